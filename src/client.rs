@@ -1,0 +1,258 @@
+//! A simulated client: one rust_socketio connection to the embedded server,
+//! whose every incoming event lands, in order, in an inbox the engine reads.
+
+use std::time::Duration;
+
+use anyhow::{Context as _, anyhow, bail};
+use futures_util::FutureExt as _;
+use rust_socketio::asynchronous::{Client, ClientBuilder};
+use rust_socketio::{Event, Payload, TransportType};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::time::timeout;
+
+use crate::server::{SYNC_EVENT, WELCOME_EVENT};
+
+/// How long any single wait may take before it is reported as a hang.
+pub const WAIT_BOUND: Duration = Duration::from_secs(5);
+
+/// An event as rust_socketio reported it. rust_socketio maps the names
+/// `message`, `error`, `open` and `close` (in any case) to its own kinds,
+/// and an event with no argument to `Message`; the engine decodes these in
+/// the context of the step (see [`decode`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inbound {
+    Custom(String, Vec<Value>),
+    Message(Vec<Value>),
+    Error(Vec<Value>),
+    Open(Vec<Value>),
+    Close(Vec<Value>),
+}
+
+/// How a connection attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Admission {
+    Admitted,
+    /// Refused, with the `connect_error` message.
+    Rejected(String),
+}
+
+pub struct SimClient {
+    client: Client,
+    inbox: mpsc::UnboundedReceiver<Inbound>,
+}
+
+fn args_of(payload: Payload) -> Vec<Value> {
+    match payload {
+        Payload::Text(values) => values,
+        #[allow(deprecated)]
+        Payload::String(text) => vec![Value::String(text)],
+        // Nothing in a tour sends binary; show it rather than drop it.
+        Payload::Binary(bytes) => vec![Value::String(format!("<{} bytes of binary>", bytes.len()))],
+    }
+}
+
+impl SimClient {
+    /// Opens a websocket connection to `ns` on the server at `url`, with `auth`,
+    /// and waits until the server admits or refuses it.
+    pub async fn connect(
+        url: &str,
+        ns: &str,
+        auth: Value,
+    ) -> anyhow::Result<(SimClient, Admission)> {
+        let (tx, inbox) = mpsc::unbounded_channel();
+        let mut builder = ClientBuilder::new(url)
+            .namespace(ns)
+            .auth(auth)
+            .transport_type(TransportType::Websocket)
+            // On by default, and it would retry after a rejection or a disconnect.
+            .reconnect(false);
+        for (kind, wrap) in [
+            (Event::Error, Inbound::Error as fn(Vec<Value>) -> Inbound),
+            (Event::Connect, Inbound::Open),
+            (Event::Close, Inbound::Close),
+        ] {
+            let tx = tx.clone();
+            builder = builder.on(kind, move |payload, _| {
+                // A closed inbox means the engine no longer listens to this client.
+                let _ = tx.send(wrap(args_of(payload)));
+                async {}.boxed()
+            });
+        }
+        let builder = builder.on_any(move |event, payload, _| {
+            let args = args_of(payload);
+            let _ = tx.send(match event {
+                Event::Custom(name) => Inbound::Custom(name, args),
+                _ => Inbound::Message(args),
+            });
+            async {}.boxed()
+        });
+        let client = builder
+            .connect()
+            .await
+            .with_context(|| format!("could not open a connection to {url}"))?;
+        let mut sim = SimClient { client, inbox };
+        let admission = sim.admission().await?;
+        Ok((sim, admission))
+    }
+
+    /// `connect()` returns before the server admits the socket: wait for the
+    /// welcome the server sends last, or for the `connect_error`.
+    async fn admission(&mut self) -> anyhow::Result<Admission> {
+        loop {
+            match self.next().await? {
+                Inbound::Custom(name, _) if name == WELCOME_EVENT => {
+                    return Ok(Admission::Admitted);
+                }
+                Inbound::Error(args) => {
+                    return Ok(Admission::Rejected(connect_error_message(&args)));
+                }
+                Inbound::Open(_) => continue,
+                other => bail!("unexpected event before admission: {other:?}"),
+            }
+        }
+    }
+
+    /// The next inbound event, within the wait bound.
+    pub async fn next(&mut self) -> anyhow::Result<Inbound> {
+        match timeout(WAIT_BOUND, self.inbox.recv()).await {
+            Ok(Some(event)) => Ok(event),
+            Ok(None) => Err(anyhow!("the client's connection task stopped")),
+            Err(_) => Err(anyhow!("nothing arrived within {} s", WAIT_BOUND.as_secs())),
+        }
+    }
+
+    /// Everything received before the sync event `seq`, in order.
+    pub async fn until_sync(&mut self, seq: u64) -> anyhow::Result<Vec<Inbound>> {
+        let mut got = Vec::new();
+        loop {
+            match self.next().await? {
+                Inbound::Custom(name, args) if name == SYNC_EVENT => {
+                    if args.first().and_then(Value::as_u64) == Some(seq) {
+                        return Ok(got);
+                    }
+                    bail!("sync {seq} expected, got {args:?}");
+                }
+                other => got.push(other),
+            }
+        }
+    }
+
+    /// Events already in the inbox, without waiting.
+    pub fn drain(&mut self) -> Vec<Inbound> {
+        std::iter::from_fn(|| self.inbox.try_recv().ok()).collect()
+    }
+
+    /// Waits for the server's DISCONNECT packet, returning what came before.
+    pub async fn until_closed(&mut self) -> anyhow::Result<Vec<Inbound>> {
+        let mut got = Vec::new();
+        loop {
+            match self.next().await? {
+                Inbound::Close(args) if is_disconnect_packet(&args) => return Ok(got),
+                other => got.push(other),
+            }
+        }
+    }
+
+    /// Emits an event to the server, each argument a separate Socket.IO argument.
+    pub async fn emit(&self, event: &str, args: &[Value]) -> anyhow::Result<()> {
+        // Values, never `&str`: rust_socketio would parse a string as JSON.
+        self.client
+            .emit(event, Payload::Text(args.to_vec()))
+            .await
+            .with_context(|| format!("could not emit {event:?}"))
+    }
+
+    /// Client-side `socket.disconnect()`: sends DISCONNECT and closes.
+    pub async fn disconnect(&self) -> anyhow::Result<()> {
+        match timeout(WAIT_BOUND, self.client.disconnect()).await {
+            Ok(result) => result.context("could not disconnect"),
+            Err(_) => bail!("disconnecting took over {} s", WAIT_BOUND.as_secs()),
+        }
+    }
+}
+
+/// rust_socketio reports a DISCONNECT packet as `Close` with an empty string.
+fn is_disconnect_packet(args: &[Value]) -> bool {
+    args == [Value::String(String::new())]
+}
+
+/// The message of a `connect_error`, from rust_socketio's error text
+/// `Received an ConnectError frame: {"message":"unauthorized"}`.
+fn connect_error_message(args: &[Value]) -> String {
+    let text = args.first().and_then(Value::as_str).unwrap_or_default();
+    let json = text.find('{').map(|i| &text[i..]).unwrap_or(text);
+    serde_json::from_str::<Value>(json)
+        .ok()
+        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_else(|| text.to_owned())
+}
+
+/// An event as the JavaScript client would name it, decoded from what
+/// rust_socketio reported, knowing that the step emitted `emitted` (event
+/// name and arguments). rust_socketio loses two facts on the way: the case
+/// and name of `message`/`error`/`open`/`close`, and whether an event had
+/// no argument (`["both"]` comes as `Message(["both"])`).
+pub fn decode(inbound: &Inbound, emitted: Option<(&str, &[Value])>) -> (String, Vec<Value>) {
+    let (kind, args) = match inbound {
+        Inbound::Custom(name, args) => return (name.clone(), args.clone()),
+        Inbound::Message(args) => ("message", args),
+        Inbound::Error(args) => ("error", args),
+        Inbound::Open(args) => ("open", args),
+        Inbound::Close(args) => ("close", args),
+    };
+    if let Some((event, sent)) = emitted {
+        let alone = matches!(inbound, Inbound::Message(a) if sent.is_empty() && a.len() == 1 && a[0] == Value::String(event.to_owned()));
+        if alone {
+            return (event.to_owned(), Vec::new());
+        }
+        if event.eq_ignore_ascii_case(kind) {
+            return (event.to_owned(), args.clone());
+        }
+    }
+    (kind.to_owned(), args.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Decoding rust_socketio's lossy view of events back to Socket.IO's.
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_event_without_arguments_is_not_a_message() {
+        let got = Inbound::Message(vec![json!("both")]);
+        assert_eq!(
+            decode(&got, Some(("both", &[]))),
+            ("both".to_owned(), vec![])
+        );
+    }
+
+    #[test]
+    fn a_message_event_with_one_argument_stays_a_message() {
+        let got = Inbound::Message(vec![json!("both")]);
+        let sent = [json!("both")];
+        assert_eq!(
+            decode(&got, Some(("message", &sent))),
+            ("message".to_owned(), vec![json!("both")])
+        );
+    }
+
+    #[test]
+    fn built_in_names_keep_their_case() {
+        let got = Inbound::Error(vec![json!(1)]);
+        let sent = [json!(1)];
+        assert_eq!(
+            decode(&got, Some(("Error", &sent))),
+            ("Error".to_owned(), vec![json!(1)])
+        );
+    }
+
+    #[test]
+    fn connect_error_message_is_extracted() {
+        let args = [json!(
+            "Received an ConnectError frame: {\"message\":\"unauthorized\"}"
+        )];
+        assert_eq!(connect_error_message(&args), "unauthorized");
+    }
+}

@@ -1,0 +1,199 @@
+//! Predicts from the server's state who an action reaches, and says why
+//! each other client is left out: the official server's selection rules,
+//! written once, as plain functions over a snapshot.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::report::{Absence, Reason};
+
+/// A client of the run as the server knows it before a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum View {
+    Connected {
+        ns: String,
+        /// Its rooms, without the room named after its own id.
+        rooms: BTreeSet<String>,
+    },
+    Absent(Absence),
+}
+
+/// Every client of the run, by name.
+pub type Snapshot = BTreeMap<String, View>;
+
+/// Which sockets an action is for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    pub ns: String,
+    pub pick: Pick,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pick {
+    /// `socket.…` itself: that client only.
+    Only(String),
+    /// A broadcast: the namespace, narrowed by rooms.
+    Broadcast {
+        /// The sender, when the chain started at `socket` (left out).
+        excluded_sender: Option<String>,
+        /// The union of every `to`/`in`; empty means the whole namespace.
+        to: BTreeSet<String>,
+        except: BTreeSet<String>,
+    },
+}
+
+/// For every client of the run: reached, or the reason it is not.
+pub fn select(snapshot: &Snapshot, selection: &Selection) -> BTreeMap<String, Result<(), Reason>> {
+    snapshot
+        .iter()
+        .map(|(name, view)| (name.clone(), verdict(name, view, selection)))
+        .collect()
+}
+
+/// The names `select` reaches.
+pub fn reached(snapshot: &Snapshot, selection: &Selection) -> BTreeSet<String> {
+    select(snapshot, selection)
+        .into_iter()
+        .filter_map(|(name, verdict)| verdict.is_ok().then_some(name))
+        .collect()
+}
+
+fn verdict(name: &str, view: &View, selection: &Selection) -> Result<(), Reason> {
+    let (ns, rooms) = match view {
+        View::Absent(why) => return Err(Reason::NotConnected(why.clone())),
+        View::Connected { ns, rooms } => (ns, rooms),
+    };
+    if *ns != selection.ns {
+        return Err(Reason::OtherNamespace {
+            own: ns.clone(),
+            target: selection.ns.clone(),
+        });
+    }
+    match &selection.pick {
+        Pick::Only(target) if target == name => Ok(()),
+        Pick::Only(target) => Err(Reason::NotTheTarget {
+            target: target.clone(),
+        }),
+        Pick::Broadcast {
+            excluded_sender,
+            to,
+            except,
+        } => {
+            if excluded_sender.as_deref() == Some(name) {
+                return Err(Reason::Sender {
+                    despite_rooms: rooms.intersection(to).cloned().collect(),
+                });
+            }
+            if let Some(room) = rooms.intersection(except).next() {
+                return Err(Reason::Excepted { room: room.clone() });
+            }
+            if !to.is_empty() && rooms.is_disjoint(to) {
+                return Err(Reason::NotInRooms {
+                    rooms: to.iter().cloned().collect(),
+                });
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The selection rules of `tour-script.md`, one test each.
+    use super::*;
+
+    fn connected(ns: &str, rooms: &[&str]) -> View {
+        View::Connected {
+            ns: ns.to_owned(),
+            rooms: rooms.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    fn snapshot() -> Snapshot {
+        BTreeMap::from([
+            ("alice".to_owned(), connected("/", &["room1"])),
+            ("bob".to_owned(), connected("/", &["room1", "room2"])),
+            ("carol".to_owned(), connected("/orders", &["room1"])),
+            ("dave".to_owned(), connected("/", &[])),
+            (
+                "eve".to_owned(),
+                View::Absent(Absence::Rejected("unauthorized".to_owned())),
+            ),
+        ])
+    }
+
+    fn broadcast(sender: Option<&str>, to: &[&str], except: &[&str]) -> Selection {
+        Selection {
+            ns: "/".to_owned(),
+            pick: Pick::Broadcast {
+                excluded_sender: sender.map(str::to_owned),
+                to: to.iter().map(|r| r.to_string()).collect(),
+                except: except.iter().map(|r| r.to_string()).collect(),
+            },
+        }
+    }
+
+    fn names(set: BTreeSet<String>) -> Vec<String> {
+        set.into_iter().collect()
+    }
+
+    #[test]
+    fn socket_to_excludes_the_sender_even_in_the_room() {
+        let sel = broadcast(Some("alice"), &["room1"], &[]);
+        assert_eq!(names(reached(&snapshot(), &sel)), ["bob"]);
+        assert_eq!(
+            select(&snapshot(), &sel)["alice"],
+            Err(Reason::Sender {
+                despite_rooms: vec!["room1".to_owned()]
+            })
+        );
+    }
+
+    #[test]
+    fn several_rooms_reach_the_union_once() {
+        let sel = broadcast(None, &["room1", "room2"], &[]);
+        assert_eq!(names(reached(&snapshot(), &sel)), ["alice", "bob"]);
+    }
+
+    #[test]
+    fn except_beats_to() {
+        let sel = broadcast(None, &["room1"], &["room1"]);
+        assert!(reached(&snapshot(), &sel).is_empty());
+        assert_eq!(
+            select(&snapshot(), &sel)["bob"],
+            Err(Reason::Excepted {
+                room: "room1".to_owned()
+            })
+        );
+    }
+
+    #[test]
+    fn no_rooms_means_the_whole_namespace_only() {
+        let sel = broadcast(None, &[], &[]);
+        assert_eq!(names(reached(&snapshot(), &sel)), ["alice", "bob", "dave"]);
+        assert_eq!(
+            select(&snapshot(), &sel)["carol"],
+            Err(Reason::OtherNamespace {
+                own: "/orders".to_owned(),
+                target: "/".to_owned()
+            })
+        );
+    }
+
+    #[test]
+    fn absent_clients_are_reported_not_connected() {
+        let sel = broadcast(None, &[], &[]);
+        assert!(matches!(
+            select(&snapshot(), &sel)["eve"],
+            Err(Reason::NotConnected(Absence::Rejected(_)))
+        ));
+    }
+
+    #[test]
+    fn socket_emit_reaches_its_own_client_only() {
+        let sel = Selection {
+            ns: "/".to_owned(),
+            pick: Pick::Only("dave".to_owned()),
+        };
+        assert_eq!(names(reached(&snapshot(), &sel)), ["dave"]);
+    }
+}

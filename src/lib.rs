@@ -1,0 +1,25 @@
+//! sockets-tour: see how Socket.IO delivers messages, on a real embedded
+//! server with real clients, one narrated step at a time.
+//!
+//! # Layout
+//! - [`script`]: the tour-script language and its parser.
+//! - [`lesson`]: Markdown lessons (narration + `tour` blocks), embedded.
+//! - [`server`]: the embedded socketioxide server and its bridges.
+//! - [`client`]: a simulated rust_socketio client and its inbox.
+//! - [`explain`]: who an action should reach, and why not.
+//! - [`engine`]: runs statements, syncs, observes, compares.
+//! - [`report`]: a step's outcome as plain data.
+//! - [`render`]: the transcript and the NDJSON.
+//! - [`tour`]: runs a whole lesson.
+//! - [`cli`]: the command line.
+
+pub mod cli;
+pub mod client;
+pub mod engine;
+pub mod explain;
+pub mod lesson;
+pub mod render;
+pub mod report;
+pub mod script;
+pub mod server;
+pub mod tour;

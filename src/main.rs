@@ -1,0 +1,7 @@
+//! The `sockets-tour` binary: parse the arguments, run, map to an exit code.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    sockets_tour::cli::main(std::env::args_os())
+}

@@ -1,0 +1,1046 @@
+//! The tour-script language: its statements, and the parser that turns a
+//! line of text into one (see `tour-script.md`, the contract).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+/// Event names the official server refuses to emit (`socket.io` 4.x).
+pub const RESERVED_EVENTS: [&str; 6] = [
+    "connect",
+    "connect_error",
+    "disconnect",
+    "disconnecting",
+    "newListener",
+    "removeListener",
+];
+
+/// Events whose names start with this prefix are the engine's own
+/// (its sync and welcome signals); a script may not use them.
+pub const ENGINE_EVENT_PREFIX: &str = "__tour:";
+
+pub fn is_reserved(event: &str) -> bool {
+    RESERVED_EVENTS.contains(&event)
+}
+
+/// One statement of a script, with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// 1-based line number in its file.
+    pub line: usize,
+    /// The statement as written, trimmed.
+    pub code: String,
+    pub kind: StatementKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatementKind {
+    /// `connect NAME [/ns] [{auth}]`
+    Connect {
+        name: String,
+        ns: String,
+        auth: serde_json::Map<String, Value>,
+    },
+    /// `disconnect NAME`: the client disconnects itself.
+    Disconnect { name: String },
+    /// `NAME: socket.…` (with `socket` = NAME's server-side socket) or `io.…`.
+    Server { socket: Option<String>, expr: Expr },
+    /// `use /ns require KEY "VALUE"`
+    Use {
+        ns: String,
+        key: String,
+        value: String,
+    },
+    /// `on [/ns] "EVENT": ACTION`
+    On {
+        ns: String,
+        event: String,
+        action: Expr,
+    },
+    /// `NAME> socket.emit("EVENT", ARGS…)`
+    ClientEmit {
+        name: String,
+        event: String,
+        args: Vec<Value>,
+    },
+}
+
+/// A value that is either written in the script or, inside an `on` handler,
+/// the bare word `msg` (the first argument the client sent).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg<T> {
+    Lit(T),
+    Msg,
+}
+
+/// A server-side expression, reduced to what it does and to whom.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// An action on one socket: `socket.emit`, `.join`, `.leave`, `.disconnect`.
+    Socket(SocketAction),
+    /// An action on a set of sockets chosen by namespace and rooms.
+    Broadcast {
+        scope: Scope,
+        /// Each `.to(R)`/`.in(R)`, in order; their union is the target.
+        to: Vec<Arg<Vec<String>>>,
+        /// Each `.except(R)`, in order.
+        except: Vec<Arg<Vec<String>>>,
+        action: BroadcastAction,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SocketAction {
+    Emit {
+        event: Arg<String>,
+        args: Vec<Arg<Value>>,
+    },
+    Join(Arg<Vec<String>>),
+    Leave(Arg<String>),
+    Disconnect {
+        close: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    /// `io.…` or `io.of("/ns").…`: every socket of the namespace.
+    Namespace(String),
+    /// `socket.nsp.…`: the sender's namespace, sender included.
+    SenderNamespace,
+    /// `socket.broadcast`/`.to`/`.in`/`.except`: the sender's namespace
+    /// without the sender.
+    SenderExcluded,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BroadcastAction {
+    Emit {
+        event: Arg<String>,
+        args: Vec<Arg<Value>>,
+    },
+    SocketsJoin(Arg<Vec<String>>),
+    SocketsLeave(Arg<Vec<String>>),
+    DisconnectSockets {
+        close: bool,
+    },
+}
+
+impl Expr {
+    /// The expression with every `msg` replaced by `msg`'s value.
+    pub fn resolve(&self, msg: &Value) -> Result<Expr, String> {
+        Ok(match self {
+            Expr::Socket(action) => Expr::Socket(match action {
+                SocketAction::Emit { event, args } => SocketAction::Emit {
+                    event: Arg::Lit(resolve_event(event, msg)?),
+                    args: resolve_args(args, msg),
+                },
+                SocketAction::Join(rooms) => {
+                    SocketAction::Join(Arg::Lit(resolve_rooms(rooms, msg)?))
+                }
+                SocketAction::Leave(room) => {
+                    SocketAction::Leave(Arg::Lit(resolve_room(room, msg)?))
+                }
+                SocketAction::Disconnect { close } => SocketAction::Disconnect { close: *close },
+            }),
+            Expr::Broadcast {
+                scope,
+                to,
+                except,
+                action,
+            } => Expr::Broadcast {
+                scope: scope.clone(),
+                to: to
+                    .iter()
+                    .map(|r| resolve_rooms(r, msg).map(Arg::Lit))
+                    .collect::<Result<_, _>>()?,
+                except: except
+                    .iter()
+                    .map(|r| resolve_rooms(r, msg).map(Arg::Lit))
+                    .collect::<Result<_, _>>()?,
+                action: match action {
+                    BroadcastAction::Emit { event, args } => BroadcastAction::Emit {
+                        event: Arg::Lit(resolve_event(event, msg)?),
+                        args: resolve_args(args, msg),
+                    },
+                    BroadcastAction::SocketsJoin(r) => {
+                        BroadcastAction::SocketsJoin(Arg::Lit(resolve_rooms(r, msg)?))
+                    }
+                    BroadcastAction::SocketsLeave(r) => {
+                        BroadcastAction::SocketsLeave(Arg::Lit(resolve_rooms(r, msg)?))
+                    }
+                    BroadcastAction::DisconnectSockets { close } => {
+                        BroadcastAction::DisconnectSockets { close: *close }
+                    }
+                },
+            },
+        })
+    }
+}
+
+impl<T> Arg<T> {
+    /// The literal, for an expression that has been resolved (or has no `msg`).
+    pub fn lit(&self) -> Option<&T> {
+        match self {
+            Arg::Lit(v) => Some(v),
+            Arg::Msg => None,
+        }
+    }
+}
+
+fn resolve_event(event: &Arg<String>, msg: &Value) -> Result<String, String> {
+    match event {
+        Arg::Lit(e) => Ok(e.clone()),
+        Arg::Msg => match msg {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(format!(
+                "msg must be an event name (a string) here, but it is {other}"
+            )),
+        },
+    }
+}
+
+fn resolve_args(args: &[Arg<Value>], msg: &Value) -> Vec<Arg<Value>> {
+    args.iter()
+        .map(|a| match a {
+            Arg::Lit(v) => Arg::Lit(v.clone()),
+            Arg::Msg => Arg::Lit(msg.clone()),
+        })
+        .collect()
+}
+
+fn resolve_room(room: &Arg<String>, msg: &Value) -> Result<String, String> {
+    match room {
+        Arg::Lit(r) => Ok(r.clone()),
+        Arg::Msg => match msg {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(format!(
+                "msg must be a room name (a string) here, but it is {other}"
+            )),
+        },
+    }
+}
+
+fn resolve_rooms(rooms: &Arg<Vec<String>>, msg: &Value) -> Result<Vec<String>, String> {
+    match rooms {
+        Arg::Lit(r) => Ok(r.clone()),
+        Arg::Msg => match msg {
+            Value::String(s) => Ok(vec![s.clone()]),
+            Value::Array(items) if items.iter().all(Value::is_string) => Ok(items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()),
+            other => Err(format!(
+                "msg must be a room name or an array of room names here, but it is {other}"
+            )),
+        },
+    }
+}
+
+/// A statement that cannot be parsed: where, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SyntaxError {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    pub message: String,
+    /// The whole line as written.
+    pub source_line: String,
+}
+
+impl SyntaxError {
+    /// The error as a compiler would print it, naming `file`.
+    pub fn render(&self, file: &str) -> String {
+        let number = self.line.to_string();
+        let pad = " ".repeat(number.len());
+        let caret = " ".repeat(self.column.saturating_sub(1));
+        format!(
+            "error: {}\n{pad}--> {file}:{}:{}\n{pad} |\n{number} | {}\n{pad} | {caret}^\n",
+            self.message,
+            self.line,
+            self.column,
+            self.source_line.trim_end_matches(['\r', '\n'])
+        )
+    }
+}
+
+/// Parses a whole `.tour` script: every line is a statement, a comment or blank.
+pub fn parse_script(text: &str) -> Result<Vec<Statement>, SyntaxError> {
+    parse_lines(text.lines().enumerate().map(|(i, l)| (i + 1, l)))
+}
+
+/// Parses numbered lines (a lesson passes the lines of its `tour` blocks),
+/// and checks that every name is connected on an earlier line.
+pub fn parse_lines<'a>(
+    lines: impl IntoIterator<Item = (usize, &'a str)>,
+) -> Result<Vec<Statement>, SyntaxError> {
+    let mut statements = Vec::new();
+    let mut connected: HashSet<String> = HashSet::new();
+    for (number, text) in lines {
+        let Some(statement) = parse_line(number, text)? else {
+            continue;
+        };
+        if let Some((name, column)) = used_name(&statement, text) {
+            if !connected.contains(name) {
+                return Err(SyntaxError {
+                    line: number,
+                    column,
+                    message: format!(
+                        "no client named `{name}` is connected on an earlier line; \
+                         add `connect {name}` before this line"
+                    ),
+                    source_line: text.to_owned(),
+                });
+            }
+        }
+        if let StatementKind::Connect { name, .. } = &statement.kind {
+            connected.insert(name.clone());
+        }
+        statements.push(statement);
+    }
+    Ok(statements)
+}
+
+/// The client name a statement acts on (not `connect`), with its column.
+fn used_name<'s>(statement: &'s Statement, text: &str) -> Option<(&'s str, usize)> {
+    let name = match &statement.kind {
+        StatementKind::Disconnect { name }
+        | StatementKind::ClientEmit { name, .. }
+        | StatementKind::Server {
+            socket: Some(name), ..
+        } => name.as_str(),
+        _ => return None,
+    };
+    let lead = text.len() - text.trim_start().len();
+    let offset = if matches!(statement.kind, StatementKind::Disconnect { .. }) {
+        text[lead..].find(name).map_or(lead, |i| lead + i)
+    } else {
+        lead
+    };
+    Some((name, text[..offset].chars().count() + 1))
+}
+
+/// Parses one line. `Ok(None)` for a blank line or a comment.
+pub fn parse_line(number: usize, text: &str) -> Result<Option<Statement>, SyntaxError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.starts_with('#') {
+        return Ok(None);
+    }
+    let start = text.len() - text.trim_start().len();
+    let end = start + trimmed.len();
+    let mut p = Parser {
+        text,
+        pos: start,
+        end,
+        line: number,
+        msg_allowed: false,
+    };
+    let kind = p.statement()?;
+    Ok(Some(Statement {
+        line: number,
+        code: trimmed.to_owned(),
+        kind,
+    }))
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+    end: usize,
+    line: usize,
+    /// `msg` may stand as an argument (inside an `on` action).
+    msg_allowed: bool,
+}
+
+/// What a chain has produced so far, before its action.
+enum Chain {
+    Io,
+    Socket,
+    Namespace(Scope),
+    Operator(Scope),
+}
+
+type Parsed<T> = Result<T, SyntaxError>;
+
+impl<'a> Parser<'a> {
+    fn error_at(&self, pos: usize, message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            line: self.line,
+            column: self.text[..pos.min(self.text.len())].chars().count() + 1,
+            message: message.into(),
+            source_line: self.text.to_owned(),
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) -> SyntaxError {
+        self.error_at(self.pos, message)
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.text[self.pos..self.end]
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn skip_ws(&mut self) {
+        let rest = self.rest();
+        self.pos += rest.len() - rest.trim_start().len();
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.end
+    }
+
+    /// Skips white space, then eats `c` if it is next.
+    fn eat(&mut self, c: char) -> bool {
+        self.skip_ws();
+        if self.peek() == Some(c) {
+            self.pos += c.len_utf8();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, c: char, what: &str) -> Parsed<()> {
+        if self.eat(c) {
+            Ok(())
+        } else {
+            Err(self.error(format!("expected `{c}` {what}{}", self.found())))
+        }
+    }
+
+    /// ", found `…`" describing what is at the cursor, for error messages.
+    fn found(&self) -> String {
+        match self.rest().chars().next() {
+            None => ", found the end of the line".to_owned(),
+            Some(_) => {
+                let word: String = self
+                    .rest()
+                    .chars()
+                    .take_while(|c| !c.is_whitespace())
+                    .take(20)
+                    .collect();
+                format!(", found `{word}`")
+            }
+        }
+    }
+
+    /// An identifier: `[A-Za-z_][A-Za-z0-9_-]*` when `dash`, else without `-`.
+    fn ident(&mut self, dash: bool) -> Option<&'a str> {
+        self.skip_ws();
+        let rest = self.rest();
+        let mut chars = rest.char_indices();
+        match chars.next() {
+            Some((_, c)) if c.is_ascii_alphabetic() || c == '_' => {}
+            _ => return None,
+        }
+        let len = chars
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || (dash && c == '-')))
+            .map_or(rest.len(), |(i, _)| i);
+        self.pos += len;
+        Some(&rest[..len])
+    }
+
+    fn name(&mut self, context: &str) -> Parsed<String> {
+        self.skip_ws();
+        let at = self.pos;
+        match self.ident(true) {
+            Some(name) => Ok(name.to_owned()),
+            None => Err(self.error_at(
+                at,
+                format!(
+                    "expected a client name {context} (letters, digits, `_` and `-`, \
+                     not starting with a digit){}",
+                    self.found()
+                ),
+            )),
+        }
+    }
+
+    /// `/ns`, as written after `connect NAME`, `use` or `on`.
+    fn namespace(&mut self) -> Parsed<String> {
+        self.skip_ws();
+        let rest = self.rest();
+        let len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..len];
+        let valid = word.starts_with('/')
+            && word[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-./~".contains(c));
+        if !valid {
+            return Err(self.error(format!(
+                "expected a namespace such as `/orders`{}",
+                self.found()
+            )));
+        }
+        self.pos += len;
+        Ok(word.to_owned())
+    }
+
+    fn end_of_statement(&mut self) -> Parsed<()> {
+        self.eat(';');
+        self.skip_ws();
+        if self.at_end() {
+            Ok(())
+        } else {
+            Err(self.error(format!(
+                "unexpected text after the end of the statement{}",
+                self.found()
+            )))
+        }
+    }
+
+    fn statement(&mut self) -> Parsed<StatementKind> {
+        let start = self.pos;
+        let Some(word) = self.ident(true) else {
+            return Err(self.error(format!("{}{}", EXPECTED_STATEMENT, self.found())));
+        };
+        let after_word = self.pos;
+        self.skip_ws();
+        match self.peek() {
+            Some(':') => {
+                self.pos += 1;
+                return self.server_statement(Some(word.to_owned()));
+            }
+            Some('>') => {
+                self.pos += 1;
+                return self.client_emit(word.to_owned());
+            }
+            _ => {}
+        }
+        self.pos = after_word;
+        match word {
+            "connect" => self.connect(),
+            "disconnect" => {
+                let name = self.name("after `disconnect`")?;
+                self.end_of_statement()?;
+                Ok(StatementKind::Disconnect { name })
+            }
+            "use" => self.use_statement(),
+            "on" => self.on_statement(),
+            "io" => {
+                self.pos = start;
+                self.server_statement(None)
+            }
+            "socket" => Err(self.error_at(
+                start,
+                "server code about one socket needs the client's name first, \
+                 as in `alice: socket.join(\"room1\")`",
+            )),
+            _ => Err(self.error_at(start, format!("{EXPECTED_STATEMENT}, found `{word}`"))),
+        }
+    }
+
+    fn connect(&mut self) -> Parsed<StatementKind> {
+        let name = self.name("after `connect`")?;
+        self.skip_ws();
+        let ns = if self.peek() == Some('/') {
+            self.namespace()?
+        } else {
+            "/".to_owned()
+        };
+        self.skip_ws();
+        let mut auth = serde_json::Map::new();
+        if !self.at_end() && self.peek() != Some(';') {
+            let at = self.pos;
+            match self.json()? {
+                Value::Object(extra) => auth = extra,
+                _ => {
+                    return Err(self.error_at(
+                        at,
+                        "the handshake auth after `connect NAME` must be a JSON object, \
+                         as in {\"token\":\"x\"}",
+                    ));
+                }
+            }
+        }
+        self.end_of_statement()?;
+        Ok(StatementKind::Connect { name, ns, auth })
+    }
+
+    fn use_statement(&mut self) -> Parsed<StatementKind> {
+        let ns = self.namespace()?;
+        self.skip_ws();
+        let at = self.pos;
+        if self.ident(false) != Some("require") {
+            return Err(self.error_at(
+                at,
+                "expected `require KEY \"VALUE\"` after the namespace, as in \
+                 `use /admin require token \"s3cret\"`",
+            ));
+        }
+        self.skip_ws();
+        let at = self.pos;
+        let Some(key) = self.ident(false) else {
+            return Err(self.error_at(
+                at,
+                format!("expected the auth key to check{}", self.found()),
+            ));
+        };
+        let key = key.to_owned();
+        let value = self.string("the value that `auth.KEY` must have")?;
+        self.end_of_statement()?;
+        Ok(StatementKind::Use { ns, key, value })
+    }
+
+    fn on_statement(&mut self) -> Parsed<StatementKind> {
+        self.skip_ws();
+        let ns = if self.peek() == Some('/') {
+            self.namespace()?
+        } else {
+            "/".to_owned()
+        };
+        self.skip_ws();
+        let at = self.pos;
+        let event = self.string("the event name")?;
+        self.check_event_name(&event, at)?;
+        if is_reserved(&event) {
+            return Err(self.error_at(
+                at,
+                format!(
+                    "\"{event}\" is a reserved event name: the server emits it itself, \
+                     so a handler cannot be declared for it"
+                ),
+            ));
+        }
+        self.expect(':', "after the event name of `on`")?;
+        self.msg_allowed = true;
+        self.skip_ws();
+        let at = self.pos;
+        let action = match self.ident(false) {
+            Some("socket") => self.chain(Chain::Socket)?,
+            Some("io") => self.chain(Chain::Io)?,
+            _ => {
+                return Err(self.error_at(
+                    at,
+                    "expected the handler's action, `socket.…` or `io.…`, \
+                     as in `on \"join\": socket.join(msg)`",
+                ));
+            }
+        };
+        self.end_of_statement()?;
+        Ok(StatementKind::On { ns, event, action })
+    }
+
+    fn server_statement(&mut self, name: Option<String>) -> Parsed<StatementKind> {
+        self.skip_ws();
+        let at = self.pos;
+        let root = self.ident(false);
+        let expr = match (&name, root) {
+            (Some(_), Some("socket")) => self.chain(Chain::Socket)?,
+            (None, Some("io")) => self.chain(Chain::Io)?,
+            (Some(name), _) => {
+                return Err(self.error_at(
+                    at,
+                    format!(
+                        "expected `socket` after `{name}:` (server code about {name}'s socket), \
+                         as in `{name}: socket.join(\"room1\")`"
+                    ),
+                ));
+            }
+            (None, _) => return Err(self.error_at(at, EXPECTED_STATEMENT)),
+        };
+        self.end_of_statement()?;
+        Ok(StatementKind::Server { socket: name, expr })
+    }
+
+    fn client_emit(&mut self, name: String) -> Parsed<StatementKind> {
+        self.skip_ws();
+        let at = self.pos;
+        let ok = self.ident(false) == Some("socket") && self.eat('.') && {
+            self.skip_ws();
+            self.ident(false) == Some("emit")
+        };
+        if !ok {
+            return Err(self.error_at(
+                at,
+                format!(
+                    "a client can only emit: expected `socket.emit(\"EVENT\", …)` after `{name}>`; \
+                     joining rooms and broadcasting are server code (`{name}: socket.…`)"
+                ),
+            ));
+        }
+        self.expect('(', "after `emit`")?;
+        self.skip_ws();
+        let at = self.pos;
+        let event = self.string("the event name")?;
+        self.check_event_name(&event, at)?;
+        let mut args = Vec::new();
+        while self.eat(',') {
+            args.push(self.json()?);
+        }
+        self.expect(')', "to close `emit(`")?;
+        self.end_of_statement()?;
+        Ok(StatementKind::ClientEmit { name, event, args })
+    }
+
+    /// Refuses event names that no script may declare a handler for or use.
+    fn check_event_name(&self, event: &str, at: usize) -> Parsed<()> {
+        if event.starts_with(ENGINE_EVENT_PREFIX) {
+            return Err(self.error_at(
+                at,
+                format!("event names starting with `{ENGINE_EVENT_PREFIX}` are sockets-tour's own"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Parses `.member…` links after a root, up to and including the action.
+    fn chain(&mut self, mut chain: Chain) -> Parsed<Expr> {
+        let mut to = Vec::new();
+        let mut except = Vec::new();
+        loop {
+            if !self.eat('.') {
+                return Err(self.error(format!(
+                    "expected `.` and a method, {}{}",
+                    expected_members(&chain),
+                    self.found()
+                )));
+            }
+            self.skip_ws();
+            let at = self.pos;
+            let Some(member) = self.ident(false) else {
+                return Err(self.error(format!("expected a method name{}", self.found())));
+            };
+            chain = match (chain, member) {
+                (Chain::Io, "of") => {
+                    self.expect('(', "after `of`")?;
+                    let ns = self.string("the namespace")?;
+                    self.expect(')', "to close `of(`")?;
+                    let ns = if ns.starts_with('/') {
+                        ns
+                    } else {
+                        format!("/{ns}")
+                    };
+                    Chain::Namespace(Scope::Namespace(ns))
+                }
+                (Chain::Io, "sockets") => Chain::Namespace(Scope::Namespace("/".to_owned())),
+                (Chain::Socket, "nsp") => Chain::Namespace(Scope::SenderNamespace),
+                (Chain::Socket, "broadcast") => Chain::Operator(Scope::SenderExcluded),
+                (
+                    c @ (Chain::Io | Chain::Socket | Chain::Namespace(_) | Chain::Operator(_)),
+                    "to" | "in" | "except",
+                ) => {
+                    self.expect('(', &format!("after `{member}`"))?;
+                    let rooms = self.rooms()?;
+                    self.expect(')', &format!("to close `{member}(`"))?;
+                    if member == "except" {
+                        except.push(rooms);
+                    } else {
+                        to.push(rooms);
+                    }
+                    Chain::Operator(match c {
+                        Chain::Io => Scope::Namespace("/".to_owned()),
+                        Chain::Socket => Scope::SenderExcluded,
+                        Chain::Namespace(s) | Chain::Operator(s) => s,
+                    })
+                }
+                (Chain::Socket, "emit") => {
+                    let (event, args) = self.emit_args()?;
+                    return Ok(Expr::Socket(SocketAction::Emit { event, args }));
+                }
+                (Chain::Socket, "join") => {
+                    self.expect('(', "after `join`")?;
+                    let rooms = self.rooms()?;
+                    self.expect(')', "to close `join(`")?;
+                    return Ok(Expr::Socket(SocketAction::Join(rooms)));
+                }
+                (Chain::Socket, "leave") => {
+                    self.expect('(', "after `leave`")?;
+                    let room = self.room()?;
+                    self.expect(')', "to close `leave(`")?;
+                    return Ok(Expr::Socket(SocketAction::Leave(room)));
+                }
+                (Chain::Socket, "disconnect") => {
+                    let close = self.optional_bool("disconnect")?;
+                    return Ok(Expr::Socket(SocketAction::Disconnect { close }));
+                }
+                (
+                    c @ (Chain::Io | Chain::Namespace(_) | Chain::Operator(_)),
+                    action @ ("emit" | "socketsJoin" | "socketsLeave" | "disconnectSockets"),
+                ) => {
+                    let scope = match c {
+                        Chain::Io => Scope::Namespace("/".to_owned()),
+                        Chain::Namespace(s) | Chain::Operator(s) => s,
+                        Chain::Socket => unreachable!("matched above"),
+                    };
+                    let action = match action {
+                        "emit" => {
+                            let (event, args) = self.emit_args()?;
+                            BroadcastAction::Emit { event, args }
+                        }
+                        "socketsJoin" | "socketsLeave" => {
+                            self.expect('(', &format!("after `{action}`"))?;
+                            let rooms = self.rooms()?;
+                            self.expect(')', &format!("to close `{action}(`"))?;
+                            if action == "socketsJoin" {
+                                BroadcastAction::SocketsJoin(rooms)
+                            } else {
+                                BroadcastAction::SocketsLeave(rooms)
+                            }
+                        }
+                        _ => BroadcastAction::DisconnectSockets {
+                            close: self.optional_bool("disconnectSockets")?,
+                        },
+                    };
+                    return Ok(Expr::Broadcast {
+                        scope,
+                        to,
+                        except,
+                        action,
+                    });
+                }
+                (c, other) => {
+                    return Err(self.error_at(
+                        at,
+                        format!("`{other}` is not available here: {}", expected_members(&c)),
+                    ));
+                }
+            };
+        }
+    }
+
+    /// `(EVENT, ARGS…)` of an emit.
+    fn emit_args(&mut self) -> Parsed<(Arg<String>, Vec<Arg<Value>>)> {
+        self.expect('(', "after `emit`")?;
+        self.skip_ws();
+        let at = self.pos;
+        let event = if self.eat_msg() {
+            Arg::Msg
+        } else {
+            let event = self.string("the event name")?;
+            self.check_event_name(&event, at)?;
+            Arg::Lit(event)
+        };
+        let mut args = Vec::new();
+        while self.eat(',') {
+            args.push(if self.eat_msg() {
+                Arg::Msg
+            } else {
+                Arg::Lit(self.json()?)
+            });
+        }
+        self.expect(')', "to close `emit(`")?;
+        Ok((event, args))
+    }
+
+    /// `()` or `(true)` / `(false)`.
+    fn optional_bool(&mut self, method: &str) -> Parsed<bool> {
+        self.expect('(', &format!("after `{method}`"))?;
+        if self.eat(')') {
+            return Ok(false);
+        }
+        let at = self.pos;
+        let value = self.json()?;
+        let Value::Bool(close) = value else {
+            return Err(self.error_at(at, format!("`{method}` takes `true`, `false` or nothing")));
+        };
+        self.expect(')', &format!("to close `{method}(`"))?;
+        Ok(close)
+    }
+
+    /// Eats the bare word `msg` when it is allowed here.
+    fn eat_msg(&mut self) -> bool {
+        self.skip_ws();
+        let rest = self.rest();
+        let is_word = rest.starts_with("msg")
+            && !rest[3..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        if self.msg_allowed && is_word {
+            self.pos += 3;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A room name or an array of room names (or `msg`).
+    fn rooms(&mut self) -> Parsed<Arg<Vec<String>>> {
+        if self.eat_msg() {
+            return Ok(Arg::Msg);
+        }
+        self.skip_ws();
+        let at = self.pos;
+        match self.json()? {
+            Value::String(room) => Ok(Arg::Lit(vec![room])),
+            Value::Array(items) if items.iter().all(Value::is_string) => Ok(Arg::Lit(
+                items
+                    .into_iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            )),
+            _ => Err(self.error_at(
+                at,
+                "a room is a string, or an array of strings for several rooms",
+            )),
+        }
+    }
+
+    /// One room name (or `msg`).
+    fn room(&mut self) -> Parsed<Arg<String>> {
+        if self.eat_msg() {
+            return Ok(Arg::Msg);
+        }
+        Ok(Arg::Lit(self.string("one room name")?))
+    }
+
+    /// A JSON string literal.
+    fn string(&mut self, what: &str) -> Parsed<String> {
+        self.skip_ws();
+        let at = self.pos;
+        if self.peek() != Some('"') {
+            let hint = if self.msg_allowed {
+                ""
+            } else {
+                " (`msg` only means something inside an `on` handler)"
+            };
+            let hint = if self.rest().starts_with("msg") {
+                hint
+            } else {
+                ""
+            };
+            return Err(self.error(format!(
+                "expected {what} as a double-quoted string{}{hint}",
+                self.found()
+            )));
+        }
+        match self.json()? {
+            Value::String(s) => Ok(s),
+            _ => Err(self.error_at(at, format!("expected {what} as a double-quoted string"))),
+        }
+    }
+
+    /// One JSON literal, numbers as JavaScript would hold them.
+    fn json(&mut self) -> Parsed<Value> {
+        self.skip_ws();
+        let rest = self.rest();
+        let at = self.pos;
+        if rest.starts_with('\'') {
+            return Err(self.error("strings take double quotes (JSON), not single quotes"));
+        }
+        let len = json_extent(rest);
+        if len == 0 {
+            return Err(self.error(format!(
+                "expected a JSON value (a string, number, true, false, null, array or object){}",
+                self.found()
+            )));
+        }
+        match serde_json::from_str::<Value>(&rest[..len]) {
+            Ok(value) => {
+                self.pos += len;
+                Ok(js_number_semantics(value))
+            }
+            Err(e) => {
+                // serde_json counts columns within the value, 1-based, on its first line.
+                let offset: usize = rest[..len]
+                    .chars()
+                    .take(e.column().saturating_sub(1))
+                    .map(char::len_utf8)
+                    .sum();
+                let value = &rest[..len];
+                Err(self.error_at(
+                    at + offset.min(len.saturating_sub(1)),
+                    format!("`{value}` is not valid JSON: {}", json_error_text(&e)),
+                ))
+            }
+        }
+    }
+}
+
+const EXPECTED_STATEMENT: &str = "expected a statement: `connect NAME`, `disconnect NAME`, \
+     `NAME: socket.…`, `io.…`, `use /ns require …`, `on \"EVENT\": …` or `NAME> socket.emit(…)`";
+
+fn expected_members(chain: &Chain) -> &'static str {
+    match chain {
+        Chain::Io => {
+            "after `io` come `.of(\"/ns\")`, `.sockets`, `.to(…)`, `.in(…)`, `.except(…)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)` or `.disconnectSockets()`"
+        }
+        Chain::Socket => {
+            "after `socket` come `.to(…)`, `.in(…)`, `.except(…)`, `.broadcast`, `.nsp`, `.emit(…)`, `.join(…)`, `.leave(…)` or `.disconnect()`"
+        }
+        Chain::Namespace(_) => {
+            "after a namespace come `.to(…)`, `.in(…)`, `.except(…)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)` or `.disconnectSockets()`"
+        }
+        Chain::Operator(_) => {
+            "after `.to`, `.in`, `.except` or `.broadcast` come `.to(…)`, `.in(…)`, `.except(…)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)` or `.disconnectSockets()`"
+        }
+    }
+}
+
+/// The length of the JSON literal at the start of `text`: a string, a
+/// bracketed array or object (strings inside skipped), or a bare word such as
+/// a number, `true` or `null` (up to a delimiter).
+fn json_extent(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => {
+                    in_string = false;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => depth += 1,
+            ']' | '}' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            ',' | ')' | ']' | '}' | ';' if depth == 0 => return i,
+            c if c.is_whitespace() && depth == 0 => return i,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// serde_json's message without its own " at line 1 column N" suffix.
+fn json_error_text(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
+/// JavaScript has one number type: `-3.5e2` is `-350`, printed without `.0`.
+pub fn js_number_semantics(value: Value) -> Value {
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
+                const SAFE: f64 = 9_007_199_254_740_991.0;
+                if f.fract() == 0.0 && f.abs() <= SAFE {
+                    // Exact: an integral f64 within ±2^53 fits an i64 losslessly.
+                    return Value::from(f as i64);
+                }
+            }
+            Value::Number(n)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(js_number_semantics).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, js_number_semantics(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}

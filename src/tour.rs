@@ -1,0 +1,163 @@
+//! Runs a lesson end to end: starts the engine, shows the narration, runs
+//! each step on the live server, prints its report, and shuts down.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use crate::engine::Engine;
+use crate::lesson::{Lesson, Section};
+use crate::render::{Transcript, json_line};
+use crate::report::StepReport;
+use crate::script::{Expr, Scope, StatementKind};
+
+/// How to show a run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// NDJSON only, one line per statement.
+    pub json: bool,
+    pub color: bool,
+    /// Wait for Enter before each block of steps (a classroom demo).
+    pub pause: bool,
+}
+
+/// What a run found.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Summary {
+    pub steps: usize,
+    /// Steps where the prediction and the observation disagreed.
+    pub mismatched: usize,
+}
+
+/// Every namespace a lesson mentions, which the server creates at start.
+pub fn namespaces(lesson: &Lesson) -> BTreeSet<String> {
+    let mut all = BTreeSet::from(["/".to_owned()]);
+    let from_expr = |expr: &Expr| match expr {
+        Expr::Broadcast {
+            scope: Scope::Namespace(ns),
+            ..
+        } => Some(ns.clone()),
+        _ => None,
+    };
+    for statement in lesson.statements() {
+        let ns = match &statement.kind {
+            StatementKind::Connect { ns, .. } | StatementKind::Use { ns, .. } => Some(ns.clone()),
+            StatementKind::On { ns, action, .. } => {
+                all.extend(from_expr(action));
+                Some(ns.clone())
+            }
+            StatementKind::Server { expr, .. } => from_expr(expr),
+            StatementKind::Disconnect { .. } | StatementKind::ClientEmit { .. } => None,
+        };
+        all.extend(ns);
+    }
+    all
+}
+
+/// The widest client name of a lesson, to align the transcript.
+fn name_width(lesson: &Lesson) -> usize {
+    lesson
+        .statements()
+        .filter_map(|s| match &s.kind {
+            StatementKind::Connect { name, .. } => Some(name.chars().count()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Runs `lesson`, writing its transcript (or NDJSON) to `out` as it goes.
+pub async fn run(
+    lesson: &Lesson,
+    out: &mut impl Write,
+    options: Options,
+) -> anyhow::Result<Summary> {
+    run_with(
+        lesson,
+        out,
+        options,
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+}
+
+/// Runs `lesson` with its server listening on `listen`.
+pub async fn run_with(
+    lesson: &Lesson,
+    out: &mut impl Write,
+    options: Options,
+    listen: SocketAddr,
+) -> anyhow::Result<Summary> {
+    let mut engine = Engine::start_on(listen, &namespaces(lesson)).await?;
+    let result = run_on(&mut engine, lesson, out, options).await;
+    // Shut down even after a failure, so no task or connection outlives the run.
+    let shutdown = engine.shutdown().await;
+    let summary = result?;
+    shutdown?;
+    Ok(summary)
+}
+
+async fn run_on(
+    engine: &mut Engine,
+    lesson: &Lesson,
+    out: &mut impl Write,
+    options: Options,
+) -> anyhow::Result<Summary> {
+    let mut summary = Summary::default();
+    let width = name_width(lesson);
+    let mut transcript = Transcript::new(&mut *out, options.color);
+    if !options.json {
+        if let Some(title) = &lesson.title {
+            transcript.title(title)?;
+        }
+    }
+    for section in &lesson.sections {
+        match section {
+            Section::Narration(prose) => {
+                if !options.json {
+                    transcript.narration(prose)?;
+                }
+            }
+            Section::Steps(steps) => {
+                if options.pause && !options.json {
+                    transcript.line("  [press Enter to run the next steps]")?;
+                    transcript.flush()?;
+                    wait_for_enter().await;
+                }
+                for statement in steps {
+                    let report = engine.step(statement).await.map_err(|e| {
+                        e.context(format!("line {}: `{}`", statement.line, statement.code))
+                    })?;
+                    show(&mut transcript, &report, width, options)?;
+                    summary.steps += 1;
+                    summary.mismatched += usize::from(report.has_mismatch());
+                }
+            }
+        }
+    }
+    transcript.flush()?;
+    Ok(summary)
+}
+
+fn show<W: Write>(
+    t: &mut Transcript<W>,
+    report: &StepReport,
+    width: usize,
+    options: Options,
+) -> std::io::Result<()> {
+    if options.json {
+        t.line(&json_line(report))
+    } else {
+        t.step(report, width)?;
+        t.flush()
+    }
+}
+
+async fn wait_for_enter() {
+    // End of input or an error both mean: go on without waiting.
+    let _ = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)
+    })
+    .await;
+}

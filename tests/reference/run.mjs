@@ -1,0 +1,822 @@
+#!/usr/bin/env node
+// Reference runner for the tour-script language (see /work/shared/tour-script.md).
+//
+// Runs a tour script on the OFFICIAL Socket.IO server (npm `socket.io`) with
+// real clients (npm `socket.io-client`, one websocket connection per client)
+// and prints one NDJSON line per statement, in the `--json` format of the
+// sockets-tour CLI. Everything a statement does is done by the real library;
+// this file only parses the script, drives the calls and observes the result.
+//
+// Usage: node run.mjs FILE        (FILE: a .tour script or a .md lesson)
+// Exit: 0 ok; 2 usage or syntax error; 1 internal failure (e.g. a hang).
+
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { pathToFileURL } from "node:url";
+import { Server } from "socket.io";
+import { io as connectClient } from "socket.io-client";
+
+const RESERVED = new Set([
+  "connect",
+  "connect_error",
+  "disconnect",
+  "disconnecting",
+  "newListener",
+  "removeListener",
+]);
+const SYNC_EVENT = "__sockets_tour_sync__";
+const WAIT_LIMIT_MS = 5000;
+const MSG = Symbol("msg"); // the bare word `msg` inside an `on` action
+
+// ---------------------------------------------------------------------------
+// Source: which lines are statements
+// ---------------------------------------------------------------------------
+
+/** Returns [{line, text}] of candidate statement lines (1-based line numbers). */
+export function statementLines(file, source) {
+  const lines = source.split("\n").map((l) => l.replace(/\r$/, ""));
+  const isMarkdown = /\.(md|markdown)$/i.test(file);
+  const out = [];
+  if (!isMarkdown) {
+    lines.forEach((text, i) => out.push({ line: i + 1, text }));
+    return out;
+  }
+  // Markdown: only lines inside fenced code blocks whose info string is `tour`.
+  let fence = null; // {ch, len, tour}
+  lines.forEach((text, i) => {
+    if (fence === null) {
+      const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(text);
+      if (m && !(m[1][0] === "`" && m[2].includes("`"))) {
+        fence = { ch: m[1][0], len: m[1].length, tour: m[2].trim() === "tour" };
+      }
+      return;
+    }
+    const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(text);
+    if (close && close[1][0] === fence.ch && close[1].length >= fence.len) {
+      fence = null;
+      return;
+    }
+    if (fence.tour) out.push({ line: i + 1, text });
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Lexer
+// ---------------------------------------------------------------------------
+
+class SyntaxErr extends Error {
+  constructor(col, message) {
+    super(message);
+    this.col = col; // 0-based index into the raw line
+  }
+}
+
+const IDENT_RE = /[A-Za-z_][A-Za-z0-9_-]*/y;
+const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const PATH_RE = /\/[A-Za-z0-9_.~\/-]*/y; // a namespace, e.g. /orders
+
+function tokenize(text, start, end) {
+  const toks = [];
+  let i = start;
+  while (i < end) {
+    const c = text[i];
+    if (c === " " || c === "\t") {
+      i++;
+      continue;
+    }
+    if (/[A-Za-z_]/.test(c)) {
+      IDENT_RE.lastIndex = i;
+      const m = IDENT_RE.exec(text);
+      let v = m[0];
+      if (i + v.length > end) v = v.slice(0, end - i);
+      toks.push({ t: "ident", v, col: i });
+      i += v.length;
+      continue;
+    }
+    if (".(),:>;".includes(c)) {
+      toks.push({ t: "punct", v: c, col: i });
+      i++;
+      continue;
+    }
+    if (c === "/") {
+      PATH_RE.lastIndex = i;
+      const v = PATH_RE.exec(text)[0];
+      toks.push({ t: "path", v, col: i });
+      i += v.length;
+      continue;
+    }
+    if (c === '"' || c === "[" || c === "{" || c === "-" || /[0-9]/.test(c)) {
+      const stop = scanJson(text, i, end);
+      const src = text.slice(i, stop);
+      let value;
+      try {
+        value = JSON.parse(src);
+      } catch (e) {
+        throw new SyntaxErr(i, `invalid JSON literal: ${e.message}`);
+      }
+      toks.push({ t: "json", v: value, col: i, src });
+      i = stop;
+      continue;
+    }
+    throw new SyntaxErr(i, `unexpected character ${JSON.stringify(c)}`);
+  }
+  return toks;
+}
+
+/** Returns the end index of the JSON value starting at i (validated later by JSON.parse). */
+function scanJson(text, i, end) {
+  const c = text[i];
+  if (c === '"') {
+    let j = i + 1;
+    while (j < end) {
+      if (text[j] === "\\") j += 2;
+      else if (text[j] === '"') return j + 1;
+      else j++;
+    }
+    throw new SyntaxErr(i, "unterminated string");
+  }
+  if (c === "-" || /[0-9]/.test(c)) {
+    NUMBER_RE.lastIndex = i;
+    const m = NUMBER_RE.exec(text);
+    if (!m || m[0].length === 0 || m[0] === "-") throw new SyntaxErr(i, "invalid number");
+    const stop = i + m[0].length;
+    if (stop < end && /[A-Za-z0-9_.]/.test(text[stop])) throw new SyntaxErr(i, "invalid number");
+    return stop;
+  }
+  // array or object: match brackets, skipping strings
+  let depth = 0;
+  let j = i;
+  while (j < end) {
+    const d = text[j];
+    if (d === '"') {
+      j = scanJson(text, j, end);
+      continue;
+    }
+    if (d === "[" || d === "{") depth++;
+    else if (d === "]" || d === "}") {
+      depth--;
+      if (depth === 0) return j + 1;
+    }
+    j++;
+  }
+  throw new SyntaxErr(i, `unterminated ${c === "[" ? "array" : "object"}`);
+}
+
+// ---------------------------------------------------------------------------
+// Parser
+// ---------------------------------------------------------------------------
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+function normalizeNs(name) {
+  // as Server.of() does: io.of("orders") is "/orders"
+  return String(name)[0] === "/" ? String(name) : "/" + name;
+}
+
+class Parser {
+  constructor(toks, endCol) {
+    this.toks = toks;
+    this.i = 0;
+    this.endCol = endCol;
+  }
+  peek(k = 0) {
+    return this.toks[this.i + k];
+  }
+  colHere() {
+    const t = this.peek();
+    return t ? t.col : this.endCol;
+  }
+  fail(message, col = this.colHere()) {
+    throw new SyntaxErr(col, message);
+  }
+  next() {
+    return this.toks[this.i++];
+  }
+  expectPunct(v) {
+    const t = this.peek();
+    if (!t || t.t !== "punct" || t.v !== v) this.fail(`expected "${v}"`);
+    return this.next();
+  }
+  expectIdent(what, v) {
+    const t = this.peek();
+    if (!t || t.t !== "ident" || (v !== undefined && t.v !== v)) this.fail(`expected ${what}`);
+    return this.next();
+  }
+  expectName() {
+    const t = this.peek();
+    if (!t || t.t !== "ident" || !NAME_RE.test(t.v)) this.fail("expected a client name");
+    return this.next().v;
+  }
+  expectEnd() {
+    if (this.peek()) this.fail("unexpected text after the end of the statement");
+  }
+  isPunct(v, k = 0) {
+    const t = this.peek(k);
+    return t && t.t === "punct" && t.v === v;
+  }
+
+  /** `( arg, … )` → [{v, col}] with v a JSON value or MSG */
+  args(allowMsg) {
+    this.expectPunct("(");
+    const out = [];
+    if (this.isPunct(")")) {
+      this.next();
+      return out;
+    }
+    for (;;) {
+      const t = this.peek();
+      if (!t) this.fail("expected an argument");
+      if (t.t === "json") out.push({ v: t.v, col: t.col });
+      else if (t.t === "ident" && t.v === "true") out.push({ v: true, col: t.col });
+      else if (t.t === "ident" && t.v === "false") out.push({ v: false, col: t.col });
+      else if (t.t === "ident" && t.v === "null") out.push({ v: null, col: t.col });
+      else if (t.t === "ident" && t.v === "msg") {
+        if (!allowMsg) this.fail("`msg` can only be used inside an `on` handler");
+        out.push({ v: MSG, col: t.col });
+      } else this.fail("expected a JSON literal");
+      this.next();
+      if (this.isPunct(",")) {
+        this.next();
+        continue;
+      }
+      this.expectPunct(")");
+      return out;
+    }
+  }
+
+  /** expression chain starting at `io` or `socket`; returns {head, members:[{name, args}]} */
+  expr(allowMsg, heads) {
+    const h = this.peek();
+    if (!h || h.t !== "ident" || !heads.includes(h.v)) {
+      this.fail(`expected ${heads.map((x) => "`" + x + "`").join(" or ")}`);
+    }
+    this.next();
+    let type = h.v; // io | socket | nsp | op
+    const members = [];
+    const checkRooms = (a, col, memberName) => {
+      if (a.length !== 1) this.fail(`.${memberName}() takes one room name or an array of room names`, col);
+      const v = a[0].v;
+      const ok = v === MSG || typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string"));
+      if (!ok) this.fail("expected a room name or an array of room names", a[0].col);
+    };
+    const checkBool = (a, col, memberName) => {
+      if (a.length > 1) this.fail(`.${memberName}() takes at most one argument`, col);
+      if (a.length === 1 && !(a[0].v === MSG || typeof a[0].v === "boolean")) this.fail("expected true or false", a[0].col);
+    };
+    for (;;) {
+      if (!this.peek()) this.fail("expected `.` and an action (the expression must end in an action)");
+      this.expectPunct(".");
+      const m = this.expectIdent("a member name");
+      const name = m.v;
+      const operatorLike = type === "io" || type === "nsp" || type === "op";
+      let action = false;
+      let args = null;
+      if (name === "of" && type === "io") {
+        args = this.args(allowMsg);
+        if (args.length !== 1 || typeof args[0].v !== "string") this.fail('.of() takes one namespace name (a string literal), e.g. "/orders"', args.length === 1 ? args[0].col : m.col);
+        type = "nsp";
+      } else if (name === "sockets" && type === "io") {
+        type = "nsp";
+      } else if ((name === "to" || name === "in" || name === "except") && type !== null) {
+        args = this.args(allowMsg);
+        checkRooms(args, m.col, name);
+        type = "op";
+      } else if (name === "broadcast" && type === "socket") {
+        type = "op";
+      } else if (name === "nsp" && type === "socket") {
+        type = "nsp";
+      } else if (name === "emit") {
+        args = this.args(allowMsg);
+        if (args.length < 1) this.fail(".emit() needs an event name", m.col);
+        if (!(args[0].v === MSG || typeof args[0].v === "string")) this.fail("expected an event name (a string)", args[0].col);
+        action = true;
+      } else if (name === "join" && type === "socket") {
+        args = this.args(allowMsg);
+        checkRooms(args, m.col, name);
+        action = true;
+      } else if (name === "leave" && type === "socket") {
+        args = this.args(allowMsg);
+        if (args.length !== 1) this.fail(".leave() takes one room name", m.col);
+        if (!(args[0].v === MSG || typeof args[0].v === "string")) this.fail("expected a room name", args[0].col);
+        action = true;
+      } else if (name === "disconnect" && type === "socket") {
+        args = this.args(allowMsg);
+        checkBool(args, m.col, name);
+        action = true;
+      } else if ((name === "socketsJoin" || name === "socketsLeave") && operatorLike) {
+        args = this.args(allowMsg);
+        checkRooms(args, m.col, name);
+        action = true;
+      } else if (name === "disconnectSockets" && operatorLike) {
+        args = this.args(allowMsg);
+        checkBool(args, m.col, name);
+        action = true;
+      } else {
+        const what = { io: "`io`", socket: "`socket`", nsp: "a namespace", op: "a broadcast operator" }[type];
+        this.fail(`unknown member .${name} on ${what}`, m.col);
+      }
+      members.push({ name, args: args ? args.map((a) => a.v) : null });
+      if (action) return { head: h.v, members };
+    }
+  }
+
+  statement() {
+    const t0 = this.peek();
+    const t1 = this.peek(1);
+    if (!t0) this.fail("empty statement");
+    if (t0.t !== "ident") this.fail("expected a statement");
+    // NAME: socket.…   /   NAME> socket.emit(…)
+    if (t1 && t1.t === "punct" && (t1.v === ":" || t1.v === ">")) {
+      const name = this.expectName();
+      this.next();
+      if (t1.v === ":") {
+        const expr = this.expr(false, ["socket"]);
+        this.expectEnd();
+        return { kind: "server", name, expr };
+      }
+      this.expectIdent("`socket`", "socket");
+      this.expectPunct(".");
+      const m = this.peek();
+      this.expectIdent("`emit` (a client can only emit)", "emit");
+      const args = this.args(false);
+      if (args.length < 1 || typeof args[0].v !== "string") this.fail("expected an event name (a string)", args.length ? args[0].col : m.col);
+      this.expectEnd();
+      return { kind: "client-emit", name, event: args[0].v, args: args.slice(1).map((a) => a.v) };
+    }
+    switch (t0.v) {
+      case "io": {
+        const expr = this.expr(false, ["io"]);
+        this.expectEnd();
+        return { kind: "server", name: null, expr };
+      }
+      case "connect": {
+        this.next();
+        const name = this.expectName();
+        let ns = "/";
+        let extra = {};
+        if (this.peek() && this.peek().t === "path") ns = this.next().v;
+        if (this.peek()) {
+          const t = this.peek();
+          if (t.t !== "json" || t.v === null || typeof t.v !== "object" || Array.isArray(t.v)) this.fail("expected a JSON object (extra auth)");
+          extra = t.v;
+          this.next();
+        }
+        this.expectEnd();
+        return { kind: "connect", name, ns, extra };
+      }
+      case "disconnect": {
+        this.next();
+        const name = this.expectName();
+        this.expectEnd();
+        return { kind: "disconnect", name };
+      }
+      case "use": {
+        this.next();
+        const p = this.peek();
+        if (!p || p.t !== "path") this.fail("expected a namespace, e.g. /admin");
+        this.next();
+        this.expectIdent("`require`", "require");
+        const key = this.expectIdent("an auth key").v;
+        const v = this.peek();
+        if (!v || v.t !== "json" || typeof v.v !== "string") this.fail("expected a string value");
+        this.next();
+        this.expectEnd();
+        return { kind: "use", ns: p.v, key, value: v.v };
+      }
+      case "on": {
+        this.next();
+        let ns = "/";
+        if (this.peek() && this.peek().t === "path") ns = this.next().v;
+        const e = this.peek();
+        if (!e || e.t !== "json" || typeof e.v !== "string") this.fail("expected an event name (a string)");
+        if (RESERVED.has(e.v)) this.fail(`"${e.v}" is a reserved event name`);
+        this.next();
+        this.expectPunct(":");
+        const expr = this.expr(true, ["socket", "io"]);
+        this.expectEnd();
+        return { kind: "on", ns, event: e.v, expr };
+      }
+      default:
+        this.fail(`unknown statement \`${t0.v}\``);
+    }
+  }
+}
+
+/** Parses a whole file; throws {line, col, text, message} on the first syntax error. */
+export function parseFile(file, source) {
+  const stmts = [];
+  for (const { line, text } of statementLines(file, source)) {
+    const trimmed = text.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    const start = text.indexOf(trimmed[0]);
+    let end = start + trimmed.length;
+    try {
+      let toks = tokenize(text, start, end);
+      const last = toks[toks.length - 1];
+      if (last && last.t === "punct" && last.v === ";") {
+        toks = toks.slice(0, -1);
+        end = last.col;
+      }
+      const p = new Parser(toks, end);
+      const stmt = p.statement();
+      stmt.step = line;
+      stmt.code = trimmed;
+      stmts.push(stmt);
+    } catch (e) {
+      if (e instanceof SyntaxErr) {
+        const err = new Error(e.message);
+        err.syntax = { line, col: e.col, text, message: e.message };
+        throw err;
+      }
+      throw e;
+    }
+  }
+  return stmts;
+}
+
+function namespacesOf(stmts) {
+  const set = new Set(["/"]);
+  const fromExpr = (expr) => {
+    for (const m of expr.members) if (m.name === "of") set.add(normalizeNs(m.args[0]));
+  };
+  for (const s of stmts) {
+    if (s.kind === "connect" || s.kind === "use") set.add(s.ns);
+    if (s.kind === "on") {
+      set.add(s.ns);
+      fromExpr(s.expr);
+    }
+    if (s.kind === "server") fromExpr(s.expr);
+  }
+  return [...set];
+}
+
+// ---------------------------------------------------------------------------
+// Run
+// ---------------------------------------------------------------------------
+
+/** Sorts by Unicode code point (the order of UTF-8 bytes, as Rust sorts strings). */
+function cpCompare(a, b) {
+  const x = String(a);
+  const y = String(b);
+  const xa = Array.from(x);
+  const ya = Array.from(y);
+  for (let i = 0; i < Math.min(xa.length, ya.length); i++) {
+    const d = xa[i].codePointAt(0) - ya[i].codePointAt(0);
+    if (d !== 0) return d;
+  }
+  return xa.length - ya.length;
+}
+const sorted = (it) => [...it].sort(cpCompare);
+
+function fatal(message) {
+  process.stderr.write(`run.mjs: ${message}\n`);
+  process.exit(1);
+}
+
+export async function run(stmts, emitLine) {
+  // --- waiting without sleeps: every state change calls notify()
+  const waiters = new Set();
+  const notify = () => {
+    for (const w of [...waiters]) {
+      if (w.pred()) {
+        waiters.delete(w);
+        clearTimeout(w.timer);
+        w.resolve();
+      }
+    }
+  };
+  const waitUntil = (pred, what) => {
+    if (pred()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const w = { pred, resolve };
+      w.timer = setTimeout(() => fatal(`no progress after ${WAIT_LIMIT_MS} ms waiting for ${what}`), WAIT_LIMIT_MS);
+      waiters.add(w);
+    });
+  };
+
+  // --- the official server
+  const httpServer = createServer();
+  const io = new Server(httpServer);
+  await new Promise((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${httpServer.address().port}`;
+
+  /** name -> client record of an admitted, not yet gone client */
+  const clients = new Map();
+  const everyClient = []; // for shutdown
+  let connecting = null; // the client whose connect is in progress
+  let pendingEmit = null; // {result} for the client emit in progress
+  const handlers = new Map(); // `${ns} ${event}` -> expr
+  let syncSeq = 0;
+
+  const gone = (c) => c.clientReason !== null || c.serverReason !== null;
+  const fullyGone = (c) => c.clientReason !== null && c.serverReason !== null;
+  const alive = (name) => {
+    const c = clients.get(name);
+    return c && !gone(c) ? c : null;
+  };
+  const roomsOf = (c) => sorted([...c.ss.rooms].filter((r) => r !== c.ss.id));
+
+  const namespaces = namespacesOf(stmts).map((ns) => {
+    const nsp = io.of(ns);
+    nsp.on("connection", (socket) => {
+      const c = connecting;
+      if (!c || c.ns !== nsp.name || c.ss) {
+        fatal(`unexpected connection to ${nsp.name} (auth ${JSON.stringify(socket.handshake.auth)})`);
+      }
+      c.ss = socket;
+      socket.on("disconnect", (reason) => {
+        c.serverReason = reason;
+        notify();
+      });
+      socket.onAny((event, ...args) => {
+        const handler = handlers.get(`${nsp.name} ${event}`);
+        let result;
+        if (!handler) {
+          result = { handled: false };
+        } else {
+          try {
+            result = execute(handler, c, args.length > 0 ? args[0] : null);
+          } catch (e) {
+            result = { error: e.message };
+          }
+        }
+        if (pendingEmit && pendingEmit.result === undefined) pendingEmit.result = result;
+        notify();
+      });
+      notify();
+    });
+    return nsp;
+  });
+
+  /** Runs an expression on the real server objects; returns what kind of outcome to report. */
+  function execute(expr, c, msg) {
+    const val = (v) => (v === MSG ? msg : v);
+    let obj = expr.head === "io" ? io : c.ss;
+    for (const m of expr.members) {
+      const a = m.args ? m.args.map(val) : [];
+      switch (m.name) {
+        case "of":
+          obj = obj.of(a[0]);
+          break;
+        case "sockets":
+          obj = obj.sockets;
+          break;
+        case "broadcast":
+          obj = obj.broadcast;
+          break;
+        case "nsp":
+          obj = obj.nsp;
+          break;
+        case "to":
+        case "in":
+        case "except":
+          obj = obj[m.name](a[0]);
+          break;
+        case "emit":
+          obj.emit(...a);
+          return { kind: "emit", event: a[0] };
+        case "join":
+        case "leave":
+          obj[m.name](a[0]);
+          return { kind: "rooms", client: c };
+        case "socketsJoin":
+        case "socketsLeave":
+          obj[m.name](a[0]);
+          return { kind: "rooms-all" };
+        case "disconnect":
+        case "disconnectSockets":
+          obj[m.name](...a);
+          return { kind: "disconnect" };
+        default:
+          throw new Error(`internal: unknown member ${m.name}`);
+      }
+    }
+    throw new Error("internal: expression without an action");
+  }
+
+  /** After a step: wait for disconnects on both sides and for the sync round. */
+  async function settle(snapshot) {
+    const discWait = (what) =>
+      waitUntil(() => snapshot.every((c) => !gone(c) || fullyGone(c)), what);
+    await discWait("both sides of a disconnect");
+    const seq = ++syncSeq;
+    for (const nsp of namespaces) for (const s of nsp.sockets.values()) s.emit(SYNC_EVENT, seq);
+    await waitUntil(() => snapshot.every((c) => c.syncSeen >= seq || gone(c)), `sync round ${seq}`);
+    await discWait("both sides of a disconnect");
+    for (const c of snapshot) if (gone(c) && clients.get(c.name) === c) clients.delete(c.name);
+  }
+
+  function beginStep() {
+    const snapshot = [...clients.values()].filter((c) => !gone(c));
+    for (const c of snapshot) c.received = [];
+    return snapshot;
+  }
+
+  function outcomeLine(base, outcome, snapshot) {
+    if (outcome.error !== undefined) return { ...base, error: outcome.error };
+    if (outcome.handled === false) return { ...base, handled: false };
+    switch (outcome.kind) {
+      case "emit": {
+        const receivers = sorted(snapshot.filter((c) => c.received.length > 0).map((c) => c.name));
+        const payloads = {};
+        for (const name of receivers) {
+          const c = snapshot.find((x) => x.name === name);
+          payloads[name] = c.received[0].args;
+        }
+        return { ...base, event: outcome.event, receivers, payloads };
+      }
+      case "rooms":
+        return { ...base, rooms: { [outcome.client.name]: roomsOf(outcome.client) } };
+      case "rooms-all": {
+        const rooms = {};
+        for (const name of sorted(clients.keys())) rooms[name] = roomsOf(clients.get(name));
+        return { ...base, rooms };
+      }
+      case "disconnect": {
+        const disconnected = {};
+        const names = sorted(snapshot.filter(gone).map((c) => c.name));
+        for (const name of names) {
+          const c = snapshot.find((x) => x.name === name);
+          disconnected[name] = { client: c.clientReason, server: c.serverReason };
+        }
+        return { ...base, disconnected };
+      }
+      default:
+        throw new Error(`internal: unknown outcome ${outcome.kind}`);
+    }
+  }
+
+  for (const st of stmts) {
+    const base = { step: st.step, code: st.code };
+    const notConnected = (name) => emitLine({ ...base, error: `client ${name} is not connected` });
+    switch (st.kind) {
+      case "use": {
+        const { key, value } = st;
+        io.of(st.ns).use((socket, next) =>
+          socket.handshake.auth[key] === value ? next() : next(new Error("unauthorized")),
+        );
+        emitLine({ ...base, middleware: st.ns });
+        break;
+      }
+      case "on": {
+        handlers.set(`${st.ns} ${st.event}`, st.expr);
+        emitLine({ ...base, handler: `${st.ns} ${st.event}` });
+        break;
+      }
+      case "connect": {
+        if (alive(st.name)) {
+          emitLine({ ...base, error: `client ${st.name} is already connected` });
+          break;
+        }
+        const c = {
+          name: st.name,
+          ns: st.ns,
+          cs: null,
+          ss: null,
+          connected: false,
+          connectError: null,
+          clientReason: null,
+          serverReason: null,
+          syncSeen: 0,
+          received: [],
+        };
+        connecting = c;
+        const cs = connectClient(url + st.ns, {
+          transports: ["websocket"],
+          forceNew: true,
+          reconnection: false,
+          auth: { name: st.name, ...st.extra },
+        });
+        c.cs = cs;
+        everyClient.push(c);
+        cs.on("connect", () => {
+          c.connected = true;
+          notify();
+        });
+        cs.on("connect_error", (err) => {
+          c.connectError = err && err.message !== undefined ? err.message : String(err);
+          notify();
+        });
+        cs.on("disconnect", (reason) => {
+          c.clientReason = reason;
+          notify();
+        });
+        cs.onAny((event, ...args) => {
+          if (event === SYNC_EVENT) c.syncSeen = args[0];
+          else c.received.push({ event, args });
+          notify();
+        });
+        await waitUntil(() => (c.connected && c.ss !== null) || c.connectError !== null, `connect ${st.name}`);
+        connecting = null;
+        if (c.connectError !== null) {
+          cs.disconnect(); // releases the client's connection (its Manager)
+          emitLine({ ...base, connected: false, error: c.connectError });
+        } else {
+          clients.set(st.name, c);
+          emitLine({ ...base, connected: true, error: null });
+        }
+        break;
+      }
+      case "disconnect": {
+        const c = alive(st.name);
+        if (!c) {
+          notConnected(st.name);
+          break;
+        }
+        const snapshot = beginStep();
+        c.cs.disconnect();
+        await settle(snapshot);
+        emitLine(outcomeLine(base, { kind: "disconnect" }, snapshot));
+        break;
+      }
+      case "server": {
+        let c = null;
+        if (st.name !== null) {
+          c = alive(st.name);
+          if (!c) {
+            notConnected(st.name);
+            break;
+          }
+        }
+        const snapshot = beginStep();
+        let outcome;
+        try {
+          outcome = execute(st.expr, c, null);
+        } catch (e) {
+          outcome = { error: e.message };
+        }
+        await settle(snapshot);
+        emitLine(outcomeLine(base, outcome, snapshot));
+        break;
+      }
+      case "client-emit": {
+        const c = alive(st.name);
+        if (!c) {
+          notConnected(st.name);
+          break;
+        }
+        const snapshot = beginStep();
+        pendingEmit = { result: undefined };
+        try {
+          c.cs.emit(st.event, ...st.args);
+        } catch (e) {
+          pendingEmit = null;
+          emitLine({ ...base, error: e.message });
+          break;
+        }
+        const pe = pendingEmit;
+        await waitUntil(() => pe.result !== undefined, `the server to receive "${st.event}" from ${st.name}`);
+        pendingEmit = null;
+        await settle(snapshot);
+        emitLine(outcomeLine(base, pe.result, snapshot));
+        break;
+      }
+      default:
+        throw new Error(`internal: unknown statement ${st.kind}`);
+    }
+  }
+
+  // --- shut down: clients first, then the server (io.close() also closes httpServer)
+  for (const c of everyClient) c.cs.disconnect();
+  await new Promise((resolve) => io.close(() => resolve()));
+  for (const w of waiters) clearTimeout(w.timer);
+}
+
+function formatSyntaxError(file, s) {
+  const caretPad = s.text.slice(0, s.col).replace(/[^\t]/g, " ");
+  return `${file}:${s.line}:${s.col + 1}: syntax error: ${s.message}\n${s.text}\n${caretPad}^\n`;
+}
+
+async function main(argv) {
+  if (argv.length !== 1 || argv[0].startsWith("-")) {
+    process.stderr.write("usage: node run.mjs FILE   (FILE is a .tour script or a .md lesson)\n");
+    process.exit(2);
+  }
+  const file = argv[0];
+  let source;
+  try {
+    source = readFileSync(file, "utf8");
+  } catch (e) {
+    process.stderr.write(`run.mjs: cannot read ${file}: ${e.message}\n`);
+    process.exit(2);
+  }
+  let stmts;
+  try {
+    stmts = parseFile(file, source);
+  } catch (e) {
+    if (e.syntax) {
+      process.stderr.write(formatSyntaxError(file, e.syntax));
+      process.exit(2);
+    }
+    throw e;
+  }
+  await run(stmts, (obj) => process.stdout.write(JSON.stringify(obj) + "\n"));
+  // Everything is closed; the process ends by itself. Guard against a leak
+  // that would keep it alive (unref'd: it does not itself keep the process up).
+  setTimeout(() => fatal("the process did not exit after shutdown"), WAIT_LIMIT_MS).unref();
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main(process.argv.slice(2)).catch((e) => fatal(e && e.stack ? e.stack : String(e)));
+}
