@@ -5,8 +5,8 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, T
 
 use crate::script::{self, Statement, SyntaxError};
 
-/// The built-in lessons, in learning order: (subcommand, Markdown).
-pub const BUILTIN: &[(&str, &str)] = &[("rooms", include_str!("../lessons/rooms.md"))];
+// `BUILTIN`: every `lessons/*.md`, embedded by `build.rs` in the order of `lessons/order.txt`.
+include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 
 /// A lesson or a bare script, ready to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -279,6 +279,13 @@ mod tests {
         let mut embedded: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
         embedded.sort();
         assert_eq!(on_disk, embedded);
+        let order = std::fs::read_to_string(format!("{dir}/order.txt")).unwrap();
+        for name in order.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+            assert!(
+                on_disk.iter().any(|n| n == name.trim()),
+                "order.txt names {name}, which has no lessons/{name}.md"
+            );
+        }
         for (name, text) in BUILTIN {
             let on_disk = std::fs::read_to_string(format!("{dir}/{name}.md")).unwrap();
             assert_eq!(&on_disk, text, "{name}.md differs from its embedded copy");

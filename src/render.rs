@@ -42,7 +42,7 @@ impl<W: Write> Transcript<W> {
     }
 
     pub fn narration(&mut self, prose: &[Prose]) -> io::Result<()> {
-        for block in prose {
+        for (i, block) in prose.iter().enumerate() {
             match block {
                 Prose::Heading(_, spans) => {
                     let text = self.spans(spans);
@@ -57,7 +57,10 @@ impl<W: Write> Transcript<W> {
                 Prose::Item(depth, spans) => {
                     let indent = "  ".repeat(*depth);
                     self.wrapped(spans, &format!("{indent}• "), &format!("{indent}  "))?;
-                    continue;
+                    // A list is one block: a blank line only after its last item.
+                    if matches!(prose.get(i + 1), Some(Prose::Item(..))) {
+                        continue;
+                    }
                 }
                 Prose::Code { text, .. } => {
                     for line in text.lines() {

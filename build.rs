@@ -1,0 +1,40 @@
+//! Embeds every lesson in `lessons/` into the binary, in the learning order
+//! that `lessons/order.txt` gives (lessons it does not name come last, by
+//! name), so that a new lesson needs a Markdown file and no Rust.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let order_file = dir.join("order.txt");
+    let order_text = std::fs::read_to_string(&order_file).unwrap_or_default();
+    let order: Vec<&str> = order_text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let mut lessons: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the lessons/ folder exists")
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".md").map(str::to_owned)
+        })
+        .collect();
+    lessons.sort_by_key(|name| {
+        let rank = order.iter().position(|o| o == name).unwrap_or(usize::MAX);
+        (rank, name.clone())
+    });
+    let mut code = String::from("/// The built-in lessons, in learning order: (subcommand, Markdown).\n");
+    code.push_str("pub const BUILTIN: &[(&str, &str)] = &[\n");
+    for name in &lessons {
+        let path = dir.join(format!("{name}.md"));
+        println!("cargo:rerun-if-changed={}", path.display());
+        writeln!(code, "    ({name:?}, include_str!({:?})),", path.display().to_string()).unwrap();
+    }
+    code.push_str("];\n");
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("lessons.rs");
+    std::fs::write(out, code).expect("OUT_DIR is writable");
+}

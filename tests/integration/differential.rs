@@ -1,0 +1,1 @@
+//! The engine against the official Socket.IO server (tests/reference).
