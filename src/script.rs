@@ -546,6 +546,12 @@ impl<'a> Parser<'a> {
         };
         self.skip_ws();
         let mut auth = serde_json::Map::new();
+        if !self.at_end() && !matches!(self.peek(), Some(';' | '{' | '[')) {
+            return Err(self.error(format!(
+                "expected a namespace such as `/orders`, or a JSON object of handshake auth{}",
+                self.found()
+            )));
+        }
         if !self.at_end() && self.peek() != Some(';') {
             let at = self.pos;
             match self.json()? {
@@ -895,6 +901,9 @@ impl<'a> Parser<'a> {
     fn string(&mut self, what: &str) -> Parsed<String> {
         self.skip_ws();
         let at = self.pos;
+        if self.peek() == Some('\'') {
+            return Err(self.error("strings take double quotes (JSON), not single quotes"));
+        }
         if self.peek() != Some('"') {
             let hint = if self.msg_allowed {
                 ""
@@ -924,6 +933,16 @@ impl<'a> Parser<'a> {
         let at = self.pos;
         if rest.starts_with('\'') {
             return Err(self.error("strings take double quotes (JSON), not single quotes"));
+        }
+        let is_msg = rest.starts_with("msg")
+            && !rest[3..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        if is_msg {
+            return Err(self.error(
+                "`msg` only means something inside an `on` handler, where it is the client's first argument",
+            ));
         }
         let len = json_extent(rest);
         if len == 0 {

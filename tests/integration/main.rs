@@ -1,3 +1,7 @@
 //! The integration tests, one module per feature (one test binary).
 
+mod cli;
 mod differential;
+mod generator;
+mod lessons;
+mod parser;

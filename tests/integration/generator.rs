@@ -1,0 +1,1 @@
+//! Seeded random tour scripts over the whole language.

@@ -1,0 +1,45 @@
+//! Every lesson's plain transcript, snapshotted (a new lesson gets a snapshot
+//! by itself), and the same bytes on every run.
+
+use sockets_tour::lesson;
+use sockets_tour::tour::{self, Options, Summary};
+
+/// Runs a lesson's Markdown and returns its plain transcript.
+fn transcript(runtime: &tokio::runtime::Runtime, markdown: &str) -> (String, Summary) {
+    let lesson = lesson::parse_markdown(markdown).expect("the lesson parses");
+    let mut out = Vec::new();
+    let summary = runtime
+        .block_on(tour::run(&lesson, &mut out, Options::default()))
+        .expect("the lesson runs");
+    (String::from_utf8(out).expect("the transcript is UTF-8"), summary)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+#[test]
+fn every_lesson_transcript() {
+    let runtime = runtime();
+    insta::glob!("../../lessons", "*.md", |path| {
+        let markdown = std::fs::read_to_string(path).unwrap();
+        let (text, summary) = transcript(&runtime, &markdown);
+        assert_eq!(summary.mismatched, 0, "{}: prediction and observation disagree:\n{text}", path.display());
+        assert!(summary.steps > 0, "{} has no steps", path.display());
+        insta::assert_snapshot!(text);
+    });
+}
+
+#[test]
+fn rooms_lesson_is_identical_twenty_times() {
+    let runtime = runtime();
+    let markdown = lesson::builtin("rooms").expect("rooms is built in");
+    let (first, _) = transcript(&runtime, markdown);
+    for run in 2..=20 {
+        let (again, _) = transcript(&runtime, markdown);
+        assert_eq!(first, again, "run {run} of the rooms lesson differs from run 1");
+    }
+}

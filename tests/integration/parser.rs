@@ -1,0 +1,201 @@
+//! The tour-script parser: every statement form, and the exact text of the
+//! errors a teacher sees for malformed lines.
+
+use serde_json::json;
+use sockets_tour::script::{
+    Arg, BroadcastAction, Expr, Scope, SocketAction, StatementKind, parse_line, parse_script,
+};
+
+fn kind(line: &str) -> StatementKind {
+    parse_line(1, line)
+        .unwrap_or_else(|e| panic!("{line:?} should parse: {}", e.render("t.tour")))
+        .expect("a statement, not a comment")
+        .kind
+}
+
+fn rooms(list: &[&str]) -> Arg<Vec<String>> {
+    Arg::Lit(list.iter().map(|r| r.to_string()).collect())
+}
+
+#[test]
+fn connect_forms() {
+    assert_eq!(
+        kind("connect alice"),
+        StatementKind::Connect {
+            name: "alice".into(),
+            ns: "/".into(),
+            auth: Default::default()
+        }
+    );
+    let StatementKind::Connect { name, ns, auth } = kind(r#"  connect root-1 /admin {"token":"x"};  "#) else {
+        panic!("not a connect");
+    };
+    assert_eq!((name.as_str(), ns.as_str()), ("root-1", "/admin"));
+    assert_eq!(auth.get("token"), Some(&json!("x")));
+}
+
+#[test]
+fn disconnect_use_and_on() {
+    assert_eq!(kind("disconnect bob"), StatementKind::Disconnect { name: "bob".into() });
+    assert_eq!(
+        kind(r#"use /admin require token "s3cret""#),
+        StatementKind::Use {
+            ns: "/admin".into(),
+            key: "token".into(),
+            value: "s3cret".into()
+        }
+    );
+    assert_eq!(
+        kind(r#"on /orders "join": socket.join(msg)"#),
+        StatementKind::On {
+            ns: "/orders".into(),
+            event: "join".into(),
+            action: Expr::Socket(SocketAction::Join(Arg::Msg))
+        }
+    );
+}
+
+#[test]
+fn client_emit_takes_json_arguments() {
+    assert_eq!(
+        kind(r#"bob> socket.emit("chat message", "hi", 2, [true], {"a": null})"#),
+        StatementKind::ClientEmit {
+            name: "bob".into(),
+            event: "chat message".into(),
+            args: vec![json!("hi"), json!(2), json!([true]), json!({"a": null})]
+        }
+    );
+}
+
+#[test]
+fn socket_actions() {
+    let server = |expr| StatementKind::Server {
+        socket: Some("alice".into()),
+        expr,
+    };
+    assert_eq!(
+        kind(r#"alice: socket.join(["a", "b"])"#),
+        server(Expr::Socket(SocketAction::Join(rooms(&["a", "b"]))))
+    );
+    assert_eq!(
+        kind(r#"alice: socket.leave("a")"#),
+        server(Expr::Socket(SocketAction::Leave(Arg::Lit("a".into()))))
+    );
+    assert_eq!(
+        kind("alice: socket.disconnect(true)"),
+        server(Expr::Socket(SocketAction::Disconnect { close: true }))
+    );
+    assert_eq!(
+        kind(r#"alice: socket.emit("private", {"a":1})"#),
+        server(Expr::Socket(SocketAction::Emit {
+            event: Arg::Lit("private".into()),
+            args: vec![Arg::Lit(json!({"a": 1}))]
+        }))
+    );
+}
+
+#[test]
+fn broadcast_chains() {
+    let StatementKind::Server { expr, .. } = kind(r#"alice: socket.to("r1").in(["r2"]).except("r3").emit("m", 1)"#) else {
+        panic!("not server code");
+    };
+    assert_eq!(
+        expr,
+        Expr::Broadcast {
+            scope: Scope::SenderExcluded,
+            to: vec![rooms(&["r1"]), rooms(&["r2"])],
+            except: vec![rooms(&["r3"])],
+            action: BroadcastAction::Emit {
+                event: Arg::Lit("m".into()),
+                args: vec![Arg::Lit(json!(1))]
+            }
+        }
+    );
+    let scope_of = |line: &str| match kind(line) {
+        StatementKind::Server {
+            expr: Expr::Broadcast { scope, .. },
+            ..
+        } => scope,
+        other => panic!("{line}: {other:?}"),
+    };
+    assert_eq!(scope_of(r#"io.of("orders").emit("x")"#), Scope::Namespace("/orders".into()));
+    assert_eq!(scope_of(r#"io.sockets.emit("x")"#), Scope::Namespace("/".into()));
+    assert_eq!(scope_of(r#"bob: socket.nsp.emit("x")"#), Scope::SenderNamespace);
+    assert_eq!(scope_of(r#"bob: socket.broadcast.socketsJoin("y")"#), Scope::SenderExcluded);
+    assert!(matches!(
+        kind(r#"io.in("y").disconnectSockets(true)"#),
+        StatementKind::Server {
+            expr: Expr::Broadcast {
+                action: BroadcastAction::DisconnectSockets { close: true },
+                ..
+            },
+            ..
+        }
+    ));
+    assert!(matches!(
+        kind(r#"io.to([]).socketsLeave("all")"#),
+        StatementKind::Server {
+            expr: Expr::Broadcast {
+                action: BroadcastAction::SocketsLeave(_),
+                ..
+            },
+            ..
+        }
+    ));
+}
+
+#[test]
+fn numbers_follow_javascript() {
+    let StatementKind::ClientEmit { args, .. } = kind(r#"a> socket.emit("n", -3.5e2, 1.0, 0.5, -0)"#) else {
+        panic!("not a client emit");
+    };
+    assert_eq!(args, [json!(-350), json!(1), json!(0.5), json!(0)]);
+}
+
+#[test]
+fn comments_and_blank_lines_are_skipped() {
+    let script = "# a comment\n\n   \nconnect alice\r\n  # another\nalice: socket.join(\"r\")\n";
+    let lines: Vec<usize> = parse_script(script).unwrap().iter().map(|s| s.line).collect();
+    assert_eq!(lines, [4, 6]);
+}
+
+/// Malformed lines, each after a `connect alice` so that names are known.
+const MALFORMED: &[&str] = &[
+    "conect alice",
+    "connect",
+    "connect 1alice",
+    "connect bob orders",
+    r#"connect bob /admin ["token"]"#,
+    "alice: socket.jion(\"room1\")",
+    "alice: io.emit(\"x\")",
+    "alice> socket.join(\"room1\")",
+    "io.emit('hi')",
+    "io.emit(\"hi\", {\"a\":})",
+    "io.to(\"a\").join(\"b\")",
+    "io.of(\"/orders\").of(\"/users\").emit(\"x\")",
+    "alice: socket.broadcast.broadcast.emit(\"x\")",
+    "alice: socket.to(42).emit(\"x\")",
+    "alice: socket.emit(\"x\", msg)",
+    "on \"disconnect\": io.emit(\"bye\")",
+    "on \"x\" io.emit(\"y\")",
+    "use /admin token \"s3cret\"",
+    "io.emit(\"x\") extra",
+    "bob: socket.join(\"room1\")",
+    "socket.join(\"room1\")",
+    "alice: socket.disconnect(1)",
+    "io.emit(\"__tour:sync\", 1)",
+    "alice: socket.emit(\"unterminated)",
+];
+
+#[test]
+fn malformed_lines_have_exact_messages() {
+    let mut all = String::new();
+    for bad in MALFORMED {
+        let script = format!("connect alice\n{bad}\n");
+        let err = parse_script(&script).expect_err(bad);
+        assert_eq!(err.line, 2, "{bad}");
+        all.push_str(&err.render("lesson.tour"));
+        all.push('\n');
+    }
+    insta::assert_snapshot!(all);
+}
