@@ -76,6 +76,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check lessons: they parse, have a title, summary and narration, use only
+    /// clients connected earlier, and run with every outcome as predicted
+    Check {
+        /// Lessons or scripts to check (default: the built-in lessons)
+        files: Vec<PathBuf>,
+    },
 }
 
 /// A failure that is the user's input, not the run: exit status 2.
@@ -178,6 +184,7 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let summary = run_lessons(&lessons, options(false), global.listen)?;
             Ok(exit_code(&summary))
         }
+        Some(Command::Check { files }) => check(&files),
         Some(Command::Run { file, json }) => {
             let lesson = load_file(&file)?;
             let summary = run_lessons(&[lesson], options(json), global.listen)?;
@@ -226,10 +233,7 @@ fn run_lessons(
     options: Options,
     listen: SocketAddr,
 ) -> anyhow::Result<Summary> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| anyhow::anyhow!("could not start the async runtime: {e}"))?;
+    let runtime = runtime()?;
     let mut stdout = std::io::stdout().lock();
     runtime.block_on(async {
         let mut total = Summary::default();
@@ -258,6 +262,49 @@ fn run_lessons(
         }
         Ok(total)
     })
+}
+
+/// `check`: 0 when every lesson is valid and runs as predicted, 2 when one is
+/// malformed (or missing), 1 when one runs with a disagreement.
+fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let sources: Vec<crate::check::Source> = if files.is_empty() {
+        BUILTIN
+            .iter()
+            .map(|(name, text)| crate::check::Source {
+                name: format!("lessons/{name}.md"),
+                text: (*text).to_owned(),
+            })
+            .collect()
+    } else {
+        files
+            .iter()
+            .map(|path| {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    BadInput(format!("cannot read {}: {e}", path.display()))
+                })?;
+                Ok(crate::check::Source {
+                    name: path.display().to_string(),
+                    text,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?
+    };
+    let runtime = runtime()?;
+    let findings = runtime.block_on(crate::check::check(&sources, &mut std::io::stdout().lock()))?;
+    Ok(if findings.iter().any(|f| !f.invalid.is_empty()) {
+        ExitCode::from(2)
+    } else if findings.iter().any(|f| f.mismatched > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("could not start the async runtime: {e}"))
 }
 
 /// Writes the lessons, in learning order, with their summaries.

@@ -11,8 +11,10 @@
 //! - [`report`]: a step's outcome as plain data.
 //! - [`render`]: the transcript and the NDJSON.
 //! - [`tour`]: runs a whole lesson.
+//! - [`check`]: validates lessons, then runs them.
 //! - [`cli`]: the command line.
 
+pub mod check;
 pub mod cli;
 pub mod client;
 pub mod engine;

@@ -123,3 +123,27 @@ fn json_output_is_only_json() {
         serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{line}: {e}"));
     }
 }
+
+#[test]
+fn check_passes_on_the_built_in_lessons() {
+    let o = tour(&["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    for (name, _) in sockets_tour::lesson::BUILTIN {
+        assert!(text.contains(&format!("ok   lessons/{name}.md")), "{text}");
+    }
+}
+
+#[test]
+fn check_refuses_a_lesson_without_title_summary_or_narration() {
+    let dir = std::env::temp_dir().join(format!("sockets-tour-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bare.md");
+    std::fs::write(&file, "```tour\nconnect alice\n```\n").unwrap();
+    let o = tour(&["check", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let text = stdout(&o);
+    for problem in ["no `# Title`", "no one-line `> summary`", "no narration"] {
+        assert!(text.contains(problem), "{problem} not reported:\n{text}");
+    }
+}
