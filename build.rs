@@ -27,12 +27,18 @@ fn main() {
         let rank = order.iter().position(|o| o == name).unwrap_or(usize::MAX);
         (rank, name.clone())
     });
-    let mut code = String::from("/// The built-in lessons, in learning order: (subcommand, Markdown).\n");
+    let mut code =
+        String::from("/// The built-in lessons, in learning order: (subcommand, Markdown).\n");
     code.push_str("pub const BUILTIN: &[(&str, &str)] = &[\n");
     for name in &lessons {
         let path = dir.join(format!("{name}.md"));
         println!("cargo:rerun-if-changed={}", path.display());
-        writeln!(code, "    ({name:?}, include_str!({:?})),", path.display().to_string()).unwrap();
+        writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("lessons.rs");

@@ -25,23 +25,34 @@ pub struct Findings {
 
 /// The problems of a lesson that can be seen without running it.
 pub fn validate(source: &Source) -> Result<Lesson, Vec<String>> {
-    let lesson = lesson::load(&source.name, &source.text).map_err(|e| vec![e.render(&source.name)])?;
+    let lesson =
+        lesson::load(&source.name, &source.text).map_err(|e| vec![e.render(&source.name)])?;
     let mut problems = Vec::new();
     if source.name.ends_with(".md") {
         if lesson.title.is_none() {
             problems.push("no `# Title` heading".to_owned());
         }
         if lesson.summary.is_none() {
-            problems.push("no one-line `> summary` after the title (shown by `sockets-tour list`)".to_owned());
+            problems.push(
+                "no one-line `> summary` after the title (shown by `sockets-tour list`)".to_owned(),
+            );
         }
-        if !lesson.sections.iter().any(|s| matches!(s, Section::Narration(_))) {
+        if !lesson
+            .sections
+            .iter()
+            .any(|s| matches!(s, Section::Narration(_)))
+        {
             problems.push("no narration: the prose before a ```tour block tells the learner what is about to happen".to_owned());
         }
     }
     if lesson.statements().next().is_none() {
         problems.push("no steps: put statements in ```tour blocks".to_owned());
     }
-    if problems.is_empty() { Ok(lesson) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(lesson)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Checks every source, then runs the valid ones; writes one line each.
@@ -52,7 +63,15 @@ pub async fn check(sources: &[Source], out: &mut impl Write) -> anyhow::Result<V
         match validate(source) {
             Err(problems) => findings.invalid = problems,
             Ok(lesson) => {
-                let summary = tour::run(&lesson, &mut std::io::sink(), Options { json: true, ..Options::default() }).await?;
+                let summary = tour::run(
+                    &lesson,
+                    &mut std::io::sink(),
+                    Options {
+                        json: true,
+                        ..Options::default()
+                    },
+                )
+                .await?;
                 findings.steps = summary.steps;
                 findings.mismatched = summary.mismatched;
             }
@@ -71,7 +90,11 @@ pub async fn check(sources: &[Source], out: &mut impl Write) -> anyhow::Result<V
                 source.name, findings.mismatched, findings.steps
             )?;
         } else {
-            writeln!(out, "ok   {} ({} steps, observed = predicted)", source.name, findings.steps)?;
+            writeln!(
+                out,
+                "ok   {} ({} steps, observed = predicted)",
+                source.name, findings.steps
+            )?;
         }
         all.push(findings);
     }

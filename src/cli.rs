@@ -279,9 +279,8 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
         files
             .iter()
             .map(|path| {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    BadInput(format!("cannot read {}: {e}", path.display()))
-                })?;
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| BadInput(format!("cannot read {}: {e}", path.display())))?;
                 Ok(crate::check::Source {
                     name: path.display().to_string(),
                     text,
@@ -290,7 +289,8 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
             .collect::<anyhow::Result<_>>()?
     };
     let runtime = runtime()?;
-    let findings = runtime.block_on(crate::check::check(&sources, &mut std::io::stdout().lock()))?;
+    let findings =
+        runtime.block_on(crate::check::check(&sources, &mut std::io::stdout().lock()))?;
     Ok(if findings.iter().any(|f| !f.invalid.is_empty()) {
         ExitCode::from(2)
     } else if findings.iter().any(|f| f.mismatched > 0) {

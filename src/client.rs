@@ -158,7 +158,7 @@ impl SimClient {
     pub async fn emit(&self, event: &str, args: &[Value]) -> anyhow::Result<()> {
         // Values, never `&str`: rust_socketio would parse a string as JSON.
         self.client
-            .emit(event, Payload::Text(args.to_vec()))
+            .emit(outgoing_event(event), Payload::Text(args.to_vec()))
             .await
             .with_context(|| format!("could not emit {event:?}"))
     }
@@ -170,6 +170,14 @@ impl SimClient {
             Err(_) => bail!("disconnecting took over {} s", WAIT_BOUND.as_secs()),
         }
     }
+}
+
+/// The event to hand rust_socketio for sending `name` exactly as written.
+/// Its `From<&str>` lower-cases `message`/`error`/`open`/`close` into its own
+/// kinds and sends `open` as `"connect"` (and `Message` as `"message"`); a
+/// JavaScript client sends the name it is given, so always send a custom event.
+fn outgoing_event(name: &str) -> Event {
+    Event::Custom(name.to_owned())
 }
 
 /// rust_socketio reports a DISCONNECT packet as `Close` with an empty string.
@@ -246,6 +254,15 @@ mod tests {
             decode(&got, Some(("Error", &sent))),
             ("Error".to_owned(), vec![json!(1)])
         );
+    }
+
+    #[test]
+    fn emitted_names_are_sent_as_written() {
+        for name in [
+            "open", "Open", "Message", "message", "ERROR", "close", "chat",
+        ] {
+            assert_eq!(outgoing_event(name).to_string(), name);
+        }
     }
 
     #[test]

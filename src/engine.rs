@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, SocketAddr};
 
 use anyhow::{Context as _, anyhow, bail};
+use futures_util::StreamExt as _;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -233,17 +234,96 @@ impl Engine {
                 "client {name} is already connected"
             )));
         }
-        let mut auth = serde_json::Map::new();
-        auth.insert("name".to_owned(), Value::String(name.to_owned()));
-        for (key, value) in extra {
-            if key != "name" {
-                auth.insert(key.clone(), value.clone());
-            }
-        }
-        let (client, admission) = SimClient::connect(&self.url, ns, Value::Object(auth))
+        let (client, admission) = open(&self.url, name, ns, extra)
             .await
             .with_context(|| format!("line {line}: connecting {name}"))?;
         self.absorb_notices(line, observed);
+        Ok(self.admit(name, ns, client, admission, mismatches).await)
+    }
+
+    /// Runs consecutive `connect` statements for distinct names at once, and
+    /// reports each as if run alone: a connect waits only for its own
+    /// admission, and middlewares cannot change in between. A statement that
+    /// is not a connect, or repeats a name, is run on its own with `step`.
+    pub async fn connect_all(
+        &mut self,
+        statements: &[&Statement],
+    ) -> anyhow::Result<Vec<StepReport>> {
+        const AT_ONCE: usize = 64;
+        let mut names = BTreeSet::new();
+        let batchable = statements.iter().all(|s| match &s.kind {
+            StatementKind::Connect { name, .. } => {
+                !self.is_connected(name) && names.insert(name.clone())
+            }
+            _ => false,
+        });
+        if !batchable {
+            let mut reports = Vec::with_capacity(statements.len());
+            for statement in statements {
+                reports.push(self.step(statement).await?);
+            }
+            return Ok(reports);
+        }
+        let url = self.url.clone();
+        let opened: Vec<anyhow::Result<(SimClient, Admission)>> =
+            futures_util::stream::iter(statements.iter().map(|s| {
+                let url = url.clone();
+                async move {
+                    let StatementKind::Connect { name, ns, auth } = &s.kind else {
+                        unreachable!("checked above: every statement is a connect")
+                    };
+                    open(&url, name, ns, auth)
+                        .await
+                        .with_context(|| format!("line {}: connecting {name}", s.line))
+                }
+            }))
+            .buffered(AT_ONCE)
+            .collect()
+            .await;
+        // Each connection handler logs once; give each statement its own line.
+        let mut logs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        while let Ok(notice) = self.notices.try_recv() {
+            match notice {
+                Notice::Connected { name, .. } => {
+                    logs.entry(name).or_default().push(CONNECTED_LOG.to_owned())
+                }
+                other => {
+                    let mut observed = Observed::default();
+                    self.absorb(other, statements[0].line, &mut observed);
+                }
+            }
+        }
+        let mut reports = Vec::with_capacity(statements.len());
+        for (statement, opened) in statements.iter().zip(opened) {
+            let StatementKind::Connect { name, ns, .. } = &statement.kind else {
+                unreachable!("checked above: every statement is a connect")
+            };
+            let (client, admission) = opened?;
+            let mut mismatches = Vec::new();
+            let outcome = self
+                .admit(name, ns, client, admission, &mut mismatches)
+                .await;
+            reports.push(StepReport {
+                line: statement.line,
+                code: statement.code.clone(),
+                outcome,
+                server_log: logs.remove(name).unwrap_or_default(),
+                mismatches,
+            });
+        }
+        Ok(reports)
+    }
+
+    /// Records an opened client as connected or refused, checking the
+    /// client's view against the server's.
+    async fn admit(
+        &mut self,
+        name: &str,
+        ns: &str,
+        client: SimClient,
+        admission: Admission,
+        mismatches: &mut Vec<String>,
+    ) -> Outcome {
         let on_server = self.server.socket(name).is_some();
         let error = match admission {
             Admission::Admitted => {
@@ -276,11 +356,11 @@ impl Engine {
                 Some(message)
             }
         };
-        Ok(Outcome::Connect {
+        Outcome::Connect {
             name: name.to_owned(),
             ns: ns.to_owned(),
             error,
-        })
+        }
     }
 
     async fn client_disconnect(
@@ -342,7 +422,7 @@ impl Engine {
 
     fn absorb(&mut self, notice: Notice, line: usize, observed: &mut Observed) {
         match notice {
-            Notice::Connected { .. } => observed.server_log.push("a user connected".to_owned()),
+            Notice::Connected { .. } => observed.server_log.push(CONNECTED_LOG.to_owned()),
             Notice::Disconnected {
                 name,
                 reason,
@@ -526,6 +606,26 @@ impl Engine {
         self.absorb_notices(line, observed);
         Ok(())
     }
+}
+
+/// The connection handler's log line (the chat example's `console.log`).
+const CONNECTED_LOG: &str = "a user connected";
+
+/// Opens `name`'s client to `ns`, with its name and `extra` as handshake auth.
+async fn open(
+    url: &str,
+    name: &str,
+    ns: &str,
+    extra: &serde_json::Map<String, Value>,
+) -> anyhow::Result<(SimClient, Admission)> {
+    let mut auth = serde_json::Map::new();
+    auth.insert("name".to_owned(), Value::String(name.to_owned()));
+    for (key, value) in extra {
+        if key != "name" {
+            auth.insert(key.clone(), value.clone());
+        }
+    }
+    SimClient::connect(url, ns, Value::Object(auth)).await
 }
 
 /// Adds what `name` got to the step's observations, decoded as Socket.IO names it.

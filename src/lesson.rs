@@ -280,7 +280,10 @@ mod tests {
         embedded.sort();
         assert_eq!(on_disk, embedded);
         let order = std::fs::read_to_string(format!("{dir}/order.txt")).unwrap();
-        for name in order.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+        for name in order
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
             assert!(
                 on_disk.iter().any(|n| n == name.trim()),
                 "order.txt names {name}, which has no lessons/{name}.md"

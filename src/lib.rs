@@ -5,6 +5,7 @@
 //! - [`script`]: the tour-script language and its parser.
 //! - [`lesson`]: Markdown lessons (narration + `tour` blocks), embedded.
 //! - [`server`]: the embedded socketioxide server and its bridges.
+//! - [`net`]: its TCP listener, tuned so that no write waits on a delayed ACK.
 //! - [`client`]: a simulated rust_socketio client and its inbox.
 //! - [`explain`]: who an action should reach, and why not.
 //! - [`engine`]: runs statements, syncs, observes, compares.
@@ -20,6 +21,7 @@ pub mod client;
 pub mod engine;
 pub mod explain;
 pub mod lesson;
+pub mod net;
 pub mod render;
 pub mod report;
 pub mod script;

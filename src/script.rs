@@ -466,7 +466,11 @@ impl<'a> Parser<'a> {
     fn namespace(&mut self) -> Parsed<String> {
         self.skip_ws();
         let rest = self.rest();
-        let len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        // The statement's one optional trailing `;` ends the word too:
+        // `connect bob /orders;` is `/orders` (as the official runner reads it).
+        let len = rest
+            .find(|c: char| c.is_whitespace() || c == ';')
+            .unwrap_or(rest.len());
         let word = &rest[..len];
         let valid = word.starts_with('/')
             && word[1..]
@@ -1045,11 +1049,27 @@ fn json_error_text(e: &serde_json::Error) -> String {
 pub fn js_number_semantics(value: Value) -> Value {
     match value {
         Value::Number(n) => {
+            const SAFE: f64 = 9_007_199_254_740_991.0;
             if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                const SAFE: f64 = 9_007_199_254_740_991.0;
                 if f.fract() == 0.0 && f.abs() <= SAFE {
                     // Exact: an integral f64 within ±2^53 fits an i64 losslessly.
                     return Value::from(f as i64);
+                }
+            }
+            // serde_json keeps an integer beyond ±2^53 exact (9007199254740993);
+            // JavaScript holds the nearest f64 (9007199254740992) and prints it
+            // with its shortest digits padded with zeros (12345678901234567000),
+            // as Rust's `Display` for f64 does. Keep that integer when it fits.
+            if !n.is_f64() {
+                if let Some(f) = n.as_f64().filter(|f| f.abs() > SAFE) {
+                    if let Ok(int) = serde_json::from_str::<Value>(&f.to_string()) {
+                        if int.is_i64() || int.is_u64() {
+                            return int;
+                        }
+                    }
+                    if let Some(float) = serde_json::Number::from_f64(f) {
+                        return Value::Number(float);
+                    }
                 }
             }
             Value::Number(n)
@@ -1061,5 +1081,37 @@ pub fn js_number_semantics(value: Value) -> Value {
                 .collect(),
         ),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Parser details found by the differential test (tests/integration/differential.rs).
+    use super::*;
+
+    #[test]
+    fn integers_beyond_2_pow_53_are_rounded_as_javascript_holds_them() {
+        let parsed = |text: &str| js_number_semantics(serde_json::from_str(text).unwrap());
+        assert_eq!(parsed("9007199254740993").to_string(), "9007199254740992");
+        assert_eq!(parsed("-9007199254740993").to_string(), "-9007199254740992");
+        assert_eq!(
+            parsed("12345678901234567890").to_string(),
+            "12345678901234567000"
+        );
+        assert_eq!(parsed("9007199254740991").to_string(), "9007199254740991");
+        assert_eq!(parsed("[-3.5e2, 1.0]").to_string(), "[-350,1]");
+    }
+
+    #[test]
+    fn a_trailing_semicolon_ends_a_namespace() {
+        for line in ["connect bob /orders;", "use /orders require token \"x\";"] {
+            let statement = parse_line(1, line).expect("parses").expect("a statement");
+            match statement.kind {
+                StatementKind::Connect { ns, .. } | StatementKind::Use { ns, .. } => {
+                    assert_eq!(ns, "/orders", "{line}");
+                }
+                other => panic!("{line}: {other:?}"),
+            }
+        }
     }
 }

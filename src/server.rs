@@ -9,7 +9,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context as _;
-use axum::serve::ListenerExt;
 use serde::Serialize;
 use serde_json::Value;
 use socketioxide::extract::{Event, SocketRef, TryData};
@@ -131,11 +130,7 @@ impl Server {
             io.ns(ns, on_connect.with(middleware));
         }
         let app = axum::Router::new().layer(layer);
-        // Without TCP_NODELAY, small writes stall ~40 ms (Nagle + delayed ACK).
-        let listener = listener.tap_io(|tcp| {
-            // A failure only costs latency, never correctness: ignore it.
-            let _ = tcp.set_nodelay(true);
-        });
+        let listener = crate::net::QuickListener(listener);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)

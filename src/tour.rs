@@ -9,7 +9,7 @@ use crate::engine::Engine;
 use crate::lesson::{Lesson, Section};
 use crate::render::{Transcript, json_line};
 use crate::report::StepReport;
-use crate::script::{Expr, Scope, StatementKind};
+use crate::script::{Expr, Scope, Statement, StatementKind};
 
 /// How to show a run.
 #[derive(Debug, Clone, Copy, Default)]
@@ -124,13 +124,28 @@ async fn run_on(
                     transcript.flush()?;
                     wait_for_enter().await;
                 }
-                for statement in steps {
-                    let report = engine.step(statement).await.map_err(|e| {
-                        e.context(format!("line {}: `{}`", statement.line, statement.code))
-                    })?;
-                    show(&mut transcript, &report, width, options)?;
-                    summary.steps += 1;
-                    summary.mismatched += usize::from(report.has_mismatch());
+                let mut rest = steps.as_slice();
+                while !rest.is_empty() {
+                    // A run of connects opens its clients at once (see `connect_all`).
+                    let run = rest
+                        .iter()
+                        .take_while(|s| matches!(s.kind, StatementKind::Connect { .. }))
+                        .count()
+                        .max(1);
+                    let (now, later) = rest.split_at(run);
+                    rest = later;
+                    let reports = if matches!(now[0].kind, StatementKind::Connect { .. }) {
+                        let refs: Vec<&Statement> = now.iter().collect();
+                        engine.connect_all(&refs).await
+                    } else {
+                        engine.step(&now[0]).await.map(|r| vec![r])
+                    }
+                    .map_err(|e| e.context(format!("line {}: `{}`", now[0].line, now[0].code)))?;
+                    for report in &reports {
+                        show(&mut transcript, report, width, options)?;
+                        summary.steps += 1;
+                        summary.mismatched += usize::from(report.has_mismatch());
+                    }
                 }
             }
         }

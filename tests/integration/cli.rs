@@ -31,7 +31,10 @@ fn help_lists_every_lesson_and_command() {
     assert!(o.status.success());
     let text = stdout(&o);
     for name in ["rooms", "list", "all", "run", "--color", "--step"] {
-        assert!(text.contains(name), "--help does not mention {name}:\n{text}");
+        assert!(
+            text.contains(name),
+            "--help does not mention {name}:\n{text}"
+        );
     }
 }
 
@@ -39,15 +42,27 @@ fn help_lists_every_lesson_and_command() {
 fn unknown_subcommand_is_bad_usage() {
     let o = tour(&["roms"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unrecognized subcommand 'roms'"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("rooms"), "no suggestion: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unrecognized subcommand 'roms'"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("rooms"),
+        "no suggestion: {}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn missing_file_is_bad_input() {
     let o = tour(&["run", "no/such/lesson.md"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read no/such/lesson.md"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read no/such/lesson.md"),
+        "{}",
+        stderr(&o)
+    );
     assert!(stdout(&o).is_empty());
 }
 
@@ -56,7 +71,11 @@ fn syntax_error_names_file_line_and_column_before_running() {
     let dir = std::env::temp_dir().join(format!("sockets-tour-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("bad.tour");
-    std::fs::write(&file, "connect alice\nio.emit(\"ok\")\nalice: socket.jion(\"r\")\n").unwrap();
+    std::fs::write(
+        &file,
+        "connect alice\nio.emit(\"ok\")\nalice: socket.jion(\"r\")\n",
+    )
+    .unwrap();
     let o = tour(&["run", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
@@ -72,7 +91,10 @@ fn piped_output_has_no_colour_and_always_colour_does() {
     let plain = stdout(&tour(&["rooms"]));
     assert!(!plain.contains('\u{1b}'), "escape codes in piped output");
     let coloured = stdout(&tour(&["rooms", "--color", "always"]));
-    assert!(coloured.contains('\u{1b}'), "no escape codes with --color always");
+    assert!(
+        coloured.contains('\u{1b}'),
+        "no escape codes with --color always"
+    );
     let no_color = Command::new(env!("CARGO_BIN_EXE_sockets-tour"))
         .args(["rooms"])
         .env("NO_COLOR", "1")
@@ -88,10 +110,17 @@ fn list_names_the_lessons_in_order() {
     let text = stdout(&o);
     let positions: Vec<usize> = sockets_tour::lesson::BUILTIN
         .iter()
-        .map(|(name, _)| text.find(&format!("  {name} ")).unwrap_or_else(|| panic!("{name} missing:\n{text}")))
+        .map(|(name, _)| {
+            text.find(&format!("  {name} "))
+                .unwrap_or_else(|| panic!("{name} missing:\n{text}"))
+        })
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
-    assert_eq!(stdout(&tour(&[])), text, "no arguments should list the lessons");
+    assert_eq!(
+        stdout(&tour(&[])),
+        text,
+        "no arguments should list the lessons"
+    );
 }
 
 #[test]
@@ -109,7 +138,12 @@ fn run_json_matches_the_official_server_on_the_shared_examples() {
         for (i, (a, b)) in ours.lines().zip(expected.lines()).enumerate() {
             assert_eq!(a, b, "{} line {}", path.display(), i + 1);
         }
-        assert_eq!(ours.lines().count(), expected.lines().count(), "{}", path.display());
+        assert_eq!(
+            ours.lines().count(),
+            expected.lines().count(),
+            "{}",
+            path.display()
+        );
         compared += 1;
     }
     assert!(compared >= 3, "only {compared} examples found");

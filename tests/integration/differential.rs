@@ -1,1 +1,440 @@
 //! The engine against the official Socket.IO server (tests/reference).
+//!
+//! Seeded random tour scripts over the whole language (see `generator.rs`),
+//! and every lesson in `lessons/`, run through both the Rust binary
+//! (`sockets-tour run FILE --json`) and the reference runner
+//! (`node tests/reference/run.mjs FILE`, socket.io 4.8.4), compared line by
+//! line under the rules of `/work/shared/examples/README.md`:
+//! `step`, `code`, `event`, `receivers`, `payloads`, `rooms`, `connected`,
+//! `middleware`, `handler` and `handled` must be equal; under `disconnected`
+//! only the names; of an error line only that it is one, except a connect's
+//! `connect_error` message (a middleware's), which must be equal too. A
+//! `mismatch` in the Rust output (its prediction and observation disagree)
+//! is always a failure.
+//!
+//! Node.js and `npm ci` in `tests/reference` are required: without them the
+//! test fails and says so, it never skips.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::generator;
+
+/// How many generated scripts, from which seed.
+const SCRIPTS: u64 = 60;
+const FIRST_SEED: u64 = 1;
+/// Statements per generated script (comments and blank lines come on top).
+const STATEMENTS: usize = 80;
+/// Workers: each runs its share of the files through the Rust binary one by
+/// one while one Node process runs the same share (`run.mjs --batch`).
+const THREADS: usize = 2;
+/// A run is killed and reported as a hang after this much time per file.
+const DEADLINE_PER_FILE: Duration = Duration::from_secs(60);
+/// Differences printed per script; the first is usually the cause.
+const SHOWN_PER_SCRIPT: usize = 5;
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/differential`, where the generated scripts are kept.
+fn scripts_dir() -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().unwrap_or(tmp).join("differential")
+}
+
+/// Node and the reference runner's packages must be there: fail, never skip.
+fn preflight(reference: &Path) {
+    match Command::new("node").arg("--version").output() {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!(
+            "`node --version` failed ({}): the differential test needs Node.js 18 or newer on PATH, \
+             then `npm ci` in tests/reference",
+            out.status
+        ),
+        Err(e) => panic!(
+            "cannot run `node` ({e}): the differential test needs Node.js 18 or newer on PATH, \
+             then run `npm ci` in tests/reference"
+        ),
+    }
+    for package in ["socket.io", "socket.io-client"] {
+        let manifest = reference
+            .join("node_modules")
+            .join(package)
+            .join("package.json");
+        assert!(
+            manifest.is_file(),
+            "{} is missing: run `npm ci` in tests/reference (it installs the pinned socket.io 4.8.4)",
+            manifest.display()
+        );
+    }
+}
+
+/// What a process printed, or why it could not finish.
+struct Run {
+    status: std::process::ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `command` to its end, killing it after `deadline`.
+fn run(mut command: Command, deadline: Duration) -> Result<Run, String> {
+    let shown = format!("{command:?}");
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
+    let reader = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            // A read error leaves what was read; the comparison shows the rest.
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = reader(Box::new(child.stdout.take().expect("piped stdout")));
+    let stderr = reader(Box::new(child.stderr.take().expect("piped stderr")));
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > deadline => {
+                // Ours to stop: the child we started, by its handle.
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{shown} did not finish within {deadline:?}"));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(format!("waiting for {shown}: {e}")),
+        }
+    };
+    Ok(Run {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
+}
+
+/// One script's comparison.
+struct Compared {
+    path: PathBuf,
+    statements: usize,
+    differences: Vec<String>,
+}
+
+/// A line as the comparison sees it: error wording and disconnect reasons
+/// left out (a connect's error is the middleware's message and stays).
+fn normalize(line: &str) -> Result<Value, String> {
+    let mut value: Value =
+        serde_json::from_str(line).map_err(|e| format!("not a JSON line ({e}): {line}"))?;
+    let object = value
+        .as_object_mut()
+        .ok_or_else(|| format!("not a JSON object: {line}"))?;
+    if object.contains_key("error") && !object.contains_key("connected") {
+        object.insert("error".to_owned(), Value::from("<run-time error>"));
+    }
+    if let Some(Value::Object(gone)) = object.get_mut("disconnected") {
+        for reasons in gone.values_mut() {
+            *reasons = Value::from("<reasons>");
+        }
+    }
+    Ok(canonical(value))
+}
+
+/// Objects with sorted keys, so that equality ignores key order.
+fn canonical(value: Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, canonical(v)))
+                    .collect(),
+            )
+        }
+        other => other,
+    }
+}
+
+fn step_of(line: &str) -> String {
+    serde_json::from_str::<Value>(line)
+        .ok()
+        .and_then(|v| v.get("step").map(Value::to_string))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+/// What the reference runner printed for one file of a batch.
+struct Reference {
+    /// The status `node run.mjs FILE` would have exited with.
+    exit: i64,
+    lines: Vec<String>,
+    stderr: String,
+}
+
+/// Runs `files` through `node run.mjs --batch` (one Node start-up for all)
+/// and splits its output per file; a file it did not finish gets an `Err`.
+fn reference_batch(files: &[PathBuf], reference: &Path) -> Vec<Result<Reference, String>> {
+    let mut node = Command::new("node");
+    node.arg(reference.join("run.mjs"))
+        .arg("--batch")
+        .args(files)
+        .current_dir(reference);
+    let deadline = DEADLINE_PER_FILE * files.len().max(1) as u32;
+    let output = match run(node, deadline) {
+        Ok(output) => output,
+        Err(e) => return files.iter().map(|_| Err(e.clone())).collect(),
+    };
+    let mut done: Vec<(String, Reference)> = Vec::new();
+    let mut current: Option<(String, Vec<String>)> = None;
+    for line in output.stdout.lines().filter(|l| !l.trim().is_empty()) {
+        let frame: Option<Value> = serde_json::from_str::<Value>(line)
+            .ok()
+            .filter(|v| v.get("file").is_some());
+        match frame {
+            Some(frame) => {
+                let file = frame["file"].as_str().unwrap_or_default().to_owned();
+                match frame.get("exit").and_then(Value::as_i64) {
+                    None => current = Some((file, Vec::new())),
+                    Some(exit) => {
+                        let lines = current.take().map(|(_, l)| l).unwrap_or_default();
+                        let stderr = frame
+                            .get("stderr")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned();
+                        done.push((
+                            file,
+                            Reference {
+                                exit,
+                                lines,
+                                stderr,
+                            },
+                        ));
+                    }
+                }
+            }
+            None => {
+                if let Some((_, lines)) = current.as_mut() {
+                    lines.push(line.to_owned());
+                }
+            }
+        }
+    }
+    let failure = format!(
+        "the reference runner stopped before finishing this file ({}):\n{}",
+        output.status,
+        output.stderr.trim_end()
+    );
+    files
+        .iter()
+        .map(|path| {
+            let name = path.to_string_lossy();
+            match done.iter().position(|(file, _)| *file == name) {
+                Some(i) => Ok(done.remove(i).1),
+                None => Err(failure.clone()),
+            }
+        })
+        .collect()
+}
+
+/// `sockets-tour run FILE --json`.
+fn run_rust(path: &Path) -> Result<Run, String> {
+    let mut rust = Command::new(env!("CARGO_BIN_EXE_sockets-tour"));
+    rust.arg("run").arg(path).arg("--json").env("NO_COLOR", "1");
+    run(rust, DEADLINE_PER_FILE)
+}
+
+/// Lists every difference between what the Rust binary and the official
+/// server did with `path`.
+fn compare(path: &Path, rust: Result<Run, String>, node: Result<Reference, String>) -> Compared {
+    let mut differences = Vec::new();
+    let (rust, node) = match (rust, node) {
+        (Ok(r), Ok(n)) => (r, n),
+        (r, n) => {
+            for e in [r.err(), n.err()].into_iter().flatten() {
+                differences.push(e);
+            }
+            return Compared {
+                path: path.to_owned(),
+                statements: 0,
+                differences,
+            };
+        }
+    };
+    if node.exit != 0 {
+        differences.push(format!(
+            "the reference runner failed (exit {}):\n{}",
+            node.exit,
+            node.stderr.trim_end()
+        ));
+    }
+    // 0, or 1 when a step disagreed with its prediction (shown below as a mismatch).
+    if !matches!(rust.status.code(), Some(0 | 1)) || rust.stdout.is_empty() {
+        differences.push(format!(
+            "sockets-tour failed ({}):\n{}",
+            rust.status,
+            rust.stderr.trim_end()
+        ));
+        if rust.status.code() == Some(2) {
+            // A syntax error: nothing ran, so every line would be listed as missing.
+            return Compared {
+                path: path.to_owned(),
+                statements: 0,
+                differences,
+            };
+        }
+    }
+    let rust_lines: Vec<&str> = rust
+        .stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let node_lines: Vec<&str> = node.lines.iter().map(String::as_str).collect();
+    for i in 0..rust_lines.len().max(node_lines.len()) {
+        let (r, n) = (rust_lines.get(i).copied(), node_lines.get(i).copied());
+        let step = step_of(r.or(n).unwrap_or_default());
+        let problem = match (r, n) {
+            (Some(r), Some(n)) => match (normalize(r), normalize(n)) {
+                (Ok(rv), _) if rv.get("mismatch").is_some() => Some(
+                    "sockets-tour reports a mismatch (its prediction and observation disagree)",
+                ),
+                (Ok(rv), Ok(nv)) if rv == nv => None,
+                (Ok(_), Ok(_)) => Some("the lines differ"),
+                (Err(_), _) | (_, Err(_)) => Some("a line is not valid JSON"),
+            },
+            (Some(_), None) => Some("only sockets-tour printed this line"),
+            (None, Some(_)) => Some("only the official server printed this line"),
+            (None, None) => None,
+        };
+        if let Some(problem) = problem {
+            differences.push(format!(
+                "step {step}: {problem}\n    rust: {}\n    node: {}",
+                r.unwrap_or("(nothing)"),
+                n.unwrap_or("(nothing)")
+            ));
+        }
+    }
+    Compared {
+        path: path.to_owned(),
+        statements: node_lines.len().min(rust_lines.len()),
+        differences,
+    }
+}
+
+/// The lessons, `lessons/*.md`, sorted.
+fn lessons() -> Vec<PathBuf> {
+    let dir = manifest_dir().join("lessons");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn the_engine_agrees_with_the_official_server() {
+    let started = Instant::now();
+    let reference = manifest_dir().join("tests/reference");
+    preflight(&reference);
+    let dir = scripts_dir();
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let mut files = Vec::new();
+    for seed in FIRST_SEED..FIRST_SEED + SCRIPTS {
+        let path = dir.join(format!("seed-{seed}.tour"));
+        std::fs::write(&path, generator::script(seed, STATEMENTS))
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        files.push(path);
+    }
+    let lessons = lessons();
+    assert!(!lessons.is_empty(), "no lessons/*.md to compare");
+    files.extend(lessons.iter().cloned());
+
+    // Worker w takes files w, w + THREADS, …: its Node batch runs alongside
+    // its Rust runs, then each file is compared.
+    let results: Mutex<Vec<(usize, Compared)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for worker in 0..THREADS {
+            let (results, files, reference) = (&results, &files, &reference);
+            scope.spawn(move || {
+                let share: Vec<(usize, PathBuf)> = files
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .skip(worker)
+                    .step_by(THREADS)
+                    .collect();
+                let paths: Vec<PathBuf> = share.iter().map(|(_, p)| p.clone()).collect();
+                let (rust, node) = std::thread::scope(|inner| {
+                    let node = inner.spawn(|| reference_batch(&paths, reference));
+                    let rust: Vec<_> = paths.iter().map(|p| run_rust(p)).collect();
+                    (
+                        rust,
+                        node.join().expect("the reference batch thread panicked"),
+                    )
+                });
+                for (((i, path), rust), node) in share.into_iter().zip(rust).zip(node) {
+                    let compared = compare(&path, rust, node);
+                    results
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((i, compared));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+
+    let statements: usize = results.iter().map(|(_, c)| c.statements).sum();
+    let mut report = String::new();
+    let mut failing = 0;
+    for (_, compared) in &results {
+        if compared.differences.is_empty() {
+            continue;
+        }
+        failing += 1;
+        report.push_str(&format!(
+            "\n{}: {} difference(s)\n",
+            compared.path.display(),
+            compared.differences.len()
+        ));
+        for d in compared.differences.iter().take(SHOWN_PER_SCRIPT) {
+            report.push_str(&format!("  {d}\n"));
+        }
+        if compared.differences.len() > SHOWN_PER_SCRIPT {
+            report.push_str(&format!(
+                "  … and {} more\n",
+                compared.differences.len() - SHOWN_PER_SCRIPT
+            ));
+        }
+    }
+    println!(
+        "differential: {} scripts ({} generated with {} statements each, {} lessons), \
+         {statements} statements compared, {failing} with differences, in {:.1} s",
+        results.len(),
+        SCRIPTS,
+        STATEMENTS,
+        lessons.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        failing == 0,
+        "{failing} of {} scripts differ from the official server \
+         (generated scripts are kept in {}):{report}",
+        results.len(),
+        dir.display()
+    );
+}

@@ -11,7 +11,10 @@ fn transcript(runtime: &tokio::runtime::Runtime, markdown: &str) -> (String, Sum
     let summary = runtime
         .block_on(tour::run(&lesson, &mut out, Options::default()))
         .expect("the lesson runs");
-    (String::from_utf8(out).expect("the transcript is UTF-8"), summary)
+    (
+        String::from_utf8(out).expect("the transcript is UTF-8"),
+        summary,
+    )
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -27,7 +30,12 @@ fn every_lesson_transcript() {
     insta::glob!("../../lessons", "*.md", |path| {
         let markdown = std::fs::read_to_string(path).unwrap();
         let (text, summary) = transcript(&runtime, &markdown);
-        assert_eq!(summary.mismatched, 0, "{}: prediction and observation disagree:\n{text}", path.display());
+        assert_eq!(
+            summary.mismatched,
+            0,
+            "{}: prediction and observation disagree:\n{text}",
+            path.display()
+        );
         assert!(summary.steps > 0, "{} has no steps", path.display());
         insta::assert_snapshot!(text);
     });
@@ -40,6 +48,9 @@ fn rooms_lesson_is_identical_twenty_times() {
     let (first, _) = transcript(&runtime, markdown);
     for run in 2..=20 {
         let (again, _) = transcript(&runtime, markdown);
-        assert_eq!(first, again, "run {run} of the rooms lesson differs from run 1");
+        assert_eq!(
+            first, again,
+            "run {run} of the rooms lesson differs from run 1"
+        );
     }
 }

@@ -27,7 +27,9 @@ fn connect_forms() {
             auth: Default::default()
         }
     );
-    let StatementKind::Connect { name, ns, auth } = kind(r#"  connect root-1 /admin {"token":"x"};  "#) else {
+    let StatementKind::Connect { name, ns, auth } =
+        kind(r#"  connect root-1 /admin {"token":"x"};  "#)
+    else {
         panic!("not a connect");
     };
     assert_eq!((name.as_str(), ns.as_str()), ("root-1", "/admin"));
@@ -36,7 +38,10 @@ fn connect_forms() {
 
 #[test]
 fn disconnect_use_and_on() {
-    assert_eq!(kind("disconnect bob"), StatementKind::Disconnect { name: "bob".into() });
+    assert_eq!(
+        kind("disconnect bob"),
+        StatementKind::Disconnect { name: "bob".into() }
+    );
     assert_eq!(
         kind(r#"use /admin require token "s3cret""#),
         StatementKind::Use {
@@ -96,7 +101,9 @@ fn socket_actions() {
 
 #[test]
 fn broadcast_chains() {
-    let StatementKind::Server { expr, .. } = kind(r#"alice: socket.to("r1").in(["r2"]).except("r3").emit("m", 1)"#) else {
+    let StatementKind::Server { expr, .. } =
+        kind(r#"alice: socket.to("r1").in(["r2"]).except("r3").emit("m", 1)"#)
+    else {
         panic!("not server code");
     };
     assert_eq!(
@@ -118,10 +125,22 @@ fn broadcast_chains() {
         } => scope,
         other => panic!("{line}: {other:?}"),
     };
-    assert_eq!(scope_of(r#"io.of("orders").emit("x")"#), Scope::Namespace("/orders".into()));
-    assert_eq!(scope_of(r#"io.sockets.emit("x")"#), Scope::Namespace("/".into()));
-    assert_eq!(scope_of(r#"bob: socket.nsp.emit("x")"#), Scope::SenderNamespace);
-    assert_eq!(scope_of(r#"bob: socket.broadcast.socketsJoin("y")"#), Scope::SenderExcluded);
+    assert_eq!(
+        scope_of(r#"io.of("orders").emit("x")"#),
+        Scope::Namespace("/orders".into())
+    );
+    assert_eq!(
+        scope_of(r#"io.sockets.emit("x")"#),
+        Scope::Namespace("/".into())
+    );
+    assert_eq!(
+        scope_of(r#"bob: socket.nsp.emit("x")"#),
+        Scope::SenderNamespace
+    );
+    assert_eq!(
+        scope_of(r#"bob: socket.broadcast.socketsJoin("y")"#),
+        Scope::SenderExcluded
+    );
     assert!(matches!(
         kind(r#"io.in("y").disconnectSockets(true)"#),
         StatementKind::Server {
@@ -146,7 +165,9 @@ fn broadcast_chains() {
 
 #[test]
 fn numbers_follow_javascript() {
-    let StatementKind::ClientEmit { args, .. } = kind(r#"a> socket.emit("n", -3.5e2, 1.0, 0.5, -0)"#) else {
+    let StatementKind::ClientEmit { args, .. } =
+        kind(r#"a> socket.emit("n", -3.5e2, 1.0, 0.5, -0)"#)
+    else {
         panic!("not a client emit");
     };
     assert_eq!(args, [json!(-350), json!(1), json!(0.5), json!(0)]);
@@ -155,7 +176,11 @@ fn numbers_follow_javascript() {
 #[test]
 fn comments_and_blank_lines_are_skipped() {
     let script = "# a comment\n\n   \nconnect alice\r\n  # another\nalice: socket.join(\"r\")\n";
-    let lines: Vec<usize> = parse_script(script).unwrap().iter().map(|s| s.line).collect();
+    let lines: Vec<usize> = parse_script(script)
+        .unwrap()
+        .iter()
+        .map(|s| s.line)
+        .collect();
     assert_eq!(lines, [4, 6]);
 }
 

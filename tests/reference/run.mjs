@@ -8,6 +8,7 @@
 // this file only parses the script, drives the calls and observes the result.
 //
 // Usage: node run.mjs FILE        (FILE: a .tour script or a .md lesson)
+//        node run.mjs --batch FILE…   (several files in one process; see batch())
 // Exit: 0 ok; 2 usage or syntax error; 1 internal failure (e.g. a hang).
 
 import { readFileSync } from "node:fs";
@@ -788,9 +789,48 @@ function formatSyntaxError(file, s) {
   return `${file}:${s.line}:${s.col + 1}: syntax error: ${s.message}\n${s.text}\n${caretPad}^\n`;
 }
 
+/**
+ * `--batch FILE…`: runs each file in turn in this one process (saving Node's
+ * start-up, ~0.3 s, per file), each on a fresh server exactly as
+ * `node run.mjs FILE` would. Per file it prints a header `{"file":FILE}`, the
+ * file's NDJSON lines, and a trailer `{"file":FILE,"exit":N}` with the status
+ * the single-file run would have exited with: 0, or 2 for a file that cannot
+ * be read or parsed (the message is under `"stderr"`). An internal failure
+ * (a hang) still ends the whole process with status 1, as it would one run.
+ */
+async function batch(files) {
+  const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
+  for (const file of files) {
+    out({ file });
+    let stmts;
+    try {
+      stmts = parseFile(file, readFileSync(file, "utf8"));
+    } catch (e) {
+      if (e.syntax) {
+        out({ file, exit: 2, stderr: formatSyntaxError(file, e.syntax) });
+        continue;
+      }
+      if (e.code) {
+        out({ file, exit: 2, stderr: `run.mjs: cannot read ${file}: ${e.message}\n` });
+        continue;
+      }
+      throw e;
+    }
+    await run(stmts, out);
+    out({ file, exit: 0 });
+  }
+  setTimeout(() => fatal("the process did not exit after shutdown"), WAIT_LIMIT_MS).unref();
+}
+
+const USAGE = "usage: node run.mjs FILE   (FILE is a .tour script or a .md lesson)\n" +
+  "       node run.mjs --batch FILE...   (several files, each framed by {\"file\":…} lines)\n";
+
 async function main(argv) {
+  if (argv[0] === "--batch" && argv.length > 1) {
+    return batch(argv.slice(1));
+  }
   if (argv.length !== 1 || argv[0].startsWith("-")) {
-    process.stderr.write("usage: node run.mjs FILE   (FILE is a .tour script or a .md lesson)\n");
+    process.stderr.write(USAGE);
     process.exit(2);
   }
   const file = argv[0];

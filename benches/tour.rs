@@ -1,0 +1,79 @@
+//! Wall time of each built-in lesson, and of 1,000 connects plus one
+//! broadcast, start-up and shutdown included. `cargo bench` prints a table.
+
+use std::time::{Duration, Instant};
+
+use sockets_tour::lesson::{self, BUILTIN};
+use sockets_tour::tour::{self, Options};
+
+const RUNS: usize = 30;
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn time_lesson(
+    runtime: &tokio::runtime::Runtime,
+    lesson: &lesson::Lesson,
+    runs: usize,
+) -> (Duration, Duration) {
+    let times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            let summary = runtime
+                .block_on(tour::run(lesson, &mut std::io::sink(), Options::default()))
+                .expect("the lesson runs");
+            assert_eq!(summary.mismatched, 0);
+            start.elapsed()
+        })
+        .collect();
+    let min = *times.iter().min().expect("at least one run");
+    (median(times), min)
+}
+
+/// Peak resident memory of this process so far, from /proc (Linux).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    println!("{:<28} {:>10} {:>10}", "scenario", "median", "min");
+    for (name, text) in BUILTIN {
+        let lesson = lesson::parse_markdown(text).expect("the lesson parses");
+        let (med, min) = time_lesson(&runtime, &lesson, RUNS);
+        let steps = lesson.statements().count();
+        println!(
+            "{:<28} {:>8.2}ms {:>8.2}ms",
+            format!("{name} ({steps} steps)"),
+            ms(med),
+            ms(min)
+        );
+    }
+    for clients in [100, 1000] {
+        let mut script: String = (0..clients).map(|i| format!("connect c{i}\n")).collect();
+        script.push_str("io.emit(\"hello\", \"everyone\")\n");
+        let lesson = lesson::load("many.tour", &script).expect("the script parses");
+        let (med, min) = time_lesson(&runtime, &lesson, 5);
+        println!(
+            "{:<28} {:>8.2}ms {:>8.2}ms",
+            format!("{clients} connects + 1 broadcast"),
+            ms(med),
+            ms(min)
+        );
+    }
+    if let Some(mib) = peak_rss_mib() {
+        println!("peak resident memory: {mib:.1} MiB");
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
