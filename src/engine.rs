@@ -104,13 +104,13 @@ impl Engine {
                 }
             }
             StatementKind::Server { socket, expr } => {
-                if let Some(name) = socket {
-                    if !self.is_connected(name) {
-                        return Ok(error_report(
-                            statement,
-                            format!("client {name} is not connected"),
-                        ));
-                    }
+                if let Some(name) = socket
+                    && !self.is_connected(name)
+                {
+                    return Ok(error_report(
+                        statement,
+                        format!("client {name} is not connected"),
+                    ));
                 }
                 let before = self.snapshot();
                 let sender = socket.as_deref().and_then(|name| self.server.socket(name));
@@ -145,7 +145,11 @@ impl Engine {
                 match self.handled(name, statement.line, &mut observed).await? {
                     Handled::NoHandler { event } => {
                         self.settle(None, statement.line, &mut observed).await?;
-                        Outcome::Unhandled { event }
+                        let ns = match before.get(name) {
+                            Some(View::Connected { ns, .. }) => ns.clone(),
+                            _ => "/".to_owned(),
+                        };
+                        Outcome::Unhandled { ns, event }
                     }
                     Handled::Ran { action, result } => {
                         self.outcome_of(

@@ -164,7 +164,7 @@ impl<W: Write> Transcript<W> {
                     false,
                     name,
                     w,
-                    &format!("refused by {ns}'s middleware: connect_error \"{message}\""),
+                    &format!("refused by the middleware of {ns}: connect_error \"{message}\""),
                 )?,
             },
             Outcome::Emit { event, deliveries } => {
@@ -186,7 +186,7 @@ impl<W: Write> Transcript<W> {
             Outcome::Rooms(rooms) => {
                 for (name, rooms) in rooms {
                     let list = if rooms.is_empty() {
-                        "in no room".to_owned()
+                        "in no room (besides its own-id room)".to_owned()
                     } else {
                         format!("in {}", quoted_list(rooms))
                     };
@@ -214,9 +214,9 @@ impl<W: Write> Transcript<W> {
             Outcome::Handler { ns, event } => {
                 writeln!(self.out, "    handler for \"{event}\" on {ns} installed")?
             }
-            Outcome::Unhandled { event } => writeln!(
+            Outcome::Unhandled { ns, event } => writeln!(
                 self.out,
-                "    the server has no handler for \"{event}\": nothing happens"
+                "    {ns} has no handler for \"{event}\": the server ignores it"
             )?,
             Outcome::Error(message) => {
                 let text = self.paint(&format!("error: {message}"), |s| s.red());

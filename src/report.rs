@@ -47,6 +47,8 @@ pub enum Outcome {
     },
     /// A client emitted an event that no handler listens to.
     Unhandled {
+        /// The sender's namespace, whose handlers were looked up.
+        ns: String,
         event: String,
     },
     Error(String),

@@ -282,18 +282,18 @@ pub fn parse_lines<'a>(
         let Some(statement) = parse_line(number, text)? else {
             continue;
         };
-        if let Some((name, column)) = used_name(&statement, text) {
-            if !connected.contains(name) {
-                return Err(SyntaxError {
-                    line: number,
-                    column,
-                    message: format!(
-                        "no client named `{name}` is connected on an earlier line; \
-                         add `connect {name}` before this line"
-                    ),
-                    source_line: text.to_owned(),
-                });
-            }
+        if let Some((name, column)) = used_name(&statement, text)
+            && !connected.contains(name)
+        {
+            return Err(SyntaxError {
+                line: number,
+                column,
+                message: format!(
+                    "no client named `{name}` is connected on an earlier line; \
+                     add `connect {name}` before this line"
+                ),
+                source_line: text.to_owned(),
+            });
         }
         if let StatementKind::Connect { name, .. } = &statement.kind {
             connected.insert(name.clone());
@@ -1050,26 +1050,25 @@ pub fn js_number_semantics(value: Value) -> Value {
     match value {
         Value::Number(n) => {
             const SAFE: f64 = 9_007_199_254_740_991.0;
-            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                if f.fract() == 0.0 && f.abs() <= SAFE {
-                    // Exact: an integral f64 within ±2^53 fits an i64 losslessly.
-                    return Value::from(f as i64);
-                }
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() <= SAFE
+            {
+                // Exact: an integral f64 within ±2^53 fits an i64 losslessly.
+                return Value::from(f as i64);
             }
             // serde_json keeps an integer beyond ±2^53 exact (9007199254740993);
             // JavaScript holds the nearest f64 (9007199254740992) and prints it
             // with its shortest digits padded with zeros (12345678901234567000),
             // as Rust's `Display` for f64 does. Keep that integer when it fits.
-            if !n.is_f64() {
-                if let Some(f) = n.as_f64().filter(|f| f.abs() > SAFE) {
-                    if let Ok(int) = serde_json::from_str::<Value>(&f.to_string()) {
-                        if int.is_i64() || int.is_u64() {
-                            return int;
-                        }
-                    }
-                    if let Some(float) = serde_json::Number::from_f64(f) {
-                        return Value::Number(float);
-                    }
+            if let Some(f) = n.as_f64().filter(|f| !n.is_f64() && f.abs() > SAFE) {
+                if let Ok(int) = serde_json::from_str::<Value>(&f.to_string())
+                    && (int.is_i64() || int.is_u64())
+                {
+                    return int;
+                }
+                if let Some(float) = serde_json::Number::from_f64(f) {
+                    return Value::Number(float);
                 }
             }
             Value::Number(n)
