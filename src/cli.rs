@@ -163,12 +163,12 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         color: color && !json,
         pause: global.step,
     };
-    if let Some((name, sub)) = matches.subcommand() {
-        if let Some(text) = lesson::builtin(name) {
-            let lesson = parse_builtin(name, text)?;
-            let summary = run_lessons(&[lesson], options(sub.get_flag("json")), global.listen)?;
-            return Ok(exit_code(&summary));
-        }
+    if let Some((name, sub)) = matches.subcommand()
+        && let Some(text) = lesson::builtin(name)
+    {
+        let lesson = parse_builtin(name, text)?;
+        let summary = run_lessons(&[lesson], options(sub.get_flag("json")), global.listen)?;
+        return Ok(exit_code(&summary));
     }
     let cli = Cli::from_arg_matches(matches)?;
     match cli.command {

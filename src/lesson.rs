@@ -128,22 +128,19 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
             Event::End(TagEnd::BlockQuote(_)) => in_quote = false,
             Event::Start(Tag::List(_)) => list_depth += 1,
             Event::End(TagEnd::List(_)) => list_depth = list_depth.saturating_sub(1),
-            Event::Start(Tag::Item) => {
-                // An item's text may come with or without a paragraph around it.
-                if !spans.is_empty() {
-                    prose.push(Prose::Item(
-                        list_depth.saturating_sub(2),
-                        flush_spans(&mut spans),
-                    ));
-                }
+            // An item's text may come with or without a paragraph around it;
+            // a parent item's text is pending when its nested list starts.
+            Event::Start(Tag::Item) if !spans.is_empty() => {
+                prose.push(Prose::Item(
+                    list_depth.saturating_sub(2),
+                    flush_spans(&mut spans),
+                ));
             }
-            Event::End(TagEnd::Item) => {
-                if !spans.is_empty() {
-                    prose.push(Prose::Item(
-                        list_depth.saturating_sub(1),
-                        flush_spans(&mut spans),
-                    ));
-                }
+            Event::End(TagEnd::Item) if !spans.is_empty() => {
+                prose.push(Prose::Item(
+                    list_depth.saturating_sub(1),
+                    flush_spans(&mut spans),
+                ));
             }
             Event::End(TagEnd::Paragraph) => {
                 let spans = flush_spans(&mut spans);

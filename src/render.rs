@@ -104,17 +104,14 @@ impl<W: Write> Transcript<W> {
                     glue = false;
                     continue;
                 }
+                // Without colour the backticks are already in `shown`.
+                let style = match (span.style, self.color) {
+                    (Style::Code, false) => Style::Plain,
+                    (style, _) => style,
+                };
                 let painted = self.span(&Span {
-                    text: if span.style == Style::Code && !self.color {
-                        word.to_owned()
-                    } else {
-                        word.to_owned()
-                    },
-                    style: if span.style == Style::Code && !self.color {
-                        Style::Plain
-                    } else {
-                        span.style
-                    },
+                    text: word.to_owned(),
+                    style,
                 });
                 let width = word.chars().count();
                 match words.last_mut() {

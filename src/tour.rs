@@ -106,10 +106,10 @@ async fn run_on(
     let mut summary = Summary::default();
     let width = name_width(lesson);
     let mut transcript = Transcript::new(&mut *out, options.color);
-    if !options.json {
-        if let Some(title) = &lesson.title {
-            transcript.title(title)?;
-        }
+    if !options.json
+        && let Some(title) = &lesson.title
+    {
+        transcript.title(title)?;
     }
     for section in &lesson.sections {
         match section {
