@@ -87,10 +87,10 @@ impl SimClient {
             });
             async {}.boxed()
         });
-        let client = builder
-            .connect()
-            .await
-            .with_context(|| format!("could not open a connection to {url}"))?;
+        let client = match timeout(WAIT_BOUND, builder.connect()).await {
+            Ok(client) => client.with_context(|| format!("could not open a connection to {url}"))?,
+            Err(_) => bail!("opening a connection to {url} took over {} s", WAIT_BOUND.as_secs()),
+        };
         let mut sim = SimClient { client, inbox };
         let admission = sim.admission().await?;
         Ok((sim, admission))
@@ -157,10 +157,13 @@ impl SimClient {
     /// Emits an event to the server, each argument a separate Socket.IO argument.
     pub async fn emit(&self, event: &str, args: &[Value]) -> anyhow::Result<()> {
         // Values, never `&str`: rust_socketio would parse a string as JSON.
-        self.client
-            .emit(outgoing_event(event), Payload::Text(args.to_vec()))
-            .await
-            .with_context(|| format!("could not emit {event:?}"))
+        let sending = self
+            .client
+            .emit(outgoing_event(event), Payload::Text(args.to_vec()));
+        match timeout(WAIT_BOUND, sending).await {
+            Ok(sent) => sent.with_context(|| format!("could not emit {event:?}")),
+            Err(_) => bail!("emitting {event:?} took over {} s", WAIT_BOUND.as_secs()),
+        }
     }
 
     /// Client-side `socket.disconnect()`: sends DISCONNECT and closes.
