@@ -205,17 +205,21 @@ impl Server {
     /// Closes every socket, then the HTTP server, and waits for both.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         // Graceful shutdown alone would leave websocket sessions alive.
-        self.io.close().await;
+        let closed = tokio::time::timeout(crate::client::WAIT_BOUND, self.io.close()).await;
         lock(&self.shared.io).take();
         lock(&self.shared.sockets).clear();
         if let Some(stop) = self.stop.take() {
             // The task may be gone already; nothing is left to stop then.
             let _ = stop.send(());
         }
+        closed.map_err(|_| anyhow::anyhow!("closing the server's sockets took over 5 s"))?;
         if let Some(task) = self.task.take() {
-            task.await
-                .context("the server task failed")?
-                .context("the server stopped with an error")?;
+            match tokio::time::timeout(crate::client::WAIT_BOUND, task).await {
+                Ok(stopped) => stopped
+                    .context("the server task failed")?
+                    .context("the server stopped with an error")?,
+                Err(_) => anyhow::bail!("the server still had open connections after 5 s"),
+            }
         }
         Ok(())
     }
