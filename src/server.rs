@@ -213,12 +213,15 @@ impl Server {
             let _ = stop.send(());
         }
         closed.map_err(|_| anyhow::anyhow!("closing the server's sockets took over 5 s"))?;
-        if let Some(task) = self.task.take() {
-            match tokio::time::timeout(crate::client::WAIT_BOUND, task).await {
+        if let Some(mut task) = self.task.take() {
+            match tokio::time::timeout(crate::client::WAIT_BOUND, &mut task).await {
                 Ok(stopped) => stopped
                     .context("the server task failed")?
                     .context("the server stopped with an error")?,
-                Err(_) => anyhow::bail!("the server still had open connections after 5 s"),
+                Err(_) => {
+                    task.abort();
+                    anyhow::bail!("the server still had open connections after 5 s")
+                }
             }
         }
         Ok(())
