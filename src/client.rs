@@ -88,8 +88,13 @@ impl SimClient {
             async {}.boxed()
         });
         let client = match timeout(WAIT_BOUND, builder.connect()).await {
-            Ok(client) => client.with_context(|| format!("could not open a connection to {url}"))?,
-            Err(_) => bail!("opening a connection to {url} took over {} s", WAIT_BOUND.as_secs()),
+            Ok(client) => {
+                client.with_context(|| format!("could not open a connection to {url}"))?
+            }
+            Err(_) => bail!(
+                "opening a connection to {url} took over {} s",
+                WAIT_BOUND.as_secs()
+            ),
         };
         let mut sim = SimClient { client, inbox };
         let admission = sim.admission().await?;

@@ -3,7 +3,8 @@
 //! Seeded random tour scripts over the whole language (see `generator.rs`),
 //! and every lesson in `lessons/`, run through both the Rust binary
 //! (`sockets-tour run FILE --json`) and the reference runner
-//! (`node tests/reference/run.mjs FILE`, socket.io 4.8.4), compared line by
+//! (`node tests/reference/run.mjs --batch FILE…`, socket.io 4.8.4: one Node
+//! process per worker, each file on a fresh server), compared line by
 //! line under the rules of `/work/shared/examples/README.md`:
 //! `step`, `code`, `event`, `receivers`, `payloads`, `rooms`, `connected`,
 //! `middleware`, `handler` and `handled` must be equal; under `disconnected`
@@ -61,6 +62,27 @@ fn preflight(reference: &Path) {
             "cannot run `node` ({e}): the differential test needs Node.js 18 or newer on PATH, \
              then run `npm ci` in tests/reference"
         ),
+    }
+    let installed = |package: &str| {
+        reference
+            .join("node_modules")
+            .join(package)
+            .join("package.json")
+            .is_file()
+    };
+    if !installed("socket.io") || !installed("socket.io-client") {
+        // A fresh checkout: install the pinned packages, as `.ci/run` does.
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(reference)
+            .status()
+            .unwrap_or_else(|e| {
+                panic!("cannot run `npm` ({e}): install Node.js and npm, then `npm ci` in tests/reference")
+            });
+        assert!(
+            status.success(),
+            "`npm ci` in tests/reference failed ({status})"
+        );
     }
     for package in ["socket.io", "socket.io-client"] {
         let manifest = reference
@@ -351,6 +373,13 @@ fn the_engine_agrees_with_the_official_server() {
     let dir = scripts_dir();
     std::fs::create_dir_all(&dir)
         .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    // Scripts of other seeds (an earlier, wider run) would only confuse.
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("seed-") && name.ends_with(".tour") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
     let mut files = Vec::new();
     for seed in FIRST_SEED..FIRST_SEED + SCRIPTS {
         let path = dir.join(format!("seed-{seed}.tour"));

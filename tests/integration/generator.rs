@@ -49,6 +49,10 @@ impl Rng {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
+
+    fn one_of(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len())]
+    }
 }
 
 const NAMES: [&str; 10] = [
@@ -360,7 +364,7 @@ impl Gen {
     }
 
     fn comma(&mut self) -> &'static str {
-        *self.rng.pick(&[", ", ",", ", ", " , "])
+        self.rng.one_of(&[", ", ",", ", ", " , "])
     }
 
     fn args(&mut self, msg_allowed: bool) -> Vec<Slot> {
@@ -442,24 +446,20 @@ impl Gen {
         if !self.model.known.contains(&name) {
             self.model.known.push(name.clone());
         }
-        if !self.model.live.contains_key(&name) {
-            let admitted = required.iter().all(|(key, value)| {
-                if key == "name" {
-                    *value == name
-                } else {
-                    auth.iter()
-                        .any(|(k, v)| k == key && *v == json_string(value))
-                }
-            });
-            if admitted {
-                self.model.live.insert(
-                    name,
-                    Live {
-                        ns: ns.to_owned(),
-                        rooms: BTreeSet::new(),
-                    },
-                );
+        let admitted = required.iter().all(|(key, value)| {
+            if key == "name" {
+                *value == name
+            } else {
+                auth.iter()
+                    .any(|(k, v)| k == key && *v == json_string(value))
             }
+        });
+        if admitted {
+            // An already connected name stays as it is (a run-time error).
+            self.model.live.entry(name).or_insert_with(|| Live {
+                ns: ns.to_owned(),
+                rooms: BTreeSet::new(),
+            });
         }
         line
     }
@@ -718,7 +718,7 @@ impl Gen {
 
     /// An emit of a reserved event name: refused with a run-time error.
     fn reserved_emit(&mut self) -> String {
-        let event = json_string(*self.rng.pick(&RESERVED));
+        let event = json_string(self.rng.one_of(&RESERVED));
         let name = self.live_name();
         match self.rng.below(4) {
             0 => format!("{name}> socket.emit({event}, 1)"),
