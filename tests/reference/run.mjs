@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Reference runner for the tour-script language (see /work/shared/tour-script.md).
+// Reference runner for the tour-script language (see ../shared/tour-script.md).
 //
 // Runs a tour script on the OFFICIAL Socket.IO server (npm `socket.io`) with
 // real clients (npm `socket.io-client`, one websocket connection per client)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Determinism self-test of the reference runner.
 //
-// Runs every /work/shared/examples/*.tour (or the directory given as the first
+// Runs every ../shared/examples/*.tour (beside the checkout) (or the directory given as the first
 // argument) through run.mjs RUNS times, checks that every run prints exactly
 // the same bytes, and that the output agrees with NAME.expected.ndjson under
 // the comparison rules of the examples' README:
@@ -18,7 +18,9 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runner = join(here, "run.mjs");
-const dir = process.argv[2] ?? "/work/shared/examples";
+const dir =
+  process.argv[2] ??
+  new URL("../../../shared/examples", import.meta.url).pathname;
 const RUNS = 5;
 
 /** Canonical form for comparison: sorted keys, normalised per the rules. */
