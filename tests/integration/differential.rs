@@ -114,33 +114,35 @@ fn run(mut command: Command, deadline: Duration) -> Result<Run, String> {
         .spawn()
         .map_err(|e| format!("cannot start {shown}: {e}"))?;
     let reader = |mut pipe: Box<dyn Read + Send>| {
+        let (done, text) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut text = String::new();
             // A read error leaves what was read; the comparison shows the rest.
             let _ = pipe.read_to_string(&mut text);
-            text
-        })
+            // The receiver is gone only if the run already failed.
+            let _ = done.send(text);
+        });
+        text
     };
     let stdout = reader(Box::new(child.stdout.take().expect("piped stdout")));
     let stderr = reader(Box::new(child.stderr.take().expect("piped stderr")));
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > deadline => {
-                // Ours to stop: the child we started, by its handle.
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("{shown} did not finish within {deadline:?}"));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("waiting for {shown}: {e}")),
+    // Standard output closes when the process ends: wait for that, bounded.
+    let stdout = match stdout.recv_timeout(deadline) {
+        Ok(text) => text,
+        Err(_) => {
+            // Ours to stop: the child we started, by its handle.
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("{shown} did not finish within {deadline:?}"));
         }
     };
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for {shown}: {e}"))?;
     Ok(Run {
         status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
+        stdout,
+        stderr: stderr.recv_timeout(deadline).unwrap_or_default(),
     })
 }
 
