@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use crate::server::{SYNC_EVENT, WELCOME_EVENT};
+use crate::server::{CLIENT_HEADER, SYNC_EVENT, WELCOME_EVENT};
 
 /// How long any single wait may take before it is reported as a hang.
 pub const WAIT_BOUND: Duration = Duration::from_secs(5);
@@ -53,16 +53,18 @@ fn args_of(payload: Payload) -> Vec<Value> {
 }
 
 impl SimClient {
-    /// Opens a websocket connection to `ns` on the server at `url`, with `auth`,
-    /// and waits until the server admits or refuses it.
+    /// Opens `name`'s websocket connection to `ns` on the server at `url`,
+    /// with `auth`, and waits until the server admits or refuses it.
     pub async fn connect(
         url: &str,
+        name: &str,
         ns: &str,
         auth: Value,
     ) -> anyhow::Result<(SimClient, Admission)> {
         let (tx, inbox) = mpsc::unbounded_channel();
         let mut builder = ClientBuilder::new(url)
             .namespace(ns)
+            .opening_header(CLIENT_HEADER, name)
             .auth(auth)
             .transport_type(TransportType::Websocket)
             // On by default, and it would retry after a rejection or a disconnect.
@@ -141,11 +143,6 @@ impl SimClient {
                 other => got.push(other),
             }
         }
-    }
-
-    /// Events already in the inbox, without waiting.
-    pub fn drain(&mut self) -> Vec<Inbound> {
-        std::iter::from_fn(|| self.inbox.try_recv().ok()).collect()
     }
 
     /// Waits for the server's DISCONNECT packet, returning what came before.

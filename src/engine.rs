@@ -3,9 +3,9 @@
 //! got nothing, and where that disagrees with the server's own state.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 
-use anyhow::{Context as _, anyhow, bail};
+use anyhow::{Context as _, anyhow};
 use futures_util::StreamExt as _;
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -14,15 +14,22 @@ use tokio::time::timeout;
 
 use crate::client::{Admission, Inbound, SimClient, WAIT_BOUND, decode};
 use crate::explain::{self, Pick, Selection, Snapshot, View};
-use crate::report::{Absence, Delivery, Disconnection, Outcome, StepReport};
+use crate::report::{Absence, Delivery, Disconnection, Outcome, Reason, StepReport};
 use crate::script::{
     Arg, BroadcastAction, Expr, Scope, SocketAction, Statement, StatementKind, is_reserved,
 };
-use crate::server::{Handled, Notice, Server};
+use crate::server::{Handled, Notice, Server, rooms_of};
+
+/// The connection handler's log line (the chat example's `console.log`).
+const CONNECTED_LOG: &str = "a user connected";
+/// The disconnect handler's log line.
+const DISCONNECTED_LOG: &str = "user disconnected";
+/// How many connections a run of `connect` statements opens at once.
+const CONNECTS_AT_ONCE: usize = 64;
 
 /// A client of the run: every name some `connect` has used.
 enum Member {
-    Connected { client: SimClient, ns: String },
+    Connected(SimClient),
     Absent(Absence),
 }
 
@@ -36,27 +43,79 @@ pub struct Engine {
     seq: u64,
 }
 
-/// What one step observed, before it becomes a report.
-#[derive(Default)]
-struct Observed {
+/// One step in progress: what it observed, and where that disagreed.
+struct Trace {
+    line: usize,
+    code: String,
     /// Decoded events per client, in arrival order.
     events: BTreeMap<String, Vec<(String, Vec<Value>)>>,
     server_log: Vec<String>,
     /// Disconnections the server's handlers reported.
     disconnected: BTreeMap<String, Disconnection>,
+    mismatches: Vec<String>,
+}
+
+impl Trace {
+    fn new(statement: &Statement) -> Trace {
+        Trace {
+            line: statement.line,
+            code: statement.code.clone(),
+            events: BTreeMap::new(),
+            server_log: Vec::new(),
+            disconnected: BTreeMap::new(),
+            mismatches: Vec::new(),
+        }
+    }
+
+    /// Adds what `name` got, decoded as Socket.IO names it.
+    fn record(&mut self, name: &str, got: &[Inbound], emitted: Option<&(String, Vec<Value>)>) {
+        if got.is_empty() {
+            return;
+        }
+        let context = emitted.map(|(e, a)| (e.as_str(), a.as_slice()));
+        self.events
+            .entry(name.to_owned())
+            .or_default()
+            .extend(got.iter().map(|inbound| decode(inbound, context)));
+    }
+
+    fn mismatch(&mut self, text: String) {
+        self.mismatches.push(text);
+    }
+
+    /// The report, after flagging any event a client got that is not the step's own.
+    fn report(mut self, outcome: Outcome) -> StepReport {
+        let expected = match &outcome {
+            Outcome::Emit { event, .. } => Some(event.clone()),
+            _ => None,
+        };
+        let stray: Vec<String> = self
+            .events
+            .iter()
+            .flat_map(|(name, events)| {
+                events
+                    .iter()
+                    .filter(|(event, _)| Some(event) != expected.as_ref())
+                    .map(move |(event, _)| {
+                        format!("{name} also received {event:?}, which this step did not send")
+                    })
+            })
+            .collect();
+        self.mismatches.extend(stray);
+        StepReport {
+            line: self.line,
+            code: self.code,
+            outcome,
+            server_log: self.server_log,
+            mismatches: self.mismatches,
+        }
+    }
 }
 
 impl Engine {
-    /// Starts a server on a loopback port of its own, with these namespaces.
-    pub async fn start(namespaces: &BTreeSet<String>) -> anyhow::Result<Engine> {
-        Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), namespaces).await
-    }
-
-    /// Starts a server bound to `addr`.
-    pub async fn start_on(
-        addr: SocketAddr,
-        namespaces: &BTreeSet<String>,
-    ) -> anyhow::Result<Engine> {
+    /// Starts a server listening on `addr` (loopback port 0 unless the user
+    /// asked otherwise), with these namespaces.
+    pub async fn start(addr: SocketAddr, namespaces: &BTreeSet<String>) -> anyhow::Result<Engine> {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("could not listen on {addr}"))?;
@@ -74,24 +133,14 @@ impl Engine {
     /// Runs one statement and reports what happened. An `Err` means the
     /// engine itself failed (a hang, a lost connection), not the script.
     pub async fn step(&mut self, statement: &Statement) -> anyhow::Result<StepReport> {
-        let mut observed = Observed::default();
-        let mut mismatches = Vec::new();
+        if let StatementKind::Connect { .. } = statement.kind {
+            let mut reports = self.connect_all(&[statement]).await?;
+            return Ok(reports.remove(0));
+        }
+        let mut trace = Trace::new(statement);
         let outcome = match &statement.kind {
-            StatementKind::Connect { name, ns, auth } => {
-                self.connect(
-                    name,
-                    ns,
-                    auth,
-                    statement.line,
-                    &mut observed,
-                    &mut mismatches,
-                )
-                .await?
-            }
-            StatementKind::Disconnect { name } => {
-                self.client_disconnect(name, statement.line, &mut observed)
-                    .await?
-            }
+            StatementKind::Connect { .. } => unreachable!("handled above"),
+            StatementKind::Disconnect { name } => self.client_disconnect(name, &mut trace).await?,
             StatementKind::Use { ns, key, value } => {
                 self.server.add_middleware(ns, key, value);
                 Outcome::Middleware { ns: ns.clone() }
@@ -103,77 +152,103 @@ impl Engine {
                     event: event.clone(),
                 }
             }
-            StatementKind::Server { socket, expr } => {
-                if let Some(name) = socket
-                    && !self.is_connected(name)
-                {
-                    return Ok(error_report(
-                        statement,
-                        format!("client {name} is not connected"),
-                    ));
-                }
-                let before = self.snapshot();
-                let sender = socket.as_deref().and_then(|name| self.server.socket(name));
-                let result = self.server.perform(sender.as_ref(), expr).await;
-                self.outcome_of(
-                    socket.as_deref(),
-                    expr,
-                    &before,
-                    result,
-                    statement.line,
-                    &mut observed,
-                    &mut mismatches,
-                )
-                .await?
-            }
-            StatementKind::ClientEmit { name, event, args } => {
-                if !self.is_connected(name) {
-                    return Ok(error_report(
-                        statement,
-                        format!("client {name} is not connected"),
-                    ));
-                }
-                if is_reserved(event) {
-                    // The JavaScript client throws before sending.
-                    return Ok(error_report(
-                        statement,
-                        format!("\"{event}\" is a reserved event name"),
-                    ));
-                }
-                let before = self.snapshot();
-                self.member_client(name)?.emit(event, args).await?;
-                match self.handled(name, statement.line, &mut observed).await? {
-                    Handled::NoHandler { event } => {
-                        self.settle(None, statement.line, &mut observed).await?;
-                        let ns = match before.get(name) {
-                            Some(View::Connected { ns, .. }) => ns.clone(),
-                            _ => "/".to_owned(),
-                        };
-                        Outcome::Unhandled { ns, event }
-                    }
-                    Handled::Ran { action, result } => {
-                        self.outcome_of(
-                            Some(name),
-                            &action,
-                            &before,
-                            result,
-                            statement.line,
-                            &mut observed,
-                            &mut mismatches,
-                        )
+            StatementKind::Server { socket, expr } => match socket {
+                Some(name) if !self.is_connected(name) => not_connected(name),
+                _ => {
+                    let before = self.snapshot(&mut trace);
+                    let sender = socket.as_deref().and_then(|name| self.server.socket(name));
+                    let result = self.server.perform(sender.as_ref(), expr).await;
+                    self.outcome_of(socket.as_deref(), expr, &before, result, &mut trace)
                         .await?
-                    }
                 }
+            },
+            StatementKind::ClientEmit { name, event, args } => {
+                self.client_emit(name, event, args, &mut trace).await?
             }
         };
-        note_unexpected(&outcome, &observed, &mut mismatches);
-        Ok(StepReport {
-            line: statement.line,
-            code: statement.code.clone(),
-            outcome,
-            server_log: observed.server_log,
-            mismatches,
-        })
+        Ok(trace.report(outcome))
+    }
+
+    /// Runs `connect` statements, opening their clients at once. Each is
+    /// reported as if run alone: a connect waits only for its own admission,
+    /// and middlewares cannot change in between. A repeated name starts a
+    /// new batch, since its outcome depends on the first one's.
+    pub async fn connect_all(
+        &mut self,
+        statements: &[&Statement],
+    ) -> anyhow::Result<Vec<StepReport>> {
+        let mut reports = Vec::with_capacity(statements.len());
+        let mut rest = statements;
+        while !rest.is_empty() {
+            let mut names = BTreeSet::new();
+            let distinct = rest
+                .iter()
+                .take_while(|s| names.insert(connect_parts(s).0))
+                .count();
+            let (now, later) = rest.split_at(distinct.max(1));
+            reports.extend(self.connect_batch(now).await?);
+            rest = later;
+        }
+        Ok(reports)
+    }
+
+    /// `connect_all` for statements with distinct names.
+    async fn connect_batch(
+        &mut self,
+        statements: &[&Statement],
+    ) -> anyhow::Result<Vec<StepReport>> {
+        let url = self.url.clone();
+        let openings = statements.iter().map(|s| {
+            let (name, ns, auth) = connect_parts(s);
+            let already = self.is_connected(name);
+            let url = url.clone();
+            async move {
+                if already {
+                    return None;
+                }
+                let opened = SimClient::connect(&url, name, ns, handshake_auth(name, auth))
+                    .await
+                    .with_context(|| format!("line {}: connecting {name}", s.line));
+                Some(opened)
+            }
+        });
+        let opened: Vec<Option<anyhow::Result<(SimClient, Admission)>>> =
+            futures_util::stream::iter(openings)
+                .buffered(CONNECTS_AT_ONCE)
+                .collect()
+                .await;
+        let mut traces: Vec<Trace> = statements.iter().map(|s| Trace::new(s)).collect();
+        // Each connection handler logs once: give the line to its own statement.
+        while let Ok(notice) = self.notices.try_recv() {
+            match notice {
+                Notice::Connected { name } => {
+                    match statements.iter().position(|s| connect_parts(s).0 == name) {
+                        Some(i) => traces[i].server_log.push(CONNECTED_LOG.to_owned()),
+                        None => traces[0].mismatch(format!(
+                            "the server admitted {name}, which nobody connected"
+                        )),
+                    }
+                }
+                other => {
+                    let what = format!("{other:?}");
+                    self.absorb(other, &mut traces[0]);
+                    traces[0].mismatch(format!("unexpected while connecting: {what}"));
+                }
+            }
+        }
+        let mut reports = Vec::with_capacity(statements.len());
+        for ((statement, opened), mut trace) in statements.iter().zip(opened).zip(traces) {
+            let (name, ns, _) = connect_parts(statement);
+            let outcome = match opened {
+                None => Outcome::Error(format!("client {name} is already connected")),
+                Some(opened) => {
+                    let (client, admission) = opened?;
+                    self.admit(name, ns, client, admission, &mut trace).await
+                }
+            };
+            reports.push(trace.report(outcome));
+        }
+        Ok(reports)
     }
 
     /// Disconnects every client and stops the server.
@@ -181,141 +256,45 @@ impl Engine {
         let clients: Vec<SimClient> = std::mem::take(&mut self.members)
             .into_values()
             .filter_map(|m| match m {
-                Member::Connected { client, .. } => Some(client),
+                Member::Connected(client) => Some(client),
                 Member::Absent(_) => None,
             })
             .collect();
-        let closing = clients.iter().map(|c| c.disconnect());
-        // Best effort: the server closes whatever a client failed to.
-        let _ = futures_util::future::join_all(closing).await;
+        // Best effort, each bounded: the server closes whatever a client did not.
+        let _ = futures_util::future::join_all(clients.iter().map(SimClient::disconnect)).await;
         self.server.shutdown().await
     }
 
     fn is_connected(&self, name: &str) -> bool {
-        matches!(self.members.get(name), Some(Member::Connected { .. }))
+        matches!(self.members.get(name), Some(Member::Connected(_)))
     }
 
-    fn member_client(&mut self, name: &str) -> anyhow::Result<&mut SimClient> {
-        match self.members.get_mut(name) {
-            Some(Member::Connected { client, .. }) => Ok(client),
-            _ => bail!("client {name} is not connected"),
-        }
-    }
-
-    /// Every client of the run as the server knows it now.
-    fn snapshot(&self) -> Snapshot {
-        let mut rooms = self.server.rooms();
-        self.members
-            .iter()
-            .map(|(name, member)| {
-                let view = match member {
-                    Member::Connected { ns, .. } => match rooms.remove(name) {
-                        Some((_, rooms)) => View::Connected {
-                            ns: ns.clone(),
-                            rooms,
-                        },
-                        // The server dropped it without the engine noticing yet.
-                        None => View::Absent(Absence::Disconnected { line: 0 }),
-                    },
-                    Member::Absent(why) => View::Absent(why.clone()),
-                };
-                (name.clone(), view)
-            })
-            .collect()
-    }
-
-    async fn connect(
-        &mut self,
-        name: &str,
-        ns: &str,
-        extra: &serde_json::Map<String, Value>,
-        line: usize,
-        observed: &mut Observed,
-        mismatches: &mut Vec<String>,
-    ) -> anyhow::Result<Outcome> {
-        if self.is_connected(name) {
-            return Ok(Outcome::Error(format!(
-                "client {name} is already connected"
-            )));
-        }
-        let (client, admission) = open(&self.url, name, ns, extra)
-            .await
-            .with_context(|| format!("line {line}: connecting {name}"))?;
-        self.absorb_notices(line, observed);
-        Ok(self.admit(name, ns, client, admission, mismatches).await)
-    }
-
-    /// Runs consecutive `connect` statements for distinct names at once, and
-    /// reports each as if run alone: a connect waits only for its own
-    /// admission, and middlewares cannot change in between. A statement that
-    /// is not a connect, or repeats a name, is run on its own with `step`.
-    pub async fn connect_all(
-        &mut self,
-        statements: &[&Statement],
-    ) -> anyhow::Result<Vec<StepReport>> {
-        const AT_ONCE: usize = 64;
-        let mut names = BTreeSet::new();
-        let batchable = statements.iter().all(|s| match &s.kind {
-            StatementKind::Connect { name, .. } => {
-                !self.is_connected(name) && names.insert(name.clone())
-            }
-            _ => false,
-        });
-        if !batchable {
-            let mut reports = Vec::with_capacity(statements.len());
-            for statement in statements {
-                reports.push(self.step(statement).await?);
-            }
-            return Ok(reports);
-        }
-        let url = self.url.clone();
-        let opened: Vec<anyhow::Result<(SimClient, Admission)>> =
-            futures_util::stream::iter(statements.iter().map(|s| {
-                let url = url.clone();
-                async move {
-                    let StatementKind::Connect { name, ns, auth } = &s.kind else {
-                        unreachable!("checked above: every statement is a connect")
-                    };
-                    open(&url, name, ns, auth)
-                        .await
-                        .with_context(|| format!("line {}: connecting {name}", s.line))
-                }
-            }))
-            .buffered(AT_ONCE)
-            .collect()
-            .await;
-        // Each connection handler logs once; give each statement its own line.
-        let mut logs: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        while let Ok(notice) = self.notices.try_recv() {
-            match notice {
-                Notice::Connected { name, .. } => {
-                    logs.entry(name).or_default().push(CONNECTED_LOG.to_owned())
-                }
-                other => {
-                    let mut observed = Observed::default();
-                    self.absorb(other, statements[0].line, &mut observed);
-                }
-            }
-        }
-        let mut reports = Vec::with_capacity(statements.len());
-        for (statement, opened) in statements.iter().zip(opened) {
-            let StatementKind::Connect { name, ns, .. } = &statement.kind else {
-                unreachable!("checked above: every statement is a connect")
+    /// Every client of the run as the server knows it now: its namespace
+    /// and rooms come from the server's sockets, not from the script.
+    fn snapshot(&self, trace: &mut Trace) -> Snapshot {
+        let mut on_server = self.server.rooms();
+        let mut snapshot = Snapshot::new();
+        for (name, member) in &self.members {
+            let view = match member {
+                Member::Connected(_) => match on_server.remove(name) {
+                    Some((ns, rooms)) => View::Connected { ns, rooms },
+                    None => {
+                        trace.mismatch(format!(
+                            "{name} is connected on its side, but the server has no socket for it"
+                        ));
+                        View::Absent(Absence::Vanished)
+                    }
+                },
+                Member::Absent(why) => View::Absent(why.clone()),
             };
-            let (client, admission) = opened?;
-            let mut mismatches = Vec::new();
-            let outcome = self
-                .admit(name, ns, client, admission, &mut mismatches)
-                .await;
-            reports.push(StepReport {
-                line: statement.line,
-                code: statement.code.clone(),
-                outcome,
-                server_log: logs.remove(name).unwrap_or_default(),
-                mismatches,
-            });
+            snapshot.insert(name.clone(), view);
         }
-        Ok(reports)
+        for name in on_server.into_keys() {
+            trace.mismatch(format!(
+                "the server has a socket for {name}, which is not connected on its side"
+            ));
+        }
+        snapshot
     }
 
     /// Records an opened client as connected or refused, checking the
@@ -326,28 +305,23 @@ impl Engine {
         ns: &str,
         client: SimClient,
         admission: Admission,
-        mismatches: &mut Vec<String>,
+        trace: &mut Trace,
     ) -> Outcome {
         let on_server = self.server.socket(name).is_some();
         let error = match admission {
             Admission::Admitted => {
                 if !on_server {
-                    mismatches.push(format!(
+                    trace.mismatch(format!(
                         "{name} was welcomed, but the server has no socket for it"
                     ));
                 }
-                self.members.insert(
-                    name.to_owned(),
-                    Member::Connected {
-                        client,
-                        ns: ns.to_owned(),
-                    },
-                );
+                self.members
+                    .insert(name.to_owned(), Member::Connected(client));
                 None
             }
             Admission::Rejected(message) => {
                 if on_server {
-                    mismatches.push(format!(
+                    trace.mismatch(format!(
                         "{name} got connect_error, but the server admitted it"
                     ));
                 }
@@ -367,41 +341,78 @@ impl Engine {
         }
     }
 
+    /// `disconnect NAME`: the client leaves by itself.
     async fn client_disconnect(
         &mut self,
         name: &str,
-        line: usize,
-        observed: &mut Observed,
+        trace: &mut Trace,
     ) -> anyhow::Result<Outcome> {
-        if !self.is_connected(name) {
-            return Ok(Outcome::Error(format!("client {name} is not connected")));
-        }
-        self.member_client(name)?.disconnect().await?;
+        let Some(Member::Connected(client)) = self.members.get(name) else {
+            return Ok(not_connected(name));
+        };
+        client.disconnect().await?;
         // The server handles the DISCONNECT packet on its own time: wait for it.
-        while !observed.disconnected.contains_key(name) {
-            let notice = self.next_notice(name, "to disconnect").await?;
-            self.absorb(notice, line, observed);
-        }
-        if let Some(d) = observed.disconnected.get_mut(name) {
-            d.client = "io client disconnect".to_owned();
+        while !trace.disconnected.contains_key(name) {
+            let notice = self.next_notice(name, " to disconnect").await?;
+            self.absorb(notice, trace);
         }
         // It closed its own connection: there is no server packet to wait for.
         self.departing.remove(name);
-        self.settle(None, line, observed).await?;
-        Ok(Outcome::Disconnected(observed.disconnected.clone()))
+        if let Some(d) = trace.disconnected.get_mut(name) {
+            d.client = "io client disconnect".to_owned();
+        }
+        self.settle(None, trace).await?;
+        Ok(Outcome::Disconnected(trace.disconnected.clone()))
+    }
+
+    /// `NAME> socket.emit(…)`: the client emits, the server's handler acts.
+    async fn client_emit(
+        &mut self,
+        name: &str,
+        event: &str,
+        args: &[Value],
+        trace: &mut Trace,
+    ) -> anyhow::Result<Outcome> {
+        let Some(Member::Connected(client)) = self.members.get(name) else {
+            return Ok(not_connected(name));
+        };
+        if is_reserved(event) {
+            // The JavaScript client throws before sending.
+            return Ok(Outcome::Error(format!(
+                "\"{event}\" is a reserved event name"
+            )));
+        }
+        let before = self.snapshot(trace);
+        client.emit(event, args).await?;
+        match self.handled(name, trace).await? {
+            Handled::NoHandler { event } => {
+                self.settle(None, trace).await?;
+                let ns = match before.get(name) {
+                    Some(View::Connected { ns, .. }) => ns.clone(),
+                    _ => "/".to_owned(),
+                };
+                Ok(Outcome::Unhandled { ns, event })
+            }
+            Handled::Ran { action, result } => {
+                self.outcome_of(Some(name), &action, &before, result, trace)
+                    .await
+            }
+        }
     }
 
     /// Waits for the server to finish handling `name`'s event.
-    async fn handled(
-        &mut self,
-        name: &str,
-        line: usize,
-        observed: &mut Observed,
-    ) -> anyhow::Result<Handled> {
+    async fn handled(&mut self, name: &str, trace: &mut Trace) -> anyhow::Result<Handled> {
         loop {
             match self.next_notice(name, "'s event to be handled").await? {
-                Notice::Handled { outcome, .. } => return Ok(outcome),
-                other => self.absorb(other, line, observed),
+                Notice::Handled { name: by, outcome } => {
+                    if by != name {
+                        trace.mismatch(format!(
+                            "the server handled an event of {by}, not of {name}"
+                        ));
+                    }
+                    return Ok(outcome);
+                }
+                other => self.absorb(other, trace),
             }
         }
     }
@@ -418,31 +429,31 @@ impl Engine {
     }
 
     /// Takes in the notices already sent by the server's handlers.
-    fn absorb_notices(&mut self, line: usize, observed: &mut Observed) {
+    fn absorb_notices(&mut self, trace: &mut Trace) {
         while let Ok(notice) = self.notices.try_recv() {
-            self.absorb(notice, line, observed);
+            self.absorb(notice, trace);
         }
     }
 
-    fn absorb(&mut self, notice: Notice, line: usize, observed: &mut Observed) {
+    fn absorb(&mut self, notice: Notice, trace: &mut Trace) {
         match notice {
-            Notice::Connected { .. } => observed.server_log.push(CONNECTED_LOG.to_owned()),
+            Notice::Connected { name } => {
+                trace.mismatch(format!("the server admitted {name} outside a connect"));
+            }
             Notice::Disconnected {
                 name,
                 reason,
                 rooms,
             } => {
-                observed.server_log.push("user disconnected".to_owned());
-                if self.is_connected(&name) {
-                    let absent = Member::Absent(Absence::Disconnected { line });
-                    if let Some(Member::Connected { client, .. }) =
-                        self.members.insert(name.clone(), absent)
-                    {
-                        // Kept until its own side of the disconnection is observed.
-                        self.departing.insert(name.clone(), client);
-                    }
+                trace.server_log.push(DISCONNECTED_LOG.to_owned());
+                let absent = Member::Absent(Absence::Disconnected {
+                    code: trace.code.clone(),
+                });
+                if let Some(Member::Connected(client)) = self.members.insert(name.clone(), absent) {
+                    // Kept until its own side of the disconnection is observed.
+                    self.departing.insert(name.clone(), client);
                 }
-                observed.disconnected.insert(
+                trace.disconnected.insert(
                     name,
                     Disconnection {
                         client: String::new(),
@@ -452,109 +463,65 @@ impl Engine {
                 );
             }
             // Only one client event is in flight at a time; see `handled`.
-            Notice::Handled { .. } => {}
+            Notice::Handled { name, .. } => {
+                trace.mismatch(format!(
+                    "the server handled an event of {name} nobody waited for"
+                ));
+            }
         }
     }
 
-    /// The report of a server-side action that ran (or failed) with `result`.
-    #[allow(clippy::too_many_arguments)]
+    /// The report of a server-side action that ran (or failed) with `result`,
+    /// `before` being the server's state before it.
     async fn outcome_of(
         &mut self,
         sender: Option<&str>,
         expr: &Expr,
         before: &Snapshot,
         result: Result<(), String>,
-        line: usize,
-        observed: &mut Observed,
-        mismatches: &mut Vec<String>,
+        trace: &mut Trace,
     ) -> anyhow::Result<Outcome> {
         // Disconnections happen inside the action: take their notices first.
-        self.absorb_notices(line, observed);
+        self.absorb_notices(trace);
         if let Err(message) = result {
-            self.settle(None, line, observed).await?;
+            self.settle(None, trace).await?;
             return Ok(Outcome::Error(message));
         }
         let sender_ns = sender.and_then(|s| match before.get(s) {
-            Some(View::Connected { ns, .. }) => Some(ns.clone()),
+            Some(View::Connected { ns, .. }) => Some(ns.as_str()),
             _ => None,
         });
-        let selection = selection(sender, sender_ns.as_deref(), expr);
+        let selection = selection(sender, sender_ns, expr);
         let emitted = emitted(expr);
-        // Observe each disconnected client's side: the server's DISCONNECT packet.
+        // Each disconnected client's own side: the server's DISCONNECT packet.
         for (name, mut client) in std::mem::take(&mut self.departing) {
-            let before_close = client.until_closed().await.with_context(|| {
-                format!("line {line}: waiting for {name} to see its disconnection")
-            })?;
-            record(
-                observed,
-                &name,
-                &before_close,
-                emitted.as_ref().map(|(e, a)| (e.as_str(), a.as_slice())),
-            );
-            if let Some(d) = observed.disconnected.get_mut(&name) {
+            let before_close = client
+                .until_closed()
+                .await
+                .with_context(|| format!("waiting for {name} to see its disconnection"))?;
+            trace.record(&name, &before_close, emitted.as_ref());
+            if let Some(d) = trace.disconnected.get_mut(&name) {
                 d.client = "io server disconnect".to_owned();
             }
             // Close the client's transport too; the server already let go.
             client.disconnect().await.ok();
         }
-        self.settle(
-            emitted.as_ref().map(|(e, a)| (e.as_str(), a.as_slice())),
-            line,
-            observed,
-        )
-        .await?;
+        self.settle(emitted.as_ref(), trace).await?;
         Ok(match expr {
             Expr::Socket(SocketAction::Emit { .. })
             | Expr::Broadcast {
                 action: BroadcastAction::Emit { .. },
                 ..
             } => {
-                let (event, _) = emitted.clone().unwrap_or_default();
-                let verdicts = explain::select(before, &selection);
-                let mut deliveries = BTreeMap::new();
-                for (name, verdict) in verdicts {
-                    let got: Vec<&Vec<Value>> = observed
-                        .events
-                        .get(&name)
-                        .into_iter()
-                        .flatten()
-                        .filter(|(e, _)| *e == event)
-                        .map(|(_, args)| args)
-                        .collect();
-                    let delivery = match (got.first(), verdict) {
-                        (Some(args), Ok(())) => Delivery::Received((*args).clone()),
-                        (Some(args), Err(reason)) => {
-                            mismatches.push(format!(
-                                "{name} received {event:?}, but the server's state says it should not have: {reason:?}"
-                            ));
-                            Delivery::Received((*args).clone())
-                        }
-                        (None, Ok(())) => {
-                            mismatches.push(format!(
-                                "{name} did not receive {event:?}, but the server's state says it should have"
-                            ));
-                            Delivery::Missed(crate::report::Reason::NotInRooms {
-                                rooms: Vec::new(),
-                            })
-                        }
-                        (None, Err(reason)) => Delivery::Missed(reason),
-                    };
-                    if got.len() > 1 {
-                        mismatches.push(format!(
-                            "{name} received {event:?} {} times, not once",
-                            got.len()
-                        ));
-                    }
-                    deliveries.insert(name, delivery);
-                }
-                Outcome::Emit { event, deliveries }
+                let event = emitted.map(|(event, _)| event).unwrap_or_default();
+                deliveries(event, before, &selection, trace)
             }
             Expr::Socket(SocketAction::Join(_) | SocketAction::Leave(_)) => {
                 let name = sender.unwrap_or_default().to_owned();
                 let rooms = self
                     .server
                     .socket(&name)
-                    .map(|s| crate::server::rooms_of(&s).into_iter().collect())
+                    .map(|s| rooms_of(&s).into_iter().collect())
                     .unwrap_or_default();
                 Outcome::Rooms(BTreeMap::from([(name, rooms)]))
             }
@@ -574,13 +541,13 @@ impl Engine {
                 ..
             } => {
                 let predicted = explain::reached(before, &selection);
-                let actual: BTreeSet<String> = observed.disconnected.keys().cloned().collect();
+                let actual: BTreeSet<String> = trace.disconnected.keys().cloned().collect();
                 if predicted != actual {
-                    mismatches.push(format!(
+                    trace.mismatch(format!(
                         "the server's state predicted {predicted:?} would be disconnected, but {actual:?} were"
                     ));
                 }
-                Outcome::Disconnected(observed.disconnected.clone())
+                Outcome::Disconnected(trace.disconnected.clone())
             }
         })
     }
@@ -589,59 +556,97 @@ impl Engine {
     /// sequence number; what each client got before it is this step's.
     async fn settle(
         &mut self,
-        emitted: Option<(&str, &[Value])>,
-        line: usize,
-        observed: &mut Observed,
+        emitted: Option<&(String, Vec<Value>)>,
+        trace: &mut Trace,
     ) -> anyhow::Result<()> {
         self.seq += 1;
         let seq = self.seq;
-        let synced = self.server.sync(seq);
-        for name in synced {
-            let Some(Member::Connected { client, .. }) = self.members.get_mut(&name) else {
-                bail!(
-                    "line {line}: the server has a socket for {name}, which the engine does not know as connected"
-                );
-            };
-            let got = client.until_sync(seq).await.with_context(|| {
-                format!("line {line}: waiting for {name} to receive the step's sync")
-            })?;
-            record(observed, &name, &got, emitted);
+        let (sent, failed) = self.server.sync(seq);
+        for name in failed {
+            trace.mismatch(format!("the server could not send its sync to {name}"));
         }
-        self.absorb_notices(line, observed);
+        for name in sent {
+            let Some(Member::Connected(client)) = self.members.get_mut(&name) else {
+                trace.mismatch(format!(
+                    "the server has a socket for {name}, which is not connected on its side"
+                ));
+                continue;
+            };
+            let got = client
+                .until_sync(seq)
+                .await
+                .with_context(|| format!("waiting for {name} to receive the step's sync"))?;
+            trace.record(&name, &got, emitted);
+        }
+        self.absorb_notices(trace);
         Ok(())
     }
 }
 
-/// The connection handler's log line (the chat example's `console.log`).
-const CONNECTED_LOG: &str = "a user connected";
-
-/// Opens `name`'s client to `ns`, with its name and `extra` as handshake auth.
-async fn open(
-    url: &str,
-    name: &str,
-    ns: &str,
-    extra: &serde_json::Map<String, Value>,
-) -> anyhow::Result<(SimClient, Admission)> {
-    let mut auth = serde_json::Map::new();
-    auth.insert("name".to_owned(), Value::String(name.to_owned()));
-    for (key, value) in extra {
-        if key != "name" {
-            auth.insert(key.clone(), value.clone());
+/// An emit's deliveries: every client of the run, as observed, with the
+/// reason from the server's state for each one left out.
+fn deliveries(
+    event: String,
+    before: &Snapshot,
+    selection: &Selection,
+    trace: &mut Trace,
+) -> Outcome {
+    let mut deliveries = BTreeMap::new();
+    for (name, verdict) in explain::select(before, selection) {
+        let got: Vec<Vec<Value>> = trace
+            .events
+            .get(&name)
+            .into_iter()
+            .flatten()
+            .filter(|(e, _)| *e == event)
+            .map(|(_, args)| args.clone())
+            .collect();
+        if got.len() > 1 {
+            trace.mismatch(format!(
+                "{name} received {event:?} {} times, not once",
+                got.len()
+            ));
         }
+        let delivery = match (got.into_iter().next(), verdict) {
+            (Some(args), Ok(())) => Delivery::Received(args),
+            (Some(args), Err(reason)) => {
+                trace.mismatch(format!(
+                    "{name} received {event:?}, but the server's state says it should not have ({reason:?})"
+                ));
+                Delivery::Received(args)
+            }
+            (None, Ok(())) => {
+                trace.mismatch(format!(
+                    "{name} did not receive {event:?}, but the server's state says it should have"
+                ));
+                Delivery::Missed(Reason::NotDelivered)
+            }
+            (None, Err(reason)) => Delivery::Missed(reason),
+        };
+        deliveries.insert(name, delivery);
     }
-    SimClient::connect(url, ns, Value::Object(auth)).await
+    Outcome::Emit { event, deliveries }
 }
 
-/// Adds what `name` got to the step's observations, decoded as Socket.IO names it.
-fn record(observed: &mut Observed, name: &str, got: &[Inbound], context: Option<(&str, &[Value])>) {
-    if got.is_empty() {
-        return;
+fn not_connected(name: &str) -> Outcome {
+    Outcome::Error(format!("client {name} is not connected"))
+}
+
+/// The name, namespace and extra auth of a `connect` statement.
+fn connect_parts(statement: &Statement) -> (&str, &str, &serde_json::Map<String, Value>) {
+    match &statement.kind {
+        StatementKind::Connect { name, ns, auth } => (name, ns, auth),
+        other => unreachable!("connect_all is given connects only, not {other:?}"),
     }
-    observed
-        .events
-        .entry(name.to_owned())
-        .or_default()
-        .extend(got.iter().map(|inbound| decode(inbound, context)));
+}
+
+/// The handshake auth of `connect NAME {extra}`: `{name: NAME, ...extra}`,
+/// as JavaScript's spread writes it (so `extra` may override `name`).
+fn handshake_auth(name: &str, extra: &serde_json::Map<String, Value>) -> Value {
+    let mut auth = serde_json::Map::new();
+    auth.insert("name".to_owned(), Value::String(name.to_owned()));
+    auth.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    Value::Object(auth)
 }
 
 /// The event and arguments an action emits, if it emits.
@@ -694,32 +699,5 @@ fn selection(sender: Option<&str>, sender_ns: Option<&str>, expr: &Expr) -> Sele
                 },
             }
         }
-    }
-}
-
-/// Any event a client got that is not the step's own is a disagreement.
-fn note_unexpected(outcome: &Outcome, observed: &Observed, mismatches: &mut Vec<String>) {
-    let expected = match outcome {
-        Outcome::Emit { event, .. } => Some(event.as_str()),
-        _ => None,
-    };
-    for (name, events) in &observed.events {
-        for (event, _) in events {
-            if Some(event.as_str()) != expected {
-                mismatches.push(format!(
-                    "{name} also received {event:?}, which this step did not send"
-                ));
-            }
-        }
-    }
-}
-
-fn error_report(statement: &Statement, message: String) -> StepReport {
-    StepReport {
-        line: statement.line,
-        code: statement.code.clone(),
-        outcome: Outcome::Error(message),
-        server_log: Vec::new(),
-        mismatches: Vec::new(),
     }
 }

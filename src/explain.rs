@@ -62,38 +62,40 @@ fn verdict(name: &str, view: &View, selection: &Selection) -> Result<(), Reason>
         View::Absent(why) => return Err(Reason::NotConnected(why.clone())),
         View::Connected { ns, rooms } => (ns, rooms),
     };
+    let (excluded_sender, to, except) = match &selection.pick {
+        // `socket.emit` goes to its own client, whatever the namespaces.
+        Pick::Only(target) if target == name => return Ok(()),
+        Pick::Only(target) => {
+            return Err(Reason::NotTheTarget {
+                target: target.clone(),
+            });
+        }
+        Pick::Broadcast {
+            excluded_sender,
+            to,
+            except,
+        } => (excluded_sender, to, except),
+    };
     if *ns != selection.ns {
         return Err(Reason::OtherNamespace {
             own: ns.clone(),
             target: selection.ns.clone(),
         });
     }
-    match &selection.pick {
-        Pick::Only(target) if target == name => Ok(()),
-        Pick::Only(target) => Err(Reason::NotTheTarget {
-            target: target.clone(),
-        }),
-        Pick::Broadcast {
-            excluded_sender,
-            to,
-            except,
-        } => {
-            if excluded_sender.as_deref() == Some(name) {
-                return Err(Reason::Sender {
-                    despite_rooms: rooms.intersection(to).cloned().collect(),
-                });
-            }
-            if let Some(room) = rooms.intersection(except).next() {
-                return Err(Reason::Excepted { room: room.clone() });
-            }
-            if !to.is_empty() && rooms.is_disjoint(to) {
-                return Err(Reason::NotInRooms {
-                    rooms: to.iter().cloned().collect(),
-                });
-            }
-            Ok(())
-        }
+    if excluded_sender.as_deref() == Some(name) {
+        return Err(Reason::Sender {
+            despite_rooms: rooms.intersection(to).cloned().collect(),
+        });
     }
+    if let Some(room) = rooms.intersection(except).next() {
+        return Err(Reason::Excepted { room: room.clone() });
+    }
+    if !to.is_empty() && rooms.is_disjoint(to) {
+        return Err(Reason::NotInRooms {
+            rooms: to.iter().cloned().collect(),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -195,5 +197,12 @@ mod tests {
             pick: Pick::Only("dave".to_owned()),
         };
         assert_eq!(names(reached(&snapshot(), &sel)), ["dave"]);
+        // Not "another namespace": the emit was for dave alone.
+        assert_eq!(
+            select(&snapshot(), &sel)["carol"],
+            Err(Reason::NotTheTarget {
+                target: "dave".to_owned()
+            })
+        );
     }
 }

@@ -34,7 +34,7 @@ impl<W: Write> Transcript<W> {
 
     pub fn title(&mut self, title: &str) -> io::Result<()> {
         let rule = "═".repeat(title.chars().count() + 4);
-        let line = format!("  {title}  ");
+        let line = format!("  {title}");
         writeln!(self.out, "{}", self.paint(&rule, |s| s.bold()))?;
         writeln!(self.out, "{}", self.paint(&line, |s| s.bold()))?;
         writeln!(self.out, "{}", self.paint(&rule, |s| s.bold()))?;
@@ -161,7 +161,10 @@ impl<W: Write> Transcript<W> {
                     false,
                     name,
                     w,
-                    &format!("refused by the middleware of {ns}: connect_error \"{message}\""),
+                    &format!(
+                        "refused by the middleware of {ns}: connect_error {}",
+                        quoted(message)
+                    ),
                 )?,
             },
             Outcome::Emit { event, deliveries } => {
@@ -208,12 +211,15 @@ impl<W: Write> Transcript<W> {
                 self.out,
                 "    middleware added to {ns}: it checks every later connection"
             )?,
-            Outcome::Handler { ns, event } => {
-                writeln!(self.out, "    handler for \"{event}\" on {ns} installed")?
-            }
+            Outcome::Handler { ns, event } => writeln!(
+                self.out,
+                "    handler for {} on {ns} installed",
+                quoted(event)
+            )?,
             Outcome::Unhandled { ns, event } => writeln!(
                 self.out,
-                "    {ns} has no handler for \"{event}\": the server ignores it"
+                "    {ns} has no handler for {}: the server ignores it",
+                quoted(event)
             )?,
             Outcome::Error(message) => {
                 let text = self.paint(&format!("error: {message}"), |s| s.red());
@@ -257,17 +263,23 @@ fn pad(name: &str, width: usize) -> String {
 fn quoted_list(rooms: &[String]) -> String {
     rooms
         .iter()
-        .map(|r| format!("\"{r}\""))
+        .map(|r| quoted(r))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
+/// A name as a JSON string: quotes, escapes and control characters are
+/// shown, never interpreted by the terminal.
+fn quoted(name: &str) -> String {
+    Value::String(name.to_owned()).to_string()
+}
+
 fn received(event: &str, args: &[Value]) -> String {
     if args.is_empty() {
-        format!("got \"{event}\"")
+        format!("got {}", quoted(event))
     } else {
         let args: Vec<String> = args.iter().map(Value::to_string).collect();
-        format!("got \"{event}\": {}", args.join(", "))
+        format!("got {}: {}", quoted(event), args.join(", "))
     }
 }
 
@@ -275,11 +287,18 @@ fn received(event: &str, args: &[Value]) -> String {
 pub fn explain(reason: &Reason) -> String {
     match reason {
         Reason::NotConnected(Absence::Rejected(message)) => {
-            format!("not connected: a middleware refused it (\"{message}\")")
+            format!(
+                "not connected: a middleware refused it ({})",
+                quoted(message)
+            )
         }
-        Reason::NotConnected(Absence::Disconnected { line }) => {
-            format!("not connected: disconnected on line {line}")
+        Reason::NotConnected(Absence::Disconnected { code }) => {
+            format!("not connected: disconnected by `{code}`")
         }
+        Reason::NotConnected(Absence::Vanished) => {
+            "not connected: the server lost its socket".to_owned()
+        }
+        Reason::NotDelivered => "did not arrive, though it should have".to_owned(),
         Reason::OtherNamespace { own, target } => {
             format!("is in namespace {own}; this emit goes to {target} only")
         }
@@ -293,9 +312,9 @@ pub fn explain(reason: &Reason) -> String {
             "the sender: left out even though it is in {}",
             quoted_list(despite_rooms)
         ),
-        Reason::Excepted { room } => format!("in \"{room}\", which except() leaves out"),
+        Reason::Excepted { room } => format!("in {}, which except() leaves out", quoted(room)),
         Reason::NotInRooms { rooms } if rooms.len() == 1 => {
-            format!("not in \"{}\"", rooms[0])
+            format!("not in {}", quoted(&rooms[0]))
         }
         Reason::NotInRooms { rooms } => format!("in none of {}", quoted_list(rooms)),
     }

@@ -18,7 +18,7 @@ pub struct StepReport {
     /// example's `console.log("a user connected")`), in order.
     pub server_log: Vec<String>,
     /// Where the prediction from the server's state and the observation
-    /// disagree. Never empty unless they agree.
+    /// disagree: empty exactly when they agree.
     pub mismatches: Vec<String>,
 }
 
@@ -86,6 +86,9 @@ pub enum Reason {
     NotInRooms {
         rooms: Vec<String>,
     },
+    /// The server's state says it should have arrived, and it did not
+    /// (always reported as a mismatch too).
+    NotDelivered,
 }
 
 /// Why a client of the run has no socket on the server.
@@ -93,8 +96,11 @@ pub enum Reason {
 pub enum Absence {
     /// Refused by a middleware, with its message.
     Rejected(String),
-    /// Disconnected on that line.
-    Disconnected { line: usize },
+    /// Disconnected by this statement (its code as written).
+    Disconnected { code: String },
+    /// The engine counted it as connected, but the server has no socket for
+    /// it (always reported as a mismatch too).
+    Vanished,
 }
 
 #[derive(Debug, Clone, PartialEq)]

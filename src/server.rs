@@ -28,12 +28,15 @@ use crate::script::{
 pub const SYNC_EVENT: &str = "__tour:sync";
 /// The private event a socket gets as the last act of its admission.
 pub const WELCOME_EVENT: &str = "__tour:welcome";
+/// The handshake header that names a simulated client, so that the
+/// handshake auth stays exactly what the script says.
+pub const CLIENT_HEADER: &str = "x-sockets-tour-client";
 
 /// What the server's handlers tell the engine, in the order they ran.
 #[derive(Debug)]
 pub enum Notice {
     /// The connection handler ran for this client (its `console.log`).
-    Connected { name: String, ns: String },
+    Connected { name: String },
     /// The disconnect handler ran; the rooms are those the socket was in.
     Disconnected {
         name: String,
@@ -71,9 +74,6 @@ struct Shared {
     /// Every admitted, still connected socket, by client name.
     sockets: Mutex<BTreeMap<String, SocketRef>>,
     notices: mpsc::UnboundedSender<Notice>,
-    /// The server itself, for handlers whose action starts at `io`.
-    /// Taken at shutdown, which breaks the cycle server → handlers → here.
-    io: Mutex<Option<SocketIo>>,
 }
 
 /// Locks a mutex, taking the data even if a handler panicked holding it:
@@ -105,19 +105,15 @@ impl Server {
             handlers: Mutex::default(),
             sockets: Mutex::default(),
             notices,
-            io: Mutex::default(),
         });
         let (layer, io) = SocketIo::builder().build_layer();
-        *lock(&shared.io) = Some(io.clone());
         let mut all = namespaces.clone();
         // socketioxide creates no `/` by itself; the official server always has it.
         all.insert("/".to_owned());
         for ns in all {
             let on_connect = {
                 let shared = shared.clone();
-                move |socket: SocketRef, TryData(auth): TryData<Value>| {
-                    on_connect(shared.clone(), socket, auth.unwrap_or(Value::Null))
-                }
+                move |socket: SocketRef| on_connect(shared.clone(), socket)
             };
             let middleware = {
                 let shared = shared.clone();
@@ -186,15 +182,18 @@ impl Server {
             .collect()
     }
 
-    /// Sends the sync event `seq` to every connected socket, and returns
-    /// the names it was sent to. Each connection delivers in order, so what
-    /// a client gets before this is everything the step sent it.
-    pub fn sync(&self, seq: u64) -> Vec<String> {
+    /// Sends the sync event `seq` to every connected socket. Each connection
+    /// delivers in order, so what a client gets before this is everything
+    /// the step sent it. Returns the names it was sent to, and those it
+    /// could not be sent to.
+    pub fn sync(&self, seq: u64) -> (Vec<String>, Vec<String>) {
         let sockets = lock(&self.shared.sockets).clone();
-        sockets
+        let (sent, failed): (Vec<_>, Vec<_>) = sockets
             .into_iter()
-            .filter_map(|(name, socket)| socket.emit(SYNC_EVENT, &seq).is_ok().then_some(name))
-            .collect()
+            .map(|(name, socket)| (name, socket.emit(SYNC_EVENT, &seq).is_ok()))
+            .partition(|(_, sent)| *sent);
+        let names = |list: Vec<(String, bool)>| list.into_iter().map(|(name, _)| name).collect();
+        (names(sent), names(failed))
     }
 
     /// Runs a server-side expression, with `socket` as the sender.
@@ -206,7 +205,6 @@ impl Server {
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         // Graceful shutdown alone would leave websocket sessions alive.
         let closed = tokio::time::timeout(crate::client::WAIT_BOUND, self.io.close()).await;
-        lock(&self.shared.io).take();
         lock(&self.shared.sockets).clear();
         if let Some(stop) = self.stop.take() {
             // The task may be gone already; nothing is left to stop then.
@@ -261,20 +259,26 @@ fn check_middlewares(shared: &Shared, ns: &str, auth: &Value) -> Result<(), Stri
 }
 
 /// The connection handler of every namespace.
-fn on_connect(shared: Arc<Shared>, socket: SocketRef, auth: Value) -> impl Future<Output = ()> {
-    let name = auth
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+fn on_connect(shared: Arc<Shared>, socket: SocketRef) -> impl Future<Output = ()> {
+    let name = client_name(&socket);
     // Socket.IO puts every socket in a room named after its id; socketioxide does not.
     socket.join(socket.id.to_string());
-    let ns = socket.ns().to_owned();
     {
         let shared = shared.clone();
+        let name = name.clone();
         socket.on_fallback(
-            move |socket: SocketRef, Event(event): Event, TryData(first): TryData<Value>| {
-                on_event(shared.clone(), socket, event, first.unwrap_or(Value::Null))
+            move |io: SocketIo,
+                  socket: SocketRef,
+                  Event(event): Event,
+                  TryData(first): TryData<Value>| {
+                on_event(
+                    shared.clone(),
+                    io,
+                    socket,
+                    name.clone(),
+                    event,
+                    first.unwrap_or(Value::Null),
+                )
             },
         );
     }
@@ -284,7 +288,13 @@ fn on_connect(shared: Arc<Shared>, socket: SocketRef, auth: Value) -> impl Futur
         socket.on_disconnect(move |socket: SocketRef, reason: DisconnectReason| {
             // Runs synchronously inside the disconnect, so the engine hears of
             // it before the operation that caused it returns.
-            lock(&shared.sockets).remove(&name);
+            {
+                let mut sockets = lock(&shared.sockets);
+                // A new socket may hold the name already; only this one leaves.
+                if sockets.get(&name).is_some_and(|s| s.id == socket.id) {
+                    sockets.remove(&name);
+                }
+            }
             let rooms = rooms_of(&socket).into_iter().collect();
             // The engine may have stopped listening during shutdown; nothing to tell then.
             let _ = shared.notices.send(Notice::Disconnected {
@@ -296,22 +306,33 @@ fn on_connect(shared: Arc<Shared>, socket: SocketRef, auth: Value) -> impl Futur
         });
     }
     lock(&shared.sockets).insert(name.clone(), socket.clone());
-    let _ = shared.notices.send(Notice::Connected { name, ns });
-    // The last line: the client may act once it has this.
-    let welcomed = socket.emit(WELCOME_EVENT, &());
-    async move {
-        // A socket closed while being admitted is reported by its disconnect.
-        drop(welcomed);
-    }
+    let _ = shared.notices.send(Notice::Connected { name });
+    // The last line: the client may act once it has this. A socket that
+    // closed meanwhile is reported by its disconnect handler instead.
+    let _ = socket.emit(WELCOME_EVENT, &());
+    async {}
+}
+
+/// The simulated client's name, from its handshake header.
+fn client_name(socket: &SocketRef) -> String {
+    socket
+        .req_parts()
+        .headers
+        .get(CLIENT_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("(unnamed)")
+        .to_owned()
 }
 
 /// Every event a client emits: look up the script's handler and run it.
-async fn on_event(shared: Arc<Shared>, socket: SocketRef, event: String, msg: Value) {
-    let name = lock(&shared.sockets)
-        .iter()
-        .find(|(_, s)| s.id == socket.id)
-        .map(|(name, _)| name.clone())
-        .unwrap_or_default();
+async fn on_event(
+    shared: Arc<Shared>,
+    io: SocketIo,
+    socket: SocketRef,
+    name: String,
+    event: String,
+    msg: Value,
+) {
     let handler = lock(&shared.handlers)
         .get(&(socket.ns().to_owned(), event.clone()))
         .cloned();
@@ -323,11 +344,7 @@ async fn on_event(shared: Arc<Shared>, socket: SocketRef, event: String, msg: Va
                 result: Err(e),
             },
             Ok(action) => {
-                let io = lock(&shared.io).clone();
-                let result = match io {
-                    Some(io) => perform(&io, Some(&socket), &action).await,
-                    None => Err("the server is not started yet".to_owned()),
-                };
+                let result = perform(&io, Some(&socket), &action).await;
                 Handled::Ran { action, result }
             }
         },

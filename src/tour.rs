@@ -8,7 +8,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use crate::engine::Engine;
 use crate::lesson::{Lesson, Section};
 use crate::render::{Transcript, json_line};
-use crate::report::StepReport;
+use crate::report::{Outcome, StepReport};
 use crate::script::{Expr, Scope, Statement, StatementKind};
 
 /// How to show a run.
@@ -17,7 +17,9 @@ pub struct Options {
     /// NDJSON only, one line per statement.
     pub json: bool,
     pub color: bool,
-    /// Wait for Enter before each block of steps (a classroom demo).
+    /// Wait for Enter before each block of steps (a classroom demo), with a
+    /// prompt on stderr. The caller decides: only when stdin is a terminal,
+    /// and never with `json`.
     pub pause: bool,
 }
 
@@ -27,6 +29,19 @@ pub struct Summary {
     pub steps: usize,
     /// Steps where the prediction and the observation disagreed.
     pub mismatched: usize,
+    /// Steps that ended in a run-time error (a client that is not connected,
+    /// a reserved event name), in order. The run went on after each.
+    pub errors: Vec<StepError>,
+}
+
+/// A step that ended in a run-time error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepError {
+    /// 1-based line number of the statement in its file.
+    pub line: usize,
+    /// The statement as written.
+    pub code: String,
+    pub message: String,
 }
 
 /// Every namespace a lesson mentions, which the server creates at start.
@@ -88,7 +103,7 @@ pub async fn run_with(
     options: Options,
     listen: SocketAddr,
 ) -> anyhow::Result<Summary> {
-    let mut engine = Engine::start_on(listen, &namespaces(lesson)).await?;
+    let mut engine = Engine::start(listen, &namespaces(lesson)).await?;
     let result = run_on(&mut engine, lesson, out, options).await;
     // Shut down even after a failure, so no task or connection outlives the run.
     let shutdown = engine.shutdown().await;
@@ -120,8 +135,10 @@ async fn run_on(
             }
             Section::Steps(steps) => {
                 if options.pause && !options.json {
-                    transcript.line("  [press Enter to run the next steps]")?;
+                    // What was shown so far must be on screen before the
+                    // prompt; the prompt is not part of the transcript.
                     transcript.flush()?;
+                    eprint!("  [press Enter to run the next steps]");
                     wait_for_enter().await;
                 }
                 let mut rest = steps.as_slice();
@@ -145,6 +162,13 @@ async fn run_on(
                         show(&mut transcript, report, width, options)?;
                         summary.steps += 1;
                         summary.mismatched += usize::from(report.has_mismatch());
+                        if let Outcome::Error(message) = &report.outcome {
+                            summary.errors.push(StepError {
+                                line: report.line,
+                                code: report.code.clone(),
+                                message: message.clone(),
+                            });
+                        }
                     }
                 }
             }
