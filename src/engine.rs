@@ -701,3 +701,44 @@ fn selection(sender: Option<&str>, sender_ns: Option<&str>, expr: &Expr) -> Sele
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! A disagreement between the server's state and the clients is
+    //! reported, never hidden: provoked here behind the engine's back.
+    use std::net::Ipv4Addr;
+
+    use super::*;
+    use crate::render::{Transcript, json_line};
+    use crate::script::parse_script;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_socket_dropped_behind_the_engines_back_is_a_mismatch() {
+        let script = parse_script("connect alice\nconnect bob\nio.emit(\"x\")\n").unwrap();
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let mut engine = Engine::start(addr, &BTreeSet::from(["/".to_owned()]))
+            .await
+            .unwrap();
+        for statement in &script[..2] {
+            assert!(!engine.step(statement).await.unwrap().has_mismatch());
+        }
+        // The server lets go of alice without the engine asking.
+        let alice = engine
+            .server
+            .socket("alice")
+            .expect("alice is on the server");
+        alice.disconnect().expect("the socket disconnects");
+        let report = engine.step(&script[2]).await.unwrap();
+        assert!(report.has_mismatch(), "{report:?}");
+        assert!(
+            report.mismatches.iter().any(|m| m.contains("alice")),
+            "{:?}",
+            report.mismatches
+        );
+        let mut text = Vec::new();
+        Transcript::new(&mut text, false).step(&report, 5).unwrap();
+        assert!(String::from_utf8(text).unwrap().contains("MISMATCH"));
+        assert!(json_line(&report).contains("\"mismatch\":["));
+        engine.shutdown().await.unwrap();
+    }
+}
