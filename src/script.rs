@@ -132,14 +132,14 @@ impl Expr {
         Ok(match self {
             Expr::Socket(action) => Expr::Socket(match action {
                 SocketAction::Emit { event, args } => SocketAction::Emit {
-                    event: Arg::Lit(resolve_event(event, msg)?),
+                    event: Arg::Lit(resolve_name(event, msg, "an event name")?),
                     args: resolve_args(args, msg),
                 },
                 SocketAction::Join(rooms) => {
                     SocketAction::Join(Arg::Lit(resolve_rooms(rooms, msg)?))
                 }
                 SocketAction::Leave(room) => {
-                    SocketAction::Leave(Arg::Lit(resolve_room(room, msg)?))
+                    SocketAction::Leave(Arg::Lit(resolve_name(room, msg, "a room name")?))
                 }
                 SocketAction::Disconnect { close } => SocketAction::Disconnect { close: *close },
             }),
@@ -160,7 +160,7 @@ impl Expr {
                     .collect::<Result<_, _>>()?,
                 action: match action {
                     BroadcastAction::Emit { event, args } => BroadcastAction::Emit {
-                        event: Arg::Lit(resolve_event(event, msg)?),
+                        event: Arg::Lit(resolve_name(event, msg, "an event name")?),
                         args: resolve_args(args, msg),
                     },
                     BroadcastAction::SocketsJoin(r) => {
@@ -188,13 +188,15 @@ impl<T> Arg<T> {
     }
 }
 
-fn resolve_event(event: &Arg<String>, msg: &Value) -> Result<String, String> {
-    match event {
-        Arg::Lit(e) => Ok(e.clone()),
+/// The name `arg` stands for; `noun` ("a room name") says what it must be.
+fn resolve_name(arg: &Arg<String>, msg: &Value, noun: &str) -> Result<String, String> {
+    match arg {
+        Arg::Lit(name) => Ok(name.clone()),
         Arg::Msg => match msg {
             Value::String(s) => Ok(s.clone()),
             other => Err(format!(
-                "msg must be an event name (a string) here, but it is {other}"
+                "msg must be {noun} (a string) here, but it is {}",
+                excerpt(&other.to_string())
             )),
         },
     }
@@ -209,32 +211,46 @@ fn resolve_args(args: &[Arg<Value>], msg: &Value) -> Vec<Arg<Value>> {
         .collect()
 }
 
-fn resolve_room(room: &Arg<String>, msg: &Value) -> Result<String, String> {
-    match room {
-        Arg::Lit(r) => Ok(r.clone()),
-        Arg::Msg => match msg {
-            Value::String(s) => Ok(s.clone()),
-            other => Err(format!(
-                "msg must be a room name (a string) here, but it is {other}"
-            )),
-        },
-    }
-}
-
 fn resolve_rooms(rooms: &Arg<Vec<String>>, msg: &Value) -> Result<Vec<String>, String> {
     match rooms {
         Arg::Lit(r) => Ok(r.clone()),
-        Arg::Msg => match msg {
-            Value::String(s) => Ok(vec![s.clone()]),
-            Value::Array(items) if items.iter().all(Value::is_string) => Ok(items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()),
-            other => Err(format!(
-                "msg must be a room name or an array of room names here, but it is {other}"
-            )),
-        },
+        Arg::Msg => room_list(msg).ok_or_else(|| {
+            format!(
+                "msg must be a room name or an array of room names here, but it is {}",
+                excerpt(&msg.to_string())
+            )
+        }),
     }
+}
+
+/// The rooms a value names: a string is one room, an array of strings several.
+fn room_list(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::String(room) => Some(vec![room.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => None,
+    }
+}
+
+/// How much of the user's text a message quotes, in characters.
+const EXCERPT_CHARS: usize = 40;
+
+/// `text` as quoted in a message: at most [`EXCERPT_CHARS`] characters,
+/// then `…` if there was more.
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+/// Whether `text` starts with the bare word `msg` (not `msgs`, `msg_1`…).
+fn starts_with_msg(text: &str) -> bool {
+    text.strip_prefix("msg")
+        .is_some_and(|after| !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
 }
 
 /// A statement that cannot be parsed: where, and what to do about it.
@@ -252,16 +268,45 @@ pub struct SyntaxError {
 
 impl SyntaxError {
     /// The error as a compiler would print it, naming `file`.
+    ///
+    /// The caret line copies the source line's white space (tabs stay tabs)
+    /// so that the caret stays under the column. A line too long to show
+    /// whole is cut to a window around the column, marked with `…`.
     pub fn render(&self, file: &str) -> String {
+        const WHOLE: usize = 120;
+        const BEFORE: usize = 40;
+        const SHOWN: usize = 100;
         let number = self.line.to_string();
         let pad = " ".repeat(number.len());
-        let caret = " ".repeat(self.column.saturating_sub(1));
+        let line: Vec<char> = self
+            .source_line
+            .trim_end_matches(['\r', '\n'])
+            .chars()
+            .collect();
+        let col = self.column.saturating_sub(1).min(line.len());
+        let (start, end) = if line.len() <= WHOLE {
+            (0, line.len())
+        } else {
+            let start = col.saturating_sub(BEFORE);
+            (start, (start + SHOWN).min(line.len()))
+        };
+        let mut shown: String = line[start..end].iter().collect();
+        let mut caret = String::new();
+        if start > 0 {
+            shown.insert(0, '…');
+            caret.push(' ');
+        }
+        if end < line.len() {
+            shown.push('…');
+        }
+        caret.extend(
+            line[start..col]
+                .iter()
+                .map(|&c| if c.is_whitespace() { c } else { ' ' }),
+        );
         format!(
-            "error: {}\n{pad}--> {file}:{}:{}\n{pad} |\n{number} | {}\n{pad} | {caret}^\n",
-            self.message,
-            self.line,
-            self.column,
-            self.source_line.trim_end_matches(['\r', '\n'])
+            "error: {}\n{pad}--> {file}:{}:{}\n{pad} |\n{number} | {shown}\n{pad} | {caret}^\n",
+            self.message, self.line, self.column,
         )
     }
 }
@@ -279,15 +324,16 @@ pub fn parse_lines<'a>(
     let mut statements = Vec::new();
     let mut connected: HashSet<String> = HashSet::new();
     for (number, text) in lines {
-        let Some(statement) = parse_line(number, text)? else {
+        let Some((statement, name_column)) = parse_numbered(number, text)? else {
             continue;
         };
-        if let Some((name, column)) = used_name(&statement, text)
+        if let Some(name) = used_name(&statement)
             && !connected.contains(name)
         {
+            let name = excerpt(name);
             return Err(SyntaxError {
                 line: number,
-                column,
+                column: name_column,
                 message: format!(
                     "no client named `{name}` is connected on an earlier line; \
                      add `connect {name}` before this line"
@@ -303,27 +349,26 @@ pub fn parse_lines<'a>(
     Ok(statements)
 }
 
-/// The client name a statement acts on (not `connect`), with its column.
-fn used_name<'s>(statement: &'s Statement, text: &str) -> Option<(&'s str, usize)> {
-    let name = match &statement.kind {
+/// The client name a statement acts on (not `connect`).
+fn used_name(statement: &Statement) -> Option<&str> {
+    match &statement.kind {
         StatementKind::Disconnect { name }
         | StatementKind::ClientEmit { name, .. }
         | StatementKind::Server {
             socket: Some(name), ..
-        } => name.as_str(),
-        _ => return None,
-    };
-    let lead = text.len() - text.trim_start().len();
-    let offset = if matches!(statement.kind, StatementKind::Disconnect { .. }) {
-        text[lead..].find(name).map_or(lead, |i| lead + i)
-    } else {
-        lead
-    };
-    Some((name, text[..offset].chars().count() + 1))
+        } => Some(name),
+        _ => None,
+    }
 }
 
 /// Parses one line. `Ok(None)` for a blank line or a comment.
 pub fn parse_line(number: usize, text: &str) -> Result<Option<Statement>, SyntaxError> {
+    Ok(parse_numbered(number, text)?.map(|(statement, _)| statement))
+}
+
+/// Parses one line, with the 1-based column of the client name the
+/// statement names (the first column if it names none).
+fn parse_numbered(number: usize, text: &str) -> Result<Option<(Statement, usize)>, SyntaxError> {
     let trimmed = text.trim();
     if trimmed.is_empty() || trimmed.starts_with('#') {
         return Ok(None);
@@ -336,13 +381,15 @@ pub fn parse_line(number: usize, text: &str) -> Result<Option<Statement>, Syntax
         end,
         line: number,
         msg_allowed: false,
+        name_at: start,
     };
     let kind = p.statement()?;
-    Ok(Some(Statement {
+    let statement = Statement {
         line: number,
         code: trimmed.to_owned(),
         kind,
-    }))
+    };
+    Ok(Some((statement, p.column_of(p.name_at))))
 }
 
 struct Parser<'a> {
@@ -352,6 +399,8 @@ struct Parser<'a> {
     line: usize,
     /// `msg` may stand as an argument (inside an `on` action).
     msg_allowed: bool,
+    /// Where the client name that the statement names was parsed.
+    name_at: usize,
 }
 
 /// What a chain has produced so far, before its action.
@@ -365,10 +414,19 @@ enum Chain {
 type Parsed<T> = Result<T, SyntaxError>;
 
 impl<'a> Parser<'a> {
+    /// The 1-based column, in characters, of byte offset `pos` (or of the
+    /// character that contains it).
+    fn column_of(&self, pos: usize) -> usize {
+        self.text[..self.text.floor_char_boundary(pos)]
+            .chars()
+            .count()
+            + 1
+    }
+
     fn error_at(&self, pos: usize, message: impl Into<String>) -> SyntaxError {
         SyntaxError {
             line: self.line,
-            column: self.text[..pos.min(self.text.len())].chars().count() + 1,
+            column: self.column_of(pos),
             message: message.into(),
             source_line: self.text.to_owned(),
         }
@@ -419,13 +477,9 @@ impl<'a> Parser<'a> {
         match self.rest().chars().next() {
             None => ", found the end of the line".to_owned(),
             Some(_) => {
-                let word: String = self
-                    .rest()
-                    .chars()
-                    .take_while(|c| !c.is_whitespace())
-                    .take(20)
-                    .collect();
-                format!(", found `{word}`")
+                let rest = self.rest();
+                let word = rest.split(char::is_whitespace).next().unwrap_or(rest);
+                format!(", found `{}`", excerpt(word))
             }
         }
     }
@@ -450,7 +504,10 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         let at = self.pos;
         match self.ident(true) {
-            Some(name) => Ok(name.to_owned()),
+            Some(name) => {
+                self.name_at = at;
+                Ok(name.to_owned())
+            }
             None => Err(self.error_at(
                 at,
                 format!(
@@ -508,10 +565,12 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         match self.peek() {
             Some(':') => {
+                self.name_at = start;
                 self.pos += 1;
                 return self.server_statement(Some(word.to_owned()));
             }
             Some('>') => {
+                self.name_at = start;
                 self.pos += 1;
                 return self.client_emit(word.to_owned());
             }
@@ -536,7 +595,10 @@ impl<'a> Parser<'a> {
                 "server code about one socket needs the client's name first, \
                  as in `alice: socket.join(\"room1\")`",
             )),
-            _ => Err(self.error_at(start, format!("{EXPECTED_STATEMENT}, found `{word}`"))),
+            _ => Err(self.error_at(
+                start,
+                format!("{EXPECTED_STATEMENT}, found `{}`", excerpt(word)),
+            )),
         }
     }
 
@@ -613,8 +675,9 @@ impl<'a> Parser<'a> {
             return Err(self.error_at(
                 at,
                 format!(
-                    "\"{event}\" is a reserved event name: the server emits it itself, \
-                     so a handler cannot be declared for it"
+                    "\"{}\" is a reserved event name: the server emits it itself, \
+                     so a handler cannot be declared for it",
+                    excerpt(&event)
                 ),
             ));
         }
@@ -645,6 +708,7 @@ impl<'a> Parser<'a> {
             (Some(_), Some("socket")) => self.chain(Chain::Socket)?,
             (None, Some("io")) => self.chain(Chain::Io)?,
             (Some(name), _) => {
+                let name = excerpt(name);
                 return Err(self.error_at(
                     at,
                     format!(
@@ -667,6 +731,7 @@ impl<'a> Parser<'a> {
             self.ident(false) == Some("emit")
         };
         if !ok {
+            let name = excerpt(&name);
             return Err(self.error_at(
                 at,
                 format!(
@@ -808,7 +873,11 @@ impl<'a> Parser<'a> {
                 (c, other) => {
                     return Err(self.error_at(
                         at,
-                        format!("`{other}` is not available here: {}", expected_members(&c)),
+                        format!(
+                            "`{}` is not available here: {}",
+                            excerpt(other),
+                            expected_members(&c)
+                        ),
                     ));
                 }
             };
@@ -857,18 +926,26 @@ impl<'a> Parser<'a> {
     /// Eats the bare word `msg` when it is allowed here.
     fn eat_msg(&mut self) -> bool {
         self.skip_ws();
-        let rest = self.rest();
-        let is_word = rest.starts_with("msg")
-            && !rest[3..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-        if self.msg_allowed && is_word {
-            self.pos += 3;
+        if self.msg_allowed && starts_with_msg(self.rest()) {
+            self.pos += "msg".len();
             true
         } else {
             false
         }
+    }
+
+    /// The error for a bare `msg` at the cursor, where it cannot stand.
+    fn misplaced_msg(&self) -> Option<SyntaxError> {
+        if !starts_with_msg(self.rest()) {
+            return None;
+        }
+        Some(self.error(if self.msg_allowed {
+            "`msg` cannot stand here: in an `on` handler it may be the event name, \
+             an emit argument or a room name"
+        } else {
+            "`msg` only means something inside an `on` handler, \
+             where it is the client's first argument"
+        }))
     }
 
     /// A room name or an array of room names (or `msg`).
@@ -878,19 +955,12 @@ impl<'a> Parser<'a> {
         }
         self.skip_ws();
         let at = self.pos;
-        match self.json()? {
-            Value::String(room) => Ok(Arg::Lit(vec![room])),
-            Value::Array(items) if items.iter().all(Value::is_string) => Ok(Arg::Lit(
-                items
-                    .into_iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect(),
-            )),
-            _ => Err(self.error_at(
+        room_list(&self.json()?).map(Arg::Lit).ok_or_else(|| {
+            self.error_at(
                 at,
                 "a room is a string, or an array of strings for several rooms",
-            )),
-        }
+            )
+        })
     }
 
     /// One room name (or `msg`).
@@ -909,18 +979,11 @@ impl<'a> Parser<'a> {
             return Err(self.error("strings take double quotes (JSON), not single quotes"));
         }
         if self.peek() != Some('"') {
-            let hint = if self.msg_allowed {
-                ""
-            } else {
-                " (`msg` only means something inside an `on` handler)"
-            };
-            let hint = if self.rest().starts_with("msg") {
-                hint
-            } else {
-                ""
-            };
+            if let Some(e) = self.misplaced_msg() {
+                return Err(e);
+            }
             return Err(self.error(format!(
-                "expected {what} as a double-quoted string{}{hint}",
+                "expected {what} as a double-quoted string{}",
                 self.found()
             )));
         }
@@ -938,15 +1001,8 @@ impl<'a> Parser<'a> {
         if rest.starts_with('\'') {
             return Err(self.error("strings take double quotes (JSON), not single quotes"));
         }
-        let is_msg = rest.starts_with("msg")
-            && !rest[3..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-        if is_msg {
-            return Err(self.error(
-                "`msg` only means something inside an `on` handler, where it is the client's first argument",
-            ));
+        if let Some(e) = self.misplaced_msg() {
+            return Err(e);
         }
         let len = json_extent(rest);
         if len == 0 {
@@ -961,16 +1017,19 @@ impl<'a> Parser<'a> {
                 Ok(js_number_semantics(value))
             }
             Err(e) => {
-                // serde_json counts columns within the value, 1-based, on its first line.
-                let offset: usize = rest[..len]
-                    .chars()
-                    .take(e.column().saturating_sub(1))
-                    .map(char::len_utf8)
-                    .sum();
+                // serde_json's column is 1-based and counts bytes (of the
+                // value: one line). Point at the character holding that byte,
+                // or at the value's last character when it ran out.
                 let value = &rest[..len];
+                let last = value.char_indices().next_back().map_or(0, |(i, _)| i);
+                let offset = value.floor_char_boundary(e.column().saturating_sub(1));
                 Err(self.error_at(
-                    at + offset.min(len.saturating_sub(1)),
-                    format!("`{value}` is not valid JSON: {}", json_error_text(&e)),
+                    at + offset.min(last),
+                    format!(
+                        "`{}` is not valid JSON: {}",
+                        excerpt(value),
+                        json_error_text(&e)
+                    ),
                 ))
             }
         }
@@ -1099,6 +1158,38 @@ mod tests {
         );
         assert_eq!(parsed("9007199254740991").to_string(), "9007199254740991");
         assert_eq!(parsed("[-3.5e2, 1.0]").to_string(), "[-350,1]");
+    }
+
+    #[test]
+    fn msg_resolves_to_names_and_rooms_or_says_what_it_must_be() {
+        let on = |line: &str| match parse_line(1, line).unwrap().unwrap().kind {
+            StatementKind::On { action, .. } => action,
+            other => panic!("{line}: {other:?}"),
+        };
+        let leave = on(r#"on "x": socket.leave(msg)"#);
+        let join = on(r#"on "x": io.to(msg).socketsJoin(msg)"#);
+        assert_eq!(
+            leave.resolve(&Value::from("r")).unwrap(),
+            Expr::Socket(SocketAction::Leave(Arg::Lit("r".into())))
+        );
+        let Expr::Broadcast { to, .. } = join.resolve(&serde_json::json!(["a", "b"])).unwrap()
+        else {
+            panic!("not a broadcast");
+        };
+        assert_eq!(to, [Arg::Lit(vec!["a".to_owned(), "b".to_owned()])]);
+        let huge = Value::from(vec![1; 100_000]);
+        let err = leave.resolve(&huge).unwrap_err();
+        assert!(
+            err.starts_with("msg must be a room name (a string) here, but it is [1,1,")
+                && err.ends_with('…')
+                && err.len() < 120,
+            "{err}"
+        );
+        let err = join.resolve(&serde_json::json!(["a", 2])).unwrap_err();
+        assert_eq!(
+            err,
+            "msg must be a room name or an array of room names here, but it is [\"a\",2]"
+        );
     }
 
     #[test]

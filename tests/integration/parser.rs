@@ -3,7 +3,8 @@
 
 use serde_json::json;
 use sockets_tour::script::{
-    Arg, BroadcastAction, Expr, Scope, SocketAction, StatementKind, parse_line, parse_script,
+    Arg, BroadcastAction, Expr, Scope, SocketAction, StatementKind, SyntaxError, parse_line,
+    parse_script,
 };
 
 fn kind(line: &str) -> StatementKind {
@@ -210,6 +211,14 @@ const MALFORMED: &[&str] = &[
     "alice: socket.disconnect(1)",
     "io.emit(\"__tour:sync\", 1)",
     "alice: socket.emit(\"unterminated)",
+    "disconnect dis",
+    "\tio.emit(\t\"x\",\t{\"a\":})",
+    "io.emit(\"x\", [\"é",
+    "io.emit(\"x\", {\"日本\": é})",
+    "io.emit(\"x\", [\"a long value that goes on and on and on and on\", 1, 2, oops])",
+    "use /admin require token msg",
+    "on \"x\": io.of(msg).emit(\"y\")",
+    "on \"x\": socket.disconnect(msg)",
 ];
 
 #[test]
@@ -223,4 +232,136 @@ fn malformed_lines_have_exact_messages() {
         all.push('\n');
     }
     insta::assert_snapshot!(all);
+}
+
+fn error(script: &str) -> SyntaxError {
+    parse_script(script).expect_err(script)
+}
+
+#[test]
+fn a_json_error_inside_a_multibyte_character_points_at_that_character() {
+    for (line, column) in [
+        (r#"io.emit("x", ["é"#, 16),
+        (r#"io.emit("x", "é"#, 15),
+        (r#"io.emit("x", "日本"#, 16),
+        (r#"io.emit("x", {"é":})"#, 19),
+    ] {
+        let err = error(line);
+        assert_eq!(err.column, column, "{line}: {}", err.render("t.tour"));
+    }
+}
+
+#[test]
+fn long_values_are_shortened_in_messages_and_in_the_quoted_line() {
+    let long = "x".repeat(200_000);
+    let err = error(&format!(r#"io.emit("e", ["{long}", oops], "{long}")"#));
+    assert!(err.message.len() < 200, "{}", err.message);
+    assert!(err.message.contains("xxx…`"), "{}", err.message);
+    let rendered = err.render("t.tour");
+    assert!(rendered.len() < 600, "{rendered}");
+    // The window keeps the caret under the bad token.
+    let lines: Vec<&str> = rendered.lines().collect();
+    let (source, caret) = (lines[3], lines[4]);
+    let at = caret.chars().count() - 1;
+    assert_eq!(source.chars().nth(at), Some('o'), "{rendered}");
+    assert!(
+        source.ends_with('…') && source.starts_with("1 | …"),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn the_caret_points_at_the_unknown_client_name() {
+    for (line, column) in [
+        ("disconnect dis", 12),
+        ("  disconnect \t dis;", 16),
+        ("connect_x: socket.join(\"r\")", 1),
+        ("  bob> socket.emit(\"x\")", 3),
+    ] {
+        let err = error(line);
+        assert_eq!(err.column, column, "{line}: {}", err.render("t.tour"));
+        assert!(
+            err.message.starts_with("no client named"),
+            "{}",
+            err.message
+        );
+    }
+}
+
+#[test]
+fn tabs_before_the_error_stay_tabs_in_the_caret_line() {
+    let rendered = error("connect alice\n\talice:\tsocket.jion()").render("t.tour");
+    assert!(
+        rendered.ends_with("2 | \talice:\tsocket.jion()\n  | \t      \t       ^\n"),
+        "{rendered}"
+    );
+}
+
+/// Lines that stress the parser's positions: non-ASCII text, tabs, `\r`, and
+/// strings, arrays and objects left open. Every prefix of each is parsed.
+const TRICKY: &[&str] = &[
+    r#"io.emit("x", ["é"]"#,
+    r#"io.emit("x", "é")"#,
+    r#"io.emit("日本", {"日本": "語"}, [1, "🎉"])"#,
+    r#"alice: socket.to(["🎉", "é"]).except("日本").emit("é", 1)"#,
+    "alice:\tsocket.join(\t\"é\"\t)\t;",
+    "io.emit(\"x\",\r\"y\")\r",
+    "connect é",
+    "connect alice /日本 {\"t\": \"é\"}",
+    "disconnect é",
+    r#"io.emit("x", {"a": ["b", {"c": "é"#,
+    r#"io.emit("x", [[[[["#,
+    r#"io.emit("x", "\"é\\"#,
+    "msg",
+    "io.emit(msg)",
+    r#"on "é": socket.join(msg)"#,
+    r#"on /日本 "x": io.to(msg).emit(msg, msg)"#,
+    r#"on "x": socket.disconnect(msg)"#,
+    r#"use /é require token "é""#,
+    "é> socket.emit(\"x\", 1)",
+    "🎉: socket.emit(\"x\")",
+    "\u{3000}io.emit(\"x\")\u{3000}é",
+];
+
+fn lines_of(dir: &str, extension: &str) -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut lines = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == extension) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            lines.extend(text.lines().map(str::to_owned));
+        }
+    }
+    assert!(
+        !lines.is_empty(),
+        "no .{extension} files in {}",
+        dir.display()
+    );
+    lines
+}
+
+#[test]
+fn parser_never_panics() {
+    let mut lines: Vec<String> = TRICKY.iter().map(|l| l.to_string()).collect();
+    lines.extend(lines_of("lessons", "md"));
+    lines.extend(lines_of("../shared/examples", "tour"));
+    let mut panicked = Vec::new();
+    for line in &lines {
+        let ends = line.char_indices().map(|(i, _)| i).chain([line.len()]);
+        for prefix in ends.map(|end| &line[..end]) {
+            let outcome = std::panic::catch_unwind(|| {
+                // Alone, and after a `connect` so that names are known.
+                for script in [prefix.to_owned(), format!("connect alice\n{prefix}")] {
+                    if let Err(e) = parse_script(&script) {
+                        e.render("t.tour");
+                    }
+                }
+            });
+            if outcome.is_err() {
+                panicked.push(prefix.to_owned());
+            }
+        }
+    }
+    assert!(panicked.is_empty(), "the parser panicked on {panicked:#?}");
 }
