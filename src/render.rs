@@ -95,6 +95,11 @@ impl<W: Write> Transcript<W> {
         let mut words: Vec<(String, usize)> = Vec::new();
         let mut glue = false;
         for span in spans {
+            if span.text == "\n" {
+                words.push(("\n".to_owned(), 0));
+                glue = false;
+                continue;
+            }
             let shown = match (span.style, self.color) {
                 (Style::Code, false) => format!("`{}`", span.text),
                 _ => span.text.clone(),
@@ -129,6 +134,14 @@ impl<W: Write> Transcript<W> {
         let mut used = 0;
         let mut prefix = first;
         for (word, width) in words {
+            // A hard line break (two trailing spaces in Markdown) keeps the indent.
+            if word == "\n" {
+                writeln!(self.out, "{prefix}{line}")?;
+                line.clear();
+                used = 0;
+                prefix = rest;
+                continue;
+            }
             if used > 0 && used + 1 + width > WIDTH.saturating_sub(prefix.chars().count()) {
                 writeln!(self.out, "{prefix}{line}")?;
                 line.clear();
@@ -381,4 +394,44 @@ pub fn json_line(report: &StepReport) -> String {
         line.insert("mismatch".to_owned(), json!(report.mismatches));
     }
     Value::Object(line).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Narration layout: wrapping, lists and hard breaks.
+    use super::*;
+    use crate::lesson::parse_markdown;
+
+    fn narrate(markdown: &str) -> String {
+        let lesson = parse_markdown(markdown).unwrap();
+        let mut out = Vec::new();
+        let mut t = Transcript::new(&mut out, false);
+        for section in &lesson.sections {
+            if let crate::lesson::Section::Narration(prose) = section {
+                t.narration(prose).unwrap();
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn long_paragraphs_wrap_within_the_width() {
+        let text = narrate(&format!("# T\n\n{}\n", "word ".repeat(60)));
+        assert!(text.lines().all(|l| l.chars().count() <= WIDTH), "{text}");
+        assert!(text.lines().count() > 3);
+    }
+
+    #[test]
+    fn a_hard_break_in_a_list_item_keeps_the_indent() {
+        let text = narrate("# T\n\n- first line  \n  second line\n");
+        assert_eq!(text, "• first line\n  second line\n\n");
+    }
+
+    #[test]
+    fn code_spans_keep_backticks_without_colour() {
+        assert_eq!(
+            narrate("# T\n\nCall `socket.join(room)` now.\n"),
+            "Call `socket.join(room)` now.\n\n"
+        );
+    }
 }
