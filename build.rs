@@ -5,8 +5,16 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// The command line's own subcommands: a lesson of the same name would be
+/// unreachable. `cli.rs` has a test that this list covers them all.
+const RESERVED_NAMES: &[&str] = &["all", "check", "help", "list", "run"];
+
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    // Read when the script runs, not baked in when it is compiled: a cached
+    // build script must not point at another checkout.
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest_dir).join("lessons");
     println!("cargo:rerun-if-changed={}", dir.display());
     let order_file = dir.join("order.txt");
     let order_text = std::fs::read_to_string(&order_file).unwrap_or_default();
@@ -23,6 +31,13 @@ fn main() {
             name.strip_suffix(".md").map(str::to_owned)
         })
         .collect();
+    for name in &lessons {
+        assert!(
+            !RESERVED_NAMES.contains(&name.as_str()),
+            "lessons/{name}.md: `{name}` is a built-in subcommand of sockets-tour, so a lesson \
+             cannot be called that; rename the file (and its line in lessons/order.txt)"
+        );
+    }
     lessons.sort_by_key(|name| {
         let rank = order.iter().position(|o| o == name).unwrap_or(usize::MAX);
         (rank, name.clone())
@@ -41,6 +56,12 @@ fn main() {
         .unwrap();
     }
     code.push_str("];\n");
+    code.push_str("\n/// Subcommands that `build.rs` refuses as lesson names.\n#[cfg(test)]\n");
+    writeln!(
+        code,
+        "pub(crate) const RESERVED_NAMES: &[&str] = &{RESERVED_NAMES:?};"
+    )
+    .unwrap();
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("lessons.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");
 }

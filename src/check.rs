@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use crate::lesson::{self, Lesson, Section};
-use crate::tour::{self, Options};
+use crate::tour::{self, Options, StepError};
 
 /// A lesson to check: where it comes from, and its text.
 pub struct Source {
@@ -18,9 +18,14 @@ pub struct Source {
 pub struct Findings {
     /// Problems found without running it (the lesson is malformed).
     pub invalid: Vec<String>,
+    /// Why the lesson could not be run to the end (the engine failed).
+    pub run_error: Option<String>,
     /// Steps where the server's state and the clients disagreed.
     pub mismatched: usize,
     pub steps: usize,
+    /// Steps that ended in a run-time error: notes, not failures, since a
+    /// lesson may show an error on purpose (a reserved event name).
+    pub errors: Vec<StepError>,
 }
 
 /// The problems of a lesson that can be seen without running it.
@@ -28,7 +33,7 @@ pub fn validate(source: &Source) -> Result<Lesson, Vec<String>> {
     let lesson =
         lesson::load(&source.name, &source.text).map_err(|e| vec![e.render(&source.name)])?;
     let mut problems = Vec::new();
-    if source.name.ends_with(".md") {
+    if lesson::is_markdown(&source.name) {
         if lesson.title.is_none() {
             problems.push("no `# Title` heading".to_owned());
         }
@@ -55,7 +60,8 @@ pub fn validate(source: &Source) -> Result<Lesson, Vec<String>> {
     }
 }
 
-/// Checks every source, then runs the valid ones; writes one line each.
+/// Checks every source, then runs the valid ones; writes one line each, and
+/// a note under it for each step that ended in a run-time error.
 pub async fn check(sources: &[Source], out: &mut impl Write) -> anyhow::Result<Vec<Findings>> {
     let mut all = Vec::new();
     for source in sources {
@@ -63,40 +69,59 @@ pub async fn check(sources: &[Source], out: &mut impl Write) -> anyhow::Result<V
         match validate(source) {
             Err(problems) => findings.invalid = problems,
             Ok(lesson) => {
-                let summary = tour::run(
-                    &lesson,
-                    &mut std::io::sink(),
-                    Options {
-                        json: true,
-                        ..Options::default()
-                    },
-                )
-                .await?;
-                findings.steps = summary.steps;
-                findings.mismatched = summary.mismatched;
-            }
-        }
-        if !findings.invalid.is_empty() {
-            writeln!(out, "FAIL {}", source.name)?;
-            for problem in &findings.invalid {
-                for line in problem.trim_end().lines() {
-                    writeln!(out, "     {line}")?;
+                let options = Options {
+                    json: true,
+                    ..Options::default()
+                };
+                match tour::run(&lesson, &mut std::io::sink(), options).await {
+                    Ok(summary) => {
+                        findings.steps = summary.steps;
+                        findings.mismatched = summary.mismatched;
+                        findings.errors = summary.errors;
+                    }
+                    // Reported under the lesson's name; the other lessons are still checked.
+                    Err(e) => findings.run_error = Some(format!("{e:#}")),
                 }
             }
-        } else if findings.mismatched > 0 {
-            writeln!(
-                out,
-                "FAIL {}: {} of {} steps disagreed with the server's state (run it to see where)",
-                source.name, findings.mismatched, findings.steps
-            )?;
-        } else {
-            writeln!(
-                out,
-                "ok   {} ({} steps, observed = predicted)",
-                source.name, findings.steps
-            )?;
         }
+        report(&source.name, &findings, out)?;
         all.push(findings);
     }
     Ok(all)
+}
+
+fn report(name: &str, findings: &Findings, out: &mut impl Write) -> std::io::Result<()> {
+    if !findings.invalid.is_empty() {
+        writeln!(out, "FAIL {name}")?;
+        for problem in &findings.invalid {
+            for line in problem.trim_end().lines() {
+                writeln!(out, "     {line}")?;
+            }
+        }
+        return Ok(());
+    }
+    if let Some(error) = &findings.run_error {
+        writeln!(out, "FAIL {name}: could not run it: {error}")?;
+    } else if findings.mismatched > 0 {
+        writeln!(
+            out,
+            "FAIL {name}: {} of {} steps disagreed with the server's state (run it to see where)",
+            findings.mismatched, findings.steps
+        )?;
+    } else {
+        writeln!(
+            out,
+            "ok   {name} ({} steps, observed = predicted)",
+            findings.steps
+        )?;
+    }
+    for StepError {
+        line,
+        code,
+        message,
+    } in &findings.errors
+    {
+        writeln!(out, "     note: line {line}: `{code}`: error: {message}")?;
+    }
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //! `all`, `run FILE` and `check`; errors become exit codes (0 ok, 1 the
 //! run found a problem, 2 bad usage or bad input).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{IsTerminal as _, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -26,35 +26,44 @@ use crate::tour::{self, Options, Summary};
         bound to a loopback port, with simulated clients (rust_socketio) on real connections. \
         For every event it prints who received it, and why each other client did not.\n\n\
         Start with `sockets-tour list`, then run a lesson by name, e.g. `sockets-tour rooms`.",
-    after_help = "Write your own: `sockets-tour run my-lesson.md` runs a Markdown lesson \
+    after_help = "A lesson, `run` and `all` take --color, --step and --listen after their name \
+        (a lesson and `run` also take --json), e.g. `sockets-tour rooms --step`; \
+        `sockets-tour rooms --help` lists them.\n\n\
+        Write your own: `sockets-tour run my-lesson.md` runs a Markdown lesson \
         (```tour blocks are its steps) or a bare .tour script."
 )]
 struct Cli {
-    #[command(flatten)]
-    global: Global,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// The options of anything that runs lessons: a lesson, `run` and `all`.
 #[derive(Debug, Args)]
-struct Global {
+struct RunFlags {
     /// When to colour the output
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
-    /// Pause before each block of steps until Enter is pressed (for a classroom demo)
-    #[arg(long, global = true)]
+    /// Pause before each block of steps until Enter is pressed, for a classroom
+    /// demo (the prompt goes to stderr; no pause when stdin is not a terminal)
+    #[arg(long)]
     step: bool,
     /// Address the embedded server listens on (loopback unless you say otherwise)
-    #[arg(
-        long,
-        global = true,
-        value_name = "ADDR",
-        default_value = "127.0.0.1:0"
-    )]
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     listen: SocketAddr,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+/// The options of a single lesson or file: those of any run, and `--json`.
+#[derive(Debug, Args)]
+struct OneRunFlags {
+    /// Print one JSON object per statement (the format of tour-script.md) and
+    /// nothing else
+    #[arg(long, conflicts_with = "step")]
+    json: bool,
+    #[command(flatten)]
+    run: RunFlags,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ColorChoice {
     /// Colour when writing to a terminal and NO_COLOR is not set
     Auto,
@@ -67,14 +76,16 @@ enum Command {
     /// List the lessons, in learning order
     List,
     /// Run every lesson, in learning order
-    All,
+    All {
+        #[command(flatten)]
+        flags: RunFlags,
+    },
     /// Run a lesson (.md) or a bare script (.tour) from a file
     Run {
         /// The lesson or script to run
         file: PathBuf,
-        /// Print one JSON object per statement (the format of tour-script.md) and nothing else
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        flags: OneRunFlags,
     },
     /// Check lessons: they parse, have a title, summary and narration, use only
     /// clients connected earlier, and run with every outcome as predicted
@@ -98,23 +109,7 @@ impl std::error::Error for BadInput {}
 
 /// Runs the command line and returns the exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let command = BUILTIN
-        .iter()
-        .fold(Cli::command(), |command, (name, text)| {
-            let about = lesson::parse_markdown(text)
-                .ok()
-                .and_then(|l| l.summary)
-                .unwrap_or_default();
-            command.subcommand(
-                clap::Command::new(*name).about(about).arg(
-                    clap::Arg::new("json")
-                        .long("json")
-                        .action(clap::ArgAction::SetTrue)
-                        .help("Print one JSON object per statement and nothing else"),
-                ),
-            )
-        });
-    let matches = match command.try_get_matches_from(args) {
+    let matches = match command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
             // clap prints help and version to stdout (exit 0), errors to stderr (exit 2).
@@ -137,6 +132,24 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
+/// The whole command line: the fixed subcommands, and one per built-in lesson.
+fn command() -> clap::Command {
+    BUILTIN
+        .iter()
+        .fold(Cli::command(), |command, (name, text)| {
+            let about = lesson::parse_markdown(text)
+                .ok()
+                .and_then(|l| l.summary)
+                .unwrap_or_default();
+            // After the flags, whose doc comment would otherwise be the about.
+            command.subcommand(
+                OneRunFlags::augment_args(clap::Command::new(*name))
+                    .about(about)
+                    .long_about(None),
+            )
+        })
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         cause
@@ -146,50 +159,75 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
-    let global = Global::from_arg_matches(matches)?;
-    let color = match global.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    if color {
-        colored::control::set_override(true);
-    }
-    let options = |json: bool| Options {
-        json,
-        color: color && !json,
-        pause: global.step,
-    };
     if let Some((name, sub)) = matches.subcommand()
         && let Some(text) = lesson::builtin(name)
     {
+        let flags = OneRunFlags::from_arg_matches(sub)?;
         let lesson = parse_builtin(name, text)?;
-        let summary = run_lessons(&[lesson], options(sub.get_flag("json")), global.listen)?;
+        let summary = run_lessons(
+            &[(builtin_file(name), lesson)],
+            flags.run.options(flags.json),
+            flags.run.listen,
+        )?;
         return Ok(exit_code(&summary));
     }
-    let cli = Cli::from_arg_matches(matches)?;
-    match cli.command {
+    match Cli::from_arg_matches(matches)?.command {
         None | Some(Command::List) => {
             list(&mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::All) => {
+        Some(Command::All { flags }) => {
             let lessons = BUILTIN
                 .iter()
-                .map(|(name, text)| parse_builtin(name, text))
+                .map(|(name, text)| Ok((builtin_file(name), parse_builtin(name, text)?)))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let summary = run_lessons(&lessons, options(false), global.listen)?;
+            let summary = run_lessons(&lessons, flags.options(false), flags.listen)?;
             Ok(exit_code(&summary))
         }
         Some(Command::Check { files }) => check(&files),
-        Some(Command::Run { file, json }) => {
+        Some(Command::Run { file, flags }) => {
             let lesson = load_file(&file)?;
-            let summary = run_lessons(&[lesson], options(json), global.listen)?;
+            let summary = run_lessons(
+                &[(file.display().to_string(), lesson)],
+                flags.run.options(flags.json),
+                flags.run.listen,
+            )?;
             Ok(exit_code(&summary))
         }
+    }
+}
+
+impl RunFlags {
+    /// How to show the run: decides colour and pausing from the terminal.
+    fn options(&self, json: bool) -> Options {
+        let color = use_color(
+            self.color,
+            std::io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
+        if color {
+            colored::control::set_override(true);
+        }
+        // Waiting for an Enter that no one can press would hang the run.
+        let pause = self.step && !json && std::io::stdin().is_terminal();
+        if self.step && !pause {
+            eprintln!("sockets-tour: not pausing (--step): stdin is not a terminal");
+        }
+        Options {
+            json,
+            color: color && !json,
+            pause,
+        }
+    }
+}
+
+/// Whether to colour: `auto` colours a terminal unless `NO_COLOR` is set to
+/// something (<https://no-color.org>).
+fn use_color(choice: ColorChoice, stdout_is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stdout_is_terminal && no_color.is_none_or(OsStr::is_empty),
     }
 }
 
@@ -201,8 +239,13 @@ fn exit_code(summary: &Summary) -> ExitCode {
     }
 }
 
+/// The file a built-in lesson comes from, to name it in messages.
+fn builtin_file(name: &str) -> String {
+    format!("lessons/{name}.md")
+}
+
 fn parse_builtin(name: &str, text: &str) -> anyhow::Result<Lesson> {
-    lesson::parse_markdown(text).map_err(|e| syntax_error(&e, &format!("lessons/{name}.md")))
+    lesson::parse_markdown(text).map_err(|e| syntax_error(&e, &builtin_file(name)))
 }
 
 fn syntax_error(e: &SyntaxError, file: &str) -> anyhow::Error {
@@ -215,21 +258,47 @@ fn syntax_error(e: &SyntaxError, file: &str) -> anyhow::Error {
     ))
 }
 
-/// Reads and parses a lesson or script file.
-pub fn load_file(path: &Path) -> anyhow::Result<Lesson> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        BadInput(format!(
-            "cannot read {}: {e}; give the path of a .md lesson or a .tour script",
-            path.display()
-        ))
+/// Reads a lesson or script file as text, saying what is wrong with it if not.
+fn read_source(path: &Path) -> Result<String, BadInput> {
+    let file = path.display();
+    let bytes = std::fs::read(path).map_err(|e| {
+        BadInput(if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "cannot read {file}: no such file; give the path of a .md lesson or a .tour script"
+            )
+        } else {
+            format!("cannot read {file}: {e}")
+        })
     })?;
-    let name = path.display().to_string();
-    lesson::load(&name, &text).map_err(|e| syntax_error(&e, &name))
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+        BadInput(format!(
+            "cannot read {file}: line {line} is not UTF-8 text; save the file as UTF-8"
+        ))
+    })
 }
 
-/// Runs lessons one after another on a fresh server each, on one runtime.
+/// Reads and parses a lesson or script file that has at least one statement.
+pub fn load_file(path: &Path) -> anyhow::Result<Lesson> {
+    let text = read_source(path)?;
+    let name = path.display().to_string();
+    let lesson = lesson::load(&name, &text).map_err(|e| syntax_error(&e, &name))?;
+    if lesson.statements().next().is_none() {
+        let advice = if lesson::is_markdown(&name) {
+            "put statements in ```tour blocks"
+        } else {
+            "write one statement per line"
+        };
+        return Err(BadInput(format!("no statements in {name}: {advice}")).into());
+    }
+    Ok(lesson)
+}
+
+/// Runs lessons, each named by its file, one after another on a fresh
+/// server each, on one runtime.
 fn run_lessons(
-    lessons: &[Lesson],
+    lessons: &[(String, Lesson)],
     options: Options,
     listen: SocketAddr,
 ) -> anyhow::Result<Summary> {
@@ -237,22 +306,16 @@ fn run_lessons(
     let mut stdout = std::io::stdout().lock();
     runtime.block_on(async {
         let mut total = Summary::default();
-        for (i, lesson) in lessons.iter().enumerate() {
+        for (i, (file, lesson)) in lessons.iter().enumerate() {
             if i > 0 && !options.json {
                 writeln!(stdout)?;
             }
             let summary = tour::run_with(lesson, &mut stdout, options, listen)
                 .await
-                .map_err(|e| match e.downcast_ref::<std::io::Error>() {
-                    Some(io) if io.kind() == std::io::ErrorKind::AddrInUse
-                        || io.kind() == std::io::ErrorKind::AddrNotAvailable
-                        || io.kind() == std::io::ErrorKind::PermissionDenied => {
-                        anyhow::Error::new(BadInput(format!("{e:#}; choose another address with --listen, or leave it out to let the system pick a free port")))
-                    }
-                    _ => e,
-                })?;
+                .map_err(|e| run_error(e, file, listen))?;
             total.steps += summary.steps;
             total.mismatched += summary.mismatched;
+            total.errors.extend(summary.errors);
         }
         if total.mismatched > 0 {
             eprintln!(
@@ -264,14 +327,31 @@ fn run_lessons(
     })
 }
 
+/// Why a run failed: the address given with `--listen` (bad input), or the
+/// engine, in the file being run.
+fn run_error(e: anyhow::Error, file: &str, listen: SocketAddr) -> anyhow::Error {
+    use std::io::ErrorKind::{AddrInUse, AddrNotAvailable, PermissionDenied};
+    let cannot_bind = e
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|io| matches!(io.kind(), AddrInUse | AddrNotAvailable | PermissionDenied));
+    if cannot_bind {
+        anyhow::Error::new(BadInput(format!(
+            "{e:#}; choose another address than {listen} with --listen, or leave it out to let \
+             the system pick a free port"
+        )))
+    } else {
+        e.context(file.to_owned())
+    }
+}
+
 /// `check`: 0 when every lesson is valid and runs as predicted, 2 when one is
-/// malformed (or missing), 1 when one runs with a disagreement.
+/// malformed (or missing), 1 when one runs with a disagreement or cannot run.
 fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let sources: Vec<crate::check::Source> = if files.is_empty() {
         BUILTIN
             .iter()
             .map(|(name, text)| crate::check::Source {
-                name: format!("lessons/{name}.md"),
+                name: builtin_file(name),
                 text: (*text).to_owned(),
             })
             .collect()
@@ -279,11 +359,9 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
         files
             .iter()
             .map(|path| {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| BadInput(format!("cannot read {}: {e}", path.display())))?;
                 Ok(crate::check::Source {
                     name: path.display().to_string(),
-                    text,
+                    text: read_source(path)?,
                 })
             })
             .collect::<anyhow::Result<_>>()?
@@ -293,7 +371,10 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
         runtime.block_on(crate::check::check(&sources, &mut std::io::stdout().lock()))?;
     Ok(if findings.iter().any(|f| !f.invalid.is_empty()) {
         ExitCode::from(2)
-    } else if findings.iter().any(|f| f.mismatched > 0) {
+    } else if findings
+        .iter()
+        .any(|f| f.mismatched > 0 || f.run_error.is_some())
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -326,4 +407,66 @@ fn list(out: &mut impl Write) -> anyhow::Result<()> {
         "\n`sockets-tour all` runs them all; `sockets-tour run FILE` runs your own lesson or script."
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The command line's definition and its decisions, without running it.
+    use super::*;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn colour_is_automatic_only_on_a_terminal_without_no_color() {
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        for (choice, terminal, no_color, expected) in [
+            (ColorChoice::Auto, true, None, true),
+            (ColorChoice::Auto, true, empty, true),
+            (ColorChoice::Auto, true, set, false),
+            (ColorChoice::Auto, false, None, false),
+            (ColorChoice::Always, false, set, true),
+            (ColorChoice::Never, true, None, false),
+        ] {
+            assert_eq!(
+                use_color(choice, terminal, no_color),
+                expected,
+                "{choice:?}, terminal: {terminal}, NO_COLOR: {no_color:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_engine_error_names_the_file_and_a_bind_error_the_address() {
+        let listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        let engine = anyhow::anyhow!("no reply within 5 s").context("line 7: `io.emit(\"x\")`");
+        assert_eq!(
+            format!("{:#}", run_error(engine, "lessons/rooms.md", listen)),
+            "lessons/rooms.md: line 7: `io.emit(\"x\")`: no reply within 5 s"
+        );
+        let bind = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::AddrInUse))
+            .context("could not listen");
+        let e = run_error(bind, "lessons/rooms.md", listen);
+        assert!(e.downcast_ref::<BadInput>().is_some(), "{e:#}");
+        assert!(format!("{e}").contains("--listen"), "{e:#}");
+    }
+
+    #[test]
+    fn reserved_lesson_names_are_exactly_the_subcommands() {
+        let mut subcommands: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .chain(["help".to_owned()])
+            .collect();
+        subcommands.sort();
+        let mut reserved: Vec<&str> = lesson::RESERVED_NAMES.to_vec();
+        reserved.sort_unstable();
+        assert_eq!(
+            subcommands, reserved,
+            "build.rs's RESERVED_NAMES must list every subcommand of the command line"
+        );
+    }
 }

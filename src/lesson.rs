@@ -65,9 +65,17 @@ impl Lesson {
     }
 }
 
+/// Whether a file is a Markdown lesson (`.md` or `.markdown`, in any case)
+/// rather than a bare script.
+pub fn is_markdown(path_name: &str) -> bool {
+    std::path::Path::new(path_name)
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"))
+}
+
 /// Reads a file's text as a lesson (`.md`) or a bare script (anything else).
 pub fn load(path_name: &str, text: &str) -> Result<Lesson, SyntaxError> {
-    if path_name.ends_with(".md") || path_name.ends_with(".markdown") {
+    if is_markdown(path_name) {
         parse_markdown(text)
     } else {
         Ok(Lesson {
@@ -167,7 +175,9 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, body, start)) = code.take() {
-                    if lang == "tour" {
+                    // Info strings are case-sensitive in CommonMark, but a
+                    // ```Tour block is plainly meant as steps, not as prose.
+                    if lang.eq_ignore_ascii_case("tour") {
                         if !prose.is_empty() {
                             lesson
                                 .sections
@@ -276,6 +286,12 @@ mod tests {
         let mut embedded: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
         embedded.sort();
         assert_eq!(on_disk, embedded);
+        for name in &embedded {
+            assert!(
+                !RESERVED_NAMES.contains(&name.as_str()),
+                "lessons/{name}.md: `{name}` is a built-in subcommand, so it cannot name a lesson"
+            );
+        }
         let order = std::fs::read_to_string(format!("{dir}/order.txt")).unwrap();
         for name in order
             .lines()
@@ -304,6 +320,22 @@ mod tests {
         assert!(
             matches!(&lesson.sections[2], Section::Narration(p) if matches!(p[1], Prose::Code { .. }))
         );
+    }
+
+    #[test]
+    fn markdown_extensions_and_tour_fences_ignore_case() {
+        let text = "# T\n\n```Tour\nconnect alice\n```\n";
+        for name in ["a.md", "a.MD", "a.Markdown", "dir.x/a.markdown"] {
+            assert!(is_markdown(name), "{name}");
+            let lesson = load(name, text).unwrap();
+            assert_eq!(lesson.title.as_deref(), Some("T"), "{name}");
+            assert_eq!(lesson.statements().count(), 1, "{name}");
+        }
+        for name in ["a.tour", "a", "md", "a.md.tour"] {
+            assert!(!is_markdown(name), "{name}");
+        }
+        // A bare script is parsed as statements, not Markdown.
+        assert!(load("a.tour", text).is_err());
     }
 
     #[test]

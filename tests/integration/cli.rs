@@ -2,7 +2,8 @@
 //! shared examples against what the official server did with them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 fn tour(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sockets-tour"))
@@ -25,17 +26,113 @@ fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples")
 }
 
+/// A fresh directory for one test's files.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sockets-tour-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Whether `help` has a command-list (or option-list) line for `name`.
+fn lists(help: &str, name: &str) -> bool {
+    help.lines().any(|l| {
+        l.strip_prefix("  ")
+            .is_some_and(|rest| rest.split_whitespace().next() == Some(name))
+    })
+}
+
 #[test]
 fn help_lists_every_lesson_and_command() {
     let o = tour(&["--help"]);
     assert!(o.status.success());
     let text = stdout(&o);
-    for name in ["rooms", "list", "all", "run", "--color", "--step"] {
+    for name in ["list", "all", "run", "check", "help"] {
+        assert!(lists(&text, name), "--help does not list {name}:\n{text}");
+    }
+    for (name, markdown) in sockets_tour::lesson::BUILTIN {
+        let summary = sockets_tour::lesson::parse_markdown(markdown)
+            .unwrap()
+            .summary
+            .unwrap_or_else(|| panic!("{name} has no summary"));
+        // clap may wrap a long summary: its first words are on the name's line.
+        let start: String = summary
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
         assert!(
-            text.contains(name),
-            "--help does not mention {name}:\n{text}"
+            text.lines()
+                .any(|l| l.starts_with(&format!("  {name} ")) && l.contains(&start)),
+            "--help does not list {name} with its summary:\n{text}"
         );
     }
+}
+
+#[test]
+fn run_options_are_on_the_commands_that_run() {
+    for command in ["rooms", "run", "all"] {
+        let help = stdout(&tour(&[command, "--help"]));
+        for option in ["--color", "--step", "--listen"] {
+            assert!(
+                help.contains(&format!("  {option} ")) || help.contains(&format!("  {option}\n")),
+                "`{command} --help` does not list {option}:\n{help}"
+            );
+        }
+        assert_eq!(help.contains("  --json"), command != "all", "{help}");
+    }
+    let o = tour(&["rooms", "--color", "never"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for command in ["check", "list"] {
+        for option in [
+            &["--color", "never"][..],
+            &["--step"],
+            &["--listen", "127.0.0.1:0"],
+        ] {
+            let args: Vec<&str> = [command].iter().chain(option).copied().collect();
+            let o = tour(&args);
+            assert_eq!(o.status.code(), Some(2), "{args:?} was accepted");
+            assert!(stderr(&o).contains(option[0]), "{args:?}: {}", stderr(&o));
+        }
+    }
+}
+
+#[test]
+fn step_with_json_is_bad_usage() {
+    let o = tour(&["rooms", "--step", "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+/// Stdin stays open and silent: a run that waited for Enter would never end.
+#[test]
+fn step_does_not_wait_when_stdin_is_not_a_terminal() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sockets-tour"))
+        .args(["rooms", "--step"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let stdin = child.stdin.take();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    let o = match finished.recv_timeout(Duration::from_secs(60)) {
+        Ok(output) => output.expect("the binary runs"),
+        Err(_) => {
+            drop(stdin); // lets the run go on and end
+            panic!("`rooms --step` waited for Enter on a stdin that is not a terminal");
+        }
+    };
+    drop(stdin);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("press Enter"), "{}", stdout(&o));
+    assert_eq!(
+        stdout(&o),
+        stdout(&tour(&["rooms"])),
+        "--step changed the transcript"
+    );
+    assert!(stderr(&o).contains("not pausing"), "{}", stderr(&o));
 }
 
 #[test]
@@ -67,10 +164,59 @@ fn missing_file_is_bad_input() {
 }
 
 #[test]
+fn a_file_that_is_not_utf8_is_bad_input_and_says_so() {
+    let file = scratch("utf8").join("latin1.md");
+    std::fs::write(&file, b"# Caf\xe9\n\n```tour\nconnect alice\n```\n").unwrap();
+    for command in ["run", "check"] {
+        let o = tour(&[command, file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{command}");
+        let err = stderr(&o);
+        assert!(err.contains("line 1 is not UTF-8"), "{command}: {err}");
+        assert!(!err.contains("give the path"), "{command}: {err}");
+    }
+}
+
+#[test]
+fn run_on_a_file_without_statements_is_bad_input() {
+    let dir = scratch("empty");
+    for (name, text) in [
+        ("empty.md", ""),
+        ("prose.md", "# Title\n\n> Summary.\n\nOnly prose.\n"),
+        ("empty.tour", "# only a comment\n"),
+    ] {
+        let file = dir.join(name);
+        std::fs::write(&file, text).unwrap();
+        let o = tour(&["run", file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("no statements in {}", file.display())),
+            "{name}: {err}"
+        );
+        assert!(stdout(&o).is_empty(), "{name}");
+    }
+    let err = stderr(&tour(&["run", dir.join("empty.md").to_str().unwrap()]));
+    assert!(err.contains("```tour blocks"), "{err}");
+}
+
+#[test]
+fn markdown_extensions_are_case_insensitive() {
+    let file = scratch("ext").join("LESSON.MD");
+    std::fs::write(
+        &file,
+        "# Title\n\n> Summary.\n\nSay hi.\n\n```Tour\nconnect alice\n```\n",
+    )
+    .unwrap();
+    let o = tour(&["run", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Title"), "{}", stdout(&o));
+    let o = tour(&["check", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
 fn syntax_error_names_file_line_and_column_before_running() {
-    let dir = std::env::temp_dir().join(format!("sockets-tour-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("bad.tour");
+    let file = scratch("cli").join("bad.tour");
     std::fs::write(
         &file,
         "connect alice\nio.emit(\"ok\")\nalice: socket.jion(\"r\")\n",
@@ -86,6 +232,8 @@ fn syntax_error_names_file_line_and_column_before_running() {
     assert!(stdout(&o).is_empty(), "{}", stdout(&o));
 }
 
+/// Whether `auto` colours a terminal, and heeds NO_COLOR, is unit-tested in
+/// `cli.rs`: a test's pipe is never a terminal.
 #[test]
 fn piped_output_has_no_colour_and_always_colour_does() {
     let plain = stdout(&tour(&["rooms"]));
@@ -95,12 +243,6 @@ fn piped_output_has_no_colour_and_always_colour_does() {
         coloured.contains('\u{1b}'),
         "no escape codes with --color always"
     );
-    let no_color = Command::new(env!("CARGO_BIN_EXE_sockets-tour"))
-        .args(["rooms"])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(!stdout(&no_color).contains('\u{1b}'));
 }
 
 #[test]
@@ -153,9 +295,25 @@ fn run_json_matches_the_official_server_on_the_shared_examples() {
 fn json_output_is_only_json() {
     let o = tour(&["rooms", "--json"]);
     assert!(o.status.success());
-    for line in stdout(&o).lines() {
-        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{line}: {e}"));
-    }
+    let markdown = sockets_tour::lesson::builtin("rooms").unwrap();
+    let statements: Vec<usize> = sockets_tour::lesson::parse_markdown(markdown)
+        .unwrap()
+        .statements()
+        .map(|s| s.line)
+        .collect();
+    let text = stdout(&o);
+    let steps: Vec<usize> = text
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert!(value["code"].is_string(), "no code: {line}");
+            value["step"]
+                .as_u64()
+                .unwrap_or_else(|| panic!("no step: {line}")) as usize
+        })
+        .collect();
+    assert_eq!(steps, statements, "not one line per statement:\n{text}");
 }
 
 #[test]
@@ -170,9 +328,7 @@ fn check_passes_on_the_built_in_lessons() {
 
 #[test]
 fn check_refuses_a_lesson_without_title_summary_or_narration() {
-    let dir = std::env::temp_dir().join(format!("sockets-tour-check-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("bare.md");
+    let file = scratch("check").join("bare.md");
     std::fs::write(&file, "```tour\nconnect alice\n```\n").unwrap();
     let o = tour(&["check", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
@@ -180,4 +336,31 @@ fn check_refuses_a_lesson_without_title_summary_or_narration() {
     for problem in ["no `# Title`", "no one-line `> summary`", "no narration"] {
         assert!(text.contains(problem), "{problem} not reported:\n{text}");
     }
+}
+
+#[test]
+fn check_notes_run_time_errors_without_failing() {
+    let file = scratch("notes").join("errors.md");
+    std::fs::write(
+        &file,
+        "# Errors\n\n> Shows an error.\n\nA reserved name is refused.\n\n```tour\nconnect alice\nio.emit(\"connect\")\n```\n",
+    )
+    .unwrap();
+    let o = tour(&["check", file.to_str().unwrap()]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}{}", stderr(&o));
+    assert!(text.contains(&format!("ok   {}", file.display())), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("     note: line 9: `io.emit(\"connect\")`: error: ")),
+        "{text}"
+    );
+}
+
+#[test]
+fn listen_on_an_address_not_of_this_machine_is_bad_input() {
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: binding it fails.
+    let o = tour(&["rooms", "--listen", "192.0.2.1:9"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--listen"), "{}", stderr(&o));
 }

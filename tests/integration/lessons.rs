@@ -1,5 +1,5 @@
 //! Every lesson's plain transcript, snapshotted (a new lesson gets a snapshot
-//! by itself), and the same bytes on every run.
+//! by itself), and the same bytes on every run of every built-in lesson.
 
 use sockets_tour::lesson;
 use sockets_tour::tour::{self, Options, Summary};
@@ -42,15 +42,17 @@ fn every_lesson_transcript() {
 }
 
 #[test]
-fn rooms_lesson_is_identical_twenty_times() {
+fn every_lesson_is_identical_twenty_times() {
     let runtime = runtime();
-    let markdown = lesson::builtin("rooms").expect("rooms is built in");
-    let (first, _) = transcript(&runtime, markdown);
-    for run in 2..=20 {
-        let (again, _) = transcript(&runtime, markdown);
-        assert_eq!(
-            first, again,
-            "run {run} of the rooms lesson differs from run 1"
-        );
+    assert!(!lesson::BUILTIN.is_empty());
+    for (name, markdown) in lesson::BUILTIN {
+        let (first, _) = transcript(&runtime, markdown);
+        for run in 2..=20 {
+            let (again, _) = transcript(&runtime, markdown);
+            assert_eq!(
+                first, again,
+                "run {run} of the {name} lesson differs from run 1"
+            );
+        }
     }
 }
