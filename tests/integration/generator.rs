@@ -86,14 +86,8 @@ const HANDLED: [&str; 13] = [
     "relay", "join", "leave", "shout", "echo", "kick", "order", "message", "Message", "open",
     "close", "ERROR", "42",
 ];
-const RESERVED: [&str; 6] = [
-    "connect",
-    "connect_error",
-    "disconnect",
-    "disconnecting",
-    "newListener",
-    "removeListener",
-];
+/// The names every emit must refuse: the language's own list.
+const RESERVED: [&str; 6] = sockets_tour::script::RESERVED_EVENTS;
 /// Object keys: never integer-like, never `__proto__`.
 const KEYS: [&str; 6] = ["k", "id", "text", "x y", "nested", "é"];
 
