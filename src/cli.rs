@@ -87,6 +87,18 @@ enum Command {
         #[command(flatten)]
         flags: OneRunFlags,
     },
+    /// The playground: type statements (or pipe a script), each runs at once
+    Play {
+        /// Print one JSON object per statement and nothing else
+        #[arg(long)]
+        json: bool,
+        /// When to colour the output
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// Address the embedded server listens on (loopback unless you say otherwise)
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+    },
     /// Check lessons: they parse, have a title, summary and narration, use only
     /// clients connected earlier, and run with every outcome as predicted
     Check {
@@ -185,6 +197,11 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             Ok(exit_code(&summary))
         }
         Some(Command::Check { files }) => check(&files),
+        Some(Command::Play {
+            json,
+            color,
+            listen,
+        }) => play(json, color, listen),
         Some(Command::Run { file, flags }) => {
             let lesson = load_file(&file)?;
             let summary = run_lessons(
@@ -229,6 +246,51 @@ fn use_color(choice: ColorChoice, stdout_is_terminal: bool, no_color: Option<&Os
         ColorChoice::Never => false,
         ColorChoice::Auto => stdout_is_terminal && no_color.is_none_or(OsStr::is_empty),
     }
+}
+
+/// `play`: 0, or 1 if a step disagreed, or 2 if a line was refused.
+fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<ExitCode> {
+    let color = use_color(
+        color,
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    ) && !json;
+    if color {
+        colored::control::set_override(true);
+    }
+    let interactive = std::io::stdin().is_terminal();
+    if interactive {
+        eprintln!(
+            "sockets-tour playground: one statement per line, Ctrl-D to end. For example:\n  \
+             connect alice\n  connect bob\n  alice: socket.join(\"room1\")\n  \
+             io.to(\"room1\").emit(\"hello\", \"room1\")"
+        );
+    }
+    let options = Options {
+        json,
+        color,
+        pause: false,
+    };
+    let prompt = || {
+        if interactive {
+            eprint!("tour> ");
+        }
+    };
+    let played = runtime()?.block_on(crate::play::play(
+        crate::play::stdin_lines(),
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+        options,
+        listen,
+        prompt,
+    ))?;
+    Ok(if played.summary.mismatched > 0 {
+        ExitCode::from(1)
+    } else if played.refused > 0 && !interactive {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn exit_code(summary: &Summary) -> ExitCode {

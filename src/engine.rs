@@ -133,6 +133,9 @@ impl Engine {
     /// Runs one statement and reports what happened. An `Err` means the
     /// engine itself failed (a hang, a lost connection), not the script.
     pub async fn step(&mut self, statement: &Statement) -> anyhow::Result<StepReport> {
+        for ns in statement.namespaces() {
+            self.server.ensure_namespace(ns);
+        }
         if let StatementKind::Connect { .. } = statement.kind {
             let mut reports = self.connect_all(&[statement]).await?;
             return Ok(reports.remove(0));
@@ -197,6 +200,9 @@ impl Engine {
         &mut self,
         statements: &[&Statement],
     ) -> anyhow::Result<Vec<StepReport>> {
+        for ns in statements.iter().flat_map(|s| s.namespaces()) {
+            self.server.ensure_namespace(ns);
+        }
         let url = self.url.clone();
         let openings = statements.iter().map(|s| {
             let (name, ns, auth) = connect_parts(s);

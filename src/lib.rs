@@ -12,6 +12,7 @@
 //! - [`report`]: a step's outcome as plain data.
 //! - [`render`]: the transcript and the NDJSON.
 //! - [`tour`]: runs a whole lesson.
+//! - [`play`]: the playground, one typed line at a time.
 //! - [`check`]: validates lessons, then runs them.
 //! - [`cli`]: the command line.
 
@@ -22,6 +23,7 @@ pub mod engine;
 pub mod explain;
 pub mod lesson;
 pub mod net;
+pub mod play;
 pub mod render;
 pub mod report;
 pub mod script;

@@ -65,6 +65,31 @@ pub enum StatementKind {
     },
 }
 
+impl Statement {
+    /// The namespaces this statement names (the server must have them).
+    pub fn namespaces(&self) -> Vec<&str> {
+        match &self.kind {
+            StatementKind::Connect { ns, .. } | StatementKind::Use { ns, .. } => vec![ns],
+            StatementKind::On { ns, action, .. } => std::iter::once(ns.as_str())
+                .chain(namespace_of(action))
+                .collect(),
+            StatementKind::Server { expr, .. } => namespace_of(expr).into_iter().collect(),
+            StatementKind::Disconnect { .. } | StatementKind::ClientEmit { .. } => Vec::new(),
+        }
+    }
+}
+
+/// The namespace an `io.of(…)` expression names, if it does.
+fn namespace_of(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Broadcast {
+            scope: Scope::Namespace(ns),
+            ..
+        } => Some(ns),
+        _ => None,
+    }
+}
+
 /// A value that is either written in the script or, inside an `on` handler,
 /// the bare word `msg` (the first argument the client sent).
 #[derive(Debug, Clone, PartialEq)]

@@ -111,19 +111,7 @@ impl Server {
         // socketioxide creates no `/` by itself; the official server always has it.
         all.insert("/".to_owned());
         for ns in all {
-            let on_connect = {
-                let shared = shared.clone();
-                move |socket: SocketRef| on_connect(shared.clone(), socket)
-            };
-            let middleware = {
-                let shared = shared.clone();
-                move |socket: SocketRef, TryData(auth): TryData<Value>| {
-                    let verdict =
-                        check_middlewares(&shared, socket.ns(), &auth.unwrap_or(Value::Null));
-                    async move { verdict }
-                }
-            };
-            io.ns(ns, on_connect.with(middleware));
+            add_namespace(&io, &shared, ns);
         }
         let app = axum::Router::new().layer(layer);
         let listener = crate::net::QuickListener(listener);
@@ -151,6 +139,14 @@ impl Server {
     /// The URL clients connect to.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Creates `ns` if the server does not have it yet (the playground
+    /// learns its namespaces one line at a time).
+    pub fn ensure_namespace(&self, ns: &str) {
+        if self.io.of(ns).is_none() {
+            add_namespace(&self.io, &self.shared, ns.to_owned());
+        }
     }
 
     /// Adds a `use` middleware to `ns`, after those already there.
@@ -243,6 +239,22 @@ pub fn rooms_of(socket: &SocketRef) -> BTreeSet<String> {
         .map(|r| r.into_owned())
         .filter(|r| *r != own)
         .collect()
+}
+
+/// Creates a namespace with the engine's connection handler and middleware.
+fn add_namespace(io: &SocketIo, shared: &Arc<Shared>, ns: String) {
+    let on_connect = {
+        let shared = shared.clone();
+        move |socket: SocketRef| on_connect(shared.clone(), socket)
+    };
+    let middleware = {
+        let shared = shared.clone();
+        move |socket: SocketRef, TryData(auth): TryData<Value>| {
+            let verdict = check_middlewares(&shared, socket.ns(), &auth.unwrap_or(Value::Null));
+            async move { verdict }
+        }
+    };
+    io.ns(ns, on_connect.with(middleware));
 }
 
 /// Runs the namespace's `use` middlewares in the order they were added;

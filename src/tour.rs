@@ -9,7 +9,7 @@ use crate::engine::Engine;
 use crate::lesson::{Lesson, Section};
 use crate::render::{Transcript, json_line};
 use crate::report::{Outcome, StepReport};
-use crate::script::{Expr, Scope, Statement, StatementKind};
+use crate::script::{Statement, StatementKind};
 
 /// How to show a run.
 #[derive(Debug, Clone, Copy, Default)]
@@ -46,27 +46,10 @@ pub struct StepError {
 
 /// Every namespace a lesson mentions, which the server creates at start.
 pub fn namespaces(lesson: &Lesson) -> BTreeSet<String> {
-    let mut all = BTreeSet::from(["/".to_owned()]);
-    let from_expr = |expr: &Expr| match expr {
-        Expr::Broadcast {
-            scope: Scope::Namespace(ns),
-            ..
-        } => Some(ns.clone()),
-        _ => None,
-    };
-    for statement in lesson.statements() {
-        let ns = match &statement.kind {
-            StatementKind::Connect { ns, .. } | StatementKind::Use { ns, .. } => Some(ns.clone()),
-            StatementKind::On { ns, action, .. } => {
-                all.extend(from_expr(action));
-                Some(ns.clone())
-            }
-            StatementKind::Server { expr, .. } => from_expr(expr),
-            StatementKind::Disconnect { .. } | StatementKind::ClientEmit { .. } => None,
-        };
-        all.extend(ns);
-    }
-    all
+    std::iter::once("/")
+        .chain(lesson.statements().flat_map(Statement::namespaces))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The widest client name of a lesson, to align the transcript.

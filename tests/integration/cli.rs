@@ -364,3 +364,31 @@ fn listen_on_an_address_not_of_this_machine_is_bad_input() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--listen"), "{}", stderr(&o));
 }
+
+#[test]
+fn play_runs_piped_lines_and_refuses_bad_ones_with_exit_2() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sockets-tour"))
+        .args(["play", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"connect alice\nalice: socket.jion(\"r\")\nalice: socket.join(\"r\")\nio.to(\"r\").emit(\"hi\")\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("<stdin>:2:15"), "{}", stderr(&o));
+    let lines: Vec<String> = stdout(&o).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 3, "{}", stdout(&o));
+    assert!(
+        lines[2].contains(r#""receivers":["alice"]"#),
+        "{}",
+        lines[2]
+    );
+}
