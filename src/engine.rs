@@ -85,6 +85,15 @@ impl Trace {
 
     /// The report, after flagging any event a client got that is not the step's own.
     fn report(mut self, outcome: Outcome) -> StepReport {
+        // Only a disconnect step may disconnect anyone (and checks whom itself).
+        if !matches!(outcome, Outcome::Disconnected(_)) {
+            let unexpected: Vec<String> = self
+                .disconnected
+                .keys()
+                .map(|name| format!("{name} was disconnected, which this step did not ask for"))
+                .collect();
+            self.mismatches.extend(unexpected);
+        }
         let expected = match &outcome {
             Outcome::Emit { event, .. } => Some(event.clone()),
             _ => None,
@@ -364,6 +373,10 @@ impl Engine {
         }
         // It closed its own connection: there is no server packet to wait for.
         self.departing.remove(name);
+        let others: Vec<String> = trace.disconnected.keys().filter(|n| *n != name).cloned().collect();
+        for other in others {
+            trace.mismatch(format!("{other} was disconnected too, though only {name} left"));
+        }
         if let Some(d) = trace.disconnected.get_mut(name) {
             d.client = "io client disconnect".to_owned();
         }
@@ -452,6 +465,10 @@ impl Engine {
                 rooms,
             } => {
                 trace.server_log.push(DISCONNECTED_LOG.to_owned());
+                if !self.is_connected(&name) {
+                    trace.mismatch(format!("the server disconnected {name}, which is not connected on its side"));
+                    return;
+                }
                 let absent = Member::Absent(Absence::Disconnected {
                     code: trace.code.clone(),
                 });

@@ -194,7 +194,7 @@ impl Server {
 
     /// Runs a server-side expression, with `socket` as the sender.
     pub async fn perform(&self, socket: Option<&SocketRef>, expr: &Expr) -> Result<(), String> {
-        perform(&self.io, socket, expr).await
+        bounded(perform(&self.io, socket, expr)).await
     }
 
     /// Closes every socket, then the HTTP server, and waits for both.
@@ -300,24 +300,35 @@ fn on_connect(shared: Arc<Shared>, socket: SocketRef) -> impl Future<Output = ()
         socket.on_disconnect(move |socket: SocketRef, reason: DisconnectReason| {
             // Runs synchronously inside the disconnect, so the engine hears of
             // it before the operation that caused it returns.
-            {
+            let registered = {
                 let mut sockets = lock(&shared.sockets);
-                // A new socket may hold the name already; only this one leaves.
-                if sockets.get(&name).is_some_and(|s| s.id == socket.id) {
+                // Only the socket that holds the name leaves the registry.
+                let holds = sockets.get(&name).is_some_and(|s| s.id == socket.id);
+                if holds {
                     sockets.remove(&name);
                 }
+                holds
+            };
+            if registered {
+                let rooms = rooms_of(&socket).into_iter().collect();
+                // The engine may have stopped listening during shutdown; nothing to tell then.
+                let _ = shared.notices.send(Notice::Disconnected {
+                    name: name.clone(),
+                    reason: official_reason(reason),
+                    rooms,
+                });
             }
-            let rooms = rooms_of(&socket).into_iter().collect();
-            // The engine may have stopped listening during shutdown; nothing to tell then.
-            let _ = shared.notices.send(Notice::Disconnected {
-                name: name.clone(),
-                reason: official_reason(reason),
-                rooms,
-            });
             async {}
         });
     }
-    lock(&shared.sockets).insert(name.clone(), socket.clone());
+    {
+        // A name already held belongs to that socket: a second connection
+        // claiming it (another program on this port) is not the engine's.
+        let mut sockets = lock(&shared.sockets);
+        if !sockets.get(&name).is_some_and(|held| held.connected()) {
+            sockets.insert(name.clone(), socket.clone());
+        }
+    }
     let _ = shared.notices.send(Notice::Connected { name });
     // The last line: the client may act once it has this. A socket that
     // closed meanwhile is reported by its disconnect handler instead.
@@ -356,12 +367,19 @@ async fn on_event(
                 result: Err(e),
             },
             Ok(action) => {
-                let result = perform(&io, Some(&socket), &action).await;
+                let result = bounded(perform(&io, Some(&socket), &action)).await;
                 Handled::Ran { action, result }
             }
         },
     };
     let _ = shared.notices.send(Notice::Handled { name, outcome });
+}
+
+/// An action, with the engine's bound on how long it may take.
+async fn bounded(action: impl Future<Output = Result<(), String>>) -> Result<(), String> {
+    tokio::time::timeout(crate::client::WAIT_BOUND, action)
+        .await
+        .unwrap_or_else(|_| Err("the server took over 5 s to carry this out".to_owned()))
 }
 
 /// Arguments of an emit, serialized as separate Socket.IO arguments
