@@ -28,10 +28,26 @@ fn main() {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
+            let lower = name.to_ascii_lowercase();
+            let markdown = lower.ends_with(".md") || lower.ends_with(".markdown");
+            assert!(
+                !markdown || name.ends_with(".md"),
+                "lessons/{name}: name lesson files NAME.md (lower-case .md), so that the \
+                 build embeds them"
+            );
             name.strip_suffix(".md").map(str::to_owned)
         })
         .collect();
     for name in &lessons {
+        let typable = !name.starts_with('-')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        assert!(
+            typable,
+            "lessons/{name}.md: a lesson's name is its subcommand, so use lower-case \
+             letters, digits and `-` (not first)"
+        );
         assert!(
             !RESERVED_NAMES.contains(&name.as_str()),
             "lessons/{name}.md: `{name}` is a built-in subcommand of sockets-tour, so a lesson \

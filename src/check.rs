@@ -51,7 +51,11 @@ pub fn validate(source: &Source) -> Result<Lesson, Vec<String>> {
         }
     }
     if lesson.statements().next().is_none() {
-        problems.push("no steps: put statements in ```tour blocks".to_owned());
+        problems.push(if lesson::is_markdown(&source.name) {
+            "no steps: put statements in ```tour blocks".to_owned()
+        } else {
+            "no steps: write one statement per line".to_owned()
+        });
     }
     if problems.is_empty() {
         Ok(lesson)

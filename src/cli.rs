@@ -138,7 +138,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             } else {
                 1
             };
-            eprintln!("error: {e:#}");
+            say(&format!("error: {e:#}"));
             ExitCode::from(code)
         }
     }
@@ -228,7 +228,7 @@ impl RunFlags {
         // Waiting for an Enter that no one can press would hang the run.
         let pause = self.step && !json && std::io::stdin().is_terminal();
         if self.step && !pause {
-            eprintln!("sockets-tour: not pausing (--step): stdin is not a terminal");
+            say("sockets-tour: not pausing (--step): stdin is not a terminal");
         }
         Options {
             json,
@@ -260,10 +260,10 @@ fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<Ex
     }
     let interactive = std::io::stdin().is_terminal();
     if interactive {
-        eprintln!(
+        say(
             "sockets-tour playground: one statement per line, Ctrl-D to end. For example:\n  \
              connect alice\n  connect bob\n  alice: socket.join(\"room1\")\n  \
-             io.to(\"room1\").emit(\"hello\", \"room1\")"
+             io.to(\"room1\").emit(\"hello\", \"room1\")",
         );
     }
     let options = Options {
@@ -273,17 +273,20 @@ fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<Ex
     };
     let prompt = || {
         if interactive {
-            eprint!("tour> ");
+            // The prompt only; a closed stderr is no reason to stop.
+            let _ = write!(std::io::stderr(), "tour> ");
         }
     };
-    let played = runtime()?.block_on(crate::play::play(
-        crate::play::stdin_lines(),
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
-        options,
-        listen,
-        prompt,
-    ))?;
+    let played = runtime()?
+        .block_on(crate::play::play(
+            crate::play::stdin_lines(),
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+            options,
+            listen,
+            prompt,
+        ))
+        .map_err(|e| run_error(e, "<stdin>", listen))?;
     Ok(if played.summary.mismatched > 0 {
         ExitCode::from(1)
     } else if played.refused > 0 && !interactive {
@@ -332,13 +335,18 @@ fn read_source(path: &Path) -> Result<String, BadInput> {
             format!("cannot read {file}: {e}")
         })
     })?;
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
         BadInput(format!(
             "cannot read {file}: line {line} is not UTF-8 text; save the file as UTF-8"
         ))
-    })
+    })?;
+    // Some editors start UTF-8 files with a byte-order mark; it is not text.
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text))
 }
 
 /// Reads and parses a lesson or script file that has at least one statement.
@@ -380,10 +388,15 @@ fn run_lessons(
             total.errors.extend(summary.errors);
         }
         if total.mismatched > 0 {
-            eprintln!(
-                "sockets-tour: {} of {} steps disagreed with the server's state (see MISMATCH above)",
+            let where_ = if options.json {
+                "the \"mismatch\" keys"
+            } else {
+                "MISMATCH above"
+            };
+            say(&format!(
+                "sockets-tour: {} of {} steps disagreed with the server's state (see {where_})",
                 total.mismatched, total.steps
-            );
+            ));
         }
         Ok(total)
     })
@@ -409,6 +422,7 @@ fn run_error(e: anyhow::Error, file: &str, listen: SocketAddr) -> anyhow::Error 
 /// `check`: 0 when every lesson is valid and runs as predicted, 2 when one is
 /// malformed (or missing), 1 when one runs with a disagreement or cannot run.
 fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut unreadable = 0;
     let sources: Vec<crate::check::Source> = if files.is_empty() {
         BUILTIN
             .iter()
@@ -418,29 +432,42 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
             })
             .collect()
     } else {
-        files
-            .iter()
-            .map(|path| {
-                Ok(crate::check::Source {
+        let mut readable = Vec::new();
+        for path in files {
+            match read_source(path) {
+                Ok(text) => readable.push(crate::check::Source {
                     name: path.display().to_string(),
-                    text: read_source(path)?,
-                })
-            })
-            .collect::<anyhow::Result<_>>()?
+                    text,
+                }),
+                // Reported, and the other files are still checked.
+                Err(e) => {
+                    unreadable += 1;
+                    let _ = writeln!(std::io::stdout(), "FAIL {}\n     {e}", path.display());
+                }
+            }
+        }
+        readable
     };
     let runtime = runtime()?;
     let findings =
         runtime.block_on(crate::check::check(&sources, &mut std::io::stdout().lock()))?;
-    Ok(if findings.iter().any(|f| !f.invalid.is_empty()) {
-        ExitCode::from(2)
-    } else if findings
-        .iter()
-        .any(|f| f.mismatched > 0 || f.run_error.is_some())
-    {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if unreadable > 0 || findings.iter().any(|f| !f.invalid.is_empty()) {
+            ExitCode::from(2)
+        } else if findings
+            .iter()
+            .any(|f| f.mismatched > 0 || f.run_error.is_some())
+        {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
+}
+
+/// A line on stderr; a closed stderr (`2>&-`) is no reason to panic.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -373,9 +373,16 @@ impl Engine {
         }
         // It closed its own connection: there is no server packet to wait for.
         self.departing.remove(name);
-        let others: Vec<String> = trace.disconnected.keys().filter(|n| *n != name).cloned().collect();
+        let others: Vec<String> = trace
+            .disconnected
+            .keys()
+            .filter(|n| *n != name)
+            .cloned()
+            .collect();
         for other in others {
-            trace.mismatch(format!("{other} was disconnected too, though only {name} left"));
+            trace.mismatch(format!(
+                "{other} was disconnected too, though only {name} left"
+            ));
         }
         if let Some(d) = trace.disconnected.get_mut(name) {
             d.client = "io client disconnect".to_owned();
@@ -466,7 +473,9 @@ impl Engine {
             } => {
                 trace.server_log.push(DISCONNECTED_LOG.to_owned());
                 if !self.is_connected(&name) {
-                    trace.mismatch(format!("the server disconnected {name}, which is not connected on its side"));
+                    trace.mismatch(format!(
+                        "the server disconnected {name}, which is not connected on its side"
+                    ));
                     return;
                 }
                 let absent = Member::Absent(Absence::Disconnected {

@@ -23,7 +23,7 @@ pub struct Played {
 /// comes. A malformed line is reported (as `<stdin>:LINE:COL`) and skipped.
 /// `prompt` is called before each line is read (to show `tour> ` on a terminal).
 pub async fn play(
-    mut input: mpsc::Receiver<String>,
+    mut input: mpsc::Receiver<Line>,
     out: &mut impl Write,
     errors: &mut impl Write,
     options: Options,
@@ -41,15 +41,16 @@ pub async fn play(
 
 async fn session(
     engine: &mut Engine,
-    input: &mut mpsc::Receiver<String>,
+    input: &mut mpsc::Receiver<Line>,
     out: &mut impl Write,
     errors: &mut impl Write,
     options: Options,
     prompt: &mut impl FnMut(),
 ) -> anyhow::Result<Played> {
     let mut played = Played::default();
-    // The lines accepted so far: a name must be connected on an earlier one.
-    let mut accepted: Vec<(usize, String)> = Vec::new();
+    // The `connect` lines accepted so far: all that the parser's check that
+    // a name was connected on an earlier line needs.
+    let mut connects: Vec<(usize, String)> = Vec::new();
     let mut width = 0;
     let mut number = 0;
     let mut transcript = Transcript::new(&mut *out, options.color);
@@ -59,7 +60,20 @@ async fn session(
             break;
         };
         number += 1;
-        let lines = accepted
+        let Ok(line) = line else {
+            writeln!(
+                errors,
+                "error: <stdin>:{number}: the line is not UTF-8 text"
+            )?;
+            played.refused += 1;
+            continue;
+        };
+        // Some editors start UTF-8 files with a byte-order mark; it is not text.
+        let line = match line.strip_prefix('\u{feff}') {
+            Some(rest) if number == 1 => rest.to_owned(),
+            _ => line,
+        };
+        let lines = connects
             .iter()
             .map(|(n, l)| (*n, l.as_str()))
             .chain(std::iter::once((number, line.as_str())));
@@ -75,9 +89,9 @@ async fn session(
                 continue;
             }
         };
-        accepted.push((number, line));
         if let StatementKind::Connect { name, .. } = &statement.kind {
             width = width.max(name.chars().count());
+            connects.push((number, line));
         }
         let report = engine
             .step(&statement)
@@ -95,16 +109,28 @@ async fn session(
     Ok(played)
 }
 
+/// A line of input: its text, or an error for a line that is not UTF-8.
+pub type Line = Result<String, std::string::FromUtf8Error>;
+
 /// Feeds the lines of standard input to a channel, from a thread of its own
 /// (reading a terminal blocks).
-pub fn stdin_lines() -> mpsc::Receiver<String> {
+pub fn stdin_lines() -> mpsc::Receiver<Line> {
+    use std::io::BufRead as _;
     let (tx, rx) = mpsc::channel(16);
     std::thread::spawn(move || {
-        for line in std::io::stdin().lines() {
-            // A read error ends the input like its end does; a closed
-            // channel means the session is over.
-            let Ok(line) = line else { break };
-            if tx.blocking_send(line).is_err() {
+        let mut stdin = std::io::stdin().lock();
+        loop {
+            let mut bytes = Vec::new();
+            // A read error ends the input like its end does.
+            match stdin.read_until(b'\n', &mut bytes) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            if bytes.ends_with(b"\n") {
+                bytes.pop();
+            }
+            // A closed channel means the session is over.
+            if tx.blocking_send(String::from_utf8(bytes)).is_err() {
                 break;
             }
         }
@@ -131,7 +157,7 @@ mod tests {
             "io.of(\"/orders\").emit(\"hi\")",
             "dave: socket.emit(\"x\")",
         ] {
-            tx.send(line.to_owned()).await.unwrap();
+            tx.send(Ok(line.to_owned())).await.unwrap();
         }
         drop(tx);
         let (mut out, mut errors) = (Vec::new(), Vec::new());

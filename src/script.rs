@@ -1037,6 +1037,13 @@ impl<'a> Parser<'a> {
             )));
         }
         match serde_json::from_str::<Value>(&rest[..len]) {
+            Ok(value) if depth(&value) > MAX_DEPTH => Err(self.error_at(
+                at,
+                format!(
+                    "this value nests {} levels deep; the clients read at most {MAX_DEPTH}",
+                    depth(&value)
+                ),
+            )),
             Ok(value) => {
                 self.pos += len;
                 Ok(js_number_semantics(value))
@@ -1126,6 +1133,19 @@ fn json_error_text(e: &serde_json::Error) -> String {
     match text.find(" at line ") {
         Some(i) => text[..i].to_owned(),
         None => text,
+    }
+}
+
+/// How deeply an argument may nest: rust_socketio's JSON reader stops at
+/// 128 levels, and a packet wraps the arguments in one more.
+const MAX_DEPTH: usize = 100;
+
+/// How many arrays and objects deep a value goes.
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
     }
 }
 

@@ -170,7 +170,12 @@ fn a_file_that_is_not_utf8_is_bad_input_and_says_so() {
     for command in ["run", "check"] {
         let o = tour(&[command, file.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(2), "{command}");
-        let err = stderr(&o);
+        // `check` reports each file on stdout and goes on with the others.
+        let err = if command == "check" {
+            stdout(&o)
+        } else {
+            stderr(&o)
+        };
         assert!(err.contains("line 1 is not UTF-8"), "{command}: {err}");
         assert!(!err.contains("give the path"), "{command}: {err}");
     }
@@ -391,4 +396,25 @@ fn play_runs_piped_lines_and_refuses_bad_ones_with_exit_2() {
         "{}",
         lines[2]
     );
+}
+
+#[test]
+fn check_goes_on_after_a_file_it_cannot_read() {
+    let dir = scratch("check-missing");
+    let good = dir.join("good.tour");
+    std::fs::write(&good, "connect alice\nio.emit(\"x\")\n").unwrap();
+    let o = tour(&["check", "no/such.md", good.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let text = stdout(&o);
+    assert!(text.contains("FAIL no/such.md"), "{text}");
+    assert!(text.contains("good.tour (2 steps"), "{text}");
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_script() {
+    let file = scratch("bom").join("bom.tour");
+    std::fs::write(&file, "\u{feff}connect alice\nio.emit(\"x\")\n").unwrap();
+    let o = tour(&["run", file.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 2);
 }
