@@ -409,7 +409,13 @@ fn run_error(e: anyhow::Error, file: &str, listen: SocketAddr) -> anyhow::Error 
     let cannot_bind = e
         .downcast_ref::<std::io::Error>()
         .is_some_and(|io| matches!(io.kind(), AddrInUse | AddrNotAvailable | PermissionDenied));
-    if cannot_bind {
+    let default = listen.ip().is_loopback() && listen.port() == 0;
+    if cannot_bind && default {
+        anyhow::Error::new(BadInput(format!(
+            "{e:#}; no loopback port is free for the embedded server: check this machine's \
+             network settings, or pick an address with --listen"
+        )))
+    } else if cannot_bind {
         anyhow::Error::new(BadInput(format!(
             "{e:#}; choose another address than {listen} with --listen, or leave it out to let \
              the system pick a free port"
