@@ -266,6 +266,22 @@ impl Engine {
         Ok(reports)
     }
 
+    /// Starts an engine, runs `work` on it, and shuts it down even when the
+    /// work failed, so that no task or connection outlives a run. The work's
+    /// own error, if any, is the one returned.
+    pub async fn run<T>(
+        addr: SocketAddr,
+        namespaces: &BTreeSet<String>,
+        work: impl AsyncFnOnce(&mut Engine) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut engine = Engine::start(addr, namespaces).await?;
+        let result = work(&mut engine).await;
+        let shutdown = engine.shutdown().await;
+        let value = result?;
+        shutdown?;
+        Ok(value)
+    }
+
     /// Disconnects every client and stops the server.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         let clients: Vec<SimClient> = std::mem::take(&mut self.members)

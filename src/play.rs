@@ -30,13 +30,12 @@ pub async fn play(
     listen: SocketAddr,
     mut prompt: impl FnMut(),
 ) -> anyhow::Result<Played> {
-    let mut engine =
-        Engine::start(listen, &std::collections::BTreeSet::from(["/".to_owned()])).await?;
-    let result = session(&mut engine, &mut input, out, errors, options, &mut prompt).await;
-    let shutdown = engine.shutdown().await;
-    let played = result?;
-    shutdown?;
-    Ok(played)
+    // `/` only: the others are created as lines name them.
+    let namespaces = std::collections::BTreeSet::from(["/".to_owned()]);
+    Engine::run(listen, &namespaces, async |engine| {
+        session(engine, &mut input, out, errors, options, &mut prompt).await
+    })
+    .await
 }
 
 async fn session(

@@ -86,13 +86,10 @@ pub async fn run_with(
     options: Options,
     listen: SocketAddr,
 ) -> anyhow::Result<Summary> {
-    let mut engine = Engine::start(listen, &namespaces(lesson)).await?;
-    let result = run_on(&mut engine, lesson, out, options).await;
-    // Shut down even after a failure, so no task or connection outlives the run.
-    let shutdown = engine.shutdown().await;
-    let summary = result?;
-    shutdown?;
-    Ok(summary)
+    Engine::run(listen, &namespaces(lesson), async |engine| {
+        run_on(engine, lesson, out, options).await
+    })
+    .await
 }
 
 async fn run_on(
