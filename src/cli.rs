@@ -149,10 +149,7 @@ fn command() -> clap::Command {
     BUILTIN
         .iter()
         .fold(Cli::command(), |command, (name, text)| {
-            let about = lesson::parse_markdown(text)
-                .ok()
-                .and_then(|l| l.summary)
-                .unwrap_or_default();
+            let about = lesson::summary(text);
             // After the flags, whose doc comment would otherwise be the about.
             command.subcommand(
                 OneRunFlags::augment_args(clap::Command::new(*name))
@@ -491,10 +488,7 @@ fn list(out: &mut impl Write) -> anyhow::Result<()> {
     )?;
     let width = BUILTIN.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     for (name, text) in BUILTIN {
-        let summary = lesson::parse_markdown(text)
-            .ok()
-            .and_then(|l| l.summary)
-            .unwrap_or_default();
+        let summary = lesson::summary(text);
         writeln!(out, "  {name:<width$}  {summary}")?;
     }
     writeln!(

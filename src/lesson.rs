@@ -86,6 +86,14 @@ pub fn load(path_name: &str, text: &str) -> Result<Lesson, SyntaxError> {
     }
 }
 
+/// A lesson's one-line summary (its first block quote), or "" if it has none.
+pub fn summary(markdown: &str) -> String {
+    parse_markdown(markdown)
+        .ok()
+        .and_then(|l| l.summary)
+        .unwrap_or_default()
+}
+
 /// A built-in lesson's Markdown, by name.
 pub fn builtin(name: &str) -> Option<&'static str> {
     BUILTIN
