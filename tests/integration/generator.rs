@@ -838,80 +838,64 @@ impl Gen {
         if let Act::Emit { .. } = chain.act {
             return;
         }
+        // Who the action is for: the sender's own socket, or a selection.
         let single = matches!(chain.head, Head::Socket) && chain.links.is_empty();
-        if single {
-            let name = sender.unwrap_or_default().to_owned();
-            match &chain.act {
-                Act::Join(rooms) => {
-                    let rooms = resolve(rooms);
-                    if let Some(live) = self.model.live.get_mut(&name) {
-                        live.rooms.extend(rooms);
-                    }
-                }
-                Act::Leave(room) => {
-                    let room = match room {
-                        Slot::Lit(r) => r.clone(),
-                        Slot::Msg => msg.as_str().unwrap_or_default().to_owned(),
-                    };
-                    if let Some(live) = self.model.live.get_mut(&name) {
-                        live.rooms.remove(&room);
-                    }
-                }
-                Act::Disconnect(_) => {
-                    self.model.live.remove(&name);
-                }
-                _ => {}
-            }
-            return;
-        }
-        let (ns, excluded) = match &chain.head {
-            Head::Io { .. } => ("/".to_owned(), None),
-            Head::IoOf { ns, .. } => ((*ns).to_owned(), None),
-            Head::SocketNsp => (sender_ns, None),
-            Head::Socket | Head::SocketBroadcast => (sender_ns, sender),
-        };
-        let mut to = BTreeSet::new();
-        let mut except = BTreeSet::new();
-        for (kind, rooms) in &chain.links {
-            let set = if *kind == "except" {
-                &mut except
-            } else {
-                &mut to
+        let selected: Vec<String> = if single {
+            sender.map(str::to_owned).into_iter().collect()
+        } else {
+            let (ns, excluded) = match &chain.head {
+                Head::Io { .. } => ("/".to_owned(), None),
+                Head::IoOf { ns, .. } => ((*ns).to_owned(), None),
+                Head::SocketNsp => (sender_ns, None),
+                Head::Socket | Head::SocketBroadcast => (sender_ns, sender),
             };
-            set.extend(resolve(rooms));
-        }
-        let selected: Vec<String> = self
-            .model
-            .live
-            .iter()
-            .filter(|(name, live)| {
-                live.ns == ns
-                    && Some(name.as_str()) != excluded
-                    && live.rooms.is_disjoint(&except)
-                    && (to.is_empty() || !live.rooms.is_disjoint(&to))
-            })
-            .map(|(name, _)| name.clone())
-            .collect();
+            let mut to = BTreeSet::new();
+            let mut except = BTreeSet::new();
+            for (kind, rooms) in &chain.links {
+                let set = if *kind == "except" {
+                    &mut except
+                } else {
+                    &mut to
+                };
+                set.extend(resolve(rooms));
+            }
+            self.model
+                .live
+                .iter()
+                .filter(|(name, live)| {
+                    live.ns == ns
+                        && Some(name.as_str()) != excluded
+                        && live.rooms.is_disjoint(&except)
+                        && (to.is_empty() || !live.rooms.is_disjoint(&to))
+                })
+                .map(|(name, _)| name.clone())
+                .collect()
+        };
+        // What it does to each: `join`/`socketsJoin` alike, and so on.
+        let (joined, left): (Vec<String>, Vec<String>) = match &chain.act {
+            Act::Join(rooms) | Act::SocketsJoin(rooms) => (resolve(rooms), Vec::new()),
+            Act::SocketsLeave(rooms) => (Vec::new(), resolve(rooms)),
+            Act::Leave(room) => {
+                let room = match room {
+                    Slot::Lit(r) => r.clone(),
+                    Slot::Msg => msg.as_str().unwrap_or_default().to_owned(),
+                };
+                (Vec::new(), vec![room])
+            }
+            Act::Disconnect(_) | Act::DisconnectSockets(_) => {
+                for name in &selected {
+                    self.model.live.remove(name);
+                }
+                return;
+            }
+            Act::Emit { .. } => return,
+        };
         for name in selected {
-            match &chain.act {
-                Act::SocketsJoin(rooms) => {
-                    let rooms = resolve(rooms);
-                    if let Some(live) = self.model.live.get_mut(&name) {
-                        live.rooms.extend(rooms);
-                    }
+            if let Some(live) = self.model.live.get_mut(&name) {
+                live.rooms.extend(joined.iter().cloned());
+                for room in &left {
+                    live.rooms.remove(room);
                 }
-                Act::SocketsLeave(rooms) => {
-                    let rooms = resolve(rooms);
-                    if let Some(live) = self.model.live.get_mut(&name) {
-                        for room in rooms {
-                            live.rooms.remove(&room);
-                        }
-                    }
-                }
-                Act::DisconnectSockets(_) => {
-                    self.model.live.remove(&name);
-                }
-                _ => {}
             }
         }
     }
