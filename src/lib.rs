@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`script`]: the tour-script language and its parser.
+//! - [`learn`]: exercises, predictions and progress.
 //! - [`lesson`]: Markdown lessons (narration + `tour` blocks), embedded.
 //! - [`server`]: the embedded socketioxide server and its bridges.
 //! - [`net`]: its TCP listener, tuned so that no write waits on a delayed ACK.
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod client;
 pub mod engine;
 pub mod explain;
+pub mod learn;
 pub mod lesson;
 pub mod net;
 pub mod play;

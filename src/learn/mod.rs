@@ -1,0 +1,10 @@
+//! Making the learner think: exercises graded by the live server,
+//! predictions checked against what clients observed, and saved progress.
+//!
+//! - [`exercise`]: the ```` ```exercise ```` block format, parsed.
+//! - [`grade`]: did a try achieve the goal, and if not, why not.
+//! - [`predict`]: a learner's guess of who receives, graded per client.
+//! - [`progress`]: what a learner has read, solved and scored, on disk.
+//! - [`prompt`]: one answer per line, from a line editor or from a pipe.
+
+pub mod exercise;
