@@ -8,3 +8,4 @@
 //! - [`prompt`]: one answer per line, from a line editor or from a pipe.
 
 pub mod exercise;
+pub mod grade;

@@ -1,0 +1,629 @@
+//! Grading a try: compares what the clients observed (the step reports of
+//! the answer and the `then:` lines) with an exercise's expectations, and
+//! explains each miss in the receipt's terms.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::learn::exercise::{Expect, Part};
+use crate::render::explain;
+use crate::report::{Delivery, Outcome, Reason, StepReport};
+
+/// The result of one try: it passed exactly when nothing was missed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub misses: Vec<Miss>,
+}
+
+impl Verdict {
+    pub fn passed(&self) -> bool {
+        self.misses.is_empty()
+    }
+}
+
+/// One way a try fell short of the goal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Miss {
+    /// Somebody should have received the event, and nothing emitted it.
+    NoEmit { event: Option<String> },
+    /// Received the event, which the goal keeps from it.
+    Unwanted {
+        name: String,
+        event: String,
+        /// Its rooms when the event was sent (own-id room not counted).
+        rooms: Vec<String>,
+    },
+    /// Should have received the event, and did not.
+    Missing {
+        name: String,
+        event: String,
+        /// Why, from the server's state (none if no emit reached anyone
+        /// in its namespace, e.g. it was not a client of the step).
+        reason: Option<Reason>,
+    },
+    /// Received the event with other arguments than the goal's.
+    Payload {
+        name: String,
+        event: String,
+        got: Vec<Value>,
+        want: Vec<Value>,
+    },
+    /// Ended in other rooms than the goal's (`None`: not connected).
+    Rooms {
+        name: String,
+        got: Option<BTreeSet<String>>,
+        want: BTreeSet<String>,
+    },
+    /// Should have been admitted: refused with this message, or never
+    /// connected by the graded lines (`None`).
+    NotAdmitted {
+        name: String,
+        refused: Option<String>,
+    },
+    /// Should have been refused: admitted, or never tried (`admitted` false).
+    NotRefused { name: String, admitted: bool },
+    /// The sender's acknowledgement carried other arguments (`None`: none came).
+    Ack {
+        got: Option<Vec<Value>>,
+        want: Vec<Value>,
+    },
+    /// A graded statement ended in a run-time error.
+    Failed { code: String, message: String },
+}
+
+/// Grades a try: `reports` are every step of it, with the part each
+/// statement belongs to; only the answer and the `then:` lines are graded,
+/// the start only sets the scene (and the rooms).
+pub fn grade(expect: &Expect, reports: &[(Part, StepReport)]) -> Verdict {
+    let mut misses = Vec::new();
+    let mut rooms = RoomTracker::default();
+    // Per client: the payloads it got, and why it missed (first reason).
+    let mut got: BTreeMap<String, Vec<(String, Vec<Value>)>> = BTreeMap::new();
+    let mut missed: BTreeMap<String, Reason> = BTreeMap::new();
+    let mut unwanted_rooms: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut emitted: Option<String> = None;
+    let mut admissions: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for (part, report) in reports {
+        let graded = *part != Part::Start;
+        if graded {
+            match &report.outcome {
+                Outcome::Emit { event, deliveries } if counts(expect, event) => {
+                    emitted.get_or_insert_with(|| event.clone());
+                    for (name, delivery) in deliveries {
+                        match delivery {
+                            Delivery::Received(args) => {
+                                got.entry(name.clone())
+                                    .or_default()
+                                    .push((event.clone(), args.clone()));
+                                unwanted_rooms
+                                    .entry(name.clone())
+                                    .or_insert_with(|| rooms.of(name));
+                            }
+                            Delivery::Missed(reason) => {
+                                missed.entry(name.clone()).or_insert_with(|| reason.clone());
+                            }
+                        }
+                    }
+                }
+                Outcome::Connect { name, error, .. } => {
+                    admissions.insert(name.clone(), error.clone());
+                }
+                Outcome::Error(message) => misses.push(Miss::Failed {
+                    code: report.code.clone(),
+                    message: message.clone(),
+                }),
+                _ => {}
+            }
+        }
+        rooms.apply(&report.outcome);
+    }
+    let event_name = || {
+        expect
+            .event
+            .clone()
+            .or_else(|| emitted.clone())
+            .unwrap_or_else(|| "the event".to_owned())
+    };
+    if let Some(want) = &expect.receivers {
+        if emitted.is_none() && !want.is_empty() {
+            misses.push(Miss::NoEmit {
+                event: expect.event.clone(),
+            });
+        } else {
+            for name in want.iter().filter(|n| !got.contains_key(*n)) {
+                misses.push(Miss::Missing {
+                    name: name.clone(),
+                    event: event_name(),
+                    reason: missed.get(name).cloned(),
+                });
+            }
+            for (name, events) in got.iter().filter(|(n, _)| !want.contains(*n)) {
+                misses.push(Miss::Unwanted {
+                    name: name.clone(),
+                    event: events[0].0.clone(),
+                    rooms: unwanted_rooms.remove(name).unwrap_or_default(),
+                });
+            }
+        }
+    }
+    if let Some(want) = &expect.payload {
+        if emitted.is_none() && expect.receivers.is_none() {
+            misses.push(Miss::NoEmit {
+                event: expect.event.clone(),
+            });
+        }
+        for (name, events) in &got {
+            if expect.receivers.as_ref().is_some_and(|r| !r.contains(name)) {
+                continue; // Already a miss of its own.
+            }
+            if let Some((event, args)) = events.iter().find(|(_, args)| args != want) {
+                misses.push(Miss::Payload {
+                    name: name.clone(),
+                    event: event.clone(),
+                    got: args.clone(),
+                    want: want.clone(),
+                });
+            }
+        }
+    }
+    for (name, want) in &expect.rooms {
+        let now = rooms.now(name);
+        if now.as_ref() != Some(want) {
+            misses.push(Miss::Rooms {
+                name: name.clone(),
+                got: now,
+                want: want.clone(),
+            });
+        }
+    }
+    for name in expect.admitted.iter().flatten() {
+        match admissions.get(name) {
+            Some(None) => {}
+            Some(Some(message)) => misses.push(Miss::NotAdmitted {
+                name: name.clone(),
+                refused: Some(message.clone()),
+            }),
+            None => misses.push(Miss::NotAdmitted {
+                name: name.clone(),
+                refused: None,
+            }),
+        }
+    }
+    for name in expect.refused.iter().flatten() {
+        match admissions.get(name) {
+            Some(Some(_)) => {}
+            Some(None) => misses.push(Miss::NotRefused {
+                name: name.clone(),
+                admitted: true,
+            }),
+            None => misses.push(Miss::NotRefused {
+                name: name.clone(),
+                admitted: false,
+            }),
+        }
+    }
+    if let Some(want) = &expect.ack {
+        let got = observed_ack(reports);
+        if got.as_ref() != Some(want) {
+            misses.push(Miss::Ack {
+                got,
+                want: want.clone(),
+            });
+        }
+    }
+    Verdict { misses }
+}
+
+/// Whether an emit of `event` is the one the goal is about.
+fn counts(expect: &Expect, event: &str) -> bool {
+    expect.event.as_deref().is_none_or(|e| e == event)
+}
+
+/// The arguments of the acknowledgement the graded lines observed. This
+/// version of the language has no acknowledgements, so none is ever seen.
+fn observed_ack(_reports: &[(Part, StepReport)]) -> Option<Vec<Value>> {
+    None
+}
+
+/// Every client's rooms as the reports of a run show them: set by a connect
+/// (none yet), a join or a leave, cleared by a disconnection.
+#[derive(Debug, Default, Clone)]
+pub struct RoomTracker {
+    rooms: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl RoomTracker {
+    pub fn apply(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Connect {
+                name, error: None, ..
+            } => {
+                self.rooms.insert(name.clone(), BTreeSet::new());
+            }
+            Outcome::Connect { name, .. } => {
+                self.rooms.remove(name);
+            }
+            Outcome::Rooms(now) => {
+                for (name, rooms) in now {
+                    self.rooms
+                        .insert(name.clone(), rooms.iter().cloned().collect());
+                }
+            }
+            Outcome::Disconnected(gone) => {
+                for name in gone.keys() {
+                    self.rooms.remove(name);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `name`'s rooms now, or `None` if it is not connected.
+    pub fn now(&self, name: &str) -> Option<BTreeSet<String>> {
+        self.rooms.get(name).cloned()
+    }
+
+    /// `name`'s rooms now, as a list (empty if none or not connected).
+    pub fn of(&self, name: &str) -> Vec<String> {
+        self.rooms
+            .get(name)
+            .map(|r| r.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+fn quoted(text: &str) -> String {
+    Value::String(text.to_owned()).to_string()
+}
+
+fn quoted_rooms<'a>(rooms: impl IntoIterator<Item = &'a String>) -> String {
+    rooms
+        .into_iter()
+        .map(|r| quoted(r))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn args(values: &[Value]) -> String {
+    Value::Array(values.to_vec()).to_string()
+}
+
+impl fmt::Display for Miss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Miss::NoEmit { event: Some(event) } => {
+                write!(f, "nothing emitted {}", quoted(event))
+            }
+            Miss::NoEmit { event: None } => f.write_str("nothing emitted an event"),
+            Miss::Unwanted { name, event, rooms } if rooms.is_empty() => write!(
+                f,
+                "{name} got {}, but the goal leaves {name} out ({name} is in no room)",
+                quoted(event)
+            ),
+            Miss::Unwanted { name, event, rooms } => write!(
+                f,
+                "{name} got {}, but the goal leaves {name} out ({name} is in {})",
+                quoted(event),
+                quoted_rooms(rooms)
+            ),
+            Miss::Missing {
+                name,
+                event,
+                reason: Some(reason),
+            } => write!(
+                f,
+                "{name} should have got {}, and did not: {}",
+                quoted(event),
+                explain(reason)
+            ),
+            Miss::Missing {
+                name,
+                event,
+                reason: None,
+            } => write!(f, "{name} should have got {}, and did not", quoted(event)),
+            Miss::Payload {
+                name,
+                event,
+                got,
+                want,
+            } => write!(
+                f,
+                "{name} got {} with {}, but the goal wants {}",
+                quoted(event),
+                args(got),
+                args(want)
+            ),
+            Miss::Rooms {
+                name,
+                got: None,
+                want,
+            } => write!(
+                f,
+                "{name} should end in {}, but {name} is not connected",
+                room_set(want)
+            ),
+            Miss::Rooms {
+                name,
+                got: Some(got),
+                want,
+            } => write!(
+                f,
+                "{name} should end in {}, but is in {}",
+                room_set(want),
+                room_set(got)
+            ),
+            Miss::NotAdmitted {
+                name,
+                refused: Some(message),
+            } => write!(
+                f,
+                "{name} should be admitted, but a middleware refused it ({})",
+                quoted(message)
+            ),
+            Miss::NotAdmitted {
+                name,
+                refused: None,
+            } => write!(f, "{name} should be admitted, but never connected"),
+            Miss::NotRefused {
+                name,
+                admitted: true,
+            } => write!(f, "{name} should be refused, but was admitted"),
+            Miss::NotRefused {
+                name,
+                admitted: false,
+            } => write!(f, "{name} should be refused, but never tried to connect"),
+            Miss::Ack { got: None, want } => write!(
+                f,
+                "the sender should get an acknowledgement with {}, and none came",
+                args(want)
+            ),
+            Miss::Ack {
+                got: Some(got),
+                want,
+            } => write!(
+                f,
+                "the acknowledgement carried {}, but the goal wants {}",
+                args(got),
+                args(want)
+            ),
+            Miss::Failed { code, message } => write!(f, "`{code}` failed: {message}"),
+        }
+    }
+}
+
+fn room_set(rooms: &BTreeSet<String>) -> String {
+    if rooms.is_empty() {
+        "no room".to_owned()
+    } else {
+        quoted_rooms(rooms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Grading from step reports built by hand: each kind of miss, and the
+    //! parts of a try that are not graded.
+    use super::*;
+    use crate::learn::exercise::parse_block;
+    use crate::report::Absence;
+    use serde_json::json;
+
+    fn expect(lines: &str) -> Expect {
+        parse_block(1, &format!("goal: g\nhint: h\nsolution: s\n{lines}"))
+            .unwrap()
+            .expect
+    }
+
+    fn report(outcome: Outcome) -> StepReport {
+        StepReport {
+            line: 1,
+            code: "code".to_owned(),
+            outcome,
+            server_log: Vec::new(),
+            mismatches: Vec::new(),
+        }
+    }
+
+    fn emit(event: &str, deliveries: &[(&str, Delivery)]) -> Outcome {
+        Outcome::Emit {
+            event: event.to_owned(),
+            deliveries: deliveries
+                .iter()
+                .map(|(n, d)| ((*n).to_owned(), d.clone()))
+                .collect(),
+        }
+    }
+
+    fn got(args: Value) -> Delivery {
+        Delivery::Received(args.as_array().unwrap().clone())
+    }
+
+    fn joined(name: &str, rooms: &[&str]) -> Outcome {
+        Outcome::Rooms(BTreeMap::from([(
+            name.to_owned(),
+            rooms.iter().map(|r| (*r).to_owned()).collect(),
+        )]))
+    }
+
+    fn connected(name: &str, error: Option<&str>) -> Outcome {
+        Outcome::Connect {
+            name: name.to_owned(),
+            ns: "/".to_owned(),
+            error: error.map(str::to_owned),
+        }
+    }
+
+    fn texts(verdict: &Verdict) -> Vec<String> {
+        verdict.misses.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn the_right_receivers_pass_and_each_miss_is_explained() {
+        let e = expect("expect event: \"news\"\nexpect receivers: bob carol\n");
+        let start = vec![
+            (Part::Start, report(connected("alice", None))),
+            (Part::Start, report(joined("alice", &["lobby"]))),
+        ];
+        let right = emit(
+            "news",
+            &[
+                (
+                    "alice",
+                    Delivery::Missed(Reason::Excepted {
+                        room: "mods".into(),
+                    }),
+                ),
+                ("bob", got(json!(["hi"]))),
+                ("carol", got(json!(["hi"]))),
+            ],
+        );
+        let mut reports = start.clone();
+        reports.push((Part::Answer, report(right)));
+        assert!(grade(&e, &reports).passed());
+
+        let wrong = emit(
+            "news",
+            &[
+                ("alice", got(json!(["hi"]))),
+                ("bob", got(json!(["hi"]))),
+                (
+                    "carol",
+                    Delivery::Missed(Reason::NotInRooms {
+                        rooms: vec!["lobby".into()],
+                    }),
+                ),
+            ],
+        );
+        let mut reports = start;
+        reports.push((Part::Answer, report(wrong)));
+        assert_eq!(
+            texts(&grade(&e, &reports)),
+            [
+                "carol should have got \"news\", and did not: not in \"lobby\"",
+                "alice got \"news\", but the goal leaves alice out (alice is in \"lobby\")",
+            ]
+        );
+    }
+
+    #[test]
+    fn emits_in_the_start_are_not_graded_and_other_events_do_not_count() {
+        let e = expect("expect event: \"news\"\nexpect receivers: bob\n");
+        let reports = vec![
+            (
+                Part::Start,
+                report(emit("news", &[("bob", got(json!([])))])),
+            ),
+            (
+                Part::Answer,
+                report(emit("chat", &[("bob", got(json!([])))])),
+            ),
+        ];
+        assert_eq!(texts(&grade(&e, &reports)), ["nothing emitted \"news\""]);
+        // Nobody expected, nothing emitted: that is the goal met.
+        let nobody = expect("expect event: \"news\"\nexpect receivers: -\n");
+        assert!(grade(&nobody, &reports).passed());
+    }
+
+    #[test]
+    fn a_wrong_payload_is_a_miss() {
+        let e = expect("expect receivers: bob\nexpect payload: [\"fire\"]\n");
+        let reports = vec![(
+            Part::Then,
+            report(emit("news", &[("bob", got(json!(["smoke"])))])),
+        )];
+        assert_eq!(
+            texts(&grade(&e, &reports)),
+            ["bob got \"news\" with [\"smoke\"], but the goal wants [\"fire\"]"]
+        );
+    }
+
+    #[test]
+    fn rooms_after_the_try_are_compared_exactly() {
+        let e = expect("expect rooms: carol \"games\"\nexpect rooms: alice -\n");
+        let reports = vec![
+            (Part::Start, report(connected("alice", None))),
+            (Part::Start, report(connected("carol", None))),
+            (Part::Answer, report(joined("alice", &["games"]))),
+        ];
+        assert_eq!(
+            texts(&grade(&e, &reports)),
+            [
+                "alice should end in no room, but is in \"games\"",
+                "carol should end in \"games\", but is in no room",
+            ]
+        );
+        let gone = Outcome::Disconnected(BTreeMap::from([(
+            "carol".to_owned(),
+            crate::report::Disconnection {
+                client: String::new(),
+                server: String::new(),
+                rooms_left: Vec::new(),
+            },
+        )]));
+        let reports = vec![
+            (Part::Start, report(connected("carol", None))),
+            (Part::Answer, report(joined("carol", &["games"]))),
+            (Part::Then, report(gone)),
+        ];
+        let e = expect("expect rooms: carol \"games\"\n");
+        assert_eq!(
+            texts(&grade(&e, &reports)),
+            ["carol should end in \"games\", but carol is not connected"]
+        );
+    }
+
+    #[test]
+    fn admissions_and_refusals_are_graded_from_the_connects() {
+        let e = expect("expect admitted: ana max\nexpect refused: gus zed\n");
+        let reports = vec![
+            (Part::Then, report(connected("ana", None))),
+            (Part::Then, report(connected("gus", None))),
+            (Part::Then, report(connected("max", Some("not allowed")))),
+        ];
+        assert_eq!(
+            texts(&grade(&e, &reports)),
+            [
+                "max should be admitted, but a middleware refused it (\"not allowed\")",
+                "gus should be refused, but was admitted",
+                "zed should be refused, but never tried to connect",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failed_answer_is_a_miss_even_when_nobody_is_expected() {
+        let e = expect("expect receivers: -\n");
+        let reports = vec![(
+            Part::Answer,
+            report(Outcome::Error("client bob is not connected".into())),
+        )];
+        assert_eq!(
+            texts(&grade(&e, &reports)),
+            ["`code` failed: client bob is not connected"]
+        );
+    }
+
+    #[test]
+    fn a_missing_acknowledgement_is_a_miss() {
+        let e = expect("expect ack: [{\"status\": \"ok\"}]\n");
+        assert_eq!(
+            texts(&grade(&e, &[])),
+            ["the sender should get an acknowledgement with [{\"status\":\"ok\"}], and none came"]
+        );
+        // Refusals from the server's state read as the receipt does.
+        let why = Reason::NotConnected(Absence::Rejected("no".into()));
+        let e = expect("expect receivers: bob\n");
+        let reports = vec![(
+            Part::Answer,
+            report(emit("x", &[("bob", Delivery::Missed(why))])),
+        )];
+        assert_eq!(
+            texts(&grade(&e, &reports)),
+            [
+                "bob should have got \"x\", and did not: not connected: a middleware refused it (\"no\")"
+            ]
+        );
+    }
+}
