@@ -9,3 +9,4 @@
 
 pub mod exercise;
 pub mod grade;
+pub mod predict;
