@@ -10,3 +10,5 @@
 pub mod exercise;
 pub mod grade;
 pub mod predict;
+pub mod progress;
+pub mod prompt;
