@@ -132,18 +132,18 @@ pub fn grade(expect: &Expect, reports: &[(Part, StepReport)]) -> Verdict {
                 event: expect.event.clone(),
             });
         } else {
-            for name in want.iter().filter(|n| !got.contains_key(*n)) {
-                misses.push(Miss::Missing {
-                    name: name.clone(),
-                    event: event_name(),
-                    reason: missed.get(name).cloned(),
-                });
-            }
             for (name, events) in got.iter().filter(|(n, _)| !want.contains(*n)) {
                 misses.push(Miss::Unwanted {
                     name: name.clone(),
                     event: events[0].0.clone(),
                     rooms: unwanted_rooms.remove(name).unwrap_or_default(),
+                });
+            }
+            for name in want.iter().filter(|n| !got.contains_key(*n)) {
+                misses.push(Miss::Missing {
+                    name: name.clone(),
+                    event: event_name(),
+                    reason: missed.get(name).cloned(),
                 });
             }
         }
@@ -227,33 +227,38 @@ fn observed_ack(_reports: &[(Part, StepReport)]) -> Option<Vec<Value>> {
     None
 }
 
-/// Every client's rooms as the reports of a run show them: set by a connect
-/// (none yet), a join or a leave, cleared by a disconnection.
+/// Every client's namespace and rooms as the reports of a run show them:
+/// set by a connect (no room yet), a join or a leave, cleared by a
+/// disconnection or a refusal.
 #[derive(Debug, Default, Clone)]
 pub struct RoomTracker {
-    rooms: BTreeMap<String, BTreeSet<String>>,
+    clients: BTreeMap<String, (String, BTreeSet<String>)>,
 }
 
 impl RoomTracker {
     pub fn apply(&mut self, outcome: &Outcome) {
         match outcome {
             Outcome::Connect {
-                name, error: None, ..
+                name,
+                ns,
+                error: None,
             } => {
-                self.rooms.insert(name.clone(), BTreeSet::new());
+                self.clients
+                    .insert(name.clone(), (ns.clone(), BTreeSet::new()));
             }
             Outcome::Connect { name, .. } => {
-                self.rooms.remove(name);
+                self.clients.remove(name);
             }
             Outcome::Rooms(now) => {
                 for (name, rooms) in now {
-                    self.rooms
-                        .insert(name.clone(), rooms.iter().cloned().collect());
+                    if let Some((_, held)) = self.clients.get_mut(name) {
+                        *held = rooms.iter().cloned().collect();
+                    }
                 }
             }
             Outcome::Disconnected(gone) => {
                 for name in gone.keys() {
-                    self.rooms.remove(name);
+                    self.clients.remove(name);
                 }
             }
             _ => {}
@@ -262,15 +267,33 @@ impl RoomTracker {
 
     /// `name`'s rooms now, or `None` if it is not connected.
     pub fn now(&self, name: &str) -> Option<BTreeSet<String>> {
-        self.rooms.get(name).cloned()
+        self.clients.get(name).map(|(_, rooms)| rooms.clone())
     }
 
     /// `name`'s rooms now, as a list (empty if none or not connected).
     pub fn of(&self, name: &str) -> Vec<String> {
-        self.rooms
+        self.clients
             .get(name)
-            .map(|r| r.iter().cloned().collect())
+            .map(|(_, r)| r.iter().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// One line per connected client: its namespace (unless `/`) and rooms.
+    pub fn describe(&self) -> Vec<String> {
+        if self.clients.is_empty() {
+            return vec!["no client is connected".to_owned()];
+        }
+        self.clients
+            .iter()
+            .map(|(name, (ns, rooms))| {
+                let ns = if ns == "/" {
+                    String::new()
+                } else {
+                    format!(" (namespace {ns})")
+                };
+                format!("{name}{ns} in {}", room_set(rooms))
+            })
+            .collect()
     }
 }
 
@@ -501,8 +524,8 @@ mod tests {
         assert_eq!(
             texts(&grade(&e, &reports)),
             [
-                "carol should have got \"news\", and did not: not in \"lobby\"",
                 "alice got \"news\", but the goal leaves alice out (alice is in \"lobby\")",
+                "carol should have got \"news\", and did not: not in \"lobby\"",
             ]
         );
     }

@@ -5,10 +5,12 @@
 //! - [`grade`]: did a try achieve the goal, and if not, why not.
 //! - [`predict`]: a learner's guess of who receives, graded per client.
 //! - [`progress`]: what a learner has read, solved and scored, on disk.
+//! - [`practice`]: running a lesson's exercises, one graded try at a time.
 //! - [`prompt`]: one answer per line, from a line editor or from a pipe.
 
 pub mod exercise;
 pub mod grade;
+pub mod practice;
 pub mod predict;
 pub mod progress;
 pub mod prompt;

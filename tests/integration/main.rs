@@ -3,5 +3,6 @@
 mod cli;
 mod differential;
 mod generator;
+mod learn;
 mod lessons;
 mod parser;

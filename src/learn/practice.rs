@@ -1,0 +1,406 @@
+//! Practice: a lesson's exercises only. Each try runs on a fresh live
+//! server: the starting state, the learner's answer, then the `then:`
+//! lines; the observed outcome is graded against the goal.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::net::SocketAddr;
+
+use crate::engine::Engine;
+use crate::learn::exercise::{self, Exercise, ExerciseError, Line, Part, TryError};
+use crate::learn::grade::{self, RoomTracker, Verdict};
+use crate::learn::prompt::Prompt;
+use crate::lesson::{self, Lesson, Section};
+use crate::render::Transcript;
+use crate::report::StepReport;
+use crate::script::{Statement, StatementKind};
+
+/// An exercise, with the lesson's statements before it (its starting
+/// state when it has no `setup:` lines).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    pub exercise: Exercise,
+    pub lesson_before: Vec<Line>,
+}
+
+impl Placed {
+    /// The statements a try starts from.
+    pub fn start(&self) -> &[Line] {
+        self.exercise.start(&self.lesson_before)
+    }
+}
+
+/// A lesson's exercises, each placed after the lesson's steps before it.
+pub fn exercises_of(markdown: &str, lesson: &Lesson) -> Result<Vec<Placed>, ExerciseError> {
+    Ok(exercise::exercises_in(markdown)?
+        .into_iter()
+        .map(|exercise| Placed {
+            lesson_before: exercise::lesson_prefix(lesson.statements(), exercise.line),
+            exercise,
+        })
+        .collect())
+}
+
+/// One try that ran: every step's report with its part, and the verdict.
+#[derive(Debug, Clone)]
+pub struct Tried {
+    pub reports: Vec<(Part, StepReport)>,
+    pub verdict: Verdict,
+}
+
+/// Runs one try of `answer` on a fresh server listening on `listen`.
+/// `Ok(Err(_))`: the try does not parse (the answer, most likely).
+pub async fn run_try(
+    placed: &Placed,
+    answer: &[&str],
+    listen: SocketAddr,
+) -> anyhow::Result<Result<Tried, TryError>> {
+    let attempt = match placed.exercise.try_with(placed.start(), answer) {
+        Ok(attempt) => attempt,
+        Err(e) => return Ok(Err(e)),
+    };
+    let namespaces: BTreeSet<String> = std::iter::once("/")
+        .chain(attempt.statements.iter().flat_map(|(_, s)| s.namespaces()))
+        .map(str::to_owned)
+        .collect();
+    let reports = Engine::run(listen, &namespaces, async |engine| {
+        let mut reports = Vec::new();
+        for part in [Part::Start, Part::Answer, Part::Then] {
+            let statements: Vec<Statement> = attempt
+                .statements
+                .iter()
+                .filter(|(p, _)| *p == part)
+                .map(|(_, s)| s.clone())
+                .collect();
+            for report in run_block(engine, &statements).await? {
+                reports.push((part, report));
+            }
+        }
+        Ok(reports)
+    })
+    .await?;
+    let verdict = grade::grade(&placed.exercise.expect, &reports);
+    Ok(Ok(Tried { reports, verdict }))
+}
+
+/// Runs statements in order, a run of connects at once (as a lesson's
+/// block does in `tour`).
+async fn run_block(
+    engine: &mut Engine,
+    statements: &[Statement],
+) -> anyhow::Result<Vec<StepReport>> {
+    let mut reports = Vec::new();
+    let mut rest = statements;
+    while !rest.is_empty() {
+        let run = rest
+            .iter()
+            .take_while(|s| matches!(s.kind, StatementKind::Connect { .. }))
+            .count()
+            .max(1);
+        let (now, later) = rest.split_at(run);
+        rest = later;
+        let done = if matches!(now[0].kind, StatementKind::Connect { .. }) {
+            let refs: Vec<&Statement> = now.iter().collect();
+            engine.connect_all(&refs).await
+        } else {
+            engine.step(&now[0]).await.map(|r| vec![r])
+        }
+        .map_err(|e| e.context(format!("line {}: `{}`", now[0].line, now[0].code)))?;
+        reports.extend(done);
+    }
+    Ok(reports)
+}
+
+/// What a learner's work on one exercise came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Solved,
+    /// `solution`: shown, not solved.
+    Shown,
+    Skipped,
+    /// End of input (or `quit`): practice stops here.
+    Stopped,
+}
+
+/// Checks an exercise on the live server: its reference solution passes
+/// from its starting state, and an empty answer does not. The problems, in
+/// words (empty when it is sound).
+pub async fn verify(placed: &Placed, listen: SocketAddr) -> anyhow::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let ex = &placed.exercise;
+    match run_try(placed, &ex.solution_lines(), listen).await? {
+        Err(e) => problems.push(format!(
+            "its solution does not parse ({} line {}): {}",
+            part_name(e.part),
+            e.error.line,
+            e.error.message
+        )),
+        Ok(tried) if !tried.verdict.passed() => {
+            let misses: Vec<String> = tried
+                .verdict
+                .misses
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            problems.push(format!(
+                "its solution does not pass on the live server: {}",
+                misses.join("; ")
+            ));
+        }
+        Ok(_) => {}
+    }
+    match run_try(placed, &[], listen).await? {
+        Err(e) => problems.push(format!(
+            "it does not parse without an answer ({} line {}): {}",
+            part_name(e.part),
+            e.error.line,
+            e.error.message
+        )),
+        Ok(tried) if tried.verdict.passed() => problems
+            .push("an empty answer already passes: the goal is met by doing nothing".to_owned()),
+        Ok(_) => {}
+    }
+    Ok(problems)
+}
+
+fn part_name(part: Part) -> &'static str {
+    match part {
+        Part::Start => "setup",
+        Part::Answer => "answer",
+        Part::Then => "then",
+    }
+}
+
+/// Where a practice session writes and how it runs its tries.
+pub struct Session<'a, W: Write> {
+    pub out: Transcript<W>,
+    pub prompt: &'a mut dyn Prompt,
+    pub listen: SocketAddr,
+}
+
+impl<W: Write> Session<'_, W> {
+    /// Runs the exercises of the lesson titled `title`, in order, calling
+    /// `done` after each one; stops early at end of input.
+    pub async fn practice(
+        &mut self,
+        title: &str,
+        exercises: &[Placed],
+        done: &mut dyn FnMut(&Exercise, Ending),
+    ) -> anyhow::Result<Vec<Ending>> {
+        let mut endings = Vec::new();
+        for (i, placed) in exercises.iter().enumerate() {
+            let ending = self.one(title, i + 1, exercises.len(), placed).await?;
+            done(&placed.exercise, ending);
+            endings.push(ending);
+            if ending == Ending::Stopped {
+                break;
+            }
+        }
+        Ok(endings)
+    }
+
+    async fn one(
+        &mut self,
+        title: &str,
+        number: usize,
+        of: usize,
+        placed: &Placed,
+    ) -> anyhow::Result<Ending> {
+        let ex = &placed.exercise;
+        self.out
+            .line(&format!("── Exercise {number} of {of} · {title}\n"))?;
+        if let Ok(goal) = lesson::parse_markdown(&ex.goal) {
+            for section in &goal.sections {
+                if let Section::Narration(prose) = section {
+                    self.out.narration(prose)?;
+                }
+            }
+        }
+        self.show_start(placed).await?;
+        let how = if ex.max_statements == 1 {
+            "Type one statement".to_owned()
+        } else {
+            format!(
+                "Type up to {} statements, one per line (an empty line ends the answer)",
+                ex.max_statements
+            )
+        };
+        self.out
+            .line(&format!("{how}; or `hint`, `solution`, `skip`.\n"))?;
+        self.out.flush()?;
+        let mut hints = ex.hints.iter().enumerate();
+        loop {
+            let Some(answer) = self.read_answer(ex.max_statements)? else {
+                return Ok(Ending::Stopped);
+            };
+            match answer.first().map(|l| l.trim()) {
+                Some("hint") if answer.len() == 1 => match hints.next() {
+                    Some((i, hint)) => {
+                        self.out.line(&format!(
+                            "  Hint {} of {}: {hint}\n",
+                            i + 1,
+                            ex.hints.len()
+                        ))?;
+                    }
+                    None => self
+                        .out
+                        .line("  No more hints; `solution` shows the reference answer.\n")?,
+                },
+                Some("solution") if answer.len() == 1 => {
+                    self.out
+                        .line("  The reference solution, on the live server:\n")?;
+                    let lines = ex.solution_lines();
+                    self.show_try(placed, &lines, Shown::Solution).await?;
+                    return Ok(Ending::Shown);
+                }
+                Some("skip") if answer.len() == 1 => {
+                    self.out.line("  Skipped.\n")?;
+                    return Ok(Ending::Skipped);
+                }
+                Some("quit") if answer.len() == 1 => return Ok(Ending::Stopped),
+                _ => {
+                    let lines: Vec<&str> = answer.iter().map(String::as_str).collect();
+                    if self.show_try(placed, &lines, Shown::Answer).await? {
+                        return Ok(Ending::Solved);
+                    }
+                }
+            }
+            self.out.flush()?;
+        }
+    }
+
+    /// Reads up to `max` statements; `None` at end of input.
+    fn read_answer(&mut self, max: usize) -> anyhow::Result<Option<Vec<String>>> {
+        let mut lines: Vec<String> = Vec::new();
+        while lines.len() < max {
+            let prompt = if lines.is_empty() {
+                "answer> "
+            } else {
+                "   ...> "
+            };
+            let read = tokio::task::block_in_place(|| self.prompt.answer(prompt))?;
+            match read {
+                None if lines.is_empty() => return Ok(None),
+                None => break,
+                Some(line) if line.trim().is_empty() => {
+                    if lines.is_empty() {
+                        continue;
+                    }
+                    break;
+                }
+                Some(line) => {
+                    let command = matches!(line.trim(), "hint" | "solution" | "skip" | "quit");
+                    lines.push(line);
+                    if command && lines.len() == 1 {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(Some(lines))
+    }
+
+    /// Runs a try and shows its graded steps and verdict; whether it passed.
+    async fn show_try(
+        &mut self,
+        placed: &Placed,
+        answer: &[&str],
+        shown: Shown,
+    ) -> anyhow::Result<bool> {
+        let tried = match run_try(placed, answer, self.listen).await? {
+            Ok(tried) => tried,
+            Err(e) => {
+                let file = match e.part {
+                    Part::Answer => "your answer",
+                    Part::Start => "the exercise's setup",
+                    Part::Then => "the exercise's then lines",
+                };
+                let shown = e.error.render(file);
+                for line in shown.trim_end().lines() {
+                    self.out.line(&format!("  {line}"))?;
+                }
+                self.out.line("")?;
+                return Ok(false);
+            }
+        };
+        let width = tried
+            .reports
+            .iter()
+            .flat_map(|(_, r)| names_in(r))
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (_, report) in tried.reports.iter().filter(|(p, _)| *p != Part::Start) {
+            self.out.step(report, width)?;
+        }
+        if shown == Shown::Solution {
+            self.out.line(
+                "  It meets the goal. Marked as shown, not solved: `sockets-tour practice` \
+                 asks again next time.\n",
+            )?;
+        } else if tried.verdict.passed() {
+            self.out
+                .line("  ✔ Solved: the live server did what the goal asks.\n")?;
+        } else {
+            self.out.line("  ✘ Not yet:")?;
+            for miss in &tried.verdict.misses {
+                self.out.line(&format!("    - {miss}"))?;
+            }
+            self.out
+                .line("  Try again, or type `hint`, `solution` or `skip`.\n")?;
+        }
+        self.out.flush()?;
+        Ok(tried.verdict.passed())
+    }
+
+    /// Shows where the exercise starts: its setup lines, or the clients and
+    /// rooms the lesson's steps leave behind.
+    async fn show_start(&mut self, placed: &Placed) -> anyhow::Result<()> {
+        let ex = &placed.exercise;
+        if !ex.setup.is_empty() {
+            self.out.line("It starts from:")?;
+            for line in &ex.setup {
+                self.out.line(&format!("    {}", line.text))?;
+            }
+        } else {
+            let mut rooms = RoomTracker::default();
+            if let Ok(tried) = run_try(placed, &[], self.listen).await? {
+                for (_, report) in tried.reports.iter().filter(|(p, _)| *p == Part::Start) {
+                    rooms.apply(&report.outcome);
+                }
+            }
+            self.out
+                .line("It starts where the lesson's steps leave off:")?;
+            for line in rooms.describe() {
+                self.out.line(&format!("    {line}"))?;
+            }
+        }
+        if !ex.then.is_empty() {
+            self.out.line("After your answer, the server runs:")?;
+            for line in &ex.then {
+                self.out.line(&format!("    {}", line.text))?;
+            }
+        }
+        self.out.line("")?;
+        Ok(())
+    }
+}
+
+/// Whose statements a try runs: the learner's, or the reference solution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Answer,
+    Solution,
+}
+
+/// The client names a report shows, to align its lines.
+fn names_in(report: &StepReport) -> Vec<&str> {
+    use crate::report::Outcome;
+    match &report.outcome {
+        Outcome::Connect { name, .. } => vec![name.as_str()],
+        Outcome::Emit { deliveries, .. } => deliveries.keys().map(String::as_str).collect(),
+        Outcome::Rooms(rooms) => rooms.keys().map(String::as_str).collect(),
+        Outcome::Disconnected(gone) => gone.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
