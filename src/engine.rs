@@ -12,12 +12,11 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use crate::client::{Admission, Inbound, SimClient, WAIT_BOUND, decode};
+use crate::client::{Admission, Inbound, SimClient, decode};
 use crate::explain::{self, Pick, Selection, Snapshot, View};
+use crate::protocol::{self, WAIT_BOUND, wait_bound};
 use crate::report::{Absence, Delivery, Disconnection, Outcome, Reason, StepReport};
-use crate::script::{
-    Arg, BroadcastAction, Expr, Scope, SocketAction, Statement, StatementKind, is_reserved,
-};
+use crate::script::{Arg, BroadcastAction, Expr, Scope, SocketAction, Statement, StatementKind};
 use crate::server::{Handled, Notice, Server, rooms_of};
 
 /// The connection handler's log line (the chat example's `console.log`).
@@ -418,11 +417,9 @@ impl Engine {
         let Some(Member::Connected(client)) = self.members.get(name) else {
             return Ok(not_connected(name));
         };
-        if is_reserved(event) {
+        if let Some(refusal) = protocol::refusal(event) {
             // The JavaScript client throws before sending.
-            return Ok(Outcome::Error(format!(
-                "\"{event}\" is a reserved event name"
-            )));
+            return Ok(Outcome::Error(refusal.to_string()));
         }
         let before = self.snapshot(trace);
         client.emit(event, args).await?;
@@ -464,8 +461,8 @@ impl Engine {
             Ok(Some(notice)) => Ok(notice),
             Ok(None) => Err(anyhow!("the server stopped while waiting for {name}{what}")),
             Err(_) => Err(anyhow!(
-                "waited {} s for {name}{what}; the server never said",
-                WAIT_BOUND.as_secs()
+                "waited {} for {name}{what}; the server never said",
+                wait_bound()
             )),
         }
     }

@@ -4,6 +4,8 @@
 //! # Layout
 //! - [`script`]: the tour-script language and its parser.
 //! - [`lesson`]: Markdown lessons (narration + `tour` blocks), embedded.
+//! - [`protocol`]: the engine's private wire protocol: its events, header,
+//!   wait bound and the event names a script may not use.
 //! - [`server`]: the embedded socketioxide server and its bridges.
 //! - [`net`]: its TCP listener, tuned so that no write waits on a delayed ACK.
 //! - [`client`]: a simulated rust_socketio client and its inbox.
@@ -24,6 +26,7 @@ pub mod explain;
 pub mod lesson;
 pub mod net;
 pub mod play;
+pub mod protocol;
 pub mod render;
 pub mod report;
 pub mod script;

@@ -5,23 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-/// Event names the official server refuses to emit (`socket.io` 4.x).
-pub const RESERVED_EVENTS: [&str; 6] = [
-    "connect",
-    "connect_error",
-    "disconnect",
-    "disconnecting",
-    "newListener",
-    "removeListener",
-];
-
-/// Events whose names start with this prefix are the engine's own
-/// (its sync and welcome signals); a script may not use them.
-pub const ENGINE_EVENT_PREFIX: &str = "__tour:";
-
-pub fn is_reserved(event: &str) -> bool {
-    RESERVED_EVENTS.contains(&event)
-}
+use crate::protocol::{self, Refusal};
 
 /// One statement of a script, with where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -695,16 +679,18 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         let at = self.pos;
         let event = self.string("the event name")?;
-        self.check_event_name(&event, at)?;
-        if is_reserved(&event) {
-            return Err(self.error_at(
-                at,
-                format!(
-                    "\"{}\" is a reserved event name: the server emits it itself, \
-                     so a handler cannot be declared for it",
-                    excerpt(&event)
-                ),
-            ));
+        match protocol::refusal(&event) {
+            Some(refusal @ Refusal::Reserved(_)) => {
+                return Err(self.error_at(
+                    at,
+                    format!(
+                        "{refusal}: the server emits it itself, \
+                         so a handler cannot be declared for it"
+                    ),
+                ));
+            }
+            Some(refusal) => return Err(self.error_at(at, refusal.to_string())),
+            None => {}
         }
         self.expect(':', "after the event name of `on`")?;
         self.msg_allowed = true;
@@ -779,15 +765,14 @@ impl<'a> Parser<'a> {
         Ok(StatementKind::ClientEmit { name, event, args })
     }
 
-    /// Refuses event names that no script may declare a handler for or use.
+    /// Refuses the engine's own event names, which no script may use. A
+    /// reserved name may be written: emitting it is a run-time error, as
+    /// the official server throws when it runs.
     fn check_event_name(&self, event: &str, at: usize) -> Parsed<()> {
-        if event.starts_with(ENGINE_EVENT_PREFIX) {
-            return Err(self.error_at(
-                at,
-                format!("event names starting with `{ENGINE_EVENT_PREFIX}` are sockets-tour's own"),
-            ));
+        match protocol::refusal(event) {
+            Some(refusal @ Refusal::EngineOwn) => Err(self.error_at(at, refusal.to_string())),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Parses `.member…` links after a root, up to and including the action.
