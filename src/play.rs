@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 
 use crate::engine::Engine;
 use crate::render::{Transcript, json_line};
-use crate::script::{self, StatementKind};
+use crate::script::{ScriptParser, StatementKind};
 use crate::tour::{Options, Summary};
 
 /// What a playground session found.
@@ -47,9 +47,8 @@ async fn session(
     prompt: &mut impl FnMut(),
 ) -> anyhow::Result<Played> {
     let mut played = Played::default();
-    // The `connect` lines accepted so far: all that the parser's check that
-    // a name was connected on an earlier line needs.
-    let mut connects: Vec<(usize, String)> = Vec::new();
+    // Keeps the names connected so far, as for a file.
+    let mut parser = ScriptParser::new();
     let mut width = 0;
     let mut number = 0;
     let mut transcript = Transcript::new(&mut *out, options.color);
@@ -72,16 +71,10 @@ async fn session(
             Some(rest) if number == 1 => rest.to_owned(),
             _ => line,
         };
-        let lines = connects
-            .iter()
-            .map(|(n, l)| (*n, l.as_str()))
-            .chain(std::iter::once((number, line.as_str())));
-        let statement = match script::parse_lines(lines) {
-            Ok(mut statements) => match statements.pop() {
-                Some(last) if last.line == number => last,
-                // A blank line or a comment.
-                _ => continue,
-            },
+        let statement = match parser.line(number, &line) {
+            Ok(Some(statement)) => statement,
+            // A blank line or a comment.
+            Ok(None) => continue,
             Err(e) => {
                 write!(errors, "{}", e.render("<stdin>"))?;
                 played.refused += 1;
@@ -90,7 +83,6 @@ async fn session(
         };
         if let StatementKind::Connect { name, .. } = &statement.kind {
             width = width.max(name.chars().count());
-            connects.push((number, line));
         }
         let report = engine
             .step(&statement)

@@ -22,4 +22,4 @@ mod statement;
 pub use ast::{Arg, BroadcastAction, Expr, Scope, SocketAction, Statement, StatementKind};
 pub use error::SyntaxError;
 pub use json::js_number_semantics;
-pub use parser::{parse_line, parse_lines, parse_script};
+pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
