@@ -9,8 +9,8 @@
 //! - [`server`]: the embedded socketioxide server and its bridges.
 //! - [`net`]: its TCP listener, tuned so that no write waits on a delayed ACK.
 //! - [`client`]: a simulated rust_socketio client and its inbox.
-//! - [`explain`]: who an action should reach, and why not.
-//! - [`engine`]: runs statements, syncs, observes, compares.
+//! - [`engine`]: runs statements, syncs, observes, compares; [`engine::predict`]
+//!   says who an action should reach, and why not.
 //! - [`report`]: a step's outcome as plain data.
 //! - [`render`]: the transcript and the NDJSON.
 //! - [`tour`]: runs a whole lesson.
@@ -22,7 +22,6 @@ pub mod check;
 pub mod cli;
 pub mod client;
 pub mod engine;
-pub mod explain;
 pub mod lesson;
 pub mod net;
 pub mod play;

@@ -95,7 +95,12 @@ mod tests {
         assert!(parser.line(2, "alice: socket.join(\"r\")").is_err());
         assert!(parser.line(3, "# a comment").unwrap().is_none());
         assert!(parser.line(4, "connect alice").unwrap().is_some());
-        assert!(parser.line(5, "alice: socket.join(\"r\")").unwrap().is_some());
+        assert!(
+            parser
+                .line(5, "alice: socket.join(\"r\")")
+                .unwrap()
+                .is_some()
+        );
         let e = parser.line(6, "  bob> socket.emit(\"x\")").unwrap_err();
         assert_eq!((e.line, e.column), (6, 3));
     }
