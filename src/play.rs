@@ -84,18 +84,20 @@ async fn session(
         if let StatementKind::Connect { name, .. } = &statement.kind {
             width = width.max(name.chars().count());
         }
-        let report = engine
-            .step(&statement)
+        let summary = &mut played.summary;
+        engine
+            .run_block(std::slice::from_ref(&statement), |report| {
+                if options.json {
+                    transcript.line(&json_line(report))?;
+                } else {
+                    transcript.step(report, width)?;
+                }
+                transcript.flush()?;
+                summary.count(report);
+                Ok(())
+            })
             .await
-            .map_err(|e| e.context(format!("<stdin>: line {number}: `{}`", statement.code)))?;
-        if options.json {
-            transcript.line(&json_line(&report))?;
-        } else {
-            transcript.step(&report, width)?;
-        }
-        transcript.flush()?;
-        played.summary.steps += 1;
-        played.summary.mismatched += usize::from(report.has_mismatch());
+            .map_err(|e| e.context("<stdin>"))?;
     }
     Ok(played)
 }

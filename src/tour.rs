@@ -34,6 +34,21 @@ pub struct Summary {
     pub errors: Vec<StepError>,
 }
 
+impl Summary {
+    /// Counts a step's report in.
+    pub fn count(&mut self, report: &StepReport) {
+        self.steps += 1;
+        self.mismatched += usize::from(report.has_mismatch());
+        if let Outcome::Error(message) = &report.outcome {
+            self.errors.push(StepError {
+                line: report.line,
+                code: report.code.clone(),
+                message: message.clone(),
+            });
+        }
+    }
+}
+
 /// A step that ended in a run-time error.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepError {
@@ -121,36 +136,13 @@ async fn run_on(
                     eprint!("  [press Enter to run the next steps]");
                     wait_for_enter().await;
                 }
-                let mut rest = steps.as_slice();
-                while !rest.is_empty() {
-                    // A run of connects opens its clients at once (see `connect_all`).
-                    let run = rest
-                        .iter()
-                        .take_while(|s| matches!(s.kind, StatementKind::Connect { .. }))
-                        .count()
-                        .max(1);
-                    let (now, later) = rest.split_at(run);
-                    rest = later;
-                    let reports = if matches!(now[0].kind, StatementKind::Connect { .. }) {
-                        let refs: Vec<&Statement> = now.iter().collect();
-                        engine.connect_all(&refs).await
-                    } else {
-                        engine.step(&now[0]).await.map(|r| vec![r])
-                    }
-                    .map_err(|e| e.context(format!("line {}: `{}`", now[0].line, now[0].code)))?;
-                    for report in &reports {
+                engine
+                    .run_block(steps, |report| {
                         show(&mut transcript, report, width, options)?;
-                        summary.steps += 1;
-                        summary.mismatched += usize::from(report.has_mismatch());
-                        if let Outcome::Error(message) = &report.outcome {
-                            summary.errors.push(StepError {
-                                line: report.line,
-                                code: report.code.clone(),
-                                message: message.clone(),
-                            });
-                        }
-                    }
-                }
+                        summary.count(report);
+                        Ok(())
+                    })
+                    .await?;
             }
         }
     }

@@ -24,9 +24,9 @@ impl Engine {
     /// reported as if run alone: a connect waits only for its own admission,
     /// and middlewares cannot change in between. A repeated name starts a
     /// new batch, since its outcome depends on the first one's.
-    pub async fn connect_all(
+    pub(super) async fn connect_all(
         &mut self,
-        statements: &[&Statement],
+        statements: &[Statement],
     ) -> anyhow::Result<Vec<StepReport>> {
         let mut reports = Vec::with_capacity(statements.len());
         let mut rest = statements;
@@ -44,10 +44,7 @@ impl Engine {
     }
 
     /// `connect_all` for statements with distinct names.
-    async fn connect_batch(
-        &mut self,
-        statements: &[&Statement],
-    ) -> anyhow::Result<Vec<StepReport>> {
+    async fn connect_batch(&mut self, statements: &[Statement]) -> anyhow::Result<Vec<StepReport>> {
         for ns in statements.iter().flat_map(|s| s.namespaces()) {
             self.server.ensure_namespace(ns);
         }
@@ -71,7 +68,7 @@ impl Engine {
                 .buffered(CONNECTS_AT_ONCE)
                 .collect()
                 .await;
-        let mut traces: Vec<Trace> = statements.iter().map(|s| Trace::new(s)).collect();
+        let mut traces: Vec<Trace> = statements.iter().map(Trace::new).collect();
         // Each connection handler logs once: give the line to its own statement.
         while let Ok(notice) = self.notices.try_recv() {
             match notice {

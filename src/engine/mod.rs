@@ -63,14 +63,42 @@ impl Engine {
         })
     }
 
+    /// Runs a block of statements in order, handing each report to `show`
+    /// as soon as it is known. A run of `connect`s opens its clients at
+    /// once (see `connect_all`). An `Err` means the engine itself failed (a
+    /// hang, a lost connection), not the script, and names the statement.
+    pub async fn run_block(
+        &mut self,
+        statements: &[Statement],
+        mut show: impl FnMut(&StepReport) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut rest = statements;
+        while let Some(first) = rest.first() {
+            let is_connect = |s: &Statement| matches!(s.kind, StatementKind::Connect { .. });
+            let together = rest.iter().take_while(|s| is_connect(s)).count().max(1);
+            let (now, later) = rest.split_at(together);
+            rest = later;
+            let reports = if is_connect(first) {
+                self.connect_all(now).await
+            } else {
+                self.step(first).await.map(|report| vec![report])
+            }
+            .map_err(|e| e.context(format!("line {}: `{}`", first.line, first.code)))?;
+            for report in &reports {
+                show(report)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Runs one statement and reports what happened. An `Err` means the
     /// engine itself failed (a hang, a lost connection), not the script.
-    pub async fn step(&mut self, statement: &Statement) -> anyhow::Result<StepReport> {
+    async fn step(&mut self, statement: &Statement) -> anyhow::Result<StepReport> {
         for ns in statement.namespaces() {
             self.server.ensure_namespace(ns);
         }
         if let StatementKind::Connect { .. } = statement.kind {
-            let mut reports = self.connect_all(&[statement]).await?;
+            let mut reports = self.connect_all(std::slice::from_ref(statement)).await?;
             return Ok(reports.remove(0));
         }
         let mut trace = Trace::new(statement);
