@@ -154,4 +154,26 @@ impl Engine {
         self.absorb_notices(trace);
         Ok(())
     }
+
+    /// Each client the server disconnected in this step, seen from its own
+    /// side: what it got before the server's DISCONNECT packet.
+    pub(super) async fn see_departures(
+        &mut self,
+        emitted: Option<&(String, Vec<Value>)>,
+        trace: &mut Trace,
+    ) -> anyhow::Result<()> {
+        for (name, mut client) in std::mem::take(&mut self.departing) {
+            let before_close = client
+                .until_closed()
+                .await
+                .with_context(|| format!("waiting for {name} to see its disconnection"))?;
+            trace.record(&name, &before_close, emitted);
+            if let Some(d) = trace.disconnected.get_mut(&name) {
+                d.client = "io server disconnect".to_owned();
+            }
+            // Close the client's transport too; the server already let go.
+            client.disconnect().await.ok();
+        }
+        Ok(())
+    }
 }

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::Context as _;
 use serde_json::Value;
 
 use super::Engine;
@@ -36,28 +35,30 @@ impl Engine {
         });
         let selection = selection(sender, sender_ns, expr);
         let emitted = emitted(expr);
-        // Each disconnected client's own side: the server's DISCONNECT packet.
-        for (name, mut client) in std::mem::take(&mut self.departing) {
-            let before_close = client
-                .until_closed()
-                .await
-                .with_context(|| format!("waiting for {name} to see its disconnection"))?;
-            trace.record(&name, &before_close, emitted.as_ref());
-            if let Some(d) = trace.disconnected.get_mut(&name) {
-                d.client = "io server disconnect".to_owned();
-            }
-            // Close the client's transport too; the server already let go.
-            client.disconnect().await.ok();
-        }
+        self.see_departures(emitted.as_ref(), trace).await?;
         self.settle(emitted.as_ref(), trace).await?;
-        Ok(match expr {
+        Ok(self.observed(sender, expr, before, &selection, emitted, trace))
+    }
+
+    /// What the action did, as observed once the step settled, checked
+    /// against what `before` predicted for `selection`.
+    fn observed(
+        &self,
+        sender: Option<&str>,
+        expr: &Expr,
+        before: &Snapshot,
+        selection: &Selection,
+        emitted: Option<(String, Vec<Value>)>,
+        trace: &mut Trace,
+    ) -> Outcome {
+        match expr {
             Expr::Socket(SocketAction::Emit { .. })
             | Expr::Broadcast {
                 action: BroadcastAction::Emit { .. },
                 ..
             } => {
                 let event = emitted.map(|(event, _)| event).unwrap_or_default();
-                deliveries(event, before, &selection, trace)
+                deliveries(event, before, selection, trace)
             }
             Expr::Socket(SocketAction::Join(_) | SocketAction::Leave(_)) => {
                 let name = sender.unwrap_or_default().to_owned();
@@ -83,7 +84,7 @@ impl Engine {
                 action: BroadcastAction::DisconnectSockets { .. },
                 ..
             } => {
-                let predicted = predict::reached(before, &selection);
+                let predicted = predict::reached(before, selection);
                 let actual: BTreeSet<String> = trace.disconnected.keys().cloned().collect();
                 if predicted != actual {
                     trace.mismatch(format!(
@@ -92,7 +93,7 @@ impl Engine {
                 }
                 Outcome::Disconnected(trace.disconnected.clone())
             }
-        })
+        }
     }
 }
 
