@@ -1,8 +1,6 @@
 //! A simulated client: one rust_socketio connection to the embedded server,
 //! whose every incoming event lands, in order, in an inbox the engine reads.
 
-use std::time::Duration;
-
 use anyhow::{Context as _, anyhow, bail};
 use futures_util::FutureExt as _;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
@@ -11,10 +9,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use crate::server::{CLIENT_HEADER, SYNC_EVENT, WELCOME_EVENT};
-
-/// How long any single wait may take before it is reported as a hang.
-pub const WAIT_BOUND: Duration = Duration::from_secs(5);
+use crate::protocol::{CLIENT_HEADER, SYNC_EVENT, WAIT_BOUND, WELCOME_EVENT, wait_bound};
 
 /// An event as rust_socketio reported it. rust_socketio maps the names
 /// `message`, `error`, `open` and `close` (in any case) to its own kinds,
@@ -93,10 +88,7 @@ impl SimClient {
             Ok(client) => {
                 client.with_context(|| format!("could not open a connection to {url}"))?
             }
-            Err(_) => bail!(
-                "opening a connection to {url} took over {} s",
-                WAIT_BOUND.as_secs()
-            ),
+            Err(_) => bail!("opening a connection to {url} took over {}", wait_bound()),
         };
         let mut sim = SimClient { client, inbox };
         let admission = sim.admission().await?;
@@ -125,7 +117,7 @@ impl SimClient {
         match timeout(WAIT_BOUND, self.inbox.recv()).await {
             Ok(Some(event)) => Ok(event),
             Ok(None) => Err(anyhow!("the client's connection task stopped")),
-            Err(_) => Err(anyhow!("nothing arrived within {} s", WAIT_BOUND.as_secs())),
+            Err(_) => Err(anyhow!("nothing arrived within {}", wait_bound())),
         }
     }
 
@@ -164,7 +156,7 @@ impl SimClient {
             .emit(outgoing_event(event), Payload::Text(args.to_vec()));
         match timeout(WAIT_BOUND, sending).await {
             Ok(sent) => sent.with_context(|| format!("could not emit {event:?}")),
-            Err(_) => bail!("emitting {event:?} took over {} s", WAIT_BOUND.as_secs()),
+            Err(_) => bail!("emitting {event:?} took over {}", wait_bound()),
         }
     }
 
@@ -172,7 +164,7 @@ impl SimClient {
     pub async fn disconnect(&self) -> anyhow::Result<()> {
         match timeout(WAIT_BOUND, self.client.disconnect()).await {
             Ok(result) => result.context("could not disconnect"),
-            Err(_) => bail!("disconnecting took over {} s", WAIT_BOUND.as_secs()),
+            Err(_) => bail!("disconnecting took over {}", wait_bound()),
         }
     }
 }

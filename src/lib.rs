@@ -5,11 +5,13 @@
 //! - [`script`]: the tour-script language and its parser.
 //! - [`learn`]: exercises, predictions and progress.
 //! - [`lesson`]: Markdown lessons (narration + `tour` blocks), embedded.
+//! - [`protocol`]: the engine's private wire protocol: its events, header,
+//!   wait bound and the event names a script may not use.
 //! - [`server`]: the embedded socketioxide server and its bridges.
 //! - [`net`]: its TCP listener, tuned so that no write waits on a delayed ACK.
 //! - [`client`]: a simulated rust_socketio client and its inbox.
-//! - [`explain`]: who an action should reach, and why not.
-//! - [`engine`]: runs statements, syncs, observes, compares.
+//! - [`engine`]: runs statements, syncs, observes, compares; [`engine::predict`]
+//!   says who an action should reach, and why not.
 //! - [`report`]: a step's outcome as plain data.
 //! - [`render`]: the transcript and the NDJSON.
 //! - [`tour`]: runs a whole lesson.
@@ -21,11 +23,11 @@ pub mod check;
 pub mod cli;
 pub mod client;
 pub mod engine;
-pub mod explain;
 pub mod learn;
 pub mod lesson;
 pub mod net;
 pub mod play;
+pub mod protocol;
 pub mod render;
 pub mod report;
 pub mod script;

@@ -7,8 +7,7 @@ use std::net::SocketAddr;
 use tokio::sync::mpsc;
 
 use crate::engine::Engine;
-use crate::render::{Transcript, json_line};
-use crate::script::{self, StatementKind};
+use crate::script::{ScriptParser, StatementKind};
 use crate::tour::{Options, Summary};
 
 /// What a playground session found.
@@ -47,12 +46,11 @@ async fn session(
     prompt: &mut impl FnMut(),
 ) -> anyhow::Result<Played> {
     let mut played = Played::default();
-    // The `connect` lines accepted so far: all that the parser's check that
-    // a name was connected on an earlier line needs.
-    let mut connects: Vec<(usize, String)> = Vec::new();
+    // Keeps the names connected so far, as for a file.
+    let mut parser = ScriptParser::new();
     let mut width = 0;
     let mut number = 0;
-    let mut transcript = Transcript::new(&mut *out, options.color);
+    let mut format = options.output.format(&mut *out);
     loop {
         prompt();
         let Some(line) = input.recv().await else {
@@ -72,16 +70,10 @@ async fn session(
             Some(rest) if number == 1 => rest.to_owned(),
             _ => line,
         };
-        let lines = connects
-            .iter()
-            .map(|(n, l)| (*n, l.as_str()))
-            .chain(std::iter::once((number, line.as_str())));
-        let statement = match script::parse_lines(lines) {
-            Ok(mut statements) => match statements.pop() {
-                Some(last) if last.line == number => last,
-                // A blank line or a comment.
-                _ => continue,
-            },
+        let statement = match parser.line(number, &line) {
+            Ok(Some(statement)) => statement,
+            // A blank line or a comment.
+            Ok(None) => continue,
             Err(e) => {
                 write!(errors, "{}", e.render("<stdin>"))?;
                 played.refused += 1;
@@ -90,20 +82,17 @@ async fn session(
         };
         if let StatementKind::Connect { name, .. } = &statement.kind {
             width = width.max(name.chars().count());
-            connects.push((number, line));
         }
-        let report = engine
-            .step(&statement)
+        let summary = &mut played.summary;
+        engine
+            .run_block(std::slice::from_ref(&statement), |report| {
+                format.step(report, width)?;
+                format.flush()?;
+                summary.count(report);
+                Ok(())
+            })
             .await
-            .map_err(|e| e.context(format!("<stdin>: line {number}: `{}`", statement.code)))?;
-        if options.json {
-            transcript.line(&json_line(&report))?;
-        } else {
-            transcript.step(&report, width)?;
-        }
-        transcript.flush()?;
-        played.summary.steps += 1;
-        played.summary.mismatched += usize::from(report.has_mismatch());
+            .map_err(|e| e.context("<stdin>"))?;
     }
     Ok(played)
 }
@@ -143,6 +132,7 @@ mod tests {
     use std::net::Ipv4Addr;
 
     use super::*;
+    use crate::render::Output;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn runs_each_line_and_reports_a_bad_one_without_stopping() {
@@ -162,7 +152,7 @@ mod tests {
         let (mut out, mut errors) = (Vec::new(), Vec::new());
         let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let options = Options {
-            json: true,
+            output: Output::Ndjson,
             ..Options::default()
         };
         let played = play(rx, &mut out, &mut errors, options, listen, || {})

@@ -20,17 +20,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::script::{
-    Arg, BroadcastAction, ENGINE_EVENT_PREFIX, Expr, Scope, SocketAction, is_reserved,
-};
-
-/// The private event the server sends after each step to mark its end.
-pub const SYNC_EVENT: &str = "__tour:sync";
-/// The private event a socket gets as the last act of its admission.
-pub const WELCOME_EVENT: &str = "__tour:welcome";
-/// The handshake header that names a simulated client, so that the
-/// handshake auth stays exactly what the script says.
-pub const CLIENT_HEADER: &str = "x-sockets-tour-client";
+use crate::protocol::{self, CLIENT_HEADER, SYNC_EVENT, WAIT_BOUND, WELCOME_EVENT, wait_bound};
+use crate::script::{Arg, BroadcastAction, Expr, Scope, SocketAction};
 
 /// What the server's handlers tell the engine, in the order they ran.
 #[derive(Debug)]
@@ -200,21 +191,26 @@ impl Server {
     /// Closes every socket, then the HTTP server, and waits for both.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         // Graceful shutdown alone would leave websocket sessions alive.
-        let closed = tokio::time::timeout(crate::client::WAIT_BOUND, self.io.close()).await;
+        let closed = tokio::time::timeout(WAIT_BOUND, self.io.close()).await;
         lock(&self.shared.sockets).clear();
         if let Some(stop) = self.stop.take() {
             // The task may be gone already; nothing is left to stop then.
             let _ = stop.send(());
         }
-        closed.map_err(|_| anyhow::anyhow!("closing the server's sockets took over 5 s"))?;
+        closed.map_err(|_| {
+            anyhow::anyhow!("closing the server's sockets took over {}", wait_bound())
+        })?;
         if let Some(mut task) = self.task.take() {
-            match tokio::time::timeout(crate::client::WAIT_BOUND, &mut task).await {
+            match tokio::time::timeout(WAIT_BOUND, &mut task).await {
                 Ok(stopped) => stopped
                     .context("the server task failed")?
                     .context("the server stopped with an error")?,
                 Err(_) => {
                     task.abort();
-                    anyhow::bail!("the server still had open connections after 5 s")
+                    anyhow::bail!(
+                        "the server still had open connections after {}",
+                        wait_bound()
+                    )
                 }
             }
         }
@@ -377,9 +373,14 @@ async fn on_event(
 
 /// An action, with the engine's bound on how long it may take.
 async fn bounded(action: impl Future<Output = Result<(), String>>) -> Result<(), String> {
-    tokio::time::timeout(crate::client::WAIT_BOUND, action)
+    tokio::time::timeout(WAIT_BOUND, action)
         .await
-        .unwrap_or_else(|_| Err("the server took over 5 s to carry this out".to_owned()))
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "the server took over {} to carry this out",
+                wait_bound()
+            ))
+        })
 }
 
 /// Arguments of an emit, serialized as separate Socket.IO arguments
@@ -415,15 +416,10 @@ fn lit<T: Clone>(arg: &Arg<T>) -> Result<T, String> {
 
 /// The official server throws on reserved names; socketioxide would send them.
 fn check_event(event: &str) -> Result<(), String> {
-    if is_reserved(event) {
-        return Err(format!("\"{event}\" is a reserved event name"));
+    match protocol::refusal(event) {
+        Some(refusal) => Err(refusal.to_string()),
+        None => Ok(()),
     }
-    if event.starts_with(ENGINE_EVENT_PREFIX) {
-        return Err(format!(
-            "event names starting with \"{ENGINE_EVENT_PREFIX}\" are sockets-tour's own"
-        ));
-    }
-    Ok(())
 }
 
 /// Runs a resolved expression on the live server.

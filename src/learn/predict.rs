@@ -92,6 +92,68 @@ pub fn parse_admission(answer: &str) -> Result<Prediction, String> {
     }
 }
 
+/// Decides, statement by statement, what to ask before it runs: who will
+/// receive (when it emits, itself or through a handler it triggers), or
+/// whether a connect to a guarded namespace will be admitted. It follows
+/// the statements as they go by, to know the handlers and middlewares.
+#[derive(Debug, Default, Clone)]
+pub struct Asker {
+    /// Namespaces with a middleware.
+    guarded: BTreeSet<String>,
+    /// Handlers by namespace and event: whether their action emits.
+    handlers: BTreeMap<(String, String), bool>,
+    /// Each client's namespace, from its connect.
+    namespace_of: BTreeMap<String, String>,
+}
+
+impl Asker {
+    /// The question to ask before `statement`, if any; then takes it in.
+    pub fn question(&mut self, statement: &Statement) -> Option<Question> {
+        let question = match &statement.kind {
+            StatementKind::Server { expr, .. } if emits(expr) => Some(Question::Receivers),
+            StatementKind::ClientEmit { name, event, .. } => {
+                let ns = self.namespace_of.get(name).map_or("/", String::as_str);
+                let key = (ns.to_owned(), event.clone());
+                self.handlers
+                    .get(&key)
+                    .copied()
+                    .unwrap_or(false)
+                    .then_some(Question::Receivers)
+            }
+            StatementKind::Connect { name, ns, .. } if self.guarded.contains(ns) => {
+                Some(Question::Admission { name: name.clone() })
+            }
+            _ => None,
+        };
+        match &statement.kind {
+            StatementKind::Use { ns, .. } => {
+                self.guarded.insert(ns.clone());
+            }
+            StatementKind::On { ns, event, action } => {
+                self.handlers
+                    .insert((ns.clone(), event.clone()), emits(action));
+            }
+            StatementKind::Connect { name, ns, .. } => {
+                self.namespace_of.insert(name.clone(), ns.clone());
+            }
+            _ => {}
+        }
+        question
+    }
+}
+
+/// Whether an expression emits an event.
+fn emits(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Socket(SocketAction::Emit { .. })
+            | Expr::Broadcast {
+                action: BroadcastAction::Emit { .. },
+                ..
+            }
+    )
+}
+
 /// The idea a wrong guess was about, from the server's reason (or, for a
 /// client that received against the guess, from the statement's form).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -509,6 +571,30 @@ mod tests {
         assert_eq!(
             grade(&Prediction::Receivers(names(&[])), &report),
             Graded::NotGraded
+        );
+    }
+
+    #[test]
+    fn asks_before_emits_handled_emits_and_guarded_connects_only() {
+        let script = "connect alice\nconnect bob\nalice: socket.join(\"r\")\nio.to(\"r\").emit(\"x\")\nalice> socket.emit(\"ping\")\non \"ping\": socket.emit(\"pong\")\non \"join\": socket.join(msg)\nalice> socket.emit(\"ping\")\nbob> socket.emit(\"join\", \"r\")\nuse /admin require token \"t\"\nconnect carol /admin\nconnect dave /other";
+        let statements = crate::script::parse_script(script).unwrap();
+        let mut asker = Asker::default();
+        let asked: Vec<(usize, Question)> = statements
+            .iter()
+            .filter_map(|s| asker.question(s).map(|q| (s.line, q)))
+            .collect();
+        assert_eq!(
+            asked,
+            [
+                (4, Question::Receivers),
+                (8, Question::Receivers),
+                (
+                    11,
+                    Question::Admission {
+                        name: "carol".into()
+                    }
+                ),
+            ]
         );
     }
 

@@ -87,7 +87,7 @@ const HANDLED: [&str; 13] = [
     "close", "ERROR", "42",
 ];
 /// The names every emit must refuse: the language's own list.
-const RESERVED: [&str; 6] = sockets_tour::script::RESERVED_EVENTS;
+const RESERVED: [&str; 6] = sockets_tour::protocol::RESERVED_EVENTS;
 /// Object keys: never integer-like, never `__proto__`.
 const KEYS: [&str; 6] = ["k", "id", "text", "x y", "nested", "é"];
 
