@@ -13,7 +13,7 @@ use crate::learn::prompt::Prompt;
 use crate::lesson::{self, Lesson, Section};
 use crate::render::Transcript;
 use crate::report::StepReport;
-use crate::script::{Statement, StatementKind};
+use crate::script::Statement;
 
 /// An exercise, with the lesson's statements before it (its starting
 /// state when it has no `setup:` lines).
@@ -72,43 +72,18 @@ pub async fn run_try(
                 .filter(|(p, _)| *p == part)
                 .map(|(_, s)| s.clone())
                 .collect();
-            for report in run_block(engine, &statements).await? {
-                reports.push((part, report));
-            }
+            engine
+                .run_block(&statements, |report| {
+                    reports.push((part, report.clone()));
+                    Ok(())
+                })
+                .await?;
         }
         Ok(reports)
     })
     .await?;
     let verdict = grade::grade(&placed.exercise.expect, &reports);
     Ok(Ok(Tried { reports, verdict }))
-}
-
-/// Runs statements in order, a run of connects at once (as a lesson's
-/// block does in `tour`).
-async fn run_block(
-    engine: &mut Engine,
-    statements: &[Statement],
-) -> anyhow::Result<Vec<StepReport>> {
-    let mut reports = Vec::new();
-    let mut rest = statements;
-    while !rest.is_empty() {
-        let run = rest
-            .iter()
-            .take_while(|s| matches!(s.kind, StatementKind::Connect { .. }))
-            .count()
-            .max(1);
-        let (now, later) = rest.split_at(run);
-        rest = later;
-        let done = if matches!(now[0].kind, StatementKind::Connect { .. }) {
-            let refs: Vec<&Statement> = now.iter().collect();
-            engine.connect_all(&refs).await
-        } else {
-            engine.step(&now[0]).await.map(|r| vec![r])
-        }
-        .map_err(|e| e.context(format!("line {}: `{}`", now[0].line, now[0].code)))?;
-        reports.extend(done);
-    }
-    Ok(reports)
 }
 
 /// What a learner's work on one exercise came to.
@@ -207,65 +182,61 @@ impl<W: Write> Session<'_, W> {
         placed: &Placed,
     ) -> anyhow::Result<Ending> {
         let ex = &placed.exercise;
-        self.out
-            .line(&format!("── Exercise {number} of {of} · {title}\n"))?;
-        if let Ok(goal) = lesson::parse_markdown(&ex.goal) {
-            for section in &goal.sections {
-                if let Section::Narration(prose) = section {
-                    self.out.narration(prose)?;
-                }
-            }
-        }
-        self.show_start(placed).await?;
-        let how = if ex.max_statements == 1 {
-            "Type one statement".to_owned()
+        let goal = lesson::parse_markdown(&ex.goal)
+            .ok()
+            .and_then(|l| {
+                l.sections.into_iter().find_map(|s| match s {
+                    Section::Narration(prose) => Some(prose),
+                    Section::Steps(_) => None,
+                })
+            })
+            .unwrap_or_default();
+        self.out.exercise(number, of, title, &goal)?;
+        let (from_lesson, start) = if ex.setup.is_empty() {
+            (true, self.lesson_state(placed).await?)
         } else {
-            format!(
-                "Type up to {} statements, one per line (an empty line ends the answer)",
-                ex.max_statements
-            )
+            (false, ex.setup.iter().map(|l| l.text.clone()).collect())
         };
+        let then: Vec<String> = ex.then.iter().map(|l| l.text.clone()).collect();
         self.out
-            .line(&format!("{how}; or `hint`, `solution`, `skip`.\n"))?;
-        self.out.flush()?;
+            .exercise_start(from_lesson, &start, &then, ex.max_statements)?;
         let mut hints = ex.hints.iter().enumerate();
         loop {
             let Some(answer) = self.read_answer(ex.max_statements)? else {
                 return Ok(Ending::Stopped);
             };
-            match answer.first().map(|l| l.trim()) {
-                Some("hint") if answer.len() == 1 => match hints.next() {
+            let command = match answer.as_slice() {
+                [one] => one.trim(),
+                _ => "",
+            };
+            match command {
+                "hint" => match hints.next() {
                     Some((i, hint)) => {
-                        self.out.line(&format!(
-                            "  Hint {} of {}: {hint}\n",
-                            i + 1,
-                            ex.hints.len()
-                        ))?;
+                        self.out
+                            .note(&format!("Hint {} of {}: {hint}", i + 1, ex.hints.len()))?
                     }
                     None => self
                         .out
-                        .line("  No more hints; `solution` shows the reference answer.\n")?,
+                        .note("No more hints; `solution` shows the reference answer.")?,
                 },
-                Some("solution") if answer.len() == 1 => {
+                "solution" => {
                     self.out
-                        .line("  The reference solution, on the live server:\n")?;
-                    let lines = ex.solution_lines();
-                    self.show_try(placed, &lines, Shown::Solution).await?;
+                        .note("The reference solution, on the live server:")?;
+                    self.show_try(placed, &ex.solution_lines(), true).await?;
                     return Ok(Ending::Shown);
                 }
-                Some("skip") if answer.len() == 1 => {
-                    self.out.line("  Skipped.\n")?;
+                "skip" => {
+                    self.out.note("Skipped.")?;
                     return Ok(Ending::Skipped);
                 }
-                Some("quit") if answer.len() == 1 => return Ok(Ending::Stopped),
+                "quit" => return Ok(Ending::Stopped),
                 _ => {
                     let lines: Vec<&str> = answer.iter().map(String::as_str).collect();
-                    if self.show_try(placed, &lines, Shown::Answer).await? {
+                    if self.show_try(placed, &lines, false).await? {
                         return Ok(Ending::Solved);
                     }
                 }
             }
-            self.out.flush()?;
         }
     }
 
@@ -300,12 +271,13 @@ impl<W: Write> Session<'_, W> {
         Ok(Some(lines))
     }
 
-    /// Runs a try and shows its graded steps and verdict; whether it passed.
+    /// Runs a try and shows its graded steps and verdict (`solution`: the
+    /// reference solution, shown); whether it passed.
     async fn show_try(
         &mut self,
         placed: &Placed,
         answer: &[&str],
-        shown: Shown,
+        solution: bool,
     ) -> anyhow::Result<bool> {
         let tried = match run_try(placed, answer, self.listen).await? {
             Ok(tried) => tried,
@@ -315,11 +287,7 @@ impl<W: Write> Session<'_, W> {
                     Part::Start => "the exercise's setup",
                     Part::Then => "the exercise's then lines",
                 };
-                let shown = e.error.render(file);
-                for line in shown.trim_end().lines() {
-                    self.out.line(&format!("  {line}"))?;
-                }
-                self.out.line("")?;
+                self.out.answer_error(&e.error.render(file))?;
                 return Ok(false);
             }
         };
@@ -333,64 +301,20 @@ impl<W: Write> Session<'_, W> {
         for (_, report) in tried.reports.iter().filter(|(p, _)| *p != Part::Start) {
             self.out.step(report, width)?;
         }
-        if shown == Shown::Solution {
-            self.out.line(
-                "  It meets the goal. Marked as shown, not solved: `sockets-tour practice` \
-                 asks again next time.\n",
-            )?;
-        } else if tried.verdict.passed() {
-            self.out
-                .line("  ✔ Solved: the live server did what the goal asks.\n")?;
-        } else {
-            self.out.line("  ✘ Not yet:")?;
-            for miss in &tried.verdict.misses {
-                self.out.line(&format!("    - {miss}"))?;
-            }
-            self.out
-                .line("  Try again, or type `hint`, `solution` or `skip`.\n")?;
-        }
-        self.out.flush()?;
+        self.out.verdict(&tried.verdict, solution)?;
         Ok(tried.verdict.passed())
     }
 
-    /// Shows where the exercise starts: its setup lines, or the clients and
-    /// rooms the lesson's steps leave behind.
-    async fn show_start(&mut self, placed: &Placed) -> anyhow::Result<()> {
-        let ex = &placed.exercise;
-        if !ex.setup.is_empty() {
-            self.out.line("It starts from:")?;
-            for line in &ex.setup {
-                self.out.line(&format!("    {}", line.text))?;
-            }
-        } else {
-            let mut rooms = RoomTracker::default();
-            if let Ok(tried) = run_try(placed, &[], self.listen).await? {
-                for (_, report) in tried.reports.iter().filter(|(p, _)| *p == Part::Start) {
-                    rooms.apply(&report.outcome);
-                }
-            }
-            self.out
-                .line("It starts where the lesson's steps leave off:")?;
-            for line in rooms.describe() {
-                self.out.line(&format!("    {line}"))?;
+    /// The clients and rooms the lesson's steps leave behind, one line each.
+    async fn lesson_state(&mut self, placed: &Placed) -> anyhow::Result<Vec<String>> {
+        let mut rooms = RoomTracker::default();
+        if let Ok(tried) = run_try(placed, &[], self.listen).await? {
+            for (_, report) in tried.reports.iter().filter(|(p, _)| *p == Part::Start) {
+                rooms.apply(&report.outcome);
             }
         }
-        if !ex.then.is_empty() {
-            self.out.line("After your answer, the server runs:")?;
-            for line in &ex.then {
-                self.out.line(&format!("    {}", line.text))?;
-            }
-        }
-        self.out.line("")?;
-        Ok(())
+        Ok(rooms.describe())
     }
-}
-
-/// Whose statements a try runs: the learner's, or the reference solution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shown {
-    Answer,
-    Solution,
 }
 
 /// The client names a report shows, to align its lines.
