@@ -384,7 +384,7 @@ fn run_lessons(
             if i > 0 && options.output != Output::Ndjson {
                 writeln!(stdout)?;
             }
-            let summary = tour::run_with(lesson, &mut stdout, options, listen)
+            let summary = tour::run_with(lesson, &mut stdout, options, listen, None)
                 .await
                 .map_err(|e| run_error(e, file, listen))?;
             total.steps += summary.steps;

@@ -38,6 +38,12 @@ pub enum Prose {
         lang: String,
         text: String,
     },
+    /// An ```` ```exercise ```` block, by its goal: the transcript points to
+    /// `sockets-tour practice` rather than show the block (its solution
+    /// included) as code.
+    Exercise {
+        goal: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -201,6 +207,10 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
                         );
                         blocks.push(from..numbered.len());
                         lesson.sections.push(Section::Steps(Vec::new()));
+                    } else if crate::learn::exercise::is_exercise(&lang) {
+                        prose.push(Prose::Exercise {
+                            goal: crate::learn::exercise::goal_of(&body),
+                        });
                     } else {
                         prose.push(Prose::Code {
                             lang,

@@ -6,6 +6,8 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 
 use crate::engine::Engine;
+use crate::learn::predict::{self, Asker, Graded, Prediction, Question, Score};
+use crate::learn::prompt::Prompt;
 use crate::lesson::{Lesson, Section};
 use crate::render::Output;
 use crate::report::{Outcome, StepReport};
@@ -22,6 +24,9 @@ pub struct Options {
     pub pause: bool,
 }
 
+/// `--predict`: where the learner's answers come from.
+pub type Answers<'a> = Option<&'a mut dyn Prompt>;
+
 /// What a run found.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Summary {
@@ -31,6 +36,8 @@ pub struct Summary {
     /// Steps that ended in a run-time error (a client that is not connected,
     /// a reserved event name), in order. The run went on after each.
     pub errors: Vec<StepError>,
+    /// With `--predict`: how the learner's guesses went.
+    pub predictions: Option<Score>,
 }
 
 impl Summary {
@@ -89,19 +96,23 @@ pub async fn run(
         out,
         options,
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        None,
     )
     .await
 }
 
-/// Runs `lesson` with its server listening on `listen`.
+/// Runs `lesson` with its server listening on `listen`; with `answers`,
+/// asks the learner to predict each step that delivers events (or admits
+/// a client) before it runs.
 pub async fn run_with(
     lesson: &Lesson,
     out: &mut impl Write,
     options: Options,
     listen: SocketAddr,
+    answers: Answers<'_>,
 ) -> anyhow::Result<Summary> {
     Engine::run(listen, &namespaces(lesson), async |engine| {
-        run_on(engine, lesson, out, options).await
+        run_on(engine, lesson, out, options, answers).await
     })
     .await
 }
@@ -111,8 +122,13 @@ async fn run_on(
     lesson: &Lesson,
     out: &mut impl Write,
     options: Options,
+    mut answers: Answers<'_>,
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
+    let mut asker = Asker::default();
+    let mut score = Score::default();
+    // Until the answers run out (end of input): the lesson then goes on unasked.
+    let mut asking = true;
     let width = name_width(lesson);
     let mut format = options.output.format(&mut *out);
     if let Some(title) = &lesson.title {
@@ -129,19 +145,93 @@ async fn run_on(
                     eprint!("  [press Enter to run the next steps]");
                     wait_for_enter().await;
                 }
-                engine
-                    .run_block(steps, |report| {
-                        format.step(report, width)?;
-                        format.flush()?;
-                        summary.count(report);
-                        Ok(())
-                    })
-                    .await?;
+                if answers.is_none() {
+                    engine
+                        .run_block(steps, |report| {
+                            format.step(report, width)?;
+                            format.flush()?;
+                            summary.count(report);
+                            Ok(())
+                        })
+                        .await?;
+                    continue;
+                }
+                // Predicting: one statement at a time, each asked before it runs.
+                for statement in steps {
+                    let question = asker.question(statement);
+                    let mut prediction = None;
+                    if let (Some(question), true, Some(prompt)) =
+                        (&question, asking, answers.as_deref_mut())
+                    {
+                        prediction =
+                            ask(&mut *format, prompt, statement, question, asker.clients())?;
+                        asking = prediction.is_some();
+                    }
+                    let mut reports = Vec::new();
+                    engine
+                        .run_block(std::slice::from_ref(statement), |report| {
+                            format.step(report, width)?;
+                            summary.count(report);
+                            reports.push(report.clone());
+                            Ok(())
+                        })
+                        .await?;
+                    if let Some(prediction) = prediction {
+                        let (report, graded) = graded(&prediction, &reports);
+                        let ideas: Vec<_> = graded.ideas(statement).into_iter().collect();
+                        if let Some(report) = report {
+                            format.prediction(report, &prediction, &graded, &ideas)?;
+                        }
+                        score.add(&graded, statement);
+                    }
+                    format.flush()?;
+                }
             }
         }
     }
+    if answers.is_some() {
+        format.score(&score)?;
+        summary.predictions = Some(score);
+    }
     format.flush()?;
     Ok(summary)
+}
+
+/// Asks `question` until the answer reads; `Ok(None)` at end of input (the
+/// lesson goes on without asking again).
+fn ask(
+    format: &mut dyn crate::render::Format,
+    prompt: &mut dyn Prompt,
+    statement: &crate::script::Statement,
+    question: &Question,
+    clients: std::collections::BTreeSet<String>,
+) -> anyhow::Result<Option<Prediction>> {
+    format.question(&statement.code, question)?;
+    loop {
+        let Some(answer) = tokio::task::block_in_place(|| prompt.answer("  > "))? else {
+            return Ok(None);
+        };
+        match question.parse(&answer, &clients) {
+            Ok(prediction) => return Ok(Some(prediction)),
+            // Not part of the transcript: the learner types again.
+            Err(advice) => {
+                let _ = writeln!(std::io::stderr(), "  {advice}");
+            }
+        }
+    }
+}
+
+/// The report a guess is about (a statement may report more than one
+/// step), and the guess graded against it.
+fn graded<'a>(
+    prediction: &Prediction,
+    reports: &'a [StepReport],
+) -> (Option<&'a StepReport>, Graded) {
+    reports
+        .iter()
+        .map(|r| (Some(r), predict::grade(prediction, r)))
+        .find(|(_, g)| *g != Graded::NotGraded)
+        .unwrap_or((reports.last(), Graded::NotGraded))
 }
 
 async fn wait_for_enter() {

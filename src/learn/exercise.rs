@@ -375,6 +375,16 @@ pub fn exercises_in(markdown: &str) -> Result<Vec<Exercise>, ExerciseError> {
     Ok(exercises)
 }
 
+/// The goal of an exercise block, for the transcript; read leniently (the
+/// whole block is checked by `check` and `practice`).
+pub fn goal_of(body: &str) -> String {
+    body.lines()
+        .filter_map(|l| l.trim().strip_prefix("goal:"))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Whether a fence's info string opens an exercise (in any case, as `tour`).
 pub fn is_exercise(info: &str) -> bool {
     info.split_whitespace()

@@ -107,6 +107,11 @@ pub struct Asker {
 }
 
 impl Asker {
+    /// Every client name connected so far (admitted or not).
+    pub fn clients(&self) -> BTreeSet<String> {
+        self.namespace_of.keys().cloned().collect()
+    }
+
     /// The question to ask before `statement`, if any; then takes it in.
     pub fn question(&mut self, statement: &Statement) -> Option<Question> {
         let question = match &statement.kind {
