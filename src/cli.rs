@@ -12,6 +12,10 @@ use clap::{
     ArgMatches, Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum,
 };
 
+use crate::learn::overview;
+use crate::learn::practice::{self, Ending, Session};
+use crate::learn::progress::{ExerciseStatus, PredictScore, Store};
+use crate::learn::prompt;
 use crate::lesson::{self, BUILTIN, Lesson};
 use crate::render::Output;
 use crate::script::SyntaxError;
@@ -51,6 +55,11 @@ struct RunFlags {
     /// Address the embedded server listens on (loopback unless you say otherwise)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     listen: SocketAddr,
+    /// Before each step that delivers events, guess who will receive them
+    /// (names, `-` for nobody, `?` to skip); the receipt grades the guess.
+    /// Piped stdin gives one answer per line
+    #[arg(long, conflicts_with = "step")]
+    predict: bool,
 }
 
 /// The options of a single lesson or file: those of any run, and `--json`.
@@ -100,8 +109,25 @@ enum Command {
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
         listen: SocketAddr,
     },
+    /// Practise a lesson's exercises, each graded by the live server (every
+    /// lesson's, in order, without LESSON)
+    Practice {
+        /// A lesson's name, or the path of a Markdown lesson
+        lesson: Option<String>,
+        /// When to colour the output
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// Address the embedded server listens on (loopback unless you say otherwise)
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+    },
+    /// Show your progress: lessons read, exercises solved, predict scores
+    Progress,
+    /// Delete your saved progress (asks first)
+    ResetProgress,
     /// Check lessons: they parse, have a title, summary and narration, use only
-    /// clients connected earlier, and run with every outcome as predicted
+    /// clients connected earlier, run with every outcome as predicted, and
+    /// every exercise's solution passes on the live server
     Check {
         /// Lessons or scripts to check (default: the built-in lessons)
         files: Vec<PathBuf>,
@@ -175,9 +201,9 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         let flags = OneRunFlags::from_arg_matches(sub)?;
         let lesson = parse_builtin(name, text)?;
         let summary = run_lessons(
-            &[(builtin_file(name), lesson)],
+            &[(builtin_file(name), Some(name), lesson)],
             flags.run.options(flags.json),
-            flags.run.listen,
+            &flags.run,
         )?;
         return Ok(exit_code(&summary));
     }
@@ -189,11 +215,27 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         Some(Command::All { flags }) => {
             let lessons = BUILTIN
                 .iter()
-                .map(|(name, text)| Ok((builtin_file(name), parse_builtin(name, text)?)))
+                .map(|(name, text)| {
+                    Ok((builtin_file(name), Some(*name), parse_builtin(name, text)?))
+                })
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let summary = run_lessons(&lessons, flags.options(false), flags.listen)?;
+            let summary = run_lessons(&lessons, flags.options(false), &flags)?;
             Ok(exit_code(&summary))
         }
+        Some(Command::Practice {
+            lesson,
+            color,
+            listen,
+        }) => practice(lesson.as_deref(), color, listen),
+        Some(Command::Progress) => {
+            let store = Store::locate();
+            let progress = store.load(&mut std::io::stderr());
+            let rows = overview::rows(&progress, BUILTIN);
+            let path = store.path().map(|p| p.display().to_string());
+            overview::write_detail(&mut std::io::stdout().lock(), &rows, path.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::ResetProgress) => reset_progress(),
         Some(Command::Check { files }) => check(&files),
         Some(Command::Play {
             json,
@@ -203,9 +245,9 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         Some(Command::Run { file, flags }) => {
             let lesson = load_file(&file)?;
             let summary = run_lessons(
-                &[(file.display().to_string(), lesson)],
+                &[(file.display().to_string(), None, lesson)],
                 flags.run.options(flags.json),
-                flags.run.listen,
+                &flags.run,
             )?;
             Ok(exit_code(&summary))
         }
@@ -300,6 +342,154 @@ fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<Ex
     })
 }
 
+/// `practice [LESSON]`: a lesson's exercises (or every lesson's), saving
+/// each exercise's ending as it comes.
+fn practice(
+    lesson: Option<&str>,
+    color: ColorChoice,
+    listen: SocketAddr,
+) -> anyhow::Result<ExitCode> {
+    let color = use_color(
+        color,
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    if color {
+        colored::control::set_override(true);
+    }
+    // (progress key, title, markdown, lesson)
+    let mut chosen: Vec<(Option<String>, String, String, Lesson)> = Vec::new();
+    match lesson {
+        Some(name) if lesson::builtin(name).is_some() => {
+            let text = lesson::builtin(name).unwrap_or_default();
+            let parsed = parse_builtin(name, text)?;
+            chosen.push((
+                Some(name.to_owned()),
+                name.to_owned(),
+                text.to_owned(),
+                parsed,
+            ));
+        }
+        Some(path) if lesson::is_markdown(path) => {
+            let text = read_source(Path::new(path))?;
+            let parsed = lesson::load(path, &text).map_err(|e| syntax_error(&e, path))?;
+            chosen.push((None, path.to_owned(), text, parsed));
+        }
+        Some(other) => {
+            let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+            return Err(BadInput(format!(
+                "no lesson named `{other}`; the lessons are {}, or give the path of a .md lesson",
+                names.join(", ")
+            ))
+            .into());
+        }
+        None => {
+            for (name, text) in BUILTIN {
+                let parsed = parse_builtin(name, text)?;
+                chosen.push((
+                    Some((*name).to_owned()),
+                    (*name).to_owned(),
+                    (*text).to_owned(),
+                    parsed,
+                ));
+            }
+        }
+    }
+    let mut all = Vec::new();
+    for (key, title, text, parsed) in &chosen {
+        let exercises = practice::exercises_of(text, parsed).map_err(|e| {
+            BadInput(format!(
+                "{}: exercise block, {e}",
+                key.as_deref().map_or(title.clone(), builtin_file)
+            ))
+        })?;
+        let title = parsed.title.clone().unwrap_or_else(|| title.clone());
+        all.push((key.clone(), title, exercises));
+    }
+    if all.iter().all(|(_, _, e)| e.is_empty()) {
+        return Err(BadInput(
+            "no exercises here: a lesson holds them in ```exercise blocks (see the README's \"Adding a lesson\")"
+                .to_owned(),
+        )
+        .into());
+    }
+    let store = Store::locate();
+    let mut answers = prompt::for_stdin()?;
+    let runtime = runtime()?;
+    let mut stdout = std::io::stdout().lock();
+    let endings = runtime.block_on(async {
+        let mut session = Session {
+            out: crate::render::Transcript::new(&mut stdout, color),
+            prompt: answers.as_mut(),
+            listen,
+        };
+        let mut endings = Vec::new();
+        for (key, title, exercises) in &all {
+            let mut save = |exercise: &crate::learn::exercise::Exercise, ending: Ending| {
+                let status = match ending {
+                    Ending::Solved => ExerciseStatus::Solved,
+                    Ending::Shown => ExerciseStatus::Shown,
+                    Ending::Skipped | Ending::Stopped => return,
+                };
+                if let Some(key) = key {
+                    let mut progress = store.load(&mut std::io::stderr());
+                    progress.mark_exercise(key, &exercise.goal, status);
+                    store.save(&progress, &mut std::io::stderr());
+                }
+            };
+            let done = session
+                .practice(title, exercises, &mut save)
+                .await
+                .map_err(|e| run_error(e, title, listen))?;
+            let stopped = done.contains(&Ending::Stopped);
+            endings.extend(done);
+            if stopped {
+                break;
+            }
+        }
+        anyhow::Ok(endings)
+    })?;
+    let solved = endings.iter().filter(|e| **e == Ending::Solved).count();
+    let total: usize = all.iter().map(|(_, _, e)| e.len()).sum();
+    writeln!(stdout, "Solved {solved} of {total} exercises this time.")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `reset-progress`: deletes the progress file after a `y` (typed or piped).
+fn reset_progress() -> anyhow::Result<ExitCode> {
+    let store = Store::locate();
+    let Some(path) = store.path().map(|p| p.display().to_string()) else {
+        say("sockets-tour: no data directory, so there is no progress to delete");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut answers = prompt::for_stdin()?;
+    let question = format!("Delete your progress ({path})? [y/N] ");
+    if !std::io::stdin().is_terminal() {
+        // Piped: the question is still shown, so a script's log reads whole.
+        print!("{question}");
+    }
+    let answer = answers.answer(&question)?.unwrap_or_default();
+    if !std::io::stdin().is_terminal() {
+        println!();
+    }
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        let deleted = store
+            .delete()
+            .map_err(|e| anyhow::anyhow!("cannot delete {path}: {e}"))?;
+        println!(
+            "{}",
+            if deleted {
+                "Progress deleted."
+            } else {
+                "There was no progress to delete."
+            }
+        );
+    } else {
+        println!("Kept your progress.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn exit_code(summary: &Summary) -> ExitCode {
     if summary.mismatched > 0 {
         ExitCode::from(1)
@@ -369,24 +559,45 @@ pub fn load_file(path: &Path) -> anyhow::Result<Lesson> {
     Ok(lesson)
 }
 
-/// Runs lessons, each named by its file, one after another on a fresh
+/// Runs lessons, each named by its file (and, if built in, by its name,
+/// under which its progress is saved), one after another on a fresh
 /// server each, on one runtime.
 fn run_lessons(
-    lessons: &[(String, Lesson)],
+    lessons: &[(String, Option<&str>, Lesson)],
     options: Options,
-    listen: SocketAddr,
+    flags: &RunFlags,
 ) -> anyhow::Result<Summary> {
+    let listen = flags.listen;
     let runtime = runtime()?;
     let mut stdout = std::io::stdout().lock();
+    let mut prompt = if flags.predict {
+        Some(prompt::for_stdin()?)
+    } else {
+        None
+    };
+    let store = Store::locate();
     runtime.block_on(async {
         let mut total = Summary::default();
-        for (i, (file, lesson)) in lessons.iter().enumerate() {
+        for (i, (file, name, lesson)) in lessons.iter().enumerate() {
             if i > 0 && options.output != Output::Ndjson {
                 writeln!(stdout)?;
             }
-            let summary = tour::run_with(lesson, &mut stdout, options, listen, None)
+            let answers = prompt.as_deref_mut();
+            let summary = tour::run_with(lesson, &mut stdout, options, listen, answers)
                 .await
                 .map_err(|e| run_error(e, file, listen))?;
+            if let Some(name) = name {
+                let mut progress = store.load(&mut std::io::stderr());
+                progress.mark_read(name);
+                if let Some(score) = &summary.predictions {
+                    let score = PredictScore {
+                        right: score.right,
+                        graded: score.graded,
+                    };
+                    progress.record_predict(name, score);
+                }
+                store.save(&progress, &mut std::io::stderr());
+            }
             total.steps += summary.steps;
             total.mismatched += summary.mismatched;
             total.errors.extend(summary.errors);
@@ -466,7 +677,7 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
             ExitCode::from(2)
         } else if findings
             .iter()
-            .any(|f| f.mismatched > 0 || f.run_error.is_some())
+            .any(|f| f.mismatched > 0 || f.run_error.is_some() || !f.unsound.is_empty())
         {
             ExitCode::from(1)
         } else {
@@ -494,13 +705,24 @@ fn list(out: &mut impl Write) -> anyhow::Result<()> {
         "Lessons, in learning order (run one with `sockets-tour NAME`):\n"
     )?;
     let width = BUILTIN.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-    for (name, text) in BUILTIN {
+    let progress = Store::locate().load(&mut std::io::stderr());
+    let rows = overview::rows(&progress, BUILTIN);
+    for ((name, text), row) in BUILTIN.iter().zip(&rows) {
         let summary = lesson::summary(text);
         writeln!(out, "  {name:<width$}  {summary}")?;
+        writeln!(
+            out,
+            "  {:<width$}  {:<4}  exercises {:<5}  {}",
+            "",
+            row.read_column(),
+            row.exercises_column(),
+            row.predict_column()
+        )?;
     }
     writeln!(
         out,
-        "\n`sockets-tour all` runs them all; `sockets-tour run FILE` runs your own lesson or script."
+        "\n`sockets-tour all` runs them all; `sockets-tour run FILE` runs your own lesson or script;\n\
+         add --predict to guess each step first; `sockets-tour practice NAME` for the exercises."
     )?;
     Ok(())
 }

@@ -25,7 +25,7 @@ pub struct Options {
 }
 
 /// `--predict`: where the learner's answers come from.
-pub type Answers<'a> = Option<&'a mut dyn Prompt>;
+pub type Answers<'a, 'p> = Option<&'a mut (dyn Prompt + 'p)>;
 
 /// What a run found.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -109,7 +109,7 @@ pub async fn run_with(
     out: &mut impl Write,
     options: Options,
     listen: SocketAddr,
-    answers: Answers<'_>,
+    answers: Answers<'_, '_>,
 ) -> anyhow::Result<Summary> {
     Engine::run(listen, &namespaces(lesson), async |engine| {
         run_on(engine, lesson, out, options, answers).await
@@ -122,7 +122,7 @@ async fn run_on(
     lesson: &Lesson,
     out: &mut impl Write,
     options: Options,
-    mut answers: Answers<'_>,
+    mut answers: Answers<'_, '_>,
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     let mut asker = Asker::default();
