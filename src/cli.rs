@@ -710,14 +710,10 @@ fn list(out: &mut impl Write) -> anyhow::Result<()> {
     for ((name, text), row) in BUILTIN.iter().zip(&rows) {
         let summary = lesson::summary(text);
         writeln!(out, "  {name:<width$}  {summary}")?;
-        writeln!(
-            out,
-            "  {:<width$}  {:<4}  exercises {:<5}  {}",
-            "",
-            row.read_column(),
-            row.exercises_column(),
-            row.predict_column()
-        )?;
+        let status = row.status();
+        if !status.is_empty() {
+            writeln!(out, "  {:width$}  {status}", "")?;
+        }
     }
     writeln!(
         out,

@@ -50,6 +50,21 @@ pub fn rows(progress: &Progress, lessons: &[(&str, &str)]) -> Vec<Row> {
 }
 
 impl Row {
+    /// `read · exercises 3/4 · predict 5/6`, leaving out what is not there.
+    pub fn status(&self) -> String {
+        let mut parts = Vec::new();
+        if self.read {
+            parts.push(self.read_column().to_owned());
+        }
+        if self.exercises > 0 {
+            parts.push(format!("exercises {}", self.exercises_column()));
+        }
+        if self.best_predict.is_some() {
+            parts.push(self.predict_column());
+        }
+        parts.join(" · ")
+    }
+
     /// `read`, or blank.
     pub fn read_column(&self) -> &'static str {
         if self.read { "read" } else { "" }
@@ -151,6 +166,8 @@ mod tests {
         assert_eq!(rows[0].predict_column(), "predict 5/6");
         assert_eq!(rows[0].read_column(), "read");
         assert_eq!(rows[1].exercises_column(), "-");
+        assert_eq!(rows[0].status(), "read · exercises 1/2 · predict 5/6");
+        assert_eq!(rows[1].status(), "");
         let mut out = Vec::new();
         write_detail(&mut out, &rows, None).unwrap();
         let text = String::from_utf8(out).unwrap();

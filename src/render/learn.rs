@@ -38,6 +38,11 @@ impl<W: Write> Transcript<W> {
             Prediction::Admitted(false) => "refused".to_owned(),
             Prediction::Skipped => "? (skipped)".to_owned(),
         };
+        if graded.right() {
+            let mark = self.paint("✔ right", |s| s.green());
+            writeln!(self.out, "  you said: {said}  {mark}\n")?;
+            return self.out.flush();
+        }
         writeln!(self.out, "  you said: {said}")?;
         match graded {
             Graded::Receivers(clients) => {
