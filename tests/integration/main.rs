@@ -6,6 +6,7 @@ mod generator;
 mod learn;
 mod lessons;
 mod parser;
+mod terminal;
 
 /// The built binary, with its progress file kept out of the user's home
 /// (each test process has its own data directory).
