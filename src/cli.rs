@@ -13,12 +13,12 @@ use clap::{
 };
 
 use crate::learn::overview;
-use crate::learn::practice::{self, Ending, Session};
-use crate::learn::progress::{ExerciseStatus, PredictScore, Store};
+use crate::learn::practice::{self, Session};
+use crate::learn::progress::{PredictScore, Store};
 use crate::learn::prompt;
 use crate::lesson::{self, BUILTIN, Lesson};
 use crate::render::Output;
-use crate::source::{BadInput, builtin_file, load_file, parse_builtin, read_source, syntax_error};
+use crate::source::{BadInput, builtin_file, load_file, parse_builtin, read_source};
 use crate::tour::{self, Options, Summary};
 
 #[derive(Debug, Parser)]
@@ -358,101 +358,19 @@ fn practice(
     listen: SocketAddr,
 ) -> anyhow::Result<Verdict> {
     let color = matches!(output(false, color), Output::Transcript { color: true });
-    // (progress key, title, markdown, lesson)
-    let mut chosen: Vec<(Option<String>, String, String, Lesson)> = Vec::new();
-    match lesson {
-        Some(name) if lesson::builtin(name).is_some() => {
-            let text = lesson::builtin(name).unwrap_or_default();
-            let parsed = parse_builtin(name, text)?;
-            chosen.push((
-                Some(name.to_owned()),
-                name.to_owned(),
-                text.to_owned(),
-                parsed,
-            ));
-        }
-        Some(path) if lesson::is_markdown(path) => {
-            let text = read_source(std::path::Path::new(path))?;
-            let parsed = lesson::load(path, &text).map_err(|e| syntax_error(&e, path))?;
-            chosen.push((None, path.to_owned(), text, parsed));
-        }
-        Some(other) => {
-            let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-            return Err(BadInput(format!(
-                "no lesson named `{other}`; the lessons are {}, or give the path of a .md lesson",
-                names.join(", ")
-            ))
-            .into());
-        }
-        None => {
-            for (name, text) in BUILTIN {
-                let parsed = parse_builtin(name, text)?;
-                chosen.push((
-                    Some((*name).to_owned()),
-                    (*name).to_owned(),
-                    (*text).to_owned(),
-                    parsed,
-                ));
-            }
-        }
-    }
-    let mut all = Vec::new();
-    for (key, title, text, parsed) in &chosen {
-        let exercises = practice::exercises_of(text, parsed).map_err(|e| {
-            BadInput(format!(
-                "{}: exercise block, {e}",
-                key.as_deref().map_or(title.clone(), builtin_file)
-            ))
-        })?;
-        let title = parsed.title.clone().unwrap_or_else(|| title.clone());
-        all.push((key.clone(), title, exercises));
-    }
-    if all.iter().all(|(_, _, e)| e.is_empty()) {
-        return Err(BadInput(
-            "no exercises here: a lesson holds them in ```exercise blocks (see the README's \"Adding a lesson\")"
-                .to_owned(),
-        )
-        .into());
-    }
     let store = Store::locate();
+    let progress = store.load(&mut std::io::stderr());
+    let all = practice::lessons_for(lesson, &progress)?;
     let mut answers = prompt::for_stdin()?;
-    let runtime = runtime()?;
     let mut stdout = std::io::stdout().lock();
-    let endings = runtime.block_on(async {
-        let mut session = Session {
-            out: crate::render::Transcript::new(&mut stdout, color),
-            prompt: answers.as_mut(),
-            listen,
-        };
-        let mut endings = Vec::new();
-        for (key, title, exercises) in &all {
-            let mut save = |exercise: &crate::learn::exercise::Exercise, ending: Ending| {
-                let status = match ending {
-                    Ending::Solved => ExerciseStatus::Solved,
-                    Ending::Shown => ExerciseStatus::Shown,
-                    Ending::Skipped | Ending::Stopped => return,
-                };
-                if let Some(key) = key {
-                    let mut progress = store.load(&mut std::io::stderr());
-                    progress.mark_exercise(key, &exercise.goal, status);
-                    store.save(&progress, &mut std::io::stderr());
-                }
-            };
-            let done = session
-                .practice(title, exercises, &mut save)
-                .await
-                .map_err(|e| run_error(e, title, listen))?;
-            let stopped = done.contains(&Ending::Stopped);
-            endings.extend(done);
-            if stopped {
-                break;
-            }
-        }
-        anyhow::Ok(endings)
-    })?;
-    let solved = endings.iter().filter(|e| **e == Ending::Solved).count();
-    let total: usize = all.iter().map(|(_, _, e)| e.len()).sum();
-    writeln!(stdout, "Solved {solved} of {total} exercises this time.")?;
+    let mut session = Session {
+        out: crate::render::Transcript::new(&mut stdout, color),
+        prompt: answers.as_mut(),
+        listen,
+    };
+    runtime()?
+        .block_on(session.practise_lessons(&all, &store))
+        .map_err(|e| run_error(e, "practice", listen))?;
     Ok(Verdict::Ok)
 }
 

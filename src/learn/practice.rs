@@ -9,11 +9,13 @@ use std::net::SocketAddr;
 use crate::engine::Engine;
 use crate::learn::exercise::{self, Exercise, ExerciseError, Line, Part, TryError};
 use crate::learn::grade::{self, RoomTracker, Verdict};
+use crate::learn::progress::{ExerciseStatus, Progress, Store};
 use crate::learn::prompt::Prompt;
 use crate::lesson::{self, Lesson, Section};
 use crate::render::Transcript;
 use crate::report::StepReport;
 use crate::script::Statement;
+use crate::source::{BadInput, builtin_file, read_source, syntax_error};
 
 /// An exercise, with the lesson's statements before it (its starting
 /// state when it has no `setup:` lines).
@@ -39,6 +41,71 @@ pub fn exercises_of(markdown: &str, lesson: &Lesson) -> Result<Vec<Placed>, Exer
             exercise,
         })
         .collect())
+}
+
+/// A lesson to practise: its exercises, its title, and the name its
+/// progress is saved under (`None` for a lesson file).
+#[derive(Debug, Clone)]
+pub struct PracticeLesson {
+    pub key: Option<String>,
+    pub title: String,
+    pub exercises: Vec<Placed>,
+}
+
+/// The lessons `practice [LESSON]` runs: a built-in lesson by name, a
+/// Markdown lesson by path, or (without LESSON) every built-in lesson's
+/// exercises not solved yet, in learning order.
+pub fn lessons_for(
+    lesson: Option<&str>,
+    progress: &Progress,
+) -> anyhow::Result<Vec<PracticeLesson>> {
+    let mut chosen = Vec::new();
+    match lesson {
+        Some(name) if lesson::builtin(name).is_some() => {
+            let text = lesson::builtin(name).unwrap_or_default();
+            chosen.push(practice_lesson(Some(name), &builtin_file(name), text)?);
+        }
+        Some(path) if lesson::is_markdown(path) => {
+            let text = read_source(std::path::Path::new(path))?;
+            chosen.push(practice_lesson(None, path, &text)?);
+        }
+        Some(other) => {
+            let names: Vec<&str> = lesson::BUILTIN.iter().map(|(n, _)| *n).collect();
+            return Err(BadInput(format!(
+                "no lesson named `{other}`; the lessons are {}, or give the path of a .md lesson",
+                names.join(", ")
+            ))
+            .into());
+        }
+        None => {
+            for (name, text) in lesson::BUILTIN {
+                let mut one = practice_lesson(Some(name), &builtin_file(name), text)?;
+                one.exercises
+                    .retain(|p| progress.solved(name, [p.exercise.goal.as_str()]) == 0);
+                chosen.push(one);
+            }
+        }
+    }
+    if chosen.iter().all(|l| l.exercises.is_empty()) {
+        let why = if lesson.is_none() {
+            "no exercises left to solve: every built-in exercise is solved, or there are none yet"
+        } else {
+            "no exercises here: a lesson holds them in ```exercise blocks (see the README's \"Adding a lesson\")"
+        };
+        return Err(BadInput(why.to_owned()).into());
+    }
+    Ok(chosen)
+}
+
+fn practice_lesson(key: Option<&str>, file: &str, text: &str) -> anyhow::Result<PracticeLesson> {
+    let parsed = lesson::load(file, text).map_err(|e| syntax_error(&e, file))?;
+    let exercises = exercises_of(text, &parsed)
+        .map_err(|e| BadInput(format!("{file}: exercise block, {e}")))?;
+    Ok(PracticeLesson {
+        key: key.map(str::to_owned),
+        title: parsed.title.unwrap_or_else(|| file.to_owned()),
+        exercises,
+    })
 }
 
 /// One try that ran: every step's report with its part, and the verdict.
@@ -154,6 +221,41 @@ pub struct Session<'a, W: Write> {
 }
 
 impl<W: Write> Session<'_, W> {
+    /// Runs the exercises of `lessons` in order, saving each exercise's
+    /// ending in `store` (built-in lessons only) as it comes; stops at end
+    /// of input, then says how many were solved.
+    pub async fn practise_lessons(
+        &mut self,
+        lessons: &[PracticeLesson],
+        store: &Store,
+    ) -> anyhow::Result<Vec<Ending>> {
+        let mut endings = Vec::new();
+        for one in lessons.iter().filter(|l| !l.exercises.is_empty()) {
+            let mut save = |exercise: &Exercise, ending: Ending| {
+                let status = match ending {
+                    Ending::Solved => ExerciseStatus::Solved,
+                    Ending::Shown => ExerciseStatus::Shown,
+                    Ending::Skipped | Ending::Stopped => return,
+                };
+                if let Some(key) = &one.key {
+                    let mut progress = store.load(&mut std::io::stderr());
+                    progress.mark_exercise(key, &exercise.goal, status);
+                    store.save(&progress, &mut std::io::stderr());
+                }
+            };
+            let done = self.practice(&one.title, &one.exercises, &mut save).await?;
+            let stopped = done.contains(&Ending::Stopped);
+            endings.extend(done);
+            if stopped {
+                break;
+            }
+        }
+        let solved = endings.iter().filter(|e| **e == Ending::Solved).count();
+        let total: usize = lessons.iter().map(|l| l.exercises.len()).sum();
+        self.out.solved(solved, total)?;
+        Ok(endings)
+    }
+
     /// Runs the exercises of the lesson titled `title`, in order, calling
     /// `done` after each one; stops early at end of input.
     pub async fn practice(

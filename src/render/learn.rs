@@ -166,6 +166,12 @@ impl<W: Write> Transcript<W> {
         self.out.flush()
     }
 
+    /// Practice's last line: how many exercises were solved.
+    pub fn solved(&mut self, solved: usize, of: usize) -> io::Result<()> {
+        writeln!(self.out, "Solved {solved} of {of} exercises this time.")?;
+        self.out.flush()
+    }
+
     /// A note of practice's own (a hint, "Skipped.", the solution's heading).
     pub fn note(&mut self, text: &str) -> io::Result<()> {
         writeln!(self.out, "  {text}\n")?;
