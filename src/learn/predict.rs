@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::report::{Delivery, Outcome, Reason, StepReport};
-use crate::script::{BroadcastAction, Expr, Scope, SocketAction, Statement, StatementKind};
+use crate::script::{BroadcastAction, Expr, SocketAction, Statement, StatementKind};
 
 /// What the learner answered before a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,15 +262,16 @@ impl Idea {
                 Expr::Broadcast {
                     to,
                     except,
-                    scope,
                     action: BroadcastAction::Emit { .. },
+                    ..
                 } => {
+                    // Whoever got it was reached by the form's rooms, or by
+                    // no rooms at all (everyone in the namespace, but the
+                    // sender for a broadcast from a socket).
                     if !to.is_empty() {
                         Idea::Rooms
                     } else if !except.is_empty() {
                         Idea::Except
-                    } else if *scope == Scope::SenderExcluded {
-                        Idea::SenderLeftOut
                     } else {
                         Idea::Everyone
                     }
