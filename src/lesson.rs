@@ -357,6 +357,22 @@ mod tests {
     }
 
     #[test]
+    fn an_exercise_block_is_its_goal_never_code_nor_steps() {
+        let text = "# T\n\n```tour\nconnect alice\n```\n\n```exercise\ngoal: Reach alice,\ngoal: once.\nexpect receivers: alice\nhint: h\nsolution: io.emit(\"x\")\n```\n";
+        let lesson = parse_markdown(text).unwrap();
+        assert_eq!(lesson.statements().count(), 1);
+        let Section::Narration(prose) = &lesson.sections[1] else {
+            panic!("{:?}", lesson.sections)
+        };
+        assert_eq!(
+            prose,
+            &[Prose::Exercise {
+                goal: "Reach alice, once.".to_owned()
+            }]
+        );
+    }
+
+    #[test]
     fn a_syntax_error_names_the_file_line() {
         let text = "# T\n\n```tour\nconnect alice\nalice: socket.jion(\"r\")\n```\n";
         let err = parse_markdown(text).unwrap_err();
