@@ -2,7 +2,6 @@
 //! server: the starting state, the learner's answer, then the `then:`
 //! lines; the observed outcome is graded against the goal.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::SocketAddr;
 
@@ -126,10 +125,15 @@ pub async fn run_try(
         Ok(attempt) => attempt,
         Err(e) => return Ok(Err(e)),
     };
-    let namespaces: BTreeSet<String> = std::iter::once("/")
-        .chain(attempt.statements.iter().flat_map(|(_, s)| s.namespaces()))
-        .map(str::to_owned)
-        .collect();
+    // The namespaces the server starts with, decided as for a lesson.
+    let as_lesson = Lesson {
+        title: None,
+        summary: None,
+        sections: vec![Section::Steps(
+            attempt.statements.iter().map(|(_, s)| s.clone()).collect(),
+        )],
+    };
+    let namespaces = crate::tour::namespaces(&as_lesson);
     let reports = Engine::run(listen, &namespaces, async |engine| {
         let mut reports = Vec::new();
         for part in [Part::Start, Part::Answer, Part::Then] {
