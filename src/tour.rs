@@ -9,7 +9,7 @@ use crate::engine::Engine;
 use crate::learn::predict::{self, Asker, Graded, Prediction, Question, Score};
 use crate::learn::prompt::Prompt;
 use crate::lesson::{Lesson, Section};
-use crate::render::Output;
+use crate::render::{Format, Output};
 use crate::report::{Outcome, StepReport};
 use crate::script::{Statement, StatementKind};
 
@@ -125,10 +125,7 @@ async fn run_on(
     mut answers: Answers<'_, '_>,
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
-    let mut asker = Asker::default();
-    let mut score = Score::default();
-    // Until the answers run out (end of input): the lesson then goes on unasked.
-    let mut asking = true;
+    let mut predicting = answers.is_some().then(Predicting::default);
     let width = name_width(lesson);
     let mut format = options.output.format(&mut *out);
     if let Some(title) = &lesson.title {
@@ -145,66 +142,95 @@ async fn run_on(
                     eprint!("  [press Enter to run the next steps]");
                     wait_for_enter().await;
                 }
-                if answers.is_none() {
-                    engine
-                        .run_block(steps, |report| {
-                            format.step(report, width)?;
-                            format.flush()?;
-                            summary.count(report);
-                            Ok(())
-                        })
-                        .await?;
-                    continue;
-                }
-                // Predicting: one statement at a time, each asked before it runs.
-                for statement in steps {
-                    let question = asker.question(statement);
-                    let mut prediction = None;
-                    if let (Some(question), true, Some(prompt)) =
-                        (&question, asking, answers.as_deref_mut())
-                    {
-                        prediction =
-                            ask(&mut *format, prompt, statement, question, asker.clients())?;
-                        asking = prediction.is_some();
+                match (answers.as_deref_mut(), predicting.as_mut()) {
+                    (Some(prompt), Some(predicting)) => {
+                        predicting
+                            .block(engine, steps, &mut *format, prompt, width, &mut summary)
+                            .await?;
                     }
-                    let mut reports = Vec::new();
-                    engine
-                        .run_block(std::slice::from_ref(statement), |report| {
-                            format.step(report, width)?;
-                            summary.count(report);
-                            reports.push(report.clone());
-                            Ok(())
-                        })
-                        .await?;
-                    if let Some(prediction) = prediction {
-                        let (report, graded) = graded(&prediction, &reports);
-                        let ideas: Vec<_> = graded.ideas(statement).into_iter().collect();
-                        if let Some(report) = report {
-                            format.prediction(report, &prediction, &graded, &ideas)?;
-                        }
-                        score.add(&graded, statement);
+                    _ => {
+                        engine
+                            .run_block(steps, |report| {
+                                format.step(report, width)?;
+                                format.flush()?;
+                                summary.count(report);
+                                Ok(())
+                            })
+                            .await?;
                     }
-                    format.flush()?;
                 }
             }
         }
     }
-    if answers.is_some() {
-        format.score(&score)?;
-        summary.predictions = Some(score);
+    if let Some(predicting) = predicting {
+        format.score(&predicting.score)?;
+        summary.predictions = Some(predicting.score);
     }
     format.flush()?;
     Ok(summary)
 }
 
+/// A `--predict` run in progress.
+#[derive(Default)]
+struct Predicting {
+    asker: Asker,
+    score: Score,
+    /// Set at end of input: the lesson then goes on unasked.
+    answers_ended: bool,
+}
+
+impl Predicting {
+    /// Runs a block one statement at a time, asking before each one that
+    /// has a question, and grading the guess under its receipt.
+    async fn block(
+        &mut self,
+        engine: &mut Engine,
+        steps: &[Statement],
+        format: &mut dyn Format,
+        prompt: &mut dyn Prompt,
+        width: usize,
+        summary: &mut Summary,
+    ) -> anyhow::Result<()> {
+        for statement in steps {
+            let mut prediction = None;
+            if let Some(question) = self.asker.question(statement)
+                && !self.answers_ended
+            {
+                let clients = self.asker.clients();
+                prediction = ask(format, prompt, statement, &question, clients)?;
+                self.answers_ended = prediction.is_none();
+            }
+            let mut reports = Vec::new();
+            engine
+                .run_block(std::slice::from_ref(statement), |report| {
+                    format.step(report, width)?;
+                    summary.count(report);
+                    reports.push(report.clone());
+                    Ok(())
+                })
+                .await?;
+            if let Some(prediction) = prediction {
+                let (report, graded) = graded(&prediction, &reports);
+                let ideas: Vec<_> = graded.ideas(statement).into_iter().collect();
+                if let Some(report) = report {
+                    format.prediction(report, &prediction, &graded, &ideas)?;
+                }
+                self.score.add(&graded, statement);
+            }
+            format.flush()?;
+        }
+        Ok(())
+    }
+}
+
 /// Asks `question` until the answer reads; `Ok(None)` at end of input (the
 /// lesson goes on without asking again).
 fn ask(
-    format: &mut dyn crate::render::Format,
+    format: &mut dyn Format,
     prompt: &mut dyn Prompt,
-    statement: &crate::script::Statement,
+    statement: &Statement,
     question: &Question,
-    clients: std::collections::BTreeSet<String>,
+    clients: BTreeSet<String>,
 ) -> anyhow::Result<Option<Prediction>> {
     format.question(&statement.code, question)?;
     loop {
