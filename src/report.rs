@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+pub use crate::script::Room;
+
 /// The outcome of one statement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepReport {
@@ -76,15 +78,15 @@ pub enum Reason {
     /// The sender, left out by `broadcast`/`to`/`in`/`except` on its socket.
     Sender {
         /// The rooms of the target that the sender is in nonetheless.
-        despite_rooms: Vec<String>,
+        despite_rooms: Vec<Room>,
     },
     /// In a room that `except` names.
     Excepted {
-        room: String,
+        room: Room,
     },
     /// In none of the rooms the emit targets.
     NotInRooms {
-        rooms: Vec<String>,
+        rooms: Vec<Room>,
     },
     /// The server's state says it should have arrived, and it did not
     /// (always reported as a mismatch too).

@@ -9,7 +9,7 @@ use super::Engine;
 use super::predict::{self, Pick, Selection, Snapshot, View};
 use super::trace::Trace;
 use crate::report::{Delivery, Outcome, Reason};
-use crate::script::{Arg, BroadcastAction, Expr, Scope, SocketAction};
+use crate::script::{Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
 use crate::server::rooms_of;
 
 impl Engine {
@@ -171,12 +171,16 @@ pub(super) fn selection(sender: Option<&str>, sender_ns: Option<&str>, expr: &Ex
         Expr::Broadcast {
             scope, to, except, ..
         } => {
-            let rooms = |list: &Vec<Arg<Vec<String>>>| {
+            // `socket.id` is the sender's own id room.
+            let rooms = |list: &Vec<Arg<Vec<Room>>>| {
                 list.iter()
                     .filter_map(|a| a.lit())
                     .flatten()
-                    .cloned()
-                    .collect::<BTreeSet<String>>()
+                    .map(|room| match room {
+                        Room::OwnId => Room::IdOf(sender.unwrap_or_default().to_owned()),
+                        other => other.clone(),
+                    })
+                    .collect::<BTreeSet<Room>>()
             };
             let (ns, excluded_sender) = match scope {
                 Scope::Namespace(ns) => (ns.clone(), None),
