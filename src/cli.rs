@@ -13,6 +13,7 @@ use clap::{
 };
 
 use crate::lesson::{self, BUILTIN, Lesson};
+use crate::render::Output;
 use crate::script::SyntaxError;
 use crate::tour::{self, Options, Summary};
 
@@ -228,8 +229,11 @@ impl RunFlags {
             say("sockets-tour: not pausing (--step): stdin is not a terminal");
         }
         Options {
-            json,
-            color: color && !json,
+            output: if json {
+                Output::Ndjson
+            } else {
+                Output::Transcript { color }
+            },
             pause,
         }
     }
@@ -264,8 +268,11 @@ fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<Ex
         );
     }
     let options = Options {
-        json,
-        color,
+        output: if json {
+            Output::Ndjson
+        } else {
+            Output::Transcript { color }
+        },
         pause: false,
     };
     let prompt = || {
@@ -374,7 +381,7 @@ fn run_lessons(
     runtime.block_on(async {
         let mut total = Summary::default();
         for (i, (file, lesson)) in lessons.iter().enumerate() {
-            if i > 0 && !options.json {
+            if i > 0 && options.output != Output::Ndjson {
                 writeln!(stdout)?;
             }
             let summary = tour::run_with(lesson, &mut stdout, options, listen)
@@ -385,7 +392,7 @@ fn run_lessons(
             total.errors.extend(summary.errors);
         }
         if total.mismatched > 0 {
-            let where_ = if options.json {
+            let where_ = if options.output == Output::Ndjson {
                 "the \"mismatch\" keys"
             } else {
                 "MISMATCH above"

@@ -7,7 +7,6 @@ use std::net::SocketAddr;
 use tokio::sync::mpsc;
 
 use crate::engine::Engine;
-use crate::render::{Transcript, json_line};
 use crate::script::{ScriptParser, StatementKind};
 use crate::tour::{Options, Summary};
 
@@ -51,7 +50,7 @@ async fn session(
     let mut parser = ScriptParser::new();
     let mut width = 0;
     let mut number = 0;
-    let mut transcript = Transcript::new(&mut *out, options.color);
+    let mut format = options.output.format(&mut *out);
     loop {
         prompt();
         let Some(line) = input.recv().await else {
@@ -87,12 +86,8 @@ async fn session(
         let summary = &mut played.summary;
         engine
             .run_block(std::slice::from_ref(&statement), |report| {
-                if options.json {
-                    transcript.line(&json_line(report))?;
-                } else {
-                    transcript.step(report, width)?;
-                }
-                transcript.flush()?;
+                format.step(report, width)?;
+                format.flush()?;
                 summary.count(report);
                 Ok(())
             })
@@ -137,6 +132,7 @@ mod tests {
     use std::net::Ipv4Addr;
 
     use super::*;
+    use crate::render::Output;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn runs_each_line_and_reports_a_bad_one_without_stopping() {
@@ -156,7 +152,7 @@ mod tests {
         let (mut out, mut errors) = (Vec::new(), Vec::new());
         let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let options = Options {
-            json: true,
+            output: Output::Ndjson,
             ..Options::default()
         };
         let played = play(rx, &mut out, &mut errors, options, listen, || {})

@@ -7,19 +7,18 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use crate::engine::Engine;
 use crate::lesson::{Lesson, Section};
-use crate::render::{Transcript, json_line};
+use crate::render::Output;
 use crate::report::{Outcome, StepReport};
 use crate::script::{Statement, StatementKind};
 
 /// How to show a run.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
-    /// NDJSON only, one line per statement.
-    pub json: bool,
-    pub color: bool,
+    /// The transcript (with colour or without) or NDJSON.
+    pub output: Output,
     /// Wait for Enter before each block of steps (a classroom demo), with a
-    /// prompt on stderr. The caller decides: only when stdin is a terminal,
-    /// and never with `json`.
+    /// prompt on stderr. The caller decides: only when stdin is a terminal;
+    /// never for a format a person does not read as it comes.
     pub pause: bool,
 }
 
@@ -115,30 +114,25 @@ async fn run_on(
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     let width = name_width(lesson);
-    let mut transcript = Transcript::new(&mut *out, options.color);
-    if !options.json
-        && let Some(title) = &lesson.title
-    {
-        transcript.title(title)?;
+    let mut format = options.output.format(&mut *out);
+    if let Some(title) = &lesson.title {
+        format.title(title)?;
     }
     for section in &lesson.sections {
         match section {
-            Section::Narration(prose) => {
-                if !options.json {
-                    transcript.narration(prose)?;
-                }
-            }
+            Section::Narration(prose) => format.narration(prose)?,
             Section::Steps(steps) => {
-                if options.pause && !options.json {
+                if options.pause && format.is_transcript() {
                     // What was shown so far must be on screen before the
                     // prompt; the prompt is not part of the transcript.
-                    transcript.flush()?;
+                    format.flush()?;
                     eprint!("  [press Enter to run the next steps]");
                     wait_for_enter().await;
                 }
                 engine
                     .run_block(steps, |report| {
-                        show(&mut transcript, report, width, options)?;
+                        format.step(report, width)?;
+                        format.flush()?;
                         summary.count(report);
                         Ok(())
                     })
@@ -146,22 +140,8 @@ async fn run_on(
             }
         }
     }
-    transcript.flush()?;
+    format.flush()?;
     Ok(summary)
-}
-
-fn show<W: Write>(
-    t: &mut Transcript<W>,
-    report: &StepReport,
-    width: usize,
-    options: Options,
-) -> std::io::Result<()> {
-    if options.json {
-        t.line(&json_line(report))
-    } else {
-        t.step(report, width)?;
-        t.flush()
-    }
 }
 
 async fn wait_for_enter() {

@@ -1,0 +1,238 @@
+//! The transcript a learner reads: each step's code, then one aligned
+//! line per client (who got what, and why the others did not), with
+//! colour or without.
+
+use std::io::{self, Write};
+
+use colored::{ColoredString, Colorize as _};
+use serde_json::Value;
+
+use super::Format;
+use crate::lesson::Prose;
+use crate::report::{Absence, Delivery, Outcome, Reason, StepReport};
+
+/// Writes the human transcript.
+pub struct Transcript<W> {
+    pub(super) out: W,
+    pub(super) color: bool,
+}
+
+impl<W: Write> Transcript<W> {
+    pub fn new(out: W, color: bool) -> Self {
+        Transcript { out, color }
+    }
+
+    pub(super) fn paint(&self, text: &str, style: fn(&str) -> ColoredString) -> String {
+        if self.color {
+            style(text).to_string()
+        } else {
+            text.to_owned()
+        }
+    }
+
+    pub fn title(&mut self, title: &str) -> io::Result<()> {
+        let rule = "═".repeat(title.chars().count() + 4);
+        let line = format!("  {title}");
+        writeln!(self.out, "{}", self.paint(&rule, |s| s.bold()))?;
+        writeln!(self.out, "{}", self.paint(&line, |s| s.bold()))?;
+        writeln!(self.out, "{}", self.paint(&rule, |s| s.bold()))?;
+        writeln!(self.out)
+    }
+
+    /// A step: its code as written, then one aligned line per client.
+    pub fn step(&mut self, report: &StepReport, name_width: usize) -> io::Result<()> {
+        let prompt = self.paint("›", |s| s.bold());
+        writeln!(
+            self.out,
+            "{prompt} {}",
+            self.paint(&report.code, |s| s.cyan().bold())
+        )?;
+        self.outcome(&report.outcome, name_width)?;
+        for line in &report.server_log {
+            let label = self.paint("server log:", |s| s.yellow());
+            writeln!(self.out, "    {label} {line}")?;
+        }
+        for mismatch in &report.mismatches {
+            let text =
+                format!("MISMATCH: {mismatch} (the server's state and the clients disagree)");
+            writeln!(self.out, "    {}", self.paint(&text, |s| s.red().bold()))?;
+        }
+        writeln!(self.out)
+    }
+
+    /// What a step did, one line per client it concerns.
+    fn outcome(&mut self, outcome: &Outcome, w: usize) -> io::Result<()> {
+        match outcome {
+            Outcome::Connect { name, ns, error } => match error {
+                None => self.mark(true, name, w, &format!("connected to {ns}"))?,
+                Some(message) => self.mark(
+                    false,
+                    name,
+                    w,
+                    &format!(
+                        "refused by the middleware of {ns}: connect_error {}",
+                        quoted(message)
+                    ),
+                )?,
+            },
+            Outcome::Emit { event, deliveries } => {
+                for (name, delivery) in deliveries {
+                    match delivery {
+                        Delivery::Received(args) => {
+                            self.mark(true, name, w, &received(event, args))?;
+                        }
+                        Delivery::Missed(reason) => {
+                            let why = self.paint(&explain(reason), |s| s.dimmed());
+                            self.mark(false, name, w, &why)?;
+                        }
+                    }
+                }
+                if deliveries.is_empty() {
+                    writeln!(self.out, "    (no clients yet)")?;
+                }
+            }
+            Outcome::Rooms(rooms) => {
+                for (name, rooms) in rooms {
+                    let list = if rooms.is_empty() {
+                        "in no room (besides its own-id room)".to_owned()
+                    } else {
+                        format!("in {}", quoted_list(rooms))
+                    };
+                    writeln!(self.out, "    {}  {list}", pad(name, w))?;
+                }
+            }
+            Outcome::Disconnected(gone) => {
+                if gone.is_empty() {
+                    writeln!(self.out, "    nobody was disconnected")?;
+                }
+                for (name, d) in gone {
+                    let left = if d.rooms_left.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; left {} automatically", quoted_list(&d.rooms_left))
+                    };
+                    let why = format!("disconnected ({}){left}", d.server);
+                    self.mark(false, name, w, &why)?;
+                }
+            }
+            Outcome::Middleware { ns } => writeln!(
+                self.out,
+                "    middleware added to {ns}: it checks every later connection"
+            )?,
+            Outcome::Handler { ns, event } => writeln!(
+                self.out,
+                "    handler for {} on {ns} installed",
+                quoted(event)
+            )?,
+            Outcome::Unhandled { ns, event } => writeln!(
+                self.out,
+                "    {ns} has no handler for {}: the server ignores it",
+                quoted(event)
+            )?,
+            Outcome::Error(message) => {
+                let text = self.paint(&format!("error: {message}"), |s| s.red());
+                writeln!(self.out, "    {text}")?
+            }
+        }
+        Ok(())
+    }
+
+    fn mark(&mut self, ok: bool, name: &str, width: usize, text: &str) -> io::Result<()> {
+        let mark = if ok {
+            self.paint("✔", |s| s.green())
+        } else {
+            self.paint("✘", |s| s.red())
+        };
+        writeln!(self.out, "  {mark} {}  {text}", pad(name, width))
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl<W: Write> Format for Transcript<W> {
+    fn title(&mut self, title: &str) -> io::Result<()> {
+        Transcript::title(self, title)
+    }
+
+    fn narration(&mut self, prose: &[Prose]) -> io::Result<()> {
+        Transcript::narration(self, prose)
+    }
+
+    fn step(&mut self, report: &StepReport, name_width: usize) -> io::Result<()> {
+        Transcript::step(self, report, name_width)
+    }
+
+    fn is_transcript(&self) -> bool {
+        true
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Transcript::flush(self)
+    }
+}
+
+fn pad(name: &str, width: usize) -> String {
+    format!("{name:<width$}")
+}
+
+fn quoted_list(rooms: &[String]) -> String {
+    rooms
+        .iter()
+        .map(|r| quoted(r))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A name as a JSON string: quotes, escapes and control characters are
+/// shown, never interpreted by the terminal.
+fn quoted(name: &str) -> String {
+    Value::String(name.to_owned()).to_string()
+}
+
+fn received(event: &str, args: &[Value]) -> String {
+    if args.is_empty() {
+        format!("got {}", quoted(event))
+    } else {
+        let args: Vec<String> = args.iter().map(Value::to_string).collect();
+        format!("got {}: {}", quoted(event), args.join(", "))
+    }
+}
+
+/// Why a client did not receive an emit, in a learner's words.
+pub fn explain(reason: &Reason) -> String {
+    match reason {
+        Reason::NotConnected(Absence::Rejected(message)) => {
+            format!(
+                "not connected: a middleware refused it ({})",
+                quoted(message)
+            )
+        }
+        Reason::NotConnected(Absence::Disconnected { code }) => {
+            format!("not connected: disconnected by `{code}`")
+        }
+        Reason::NotConnected(Absence::Vanished) => {
+            "not connected: the server lost its socket".to_owned()
+        }
+        Reason::NotDelivered => "did not arrive, though it should have".to_owned(),
+        Reason::OtherNamespace { own, target } => {
+            format!("is in namespace {own}; this emit goes to {target} only")
+        }
+        Reason::NotTheTarget { target } => {
+            format!("socket.emit goes to {target}'s own client only")
+        }
+        Reason::Sender { despite_rooms } if despite_rooms.is_empty() => {
+            "the sender: broadcasting from a socket leaves the sender out".to_owned()
+        }
+        Reason::Sender { despite_rooms } => format!(
+            "the sender: left out even though it is in {}",
+            quoted_list(despite_rooms)
+        ),
+        Reason::Excepted { room } => format!("in {}, which except() leaves out", quoted(room)),
+        Reason::NotInRooms { rooms } if rooms.len() == 1 => {
+            format!("not in {}", quoted(&rooms[0]))
+        }
+        Reason::NotInRooms { rooms } => format!("in none of {}", quoted_list(rooms)),
+    }
+}
