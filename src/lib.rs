@@ -7,7 +7,6 @@
 //! - [`protocol`]: the engine's private wire protocol: its events, header,
 //!   wait bound and the event names a script may not use.
 //! - [`server`]: the embedded socketioxide server and its bridges.
-//! - [`net`]: its TCP listener, tuned so that no write waits on a delayed ACK.
 //! - [`client`]: a simulated rust_socketio client and its inbox.
 //! - [`engine`]: runs statements, syncs, observes, compares; [`engine::predict`]
 //!   says who an action should reach, and why not.
@@ -23,7 +22,6 @@ pub mod cli;
 pub mod client;
 pub mod engine;
 pub mod lesson;
-pub mod net;
 pub mod play;
 pub mod protocol;
 pub mod render;
