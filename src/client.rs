@@ -262,6 +262,17 @@ pub fn decode(inbound: &Inbound, emitted: Option<(&str, &[Value])>) -> (String, 
     (kind.to_owned(), args.clone())
 }
 
+/// [`decode`], knowing every event the step emitted: the first that
+/// explains what rust_socketio reported wins.
+pub fn decode_any(inbound: &Inbound, emitted: &[(String, Vec<Value>)]) -> (String, Vec<Value>) {
+    let plain = decode(inbound, None);
+    emitted
+        .iter()
+        .map(|(event, args)| decode(inbound, Some((event, args))))
+        .find(|decoded| *decoded != plain)
+        .unwrap_or(plain)
+}
+
 #[cfg(test)]
 mod tests {
     //! Decoding rust_socketio's lossy view of events back to Socket.IO's.

@@ -29,9 +29,8 @@ pub async fn play(
     listen: SocketAddr,
     mut prompt: impl FnMut(),
 ) -> anyhow::Result<Played> {
-    // `/` only: the others are created as lines name them.
-    let namespaces = std::collections::BTreeSet::from(["/".to_owned()]);
-    Engine::run(listen, &namespaces, async |engine| {
+    // `/` only: the others are declared as lines name them.
+    Engine::run(listen, async |engine| {
         session(engine, &mut input, out, errors, options, &mut prompt).await
     })
     .await

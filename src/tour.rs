@@ -1,7 +1,6 @@
 //! Runs a lesson end to end: starts the engine, shows the narration, runs
 //! each step on the live server, prints its report, and shuts down.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 
@@ -9,7 +8,7 @@ use crate::engine::Engine;
 use crate::lesson::{Lesson, Section};
 use crate::render::Output;
 use crate::report::{Outcome, StepReport};
-use crate::script::{Statement, StatementKind};
+use crate::script::StatementKind;
 
 /// How to show a run.
 #[derive(Debug, Clone, Copy, Default)]
@@ -58,14 +57,6 @@ pub struct StepError {
     pub message: String,
 }
 
-/// Every namespace a lesson mentions, which the server creates at start.
-pub fn namespaces(lesson: &Lesson) -> BTreeSet<String> {
-    std::iter::once("/")
-        .chain(lesson.statements().flat_map(Statement::namespaces))
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The widest client name of a lesson, to align the transcript.
 fn name_width(lesson: &Lesson) -> usize {
     lesson
@@ -100,7 +91,7 @@ pub async fn run_with(
     options: Options,
     listen: SocketAddr,
 ) -> anyhow::Result<Summary> {
-    Engine::run(listen, &namespaces(lesson), async |engine| {
+    Engine::run(listen, async |engine| {
         run_on(engine, lesson, out, options).await
     })
     .await

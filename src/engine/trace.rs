@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::client::{Inbound, decode};
+use crate::client::{Inbound, decode_any};
 use crate::report::{Disconnection, HookRun, Outcome, StepReport};
 use crate::script::Statement;
 
@@ -21,6 +21,10 @@ pub(super) struct Trace {
     pub(super) ack_from: Option<String>,
     /// What connection and disconnect handlers did, in order.
     pub(super) hooks: Vec<HookRun>,
+    /// Disconnect handlers announced but not yet heard from.
+    pub(super) pending_hooks: usize,
+    /// Disconnect handlers that ran: whose socket, its namespace, and what they did.
+    pub(super) disconnect_hooks: Vec<(String, String, crate::server::HookResult)>,
     /// Handler emits that reached nobody: no line, but their event is the step's.
     pub(super) silent: Vec<Outcome>,
     /// Disconnections the server's handlers reported.
@@ -38,6 +42,8 @@ impl Trace {
             ack_from: None,
             hooks: Vec::new(),
             silent: Vec::new(),
+            pending_hooks: 0,
+            disconnect_hooks: Vec::new(),
             disconnected: BTreeMap::new(),
             mismatches: Vec::new(),
         }
@@ -48,12 +54,8 @@ impl Trace {
         &mut self,
         name: &str,
         got: &[Inbound],
-        emitted: Option<&(String, Vec<Value>)>,
+        emitted: &[(String, Vec<Value>)],
     ) {
-        if got.is_empty() {
-            return;
-        }
-        let context = emitted.map(|(e, a)| (e.as_str(), a.as_slice()));
         for inbound in got {
             match inbound {
                 Inbound::Ack(args) => self
@@ -65,7 +67,7 @@ impl Trace {
                     .events
                     .entry(name.to_owned())
                     .or_default()
-                    .push(decode(inbound, context)),
+                    .push(decode_any(inbound, emitted)),
             }
         }
     }
