@@ -346,7 +346,8 @@ class Parser {
       else if (t.t === "ident" && t.v === "msg") {
         if (!allowMsg) this.fail("`msg` can only be used inside an `on` handler");
         out.push({ v: MSG, col: t.col });
-      } else if (t.t === "ident" && t.v === "ack" && allowAck) {
+      } else if (t.t === "ident" && t.v === "ack") {
+        if (!allowAck) this.fail('`ack` can only end a client\'s emit, as in `alice> socket.emit("EVENT", 1, ack)`');
         out.push({ v: ACK, col: t.col });
       } else this.fail("expected a JSON literal");
       this.next();
@@ -366,6 +367,9 @@ class Parser {
    */
   expr(allowMsg, heads, declare = false) {
     const h = this.peek();
+    if (h && h.t === "ident" && h.v === "callback" && !heads.includes(h.v)) {
+      this.fail("`callback(…)` can only be the action of an `on` handler, as in `on \"order:create\": callback({\"status\": \"ok\"})`");
+    }
     if (!h || h.t !== "ident" || !heads.includes(h.v)) {
       this.fail(`expected ${heads.map((x) => "`" + x + "`").join(" or ")}`);
     }
@@ -540,6 +544,8 @@ class Parser {
         this.expectEnd();
         return { kind: "on", ns, event: e.v, expr };
       }
+      case "callback":
+        return this.expr(false, ["io"]); // fails with the message about where callback goes
       default:
         this.fail(`unknown statement \`${t0.v}\``);
     }
