@@ -644,6 +644,17 @@ export async function run(stmts, emitLine) {
       }
     }
   };
+  /** A promise of the server's own (listen, close), bounded like every wait. */
+  const bounded = (promise, what) => {
+    let done = false;
+    const w = () => done;
+    const wait = waitUntil(w, what);
+    promise.then(() => {
+      done = true;
+      notify();
+    });
+    return wait;
+  };
   const waitUntil = (pred, what) => {
     if (pred()) return Promise.resolve();
     return new Promise((resolve) => {
@@ -656,7 +667,7 @@ export async function run(stmts, emitLine) {
   // --- the official server
   const httpServer = createServer();
   const io = new Server(httpServer);
-  await new Promise((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+  await bounded(new Promise((resolve) => httpServer.listen(0, "127.0.0.1", resolve)), "the server to listen");
   const url = `http://127.0.0.1:${httpServer.address().port}`;
 
   /** name -> client record of an admitted, not yet gone client */
@@ -1110,7 +1121,7 @@ export async function run(stmts, emitLine) {
   for (const [ns, listener] of connectionHooks) nsps.get(ns).off("connection", listener);
   disconnectHooks.clear();
   for (const c of everyClient) c.cs.disconnect();
-  await new Promise((resolve) => io.close(() => resolve()));
+  await bounded(new Promise((resolve) => io.close(() => resolve())), "the server to close");
   for (const w of waiters) clearTimeout(w.timer);
 }
 
