@@ -83,9 +83,9 @@ impl Engine {
                 Notice::Connected { name, .. } if admitted.contains(name.as_str()) => {
                     heard.insert(name);
                 }
-                Notice::Connected { name, .. } => {
-                    traces[0].mismatch(format!("the server admitted {name}, which nobody connected"))
-                }
+                Notice::Connected { name, .. } => traces[0].mismatch(format!(
+                    "the server admitted {name}, which nobody connected"
+                )),
                 other => {
                     let what = format!("{other:?}");
                     self.absorb(other, &mut traces[0]);
@@ -129,7 +129,10 @@ impl Engine {
         self.members
             .insert(name.to_owned(), Member::Connected(client));
         let hook = loop {
-            match self.next_notice(name, "'s connection handler to finish").await? {
+            match self
+                .next_notice(name, "'s connection handler to finish")
+                .await?
+            {
                 Notice::Connected { name: by, hook, .. } if by == name => break hook,
                 other => self.absorb(other, &mut trace),
             }

@@ -50,12 +50,7 @@ impl Trace {
     }
 
     /// Adds what `name` got, decoded as Socket.IO names it.
-    pub(super) fn record(
-        &mut self,
-        name: &str,
-        got: &[Inbound],
-        emitted: &[(String, Vec<Value>)],
-    ) {
+    pub(super) fn record(&mut self, name: &str, got: &[Inbound], emitted: &[(String, Vec<Value>)]) {
         for inbound in got {
             match inbound {
                 Inbound::Ack(args) => self

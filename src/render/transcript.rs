@@ -12,6 +12,7 @@ use crate::lesson::Prose;
 use std::collections::BTreeMap;
 
 use crate::report::{Absence, Delivery, Hook, Outcome, Reason, ReportLine, Room, StepReport};
+use crate::script::hook;
 
 /// Writes the human transcript.
 pub struct Transcript<W> {
@@ -150,11 +151,21 @@ impl<W: Write> Transcript<W> {
                 "    namespace {ns} declared: clients may connect to it from now on"
             )?,
             Outcome::Answered => {}
-            Outcome::Handler { ns, event } => writeln!(
-                self.out,
-                "    handler for {} on {ns} installed",
-                quoted(event)
-            )?,
+            Outcome::Handler { ns, event } => match hook(event) {
+                Hook::Connection => writeln!(
+                    self.out,
+                    "    connection handler of {ns} installed: it runs for each socket admitted from now on"
+                )?,
+                Hook::Disconnect => writeln!(
+                    self.out,
+                    "    disconnect handler of {ns} installed: it runs for each socket of {ns} that leaves"
+                )?,
+                Hook::Event => writeln!(
+                    self.out,
+                    "    handler for {} on {ns} installed",
+                    quoted(event)
+                )?,
+            },
             Outcome::Unhandled { ns, event } => writeln!(
                 self.out,
                 "    {ns} has no handler for {}: the server ignores it",

@@ -260,7 +260,10 @@ impl Cursor<'_> {
     fn target(&mut self, list_at: usize) -> Parsed<Room> {
         self.skip_ws();
         let at = self.pos;
-        if let Some(word) = self.ident(true).filter(|w| !matches!(*w, "true" | "false" | "null")) {
+        if let Some(word) = self
+            .ident(true)
+            .filter(|w| !matches!(*w, "true" | "false" | "null"))
+        {
             if word == "msg" {
                 self.pos = at;
                 return Err(self
@@ -349,6 +352,15 @@ impl Cursor<'_> {
         };
         let mut args = Vec::new();
         while self.eat(',') {
+            self.skip_ws();
+            let at = self.pos;
+            if self.rest().starts_with("ack") && self.ident(false) == Some("ack") {
+                return Err(self.error_at(
+                    at,
+                    "`ack` stands only last in a client's emit, as in \
+                     `alice> socket.emit(\"order\", 1, ack)`: a server's emit asks for none here",
+                ));
+            }
             args.push(if self.eat_msg() {
                 Arg::Msg
             } else {
@@ -381,6 +393,18 @@ impl Cursor<'_> {
         }
         self.skip_ws();
         let at = self.pos;
+        let rest = self.rest().trim_start_matches('[').trim_start();
+        if rest
+            .split(|c: char| !(c.is_ascii_alphanumeric() || "_-.".contains(c)))
+            .next()
+            .is_some_and(|word| word.ends_with(".id"))
+        {
+            return Err(self.error_at(
+                at,
+                "a socket's own id room is only a target: ids stand in `.to`, `.in` and \
+                 `.except`, not in `join`, `leave`, `socketsJoin` or `socketsLeave`",
+            ));
+        }
         room_list(&self.json()?).map(Arg::Lit).ok_or_else(|| {
             self.error_at(
                 at,

@@ -45,10 +45,7 @@ impl ScriptParser {
         let Some(Parsed1 { statement, uses }) = parse_numbered(number, text)? else {
             return Ok(None);
         };
-        if let Some((name, column)) = uses
-            .iter()
-            .find(|(name, _)| !self.connected.contains(name))
-        {
+        if let Some((name, column)) = uses.iter().find(|(name, _)| !self.connected.contains(name)) {
             let name = excerpt(name);
             return Err(SyntaxError {
                 line: number,

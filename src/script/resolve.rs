@@ -108,7 +108,9 @@ pub(super) fn resolve_rooms(rooms: &Arg<Vec<String>>, msg: &Value) -> Result<Vec
 fn resolve_targets(rooms: &Arg<Vec<Room>>, msg: &Value) -> Result<Vec<Room>, String> {
     match rooms {
         Arg::Lit(r) => Ok(r.clone()),
-        Arg::Msg => resolve_rooms(&Arg::Msg, msg).map(|names| names.into_iter().map(Room::Name).collect()),
+        Arg::Msg => {
+            resolve_rooms(&Arg::Msg, msg).map(|names| names.into_iter().map(Room::Name).collect())
+        }
     }
 }
 
@@ -151,7 +153,10 @@ mod tests {
         };
         assert_eq!(
             to,
-            [Arg::Lit(vec![Room::Name("a".to_owned()), Room::Name("b".to_owned())])]
+            [Arg::Lit(vec![
+                Room::Name("a".to_owned()),
+                Room::Name("b".to_owned())
+            ])]
         );
         let huge = Value::from(vec![1; 100_000]);
         let err = leave.resolve(&huge).unwrap_err();

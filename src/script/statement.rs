@@ -95,6 +95,11 @@ impl Cursor<'_> {
                 self.pos = start;
                 self.server_statement(None)
             }
+            "callback" => Err(self.error_at(
+                start,
+                "`callback(…)` answers a client's acknowledgement: it stands only as an \
+                 `on` handler's action, as in `on \"order\": callback({\"ok\": true})`",
+            )),
             "socket" => Err(self.error_at(
                 start,
                 "server code about one socket needs the client's name first, \
@@ -246,7 +251,10 @@ impl Cursor<'_> {
                 return Ok(args);
             }
             if !self.eat(',') {
-                return Err(self.error(format!("expected `,` or `)` in `callback(…)`{}", self.found())));
+                return Err(self.error(format!(
+                    "expected `,` or `)` in `callback(…)`{}",
+                    self.found()
+                )));
             }
         }
     }

@@ -76,9 +76,11 @@ fn on_connect(shared: Arc<Shared>, io: SocketIo, socket: SocketRef) -> impl Futu
     {
         let shared = shared.clone();
         let name = name.clone();
-        socket.on_disconnect(move |io: SocketIo, socket: SocketRef, reason: DisconnectReason| {
-            on_disconnect(shared.clone(), io, name.clone(), socket, reason)
-        });
+        socket.on_disconnect(
+            move |io: SocketIo, socket: SocketRef, reason: DisconnectReason| {
+                on_disconnect(shared.clone(), io, name.clone(), socket, reason)
+            },
+        );
     }
     {
         // A name already held belongs to that socket: a second connection
@@ -148,8 +150,8 @@ fn on_disconnect(
         holds
     };
     let ns = socket.ns().to_owned();
-    let hook = registered
-        && lock(&shared.handlers).contains_key(&(ns.clone(), DISCONNECT.to_owned()));
+    let hook =
+        registered && lock(&shared.handlers).contains_key(&(ns.clone(), DISCONNECT.to_owned()));
     if registered {
         let rooms = rooms_of(&socket).into_iter().collect();
         // The engine may have stopped listening during shutdown; nothing to tell then.
@@ -166,7 +168,9 @@ fn on_disconnect(
             return;
         }
         if let Some(run) = run_hook(&shared, &io, &socket, DISCONNECT, &name, true).await {
-            let _ = shared.notices.send(Notice::DisconnectHook { name, ns, run });
+            let _ = shared
+                .notices
+                .send(Notice::DisconnectHook { name, ns, run });
         }
     }
 }
