@@ -5,7 +5,7 @@
 use std::ffi::{OsStr, OsString};
 use std::io::{IsTerminal as _, Write};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{
@@ -14,7 +14,7 @@ use clap::{
 
 use crate::lesson::{self, BUILTIN, Lesson};
 use crate::render::Output;
-use crate::script::SyntaxError;
+use crate::source::{BadInput, builtin_file, load_file, parse_builtin, read_source};
 use crate::tour::{self, Options, Summary};
 
 #[derive(Debug, Parser)]
@@ -108,17 +108,27 @@ enum Command {
     },
 }
 
-/// A failure that is the user's input, not the run: exit status 2.
-#[derive(Debug)]
-struct BadInput(String);
-
-impl std::fmt::Display for BadInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// What a command found, as its exit status says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Everything ran as predicted (or help was asked for).
+    Ok,
+    /// The run found a problem: a step disagreed, or the engine failed.
+    Problem,
+    /// Bad usage or bad input.
+    BadInput,
 }
 
-impl std::error::Error for BadInput {}
+impl From<Verdict> for ExitCode {
+    /// The one mapping from what happened to an exit status.
+    fn from(verdict: Verdict) -> ExitCode {
+        ExitCode::from(match verdict {
+            Verdict::Ok => 0,
+            Verdict::Problem => 1,
+            Verdict::BadInput => 2,
+        })
+    }
+}
 
 /// Runs the command line and returns the exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
@@ -127,22 +137,27 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Err(e) => {
             // clap prints help and version to stdout (exit 0), errors to stderr (exit 2).
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return if e.use_stderr() {
+                Verdict::BadInput
+            } else {
+                Verdict::Ok
+            }
+            .into();
         }
     };
-    match dispatch(&matches) {
-        Ok(code) => code,
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+    let verdict = match dispatch(&matches) {
+        Ok(verdict) => verdict,
+        Err(e) if is_broken_pipe(&e) => Verdict::Ok,
         Err(e) => {
-            let code = if e.downcast_ref::<BadInput>().is_some() {
-                2
-            } else {
-                1
-            };
             say(&format!("error: {e:#}"));
-            ExitCode::from(code)
+            if e.downcast_ref::<BadInput>().is_some() {
+                Verdict::BadInput
+            } else {
+                Verdict::Problem
+            }
         }
-    }
+    };
+    verdict.into()
 }
 
 /// The whole command line: the fixed subcommands, and one per built-in lesson.
@@ -168,7 +183,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
+fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
     if let Some((name, sub)) = matches.subcommand()
         && let Some(text) = lesson::builtin(name)
     {
@@ -179,12 +194,12 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             flags.run.options(flags.json),
             flags.run.listen,
         )?;
-        return Ok(exit_code(&summary));
+        return Ok(verdict(&summary));
     }
     match Cli::from_arg_matches(matches)?.command {
         None | Some(Command::List) => {
             list(&mut std::io::stdout().lock())?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Verdict::Ok)
         }
         Some(Command::All { flags }) => {
             let lessons = BUILTIN
@@ -192,7 +207,7 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
                 .map(|(name, text)| Ok((builtin_file(name), parse_builtin(name, text)?)))
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let summary = run_lessons(&lessons, flags.options(false), flags.listen)?;
-            Ok(exit_code(&summary))
+            Ok(verdict(&summary))
         }
         Some(Command::Check { files }) => check(&files),
         Some(Command::Play {
@@ -207,36 +222,41 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
                 flags.run.options(flags.json),
                 flags.run.listen,
             )?;
-            Ok(exit_code(&summary))
+            Ok(verdict(&summary))
         }
     }
 }
 
 impl RunFlags {
-    /// How to show the run: decides colour and pausing from the terminal.
+    /// How to show the run: decides the output and pausing from the terminal.
     fn options(&self, json: bool) -> Options {
-        let color = use_color(
-            self.color,
-            std::io::stdout().is_terminal(),
-            std::env::var_os("NO_COLOR").as_deref(),
-        );
-        if color {
-            colored::control::set_override(true);
-        }
         // Waiting for an Enter that no one can press would hang the run.
         let pause = self.step && !json && std::io::stdin().is_terminal();
         if self.step && !pause {
             say("sockets-tour: not pausing (--step): stdin is not a terminal");
         }
         Options {
-            output: if json {
-                Output::Ndjson
-            } else {
-                Output::Transcript { color }
-            },
+            output: output(json, self.color),
             pause,
         }
     }
+}
+
+/// The output format, with colour decided here, once, from the flags and
+/// the terminal.
+fn output(json: bool, choice: ColorChoice) -> Output {
+    if json {
+        return Output::Ndjson;
+    }
+    let color = use_color(
+        choice,
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    if color {
+        colored::control::set_override(true);
+    }
+    Output::Transcript { color }
 }
 
 /// Whether to colour: `auto` colours a terminal unless `NO_COLOR` is set to
@@ -250,15 +270,7 @@ fn use_color(choice: ColorChoice, stdout_is_terminal: bool, no_color: Option<&Os
 }
 
 /// `play`: 0, or 1 if a step disagreed, or 2 if a line was refused.
-fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<ExitCode> {
-    let color = use_color(
-        color,
-        std::io::stdout().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    ) && !json;
-    if color {
-        colored::control::set_override(true);
-    }
+fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<Verdict> {
     let interactive = std::io::stdin().is_terminal();
     if interactive {
         say(
@@ -268,11 +280,7 @@ fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<Ex
         );
     }
     let options = Options {
-        output: if json {
-            Output::Ndjson
-        } else {
-            Output::Transcript { color }
-        },
+        output: output(json, color),
         pause: false,
     };
     let prompt = || {
@@ -292,81 +300,20 @@ fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<Ex
         ))
         .map_err(|e| run_error(e, "<stdin>", listen))?;
     Ok(if played.summary.mismatched > 0 {
-        ExitCode::from(1)
+        Verdict::Problem
     } else if played.refused > 0 && !interactive {
-        ExitCode::from(2)
+        Verdict::BadInput
     } else {
-        ExitCode::SUCCESS
+        Verdict::Ok
     })
 }
 
-fn exit_code(summary: &Summary) -> ExitCode {
+fn verdict(summary: &Summary) -> Verdict {
     if summary.mismatched > 0 {
-        ExitCode::from(1)
+        Verdict::Problem
     } else {
-        ExitCode::SUCCESS
+        Verdict::Ok
     }
-}
-
-/// The file a built-in lesson comes from, to name it in messages.
-fn builtin_file(name: &str) -> String {
-    format!("lessons/{name}.md")
-}
-
-fn parse_builtin(name: &str, text: &str) -> anyhow::Result<Lesson> {
-    lesson::parse_markdown(text).map_err(|e| syntax_error(&e, &builtin_file(name)))
-}
-
-fn syntax_error(e: &SyntaxError, file: &str) -> anyhow::Error {
-    // The rendered error ends in a newline; the final `error:` line adds its own.
-    anyhow::Error::new(BadInput(
-        e.render(file)
-            .trim_end()
-            .trim_start_matches("error: ")
-            .to_owned(),
-    ))
-}
-
-/// Reads a lesson or script file as text, saying what is wrong with it if not.
-fn read_source(path: &Path) -> Result<String, BadInput> {
-    let file = path.display();
-    let bytes = std::fs::read(path).map_err(|e| {
-        BadInput(if e.kind() == std::io::ErrorKind::NotFound {
-            format!(
-                "cannot read {file}: no such file; give the path of a .md lesson or a .tour script"
-            )
-        } else {
-            format!("cannot read {file}: {e}")
-        })
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
-        BadInput(format!(
-            "cannot read {file}: line {line} is not UTF-8 text; save the file as UTF-8"
-        ))
-    })?;
-    // Some editors start UTF-8 files with a byte-order mark; it is not text.
-    Ok(text
-        .strip_prefix('\u{feff}')
-        .map(str::to_owned)
-        .unwrap_or(text))
-}
-
-/// Reads and parses a lesson or script file that has at least one statement.
-pub fn load_file(path: &Path) -> anyhow::Result<Lesson> {
-    let text = read_source(path)?;
-    let name = path.display().to_string();
-    let lesson = lesson::load(&name, &text).map_err(|e| syntax_error(&e, &name))?;
-    if lesson.statements().next().is_none() {
-        let advice = if lesson::is_markdown(&name) {
-            "put statements in ```tour blocks"
-        } else {
-            "write one statement per line"
-        };
-        return Err(BadInput(format!("no statements in {name}: {advice}")).into());
-    }
-    Ok(lesson)
 }
 
 /// Runs lessons, each named by its file, one after another on a fresh
@@ -431,7 +378,7 @@ fn run_error(e: anyhow::Error, file: &str, listen: SocketAddr) -> anyhow::Error 
 
 /// `check`: 0 when every lesson is valid and runs as predicted, 2 when one is
 /// malformed (or missing), 1 when one runs with a disagreement or cannot run.
-fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+fn check(files: &[PathBuf]) -> anyhow::Result<Verdict> {
     let mut unreadable = 0;
     let sources: Vec<crate::check::Source> = if files.is_empty() {
         BUILTIN
@@ -463,14 +410,14 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
         runtime.block_on(crate::check::check(&sources, &mut std::io::stdout().lock()))?;
     Ok(
         if unreadable > 0 || findings.iter().any(|f| !f.invalid.is_empty()) {
-            ExitCode::from(2)
+            Verdict::BadInput
         } else if findings
             .iter()
             .any(|f| f.mismatched > 0 || f.run_error.is_some())
         {
-            ExitCode::from(1)
+            Verdict::Problem
         } else {
-            ExitCode::SUCCESS
+            Verdict::Ok
         },
     )
 }

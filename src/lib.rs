@@ -2,20 +2,28 @@
 //! server with real clients, one narrated step at a time.
 //!
 //! # Layout
-//! - [`script`]: the tour-script language and its parser.
+//! Each folder is one phase, each file one idea; a folder's `mod.rs` lists
+//! its files.
+//! - [`script`]: the tour-script language: syntax tree, the stateful
+//!   [`script::ScriptParser`], statement forms, the chain member table, JSON
+//!   rules, `msg` resolution, syntax errors.
 //! - [`lesson`]: Markdown lessons (narration + `tour` blocks), embedded.
+//! - [`source`]: lesson and script files as the command line names them.
 //! - [`protocol`]: the engine's private wire protocol: its events, header,
 //!   wait bound and the event names a script may not use.
-//! - [`server`]: the embedded socketioxide server and its bridges.
+//! - [`server`]: the embedded socketioxide server: its named handlers, the
+//!   actions it performs, its TCP listener.
 //! - [`client`]: a simulated rust_socketio client and its inbox.
-//! - [`engine`]: runs statements, syncs, observes, compares; [`engine::predict`]
-//!   says who an action should reach, and why not.
+//! - [`engine`]: runs blocks of statements ([`engine::Engine::run_block`]):
+//!   connects, client acts, observation, outcomes; [`engine::predict`] says
+//!   who an action should reach, and why not.
 //! - [`report`]: a step's outcome as plain data.
-//! - [`render`]: the transcript and the NDJSON.
+//! - [`render`]: one [`render::Format`] per output: the transcript (with
+//!   narration wrapping) and the NDJSON.
 //! - [`tour`]: runs a whole lesson.
 //! - [`play`]: the playground, one typed line at a time.
 //! - [`check`]: validates lessons, then runs them.
-//! - [`cli`]: the command line.
+//! - [`cli`]: the command line: flags, colour and exit codes, each decided once.
 
 pub mod check;
 pub mod cli;
@@ -28,4 +36,5 @@ pub mod render;
 pub mod report;
 pub mod script;
 pub mod server;
+pub mod source;
 pub mod tour;

@@ -158,6 +158,16 @@ impl<'a> Cursor<'a> {
         Ok(word.to_owned())
     }
 
+    /// `/ns` if one comes next, else `/`.
+    pub(super) fn optional_namespace(&mut self) -> Parsed<String> {
+        self.skip_ws();
+        if self.peek() == Some('/') {
+            self.namespace()
+        } else {
+            Ok("/".to_owned())
+        }
+    }
+
     pub(super) fn end_of_statement(&mut self) -> Parsed<()> {
         self.eat(';');
         self.skip_ws();

@@ -33,6 +33,12 @@ impl SyntaxError {
     /// so that the caret stays under the column. A line too long to show
     /// whole is cut to a window around the column, marked with `…`.
     pub fn render(&self, file: &str) -> String {
+        format!("error: {}\n", self.located(file))
+    }
+
+    /// The error without its `error: ` label and final newline: its message,
+    /// then where it is (for a caller that labels errors itself).
+    pub fn located(&self, file: &str) -> String {
         const WHOLE: usize = 120;
         const BEFORE: usize = 40;
         const SHOWN: usize = 100;
@@ -65,7 +71,7 @@ impl SyntaxError {
                 .map(|&c| if c.is_whitespace() { c } else { ' ' }),
         );
         format!(
-            "error: {}\n{pad}--> {file}:{}:{}\n{pad} |\n{number} | {shown}\n{pad} | {caret}^\n",
+            "{}\n{pad}--> {file}:{}:{}\n{pad} |\n{number} | {shown}\n{pad} | {caret}^",
             self.message, self.line, self.column,
         )
     }

@@ -114,12 +114,7 @@ impl Cursor<'_> {
 
     pub(super) fn connect(&mut self) -> Parsed<StatementKind> {
         let name = self.name("after `connect`")?;
-        self.skip_ws();
-        let ns = if self.peek() == Some('/') {
-            self.namespace()?
-        } else {
-            "/".to_owned()
-        };
+        let ns = self.optional_namespace()?;
         self.skip_ws();
         let mut auth = serde_json::Map::new();
         if !self.at_end() && !matches!(self.peek(), Some(';' | '{' | '[')) {
@@ -189,12 +184,7 @@ impl Cursor<'_> {
     }
 
     pub(super) fn on_statement(&mut self) -> Parsed<StatementKind> {
-        self.skip_ws();
-        let ns = if self.peek() == Some('/') {
-            self.namespace()?
-        } else {
-            "/".to_owned()
-        };
+        let ns = self.optional_namespace()?;
         self.skip_ws();
         let at = self.pos;
         let event = self.string("the event name")?;
