@@ -22,6 +22,8 @@ pub enum Inbound {
     Error(Vec<Value>),
     Open(Vec<Value>),
     Close(Vec<Value>),
+    /// The server's answer to this client's acknowledgement callback.
+    Ack(Vec<Value>),
 }
 
 /// How a connection attempt ended.
@@ -35,6 +37,11 @@ pub enum Admission {
 pub struct SimClient {
     client: Client,
     inbox: mpsc::UnboundedReceiver<Inbound>,
+    /// Events that arrived before the welcome (a connection handler's
+    /// emits), read before the inbox.
+    early: std::collections::VecDeque<Inbound>,
+    /// The sender of [`Inbound::Ack`]s into the inbox.
+    acks: mpsc::UnboundedSender<Inbound>,
 }
 
 fn args_of(payload: Payload) -> Vec<Value> {
@@ -57,6 +64,7 @@ impl SimClient {
         auth: Value,
     ) -> anyhow::Result<(SimClient, Admission)> {
         let (tx, inbox) = mpsc::unbounded_channel();
+        let acks = tx.clone();
         let mut builder = ClientBuilder::new(url)
             .namespace(ns)
             .opening_header(CLIENT_HEADER, name)
@@ -90,7 +98,12 @@ impl SimClient {
             }
             Err(_) => bail!("opening a connection to {url} took over {}", wait_bound()),
         };
-        let mut sim = SimClient { client, inbox };
+        let mut sim = SimClient {
+            client,
+            inbox,
+            early: Default::default(),
+            acks,
+        };
         let admission = sim.admission().await?;
         Ok((sim, admission))
     }
@@ -107,13 +120,17 @@ impl SimClient {
                     return Ok(Admission::Rejected(connect_error_message(&args)));
                 }
                 Inbound::Open(_) => continue,
-                other => bail!("unexpected event before admission: {other:?}"),
+                // The connection handler's own emits come before the welcome.
+                other => self.early.push_back(other),
             }
         }
     }
 
     /// The next inbound event, within the wait bound.
     pub async fn next(&mut self) -> anyhow::Result<Inbound> {
+        if let Some(event) = self.early.pop_front() {
+            return Ok(event);
+        }
         match timeout(WAIT_BOUND, self.inbox.recv()).await {
             Ok(Some(event)) => Ok(event),
             Ok(None) => Err(anyhow!("the client's connection task stopped")),
@@ -154,6 +171,32 @@ impl SimClient {
         let sending = self
             .client
             .emit(outgoing_event(event), Payload::Text(args.to_vec()));
+        match timeout(WAIT_BOUND, sending).await {
+            Ok(sent) => sent.with_context(|| format!("could not emit {event:?}")),
+            Err(_) => bail!("emitting {event:?} took over {}", wait_bound()),
+        }
+    }
+
+    /// Emits with an acknowledgement callback as the last argument; what
+    /// the server answers arrives in the inbox as [`Inbound::Ack`], in order
+    /// with the events (no answer at all is decided by the step's sync).
+    pub async fn emit_with_ack(&self, event: &str, args: &[Value]) -> anyhow::Result<()> {
+        let acks = self.acks.clone();
+        let sending = self.client.emit_with_ack(
+            outgoing_event(event),
+            Payload::Text(args.to_vec()),
+            WAIT_BOUND,
+            move |payload, _| {
+                // rust_socketio hands the answer's arguments as one JSON array.
+                let args = match args_of(payload).as_slice() {
+                    [Value::Array(args)] => args.clone(),
+                    other => other.to_vec(),
+                };
+                // A closed inbox means the engine no longer listens to this client.
+                let _ = acks.send(Inbound::Ack(args));
+                async {}.boxed()
+            },
+        );
         match timeout(WAIT_BOUND, sending).await {
             Ok(sent) => sent.with_context(|| format!("could not emit {event:?}")),
             Err(_) => bail!("emitting {event:?} took over {}", wait_bound()),
@@ -205,6 +248,7 @@ pub fn decode(inbound: &Inbound, emitted: Option<(&str, &[Value])>) -> (String, 
         Inbound::Error(args) => ("error", args),
         Inbound::Open(args) => ("open", args),
         Inbound::Close(args) => ("close", args),
+        Inbound::Ack(args) => ("ack", args),
     };
     if let Some((event, sent)) = emitted {
         let alone = matches!(inbound, Inbound::Message(a) if sent.is_empty() && a.len() == 1 && a[0] == Value::String(event.to_owned()));
@@ -216,6 +260,17 @@ pub fn decode(inbound: &Inbound, emitted: Option<(&str, &[Value])>) -> (String, 
         }
     }
     (kind.to_owned(), args.clone())
+}
+
+/// [`decode`], knowing every event the step emitted: the first that
+/// explains what rust_socketio reported wins.
+pub fn decode_any(inbound: &Inbound, emitted: &[(String, Vec<Value>)]) -> (String, Vec<Value>) {
+    let plain = decode(inbound, None);
+    emitted
+        .iter()
+        .map(|(event, args)| decode(inbound, Some((event, args))))
+        .find(|decoded| *decoded != plain)
+        .unwrap_or(plain)
 }
 
 #[cfg(test)]

@@ -29,9 +29,8 @@ pub async fn play(
     listen: SocketAddr,
     mut prompt: impl FnMut(),
 ) -> anyhow::Result<Played> {
-    // `/` only: the others are created as lines name them.
-    let namespaces = std::collections::BTreeSet::from(["/".to_owned()]);
-    Engine::run(listen, &namespaces, async |engine| {
+    // `/` only: the others are declared as lines name them.
+    Engine::run(listen, async |engine| {
         session(engine, &mut input, out, errors, options, &mut prompt).await
     })
     .await
@@ -139,6 +138,8 @@ mod tests {
         let (tx, rx) = mpsc::channel(16);
         for line in [
             "connect alice",
+            "connect carol /orders",
+            "io.of(\"/orders\")",
             "connect bob /orders",
             "# a comment",
             "alice: socket.jion(\"r\")",
@@ -161,12 +162,13 @@ mod tests {
         let out = String::from_utf8(out).unwrap();
         let errors = String::from_utf8(errors).unwrap();
         assert_eq!(played.refused, 2, "{errors}");
-        assert!(errors.contains("<stdin>:4:15"), "{errors}");
-        assert!(errors.contains("<stdin>:7:1"), "{errors}");
+        assert!(errors.contains("<stdin>:6:15"), "{errors}");
+        assert!(errors.contains("<stdin>:9:1"), "{errors}");
         let lines: Vec<&str> = out.lines().collect();
-        assert_eq!(lines.len(), 4, "{out}");
-        // /orders did not exist when the session started: the server made it.
-        assert!(lines[3].contains(r#""receivers":["bob"]"#), "{out}");
+        assert_eq!(lines.len(), 6, "{out}");
+        // /orders did not exist until a line declared it.
+        assert!(lines[1].contains(r#""error":"Invalid namespace""#), "{out}");
+        assert!(lines[5].contains(r#""receivers":["bob"]"#), "{out}");
         assert_eq!(played.summary.mismatched, 0);
     }
 }

@@ -65,14 +65,6 @@ pub struct StepError {
     pub message: String,
 }
 
-/// Every namespace a lesson mentions, which the server creates at start.
-pub fn namespaces(lesson: &Lesson) -> BTreeSet<String> {
-    std::iter::once("/")
-        .chain(lesson.statements().flat_map(Statement::namespaces))
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The widest client name of a lesson, to align the transcript.
 fn name_width(lesson: &Lesson) -> usize {
     lesson
@@ -111,7 +103,7 @@ pub async fn run_with(
     listen: SocketAddr,
     answers: Answers<'_, '_>,
 ) -> anyhow::Result<Summary> {
-    Engine::run(listen, &namespaces(lesson), async |engine| {
+    Engine::run(listen, async |engine| {
         run_on(engine, lesson, out, options, answers).await
     })
     .await

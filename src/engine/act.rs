@@ -2,12 +2,22 @@
 
 use serde_json::Value;
 
+use super::outcome::hook_emits;
 use super::predict::View;
 use super::trace::Trace;
 use super::{Engine, Member, not_connected};
 use crate::protocol;
 use crate::report::Outcome;
+use crate::script::Action;
 use crate::server::Handled;
+
+/// `NAME> socket.emit(EVENT, ARGS…[, ack])`, as the engine runs it.
+pub(super) struct ClientEmit<'a> {
+    pub(super) name: &'a str,
+    pub(super) event: &'a str,
+    pub(super) args: &'a [Value],
+    pub(super) ack: bool,
+}
 
 impl Engine {
     /// `disconnect NAME`: the client leaves by itself.
@@ -27,6 +37,7 @@ impl Engine {
         }
         // It closed its own connection: there is no server packet to wait for.
         self.departing.remove(name);
+        self.await_hooks(trace).await?;
         let others: Vec<String> = trace
             .disconnected
             .keys()
@@ -41,18 +52,24 @@ impl Engine {
         if let Some(d) = trace.disconnected.get_mut(name) {
             d.client = "io client disconnect".to_owned();
         }
-        self.settle(None, trace).await?;
+        let sent = hook_emits(trace);
+        self.settle(&sent, trace).await?;
+        self.hook_outcomes(trace);
         Ok(Outcome::Disconnected(trace.disconnected.clone()))
     }
 
     /// `NAME> socket.emit(…)`: the client emits, the server's handler acts.
     pub(super) async fn client_emit(
         &mut self,
-        name: &str,
-        event: &str,
-        args: &[Value],
+        emit: ClientEmit<'_>,
         trace: &mut Trace,
     ) -> anyhow::Result<Outcome> {
+        let ClientEmit {
+            name,
+            event,
+            args,
+            ack,
+        } = emit;
         let Some(Member::Connected(client)) = self.members.get(name) else {
             return Ok(not_connected(name));
         };
@@ -61,18 +78,36 @@ impl Engine {
             return Ok(Outcome::Error(refusal.to_string()));
         }
         let before = self.snapshot(trace);
-        client.emit(event, args).await?;
+        if ack {
+            client.emit_with_ack(event, args).await?;
+            trace.ack_from = Some(name.to_owned());
+        } else {
+            client.emit(event, args).await?;
+        }
         match self.handled(name, trace).await? {
             Handled::NoHandler { event } => {
-                self.settle(None, trace).await?;
+                self.settle(&[], trace).await?;
                 let ns = match before.get(name) {
                     Some(View::Connected { ns, .. }) => ns.clone(),
                     _ => "/".to_owned(),
                 };
                 Ok(Outcome::Unhandled { ns, event })
             }
-            Handled::Ran { action, result } => {
-                self.outcome_of(Some(name), &action, &before, result, trace)
+            Handled::Ran {
+                action: Action::Callback(_),
+                result,
+            } => {
+                self.settle(&[], trace).await?;
+                Ok(match result {
+                    Ok(()) => Outcome::Answered,
+                    Err(message) => Outcome::Error(message),
+                })
+            }
+            Handled::Ran {
+                action: Action::Expr(expr),
+                result,
+            } => {
+                self.outcome_of(Some(name), &expr, &before, result, trace)
                     .await
             }
         }

@@ -16,7 +16,7 @@ mod outcome;
 pub mod predict;
 mod trace;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use anyhow::Context as _;
@@ -27,6 +27,7 @@ use crate::client::SimClient;
 use crate::report::{Absence, Outcome, StepReport};
 use crate::script::{Statement, StatementKind};
 use crate::server::{Notice, Server};
+use act::ClientEmit;
 use trace::Trace;
 
 /// A client of the run: every name some `connect` has used.
@@ -47,12 +48,12 @@ pub struct Engine {
 
 impl Engine {
     /// Starts a server listening on `addr` (loopback port 0 unless the user
-    /// asked otherwise), with these namespaces.
-    pub async fn start(addr: SocketAddr, namespaces: &BTreeSet<String>) -> anyhow::Result<Engine> {
+    /// asked otherwise), with the namespace `/`; the script declares others.
+    pub async fn start(addr: SocketAddr) -> anyhow::Result<Engine> {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("could not listen on {addr}"))?;
-        let (server, notices) = Server::start(listener, namespaces).await?;
+        let (server, notices) = Server::start(listener).await?;
         Ok(Engine {
             url: server.url(),
             server,
@@ -94,8 +95,9 @@ impl Engine {
     /// Runs one statement and reports what happened. An `Err` means the
     /// engine itself failed (a hang, a lost connection), not the script.
     async fn step(&mut self, statement: &Statement) -> anyhow::Result<StepReport> {
-        for ns in statement.namespaces() {
-            self.server.ensure_namespace(ns);
+        // A namespace exists from the first server-side line that names it.
+        for ns in statement.declares() {
+            self.server.declare(ns);
         }
         if let StatementKind::Connect { .. } = statement.kind {
             let mut reports = self.connect_all(std::slice::from_ref(statement)).await?;
@@ -105,10 +107,16 @@ impl Engine {
         let outcome = match &statement.kind {
             StatementKind::Connect { .. } => unreachable!("handled above"),
             StatementKind::Disconnect { name } => self.client_disconnect(name, &mut trace).await?,
-            StatementKind::Use { ns, key, value } => {
-                self.server.add_middleware(ns, key, value);
+            StatementKind::Use {
+                ns,
+                key,
+                value,
+                message,
+            } => {
+                self.server.add_middleware(ns, key, value, message);
                 Outcome::Middleware { ns: ns.clone() }
             }
+            StatementKind::Declare { ns } => Outcome::Namespace { ns: ns.clone() },
             StatementKind::On { ns, event, action } => {
                 self.server.set_handler(ns, event, action.clone());
                 Outcome::Handler {
@@ -126,11 +134,29 @@ impl Engine {
                         .await?
                 }
             },
-            StatementKind::ClientEmit { name, event, args } => {
-                self.client_emit(name, event, args, &mut trace).await?
+            StatementKind::ClientEmit {
+                name,
+                event,
+                args,
+                ack,
+            } => {
+                let emit = ClientEmit {
+                    name,
+                    event,
+                    args,
+                    ack: *ack,
+                };
+                self.client_emit(emit, &mut trace).await?
             }
         };
         Ok(trace.report(outcome))
+    }
+
+    /// Every connected client's namespace and rooms (without its own-id
+    /// room), from the server's state: what an exercise's `expect rooms`
+    /// is graded against, since a handler's join shows in no report.
+    pub fn rooms(&self) -> crate::report::RoomsNow {
+        self.server.rooms()
     }
 
     /// Starts an engine, runs `work` on it, and shuts it down even when the
@@ -138,10 +164,9 @@ impl Engine {
     /// own error, if any, is the one returned.
     pub async fn run<T>(
         addr: SocketAddr,
-        namespaces: &BTreeSet<String>,
         work: impl AsyncFnOnce(&mut Engine) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        let mut engine = Engine::start(addr, namespaces).await?;
+        let mut engine = Engine::start(addr).await?;
         let result = work(&mut engine).await;
         let shutdown = engine.shutdown().await;
         let value = result?;
@@ -186,9 +211,7 @@ mod tests {
     async fn a_socket_dropped_behind_the_engines_back_is_a_mismatch() {
         let script = parse_script("connect alice\nconnect bob\nio.emit(\"x\")\n").unwrap();
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        let mut engine = Engine::start(addr, &BTreeSet::from(["/".to_owned()]))
-            .await
-            .unwrap();
+        let mut engine = Engine::start(addr).await.unwrap();
         for statement in &script[..2] {
             assert!(!engine.step(statement).await.unwrap().has_mismatch());
         }

@@ -12,9 +12,6 @@ use crate::protocol::{WAIT_BOUND, wait_bound};
 use crate::report::{Absence, Disconnection};
 use crate::server::{Handled, Notice};
 
-/// The disconnect handler's log line.
-pub(super) const DISCONNECTED_LOG: &str = "user disconnected";
-
 impl Engine {
     /// Every client of the run as the server knows it now: its namespace
     /// and rooms come from the server's sockets, not from the script.
@@ -85,15 +82,23 @@ impl Engine {
 
     pub(super) fn absorb(&mut self, notice: Notice, trace: &mut Trace) {
         match notice {
-            Notice::Connected { name } => {
+            Notice::Connected { name, .. } => {
                 trace.mismatch(format!("the server admitted {name} outside a connect"));
+            }
+            Notice::DisconnectHook { name, ns, run } => {
+                trace.pending_hooks = trace.pending_hooks.saturating_sub(1);
+                trace.disconnect_hooks.push((name, ns, run));
             }
             Notice::Disconnected {
                 name,
                 reason,
                 rooms,
+                hook,
+                ..
             } => {
-                trace.server_log.push(DISCONNECTED_LOG.to_owned());
+                if hook {
+                    trace.pending_hooks += 1;
+                }
                 if !self.is_connected(&name) {
                     trace.mismatch(format!(
                         "the server disconnected {name}, which is not connected on its side"
@@ -125,11 +130,23 @@ impl Engine {
         }
     }
 
+    /// Waits until every disconnect handler this step set off has run.
+    pub(super) async fn await_hooks(&mut self, trace: &mut Trace) -> anyhow::Result<()> {
+        while trace.pending_hooks > 0 {
+            let notice = self
+                .next_notice("a disconnect handler", " to finish")
+                .await?;
+            self.absorb(notice, trace);
+        }
+        Ok(())
+    }
+
     /// The ordered sync: the server sends every connected socket a fresh
     /// sequence number; what each client got before it is this step's.
+    /// `emitted` is every event the step's code and handlers sent.
     pub(super) async fn settle(
         &mut self,
-        emitted: Option<&(String, Vec<Value>)>,
+        emitted: &[(String, Vec<Value>)],
         trace: &mut Trace,
     ) -> anyhow::Result<()> {
         self.seq += 1;
@@ -152,14 +169,15 @@ impl Engine {
             trace.record(&name, &got, emitted);
         }
         self.absorb_notices(trace);
-        Ok(())
+        // A handler may have run meanwhile (a disconnect the sync found).
+        self.await_hooks(trace).await
     }
 
     /// Each client the server disconnected in this step, seen from its own
     /// side: what it got before the server's DISCONNECT packet.
     pub(super) async fn see_departures(
         &mut self,
-        emitted: Option<&(String, Vec<Value>)>,
+        emitted: &[(String, Vec<Value>)],
         trace: &mut Trace,
     ) -> anyhow::Result<()> {
         for (name, mut client) in std::mem::take(&mut self.departing) {

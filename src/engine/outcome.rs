@@ -8,8 +8,9 @@ use serde_json::Value;
 use super::Engine;
 use super::predict::{self, Pick, Selection, Snapshot, View};
 use super::trace::Trace;
-use crate::report::{Delivery, Outcome, Reason};
-use crate::script::{Arg, BroadcastAction, Expr, Scope, SocketAction};
+use crate::report::{Delivery, Hook, HookRun, Outcome, Reason};
+use crate::script::{Action, Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
+use crate::server::HookResult;
 use crate::server::rooms_of;
 
 impl Engine {
@@ -23,10 +24,15 @@ impl Engine {
         result: Result<(), String>,
         trace: &mut Trace,
     ) -> anyhow::Result<Outcome> {
-        // Disconnections happen inside the action: take their notices first.
+        // Disconnections happen inside the action: take their notices
+        // first, and let the disconnect handlers they set off finish.
         self.absorb_notices(trace);
+        self.await_hooks(trace).await?;
+        let mut sent: Vec<(String, Vec<Value>)> = emitted(expr).into_iter().collect();
+        sent.extend(hook_emits(trace));
         if let Err(message) = result {
-            self.settle(None, trace).await?;
+            self.settle(&sent, trace).await?;
+            self.hook_outcomes(trace);
             return Ok(Outcome::Error(message));
         }
         let sender_ns = sender.and_then(|s| match before.get(s) {
@@ -34,10 +40,29 @@ impl Engine {
             _ => None,
         });
         let selection = selection(sender, sender_ns, expr);
-        let emitted = emitted(expr);
-        self.see_departures(emitted.as_ref(), trace).await?;
-        self.settle(emitted.as_ref(), trace).await?;
-        Ok(self.observed(sender, expr, before, &selection, emitted, trace))
+        self.see_departures(&sent, trace).await?;
+        self.settle(&sent, trace).await?;
+        self.hook_outcomes(trace);
+        Ok(self.observed(sender, expr, before, &selection, emitted(expr), trace))
+    }
+
+    /// What each disconnect handler that ran in this step did, seen from
+    /// the server's state once the step settled (its own socket is gone).
+    pub(super) fn hook_outcomes(&mut self, trace: &mut Trace) {
+        let runs = std::mem::take(&mut trace.disconnect_hooks);
+        if runs.is_empty() {
+            return;
+        }
+        let after = self.snapshot(trace);
+        for (name, ns, run) in runs {
+            if let Some(outcome) = hook_outcome(&name, &ns, &run, &after, trace) {
+                trace.hooks.push(HookRun {
+                    hook: Hook::Disconnect,
+                    ns,
+                    outcome,
+                });
+            }
+        }
     }
 
     /// What the action did, as observed once the step settled, checked
@@ -94,6 +119,47 @@ impl Engine {
                 Outcome::Disconnected(trace.disconnected.clone())
             }
         }
+    }
+}
+
+/// The events the disconnect handlers of this step emitted.
+pub(super) fn hook_emits(trace: &Trace) -> Vec<(String, Vec<Value>)> {
+    trace
+        .disconnect_hooks
+        .iter()
+        .filter_map(|(_, _, run)| match &run.action {
+            Action::Expr(expr) => emitted(expr),
+            Action::Callback(_) => None,
+        })
+        .collect()
+}
+
+/// The line a connection or disconnect handler's run adds to its step, if
+/// any: its error, or its emit when that reached someone (an emit that
+/// reached nobody is still checked, but shows nothing, as on the official
+/// server). `name` is the handler's socket, in namespace `ns`.
+pub(super) fn hook_outcome(
+    name: &str,
+    ns: &str,
+    run: &HookResult,
+    state: &Snapshot,
+    trace: &mut Trace,
+) -> Option<Outcome> {
+    let expr = match (&run.result, &run.action) {
+        (Err(message), _) => return Some(Outcome::Error(message.clone())),
+        (Ok(()), Action::Expr(expr)) => expr,
+        (Ok(()), Action::Callback(_)) => return None,
+    };
+    let (event, _) = emitted(expr)?;
+    let selection = selection(Some(name), Some(ns), expr);
+    let outcome = deliveries(event, state, &selection, trace);
+    let reached = matches!(&outcome, Outcome::Emit { deliveries, .. }
+        if deliveries.values().any(|d| matches!(d, Delivery::Received(_))));
+    if reached {
+        Some(outcome)
+    } else {
+        trace.silent.push(outcome);
+        None
     }
 }
 
@@ -171,12 +237,16 @@ pub(super) fn selection(sender: Option<&str>, sender_ns: Option<&str>, expr: &Ex
         Expr::Broadcast {
             scope, to, except, ..
         } => {
-            let rooms = |list: &Vec<Arg<Vec<String>>>| {
+            // `socket.id` is the sender's own id room.
+            let rooms = |list: &Vec<Arg<Vec<Room>>>| {
                 list.iter()
                     .filter_map(|a| a.lit())
                     .flatten()
-                    .cloned()
-                    .collect::<BTreeSet<String>>()
+                    .map(|room| match room {
+                        Room::OwnId => Room::IdOf(sender.unwrap_or_default().to_owned()),
+                        other => other.clone(),
+                    })
+                    .collect::<BTreeSet<Room>>()
             };
             let (ns, excluded_sender) = match scope {
                 Scope::Namespace(ns) => (ns.clone(), None),

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::learn::exercise::{Expect, Part};
 use crate::render::explain;
-use crate::report::{Delivery, Outcome, Reason, StepReport};
+use crate::report::{Delivery, Outcome, Reason, RoomsNow, StepReport};
 
 /// The result of one try: it passed exactly when nothing was missed.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,51 +74,33 @@ pub enum Miss {
 }
 
 /// Grades a try: `reports` are every step of it, with the part each
-/// statement belongs to; only the answer and the `then:` lines are graded,
-/// the start only sets the scene (and the rooms).
-pub fn grade(expect: &Expect, reports: &[(Part, StepReport)]) -> Verdict {
-    let mut misses = Vec::new();
-    let mut rooms = RoomTracker::default();
-    // Per client: the payloads it got, and why it missed (first reason).
-    let mut got: BTreeMap<String, Vec<(String, Vec<Value>)>> = BTreeMap::new();
-    let mut missed: BTreeMap<String, Reason> = BTreeMap::new();
-    let mut unwanted_rooms: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut emitted: Option<String> = None;
-    let mut admissions: BTreeMap<String, Option<String>> = BTreeMap::new();
+/// statement belongs to; only the answer and the `then:` lines are graded.
+/// `before` and `after` are the server's clients and rooms after the start
+/// and at the end.
+pub fn grade(
+    expect: &Expect,
+    reports: &[(Part, StepReport)],
+    before: &RoomsNow,
+    after: &RoomsNow,
+) -> Verdict {
+    let mut seen = Seen::default();
     for (part, report) in reports {
         let graded = *part != Part::Start;
+        // The statement's own outcome, then what its handlers did.
         if graded {
-            match &report.outcome {
-                Outcome::Emit { event, deliveries } if counts(expect, event) => {
-                    emitted.get_or_insert_with(|| event.clone());
-                    for (name, delivery) in deliveries {
-                        match delivery {
-                            Delivery::Received(args) => {
-                                got.entry(name.clone())
-                                    .or_default()
-                                    .push((event.clone(), args.clone()));
-                                unwanted_rooms
-                                    .entry(name.clone())
-                                    .or_insert_with(|| rooms.of(name));
-                            }
-                            Delivery::Missed(reason) => {
-                                missed.entry(name.clone()).or_insert_with(|| reason.clone());
-                            }
-                        }
-                    }
-                }
-                Outcome::Connect { name, error, .. } => {
-                    admissions.insert(name.clone(), error.clone());
-                }
-                Outcome::Error(message) => misses.push(Miss::Failed {
-                    code: report.code.clone(),
-                    message: message.clone(),
-                }),
-                _ => {}
+            for outcome in report.outcomes() {
+                grade_outcome(outcome, &report.code, expect, before, &mut seen);
             }
         }
-        rooms.apply(&report.outcome);
     }
+    let Seen {
+        mut misses,
+        got,
+        missed,
+        mut unwanted_rooms,
+        emitted,
+        admissions,
+    } = seen;
     let event_name = || {
         expect
             .event
@@ -169,7 +151,7 @@ pub fn grade(expect: &Expect, reports: &[(Part, StepReport)]) -> Verdict {
         }
     }
     for (name, want) in &expect.rooms {
-        let now = rooms.now(name);
+        let now = after.get(name).map(|(_, rooms)| rooms.clone());
         if now.as_ref() != Some(want) {
             misses.push(Miss::Rooms {
                 name: name.clone(),
@@ -216,85 +198,103 @@ pub fn grade(expect: &Expect, reports: &[(Part, StepReport)]) -> Verdict {
     Verdict { misses }
 }
 
+/// What the graded outcomes showed, gathered before it is compared.
+#[derive(Default)]
+struct Seen {
+    misses: Vec<Miss>,
+    /// Per client: the events that count that it got, with their arguments.
+    got: BTreeMap<String, Vec<(String, Vec<Value>)>>,
+    /// Per client: why it missed the first emit that counts.
+    missed: BTreeMap<String, Reason>,
+    /// Per receiver: its rooms before the answer.
+    unwanted_rooms: BTreeMap<String, Vec<String>>,
+    /// The first event that counts that was emitted.
+    emitted: Option<String>,
+    /// Per client: `None` when admitted, else the refusal.
+    admissions: BTreeMap<String, Option<String>>,
+}
+
+/// Takes in one graded outcome of the statement `code`.
+fn grade_outcome(
+    outcome: &Outcome,
+    code: &str,
+    expect: &Expect,
+    before: &RoomsNow,
+    seen: &mut Seen,
+) {
+    match outcome {
+        Outcome::Emit { event, deliveries } if counts(expect, event) => {
+            seen.emitted.get_or_insert_with(|| event.clone());
+            for (name, delivery) in deliveries {
+                match delivery {
+                    Delivery::Received(args) => {
+                        seen.got
+                            .entry(name.clone())
+                            .or_default()
+                            .push((event.clone(), args.clone()));
+                        seen.unwanted_rooms
+                            .entry(name.clone())
+                            .or_insert_with(|| rooms_of(before, name));
+                    }
+                    Delivery::Missed(reason) => {
+                        seen.missed
+                            .entry(name.clone())
+                            .or_insert_with(|| reason.clone());
+                    }
+                }
+            }
+        }
+        Outcome::Connect { name, error, .. } => {
+            seen.admissions.insert(name.clone(), error.clone());
+        }
+        Outcome::Error(message) => seen.misses.push(Miss::Failed {
+            code: code.to_owned(),
+            message: message.clone(),
+        }),
+        _ => {}
+    }
+}
+
 /// Whether an emit of `event` is the one the goal is about.
 fn counts(expect: &Expect, event: &str) -> bool {
     expect.event.as_deref().is_none_or(|e| e == event)
 }
 
-/// The arguments of the acknowledgement the graded lines observed. This
-/// version of the language has no acknowledgements, so none is ever seen.
-fn observed_ack(_reports: &[(Part, StepReport)]) -> Option<Vec<Value>> {
-    None
+/// The arguments of the last acknowledgement the graded lines observed
+/// (`None` when none came).
+fn observed_ack(reports: &[(Part, StepReport)]) -> Option<Vec<Value>> {
+    reports
+        .iter()
+        .filter(|(part, _)| *part != Part::Start)
+        .filter_map(|(_, report)| report.ack.as_ref())
+        .next_back()
+        .and_then(|acks| acks.values().next().cloned())
 }
 
-/// Every client's namespace and rooms as the reports of a run show them:
-/// set by a connect (no room yet), a join or a leave, cleared by a
-/// disconnection or a refusal.
-#[derive(Debug, Default, Clone)]
-pub struct RoomTracker {
-    clients: BTreeMap<String, (String, BTreeSet<String>)>,
+/// `name`'s rooms in `rooms` (empty if it is not connected).
+fn rooms_of(rooms: &RoomsNow, name: &str) -> Vec<String> {
+    rooms
+        .get(name)
+        .map(|(_, r)| r.iter().cloned().collect())
+        .unwrap_or_default()
 }
 
-impl RoomTracker {
-    pub fn apply(&mut self, outcome: &Outcome) {
-        match outcome {
-            Outcome::Connect {
-                name,
-                ns,
-                error: None,
-            } => {
-                self.clients
-                    .insert(name.clone(), (ns.clone(), BTreeSet::new()));
-            }
-            Outcome::Connect { name, .. } => {
-                self.clients.remove(name);
-            }
-            Outcome::Rooms(now) => {
-                for (name, rooms) in now {
-                    if let Some((_, held)) = self.clients.get_mut(name) {
-                        *held = rooms.iter().cloned().collect();
-                    }
-                }
-            }
-            Outcome::Disconnected(gone) => {
-                for name in gone.keys() {
-                    self.clients.remove(name);
-                }
-            }
-            _ => {}
-        }
+/// One line per connected client: its namespace (unless `/`) and rooms.
+pub fn describe(rooms: &RoomsNow) -> Vec<String> {
+    if rooms.is_empty() {
+        return vec!["no client is connected".to_owned()];
     }
-
-    /// `name`'s rooms now, or `None` if it is not connected.
-    pub fn now(&self, name: &str) -> Option<BTreeSet<String>> {
-        self.clients.get(name).map(|(_, rooms)| rooms.clone())
-    }
-
-    /// `name`'s rooms now, as a list (empty if none or not connected).
-    pub fn of(&self, name: &str) -> Vec<String> {
-        self.clients
-            .get(name)
-            .map(|(_, r)| r.iter().cloned().collect())
-            .unwrap_or_default()
-    }
-
-    /// One line per connected client: its namespace (unless `/`) and rooms.
-    pub fn describe(&self) -> Vec<String> {
-        if self.clients.is_empty() {
-            return vec!["no client is connected".to_owned()];
-        }
-        self.clients
-            .iter()
-            .map(|(name, (ns, rooms))| {
-                let ns = if ns == "/" {
-                    String::new()
-                } else {
-                    format!(" (namespace {ns})")
-                };
-                format!("{name}{ns} in {}", room_set(rooms))
-            })
-            .collect()
-    }
+    rooms
+        .iter()
+        .map(|(name, (ns, rooms))| {
+            let ns = if ns == "/" {
+                String::new()
+            } else {
+                format!(" (namespace {ns})")
+            };
+            format!("{name}{ns} in {}", room_set(rooms))
+        })
+        .collect()
 }
 
 fn quoted(text: &str) -> String {
@@ -430,7 +430,7 @@ mod tests {
     //! parts of a try that are not graded.
     use super::*;
     use crate::learn::exercise::parse_block;
-    use crate::report::Absence;
+    use crate::report::{Absence, Room};
     use serde_json::json;
 
     fn expect(lines: &str) -> Expect {
@@ -440,13 +440,7 @@ mod tests {
     }
 
     fn report(outcome: Outcome) -> StepReport {
-        StepReport {
-            line: 1,
-            code: "code".to_owned(),
-            outcome,
-            server_log: Vec::new(),
-            mismatches: Vec::new(),
-        }
+        StepReport::new(1, "code".to_owned(), outcome)
     }
 
     fn emit(event: &str, deliveries: &[(&str, Delivery)]) -> Outcome {
@@ -475,7 +469,23 @@ mod tests {
             name: name.to_owned(),
             ns: "/".to_owned(),
             error: error.map(str::to_owned),
+            no_namespace: false,
         }
+    }
+
+    fn none() -> RoomsNow {
+        RoomsNow::new()
+    }
+
+    /// Clients of `/` and their rooms.
+    fn in_rooms(clients: &[(&str, &[&str])]) -> RoomsNow {
+        clients
+            .iter()
+            .map(|(name, rooms)| {
+                let rooms = rooms.iter().map(|r| (*r).to_owned()).collect();
+                ((*name).to_owned(), ("/".to_owned(), rooms))
+            })
+            .collect()
     }
 
     fn texts(verdict: &Verdict) -> Vec<String> {
@@ -495,7 +505,7 @@ mod tests {
                 (
                     "alice",
                     Delivery::Missed(Reason::Excepted {
-                        room: "mods".into(),
+                        room: Room::Name("mods".into()),
                     }),
                 ),
                 ("bob", got(json!(["hi"]))),
@@ -504,7 +514,7 @@ mod tests {
         );
         let mut reports = start.clone();
         reports.push((Part::Answer, report(right)));
-        assert!(grade(&e, &reports).passed());
+        assert!(grade(&e, &reports, &none(), &none()).passed());
 
         let wrong = emit(
             "news",
@@ -514,7 +524,7 @@ mod tests {
                 (
                     "carol",
                     Delivery::Missed(Reason::NotInRooms {
-                        rooms: vec!["lobby".into()],
+                        rooms: vec![Room::Name("lobby".into())],
                     }),
                 ),
             ],
@@ -522,7 +532,12 @@ mod tests {
         let mut reports = start;
         reports.push((Part::Answer, report(wrong)));
         assert_eq!(
-            texts(&grade(&e, &reports)),
+            texts(&grade(
+                &e,
+                &reports,
+                &in_rooms(&[("alice", &["lobby"])]),
+                &none()
+            )),
             [
                 "alice got \"news\", but the goal leaves alice out (alice is in \"lobby\")",
                 "carol should have got \"news\", and did not: not in \"lobby\"",
@@ -543,10 +558,13 @@ mod tests {
                 report(emit("chat", &[("bob", got(json!([])))])),
             ),
         ];
-        assert_eq!(texts(&grade(&e, &reports)), ["nothing emitted \"news\""]);
+        assert_eq!(
+            texts(&grade(&e, &reports, &none(), &none())),
+            ["nothing emitted \"news\""]
+        );
         // Nobody expected, nothing emitted: that is the goal met.
         let nobody = expect("expect event: \"news\"\nexpect receivers: -\n");
-        assert!(grade(&nobody, &reports).passed());
+        assert!(grade(&nobody, &reports, &none(), &none()).passed());
     }
 
     #[test]
@@ -557,44 +575,31 @@ mod tests {
             report(emit("news", &[("bob", got(json!(["smoke"])))])),
         )];
         assert_eq!(
-            texts(&grade(&e, &reports)),
+            texts(&grade(&e, &reports, &none(), &none())),
             ["bob got \"news\" with [\"smoke\"], but the goal wants [\"fire\"]"]
         );
     }
 
     #[test]
-    fn rooms_after_the_try_are_compared_exactly() {
+    fn rooms_after_the_try_are_the_servers_compared_exactly() {
         let e = expect("expect rooms: carol \"games\"\nexpect rooms: alice -\n");
-        let reports = vec![
-            (Part::Start, report(connected("alice", None))),
-            (Part::Start, report(connected("carol", None))),
-            (Part::Answer, report(joined("alice", &["games"]))),
-        ];
+        // What the server holds at the end, not what the reports show: a
+        // connection handler's join is in no report.
+        let after = in_rooms(&[("alice", &["games"]), ("carol", &[])]);
         assert_eq!(
-            texts(&grade(&e, &reports)),
+            texts(&grade(&e, &[], &none(), &after)),
             [
                 "alice should end in no room, but is in \"games\"",
                 "carol should end in \"games\", but is in no room",
             ]
         );
-        let gone = Outcome::Disconnected(BTreeMap::from([(
-            "carol".to_owned(),
-            crate::report::Disconnection {
-                client: String::new(),
-                server: String::new(),
-                rooms_left: Vec::new(),
-            },
-        )]));
-        let reports = vec![
-            (Part::Start, report(connected("carol", None))),
-            (Part::Answer, report(joined("carol", &["games"]))),
-            (Part::Then, report(gone)),
-        ];
         let e = expect("expect rooms: carol \"games\"\n");
         assert_eq!(
-            texts(&grade(&e, &reports)),
+            texts(&grade(&e, &[], &none(), &in_rooms(&[("alice", &[])]))),
             ["carol should end in \"games\", but carol is not connected"]
         );
+        let right = in_rooms(&[("carol", &["games"])]);
+        assert!(grade(&e, &[], &none(), &right).passed());
     }
 
     #[test]
@@ -606,7 +611,7 @@ mod tests {
             (Part::Then, report(connected("max", Some("not allowed")))),
         ];
         assert_eq!(
-            texts(&grade(&e, &reports)),
+            texts(&grade(&e, &reports, &none(), &none())),
             [
                 "max should be admitted, but a middleware refused it (\"not allowed\")",
                 "gus should be refused, but was admitted",
@@ -623,7 +628,7 @@ mod tests {
             report(Outcome::Error("client bob is not connected".into())),
         )];
         assert_eq!(
-            texts(&grade(&e, &reports)),
+            texts(&grade(&e, &reports, &none(), &none())),
             ["`code` failed: client bob is not connected"]
         );
     }
@@ -632,7 +637,7 @@ mod tests {
     fn a_missing_acknowledgement_is_a_miss() {
         let e = expect("expect ack: [{\"status\": \"ok\"}]\n");
         assert_eq!(
-            texts(&grade(&e, &[])),
+            texts(&grade(&e, &[], &none(), &none())),
             ["the sender should get an acknowledgement with [{\"status\":\"ok\"}], and none came"]
         );
         // Refusals from the server's state read as the receipt does.
@@ -643,7 +648,7 @@ mod tests {
             report(emit("x", &[("bob", Delivery::Missed(why))])),
         )];
         assert_eq!(
-            texts(&grade(&e, &reports)),
+            texts(&grade(&e, &reports, &none(), &none())),
             [
                 "bob should have got \"x\", and did not: not connected: a middleware refused it (\"no\")"
             ]

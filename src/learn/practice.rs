@@ -7,12 +7,12 @@ use std::net::SocketAddr;
 
 use crate::engine::Engine;
 use crate::learn::exercise::{self, Exercise, ExerciseError, Line, Part, TryError};
-use crate::learn::grade::{self, RoomTracker, Verdict};
+use crate::learn::grade::{self, Verdict};
 use crate::learn::progress::{ExerciseStatus, Progress, Store};
 use crate::learn::prompt::Prompt;
 use crate::lesson::{self, Lesson, Section};
 use crate::render::Transcript;
-use crate::report::StepReport;
+use crate::report::{RoomsNow, StepReport};
 use crate::script::Statement;
 use crate::source::{BadInput, builtin_file, read_source, syntax_error};
 
@@ -112,6 +112,8 @@ fn practice_lesson(key: Option<&str>, file: &str, text: &str) -> anyhow::Result<
 pub struct Tried {
     pub reports: Vec<(Part, StepReport)>,
     pub verdict: Verdict,
+    /// The server's clients and rooms when the answer began.
+    pub start_rooms: RoomsNow,
 }
 
 /// Runs one try of `answer` on a fresh server listening on `listen`.
@@ -125,18 +127,13 @@ pub async fn run_try(
         Ok(attempt) => attempt,
         Err(e) => return Ok(Err(e)),
     };
-    // The namespaces the server starts with, decided as for a lesson.
-    let as_lesson = Lesson {
-        title: None,
-        summary: None,
-        sections: vec![Section::Steps(
-            attempt.statements.iter().map(|(_, s)| s.clone()).collect(),
-        )],
-    };
-    let namespaces = crate::tour::namespaces(&as_lesson);
-    let reports = Engine::run(listen, &namespaces, async |engine| {
+    let (reports, start_rooms, end_rooms) = Engine::run(listen, async |engine| {
         let mut reports = Vec::new();
+        let mut start_rooms = RoomsNow::new();
         for part in [Part::Start, Part::Answer, Part::Then] {
+            if part == Part::Answer {
+                start_rooms = engine.rooms();
+            }
             let statements: Vec<Statement> = attempt
                 .statements
                 .iter()
@@ -150,11 +147,15 @@ pub async fn run_try(
                 })
                 .await?;
         }
-        Ok(reports)
+        Ok((reports, start_rooms, engine.rooms()))
     })
     .await?;
-    let verdict = grade::grade(&placed.exercise.expect, &reports);
-    Ok(Ok(Tried { reports, verdict }))
+    let verdict = grade::grade(&placed.exercise.expect, &reports, &start_rooms, &end_rooms);
+    Ok(Ok(Tried {
+        reports,
+        verdict,
+        start_rooms,
+    }))
 }
 
 /// What a learner's work on one exercise came to.
@@ -413,13 +414,10 @@ impl<W: Write> Session<'_, W> {
 
     /// The clients and rooms the lesson's steps leave behind, one line each.
     async fn lesson_state(&mut self, placed: &Placed) -> anyhow::Result<Vec<String>> {
-        let mut rooms = RoomTracker::default();
-        if let Ok(tried) = run_try(placed, &[], self.listen).await? {
-            for (_, report) in tried.reports.iter().filter(|(p, _)| *p == Part::Start) {
-                rooms.apply(&report.outcome);
-            }
-        }
-        Ok(rooms.describe())
+        Ok(match run_try(placed, &[], self.listen).await? {
+            Ok(tried) => grade::describe(&tried.start_rooms),
+            Err(_) => Vec::new(),
+        })
     }
 }
 

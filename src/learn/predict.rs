@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::report::{Delivery, Outcome, Reason, StepReport};
-use crate::script::{BroadcastAction, Expr, SocketAction, Statement, StatementKind};
+use crate::script::{Action, BroadcastAction, Expr, SocketAction, Statement, StatementKind};
 
 /// What the learner answered before a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,17 +93,32 @@ pub fn parse_admission(answer: &str) -> Result<Prediction, String> {
 }
 
 /// Decides, statement by statement, what to ask before it runs: who will
-/// receive (when it emits, itself or through a handler it triggers), or
-/// whether a connect to a guarded namespace will be admitted. It follows
-/// the statements as they go by, to know the handlers and middlewares.
-#[derive(Debug, Default, Clone)]
+/// receive (when it emits, itself or through a handler it sets off), or
+/// whether a connect will be admitted (when a middleware guards its
+/// namespace, or the namespace is not declared). It follows the statements
+/// as they go by, to know the handlers, middlewares and namespaces.
+#[derive(Debug, Clone)]
 pub struct Asker {
+    /// Namespaces the server has (declared so far).
+    declared: BTreeSet<String>,
     /// Namespaces with a middleware.
     guarded: BTreeSet<String>,
-    /// Handlers by namespace and event: whether their action emits.
+    /// Handlers by namespace and event (`connection` and `disconnect`
+    /// included): whether their action emits.
     handlers: BTreeMap<(String, String), bool>,
     /// Each client's namespace, from its connect.
     namespace_of: BTreeMap<String, String>,
+}
+
+impl Default for Asker {
+    fn default() -> Self {
+        Asker {
+            declared: BTreeSet::from(["/".to_owned()]),
+            guarded: BTreeSet::new(),
+            handlers: BTreeMap::new(),
+            namespace_of: BTreeMap::new(),
+        }
+    }
 }
 
 impl Asker {
@@ -114,29 +129,16 @@ impl Asker {
 
     /// The question to ask before `statement`, if any; then takes it in.
     pub fn question(&mut self, statement: &Statement) -> Option<Question> {
-        let question = match &statement.kind {
-            StatementKind::Server { expr, .. } if emits(expr) => Some(Question::Receivers),
-            StatementKind::ClientEmit { name, event, .. } => {
-                let ns = self.namespace_of.get(name).map_or("/", String::as_str);
-                let key = (ns.to_owned(), event.clone());
-                self.handlers
-                    .get(&key)
-                    .copied()
-                    .unwrap_or(false)
-                    .then_some(Question::Receivers)
-            }
-            StatementKind::Connect { name, ns, .. } if self.guarded.contains(ns) => {
-                Some(Question::Admission { name: name.clone() })
-            }
-            _ => None,
-        };
+        let question = self.question_before(statement);
+        self.declared
+            .extend(statement.declares().into_iter().map(str::to_owned));
         match &statement.kind {
             StatementKind::Use { ns, .. } => {
                 self.guarded.insert(ns.clone());
             }
             StatementKind::On { ns, event, action } => {
-                self.handlers
-                    .insert((ns.clone(), event.clone()), emits(action));
+                let emits = matches!(action, Action::Expr(expr) if emits(expr));
+                self.handlers.insert((ns.clone(), event.clone()), emits);
             }
             StatementKind::Connect { name, ns, .. } => {
                 self.namespace_of.insert(name.clone(), ns.clone());
@@ -145,7 +147,39 @@ impl Asker {
         }
         question
     }
+
+    fn question_before(&self, statement: &Statement) -> Option<Question> {
+        let handler_emits = |ns: &str, event: &str| {
+            self.handlers
+                .get(&(ns.to_owned(), event.to_owned()))
+                .copied()
+                .unwrap_or(false)
+        };
+        match &statement.kind {
+            StatementKind::Server { expr, .. } if emits(expr) => Some(Question::Receivers),
+            StatementKind::ClientEmit { name, event, .. } => {
+                let ns = self.namespace_of.get(name).map_or("/", String::as_str);
+                handler_emits(ns, event).then_some(Question::Receivers)
+            }
+            StatementKind::Connect { name, ns, .. } => {
+                if self.guarded.contains(ns) || !self.declared.contains(ns) {
+                    Some(Question::Admission { name: name.clone() })
+                } else {
+                    handler_emits(ns, CONNECTION).then_some(Question::Receivers)
+                }
+            }
+            StatementKind::Disconnect { name } => {
+                let ns = self.namespace_of.get(name).map_or("/", String::as_str);
+                handler_emits(ns, DISCONNECT).then_some(Question::Receivers)
+            }
+            _ => None,
+        }
+    }
 }
+
+/// The handler names that run when a socket connects and disconnects.
+const CONNECTION: &str = "connection";
+const DISCONNECT: &str = "disconnect";
 
 /// Whether an expression emits an event.
 fn emits(expr: &Expr) -> bool {
@@ -357,10 +391,21 @@ impl Graded {
     }
 }
 
-/// Grades `prediction` against what the step did.
+/// Grades `prediction` against what a step did: the first of its
+/// outcomes (its own, then its handlers') that the question was about.
 pub fn grade(prediction: &Prediction, report: &StepReport) -> Graded {
-    match (prediction, &report.outcome) {
-        (Prediction::Skipped, _) => Graded::Skipped,
+    if *prediction == Prediction::Skipped {
+        return Graded::Skipped;
+    }
+    report
+        .outcomes()
+        .map(|outcome| grade_outcome(prediction, outcome))
+        .find(|g| *g != Graded::NotGraded)
+        .unwrap_or_else(|| grade_nothing(prediction, &report.outcome))
+}
+
+fn grade_outcome(prediction: &Prediction, outcome: &Outcome) -> Graded {
+    match (prediction, outcome) {
         (Prediction::Receivers(said), Outcome::Emit { deliveries, .. }) => Graded::Receivers(
             deliveries
                 .iter()
@@ -375,11 +420,21 @@ pub fn grade(prediction: &Prediction, report: &StepReport) -> Graded {
                 })
                 .collect(),
         ),
-        // A step that emitted nothing at all: every guessed name is wrong.
-        (
-            Prediction::Receivers(said),
-            Outcome::Rooms(_) | Outcome::Unhandled { .. } | Outcome::Handler { .. },
-        ) if !said.is_empty() => Graded::Receivers(
+        (Prediction::Admitted(said), Outcome::Connect { name, error, .. }) => Graded::Admission {
+            name: name.clone(),
+            said: *said,
+            admitted: error.is_none(),
+        },
+        _ => Graded::NotGraded,
+    }
+}
+
+/// A receivers guess on a step that emitted nothing at all: every name
+/// said is wrong, and `-` is right.
+fn grade_nothing(prediction: &Prediction, own: &Outcome) -> Graded {
+    match (prediction, own) {
+        (Prediction::Receivers(_), Outcome::Error(_)) => Graded::NotGraded,
+        (Prediction::Receivers(said), _) => Graded::Receivers(
             said.iter()
                 .map(|name| ClientGrade {
                     name: name.clone(),
@@ -389,14 +444,6 @@ pub fn grade(prediction: &Prediction, report: &StepReport) -> Graded {
                 })
                 .collect(),
         ),
-        (Prediction::Receivers(_), Outcome::Rooms(_) | Outcome::Unhandled { .. }) => {
-            Graded::Receivers(Vec::new())
-        }
-        (Prediction::Admitted(said), Outcome::Connect { name, error, .. }) => Graded::Admission {
-            name: name.clone(),
-            said: *said,
-            admitted: error.is_none(),
-        },
         _ => Graded::NotGraded,
     }
 }
@@ -445,6 +492,7 @@ pub fn wrong_because(client: &ClientGrade) -> Option<String> {
 mod tests {
     //! Reading answers, grading them per client, and the ideas and score.
     use super::*;
+    use crate::report::Room;
     use crate::script::parse_line;
 
     fn clients() -> BTreeSet<String> {
@@ -485,30 +533,28 @@ mod tests {
         let statement = parse_line(1, "alice: socket.to(\"lobby\").emit(\"chat\", \"hi\")")
             .unwrap()
             .unwrap();
-        let report = StepReport {
-            line: 1,
-            code: statement.code.clone(),
-            outcome: Outcome::Emit {
+        let report = StepReport::new(
+            1,
+            statement.code.clone(),
+            Outcome::Emit {
                 event: "chat".into(),
                 deliveries: BTreeMap::from([
                     (
                         "alice".to_owned(),
                         Delivery::Missed(Reason::Sender {
-                            despite_rooms: vec!["lobby".into()],
+                            despite_rooms: vec![Room::Name("lobby".into())],
                         }),
                     ),
                     ("bob".to_owned(), Delivery::Received(vec!["hi".into()])),
                     (
                         "carol".to_owned(),
                         Delivery::Missed(Reason::NotInRooms {
-                            rooms: vec!["lobby".into()],
+                            rooms: vec![Room::Name("lobby".into())],
                         }),
                     ),
                 ]),
             },
-            server_log: Vec::new(),
-            mismatches: Vec::new(),
-        };
+        );
         (statement, report)
     }
 
@@ -558,48 +604,67 @@ mod tests {
     #[test]
     fn admission_guesses_are_graded_and_point_at_middleware() {
         let statement = parse_line(1, "connect gus /admin").unwrap().unwrap();
-        let report = StepReport {
-            line: 1,
-            code: statement.code.clone(),
-            outcome: Outcome::Connect {
+        let report = StepReport::new(
+            1,
+            statement.code.clone(),
+            Outcome::Connect {
                 name: "gus".into(),
                 ns: "/admin".into(),
                 error: Some("not allowed".into()),
+                no_namespace: false,
             },
-            server_log: Vec::new(),
-            mismatches: Vec::new(),
-        };
+        );
         let graded = grade(&Prediction::Admitted(true), &report);
         assert!(!graded.right());
         assert_eq!(graded.ideas(&statement), BTreeSet::from([Idea::Middleware]));
         assert!(grade(&Prediction::Admitted(false), &report).right());
-        // A receivers guess on a connect is not graded.
-        assert_eq!(
-            grade(&Prediction::Receivers(names(&[])), &report),
-            Graded::NotGraded
-        );
+        // A receivers guess on a connect that emitted nothing: `-` is right,
+        // a name is wrong.
+        assert!(grade(&Prediction::Receivers(names(&[])), &report).right());
+        assert!(!grade(&Prediction::Receivers(names(&["gus"])), &report).right());
     }
 
     #[test]
-    fn asks_before_emits_handled_emits_and_guarded_connects_only() {
-        let script = "connect alice\nconnect bob\nalice: socket.join(\"r\")\nio.to(\"r\").emit(\"x\")\nalice> socket.emit(\"ping\")\non \"ping\": socket.emit(\"pong\")\non \"join\": socket.join(msg)\nalice> socket.emit(\"ping\")\nbob> socket.emit(\"join\", \"r\")\nuse /admin require token \"t\"\nconnect carol /admin\nconnect dave /other";
-        let statements = crate::script::parse_script(script).unwrap();
+    fn asks_before_emits_handled_emits_and_connects_that_may_be_refused() {
+        let script = [
+            "connect alice",                // 1: nothing to ask
+            "connect bob",                  // 2
+            "alice: socket.join(\"r\")",    // 3
+            "io.to(\"r\").emit(\"x\")",     // 4: who receives?
+            "alice> socket.emit(\"ping\")", // 5: no handler yet
+            "on \"ping\": socket.emit(\"pong\")",
+            "on \"join\": socket.join(msg)",
+            "alice> socket.emit(\"ping\")", // 8: its handler emits
+            "bob> socket.emit(\"join\", \"r\")", // 9: its handler joins
+            "use /admin require token \"t\"",
+            "connect carol /admin", // 11: guarded
+            "connect dave /other",  // 12: not declared
+            "io.of(\"/other\")",
+            "connect dave /other", // 14: declared, open
+            "on \"connection\": socket.emit(\"hi\")",
+            "connect erin", // 16: the connection handler emits
+            "on \"disconnect\": io.emit(\"bye\", msg)",
+            "disconnect bob", // 18: the disconnect handler emits
+        ]
+        .join("\n");
+        let statements = crate::script::parse_script(&script).unwrap();
         let mut asker = Asker::default();
         let asked: Vec<(usize, Question)> = statements
             .iter()
             .filter_map(|s| asker.question(s).map(|q| (s.line, q)))
             .collect();
+        let admission = |name: &str| Question::Admission {
+            name: name.to_owned(),
+        };
         assert_eq!(
             asked,
             [
                 (4, Question::Receivers),
                 (8, Question::Receivers),
-                (
-                    11,
-                    Question::Admission {
-                        name: "carol".into()
-                    }
-                ),
+                (11, admission("carol")),
+                (12, admission("dave")),
+                (16, Question::Receivers),
+                (18, Question::Receivers),
             ]
         );
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::Format;
 use crate::learn::predict::{Graded, Idea, Prediction, Score};
-use crate::report::{Delivery, Outcome, StepReport};
+use crate::report::{Delivery, Outcome, ReportLine, StepReport};
 
 /// Writes one JSON line per step, and nothing else.
 pub struct Ndjson<W> {
@@ -46,15 +46,28 @@ impl<W: Write> Format for Ndjson<W> {
     }
 }
 
-/// One NDJSON line, in the format of `tour-script.md`.
+/// A step's NDJSON lines (one or more, joined by newlines), in the format
+/// and order of `tour-script.md`. A disagreement goes on the first line.
 pub fn json_line(report: &StepReport) -> String {
-    let line = Line {
-        step: report.line,
-        code: &report.code,
-        outcome: OutcomeLine::of(&report.outcome),
-        mismatch: &report.mismatches,
-    };
-    serde_json::to_string(&line).expect("a step's line is plain JSON data")
+    let lines: Vec<String> = report
+        .lines()
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let line = Line {
+                step: report.line,
+                code: &report.code,
+                outcome: match part {
+                    ReportLine::Outcome(outcome) => OutcomeLine::of(outcome),
+                    ReportLine::Hook(run) => OutcomeLine::of(&run.outcome),
+                    ReportLine::Ack(ack) => OutcomeLine::Ack { ack },
+                },
+                mismatch: if i == 0 { &report.mismatches } else { &[] },
+            };
+            serde_json::to_string(&line).expect("a step's line is plain JSON data")
+        })
+        .collect();
+    lines.join("\n")
 }
 
 /// A step's line: its statement, what it did, and any disagreement.
@@ -89,6 +102,12 @@ enum OutcomeLine<'a> {
     },
     Middleware {
         middleware: &'a str,
+    },
+    Namespace {
+        namespace: &'a str,
+    },
+    Ack {
+        ack: &'a BTreeMap<String, Vec<Value>>,
     },
     Handler {
         handler: String,
@@ -143,6 +162,11 @@ impl<'a> OutcomeLine<'a> {
                     .collect(),
             },
             Outcome::Middleware { ns } => OutcomeLine::Middleware { middleware: ns },
+            Outcome::Namespace { ns } => OutcomeLine::Namespace { namespace: ns },
+            // Never a line of its own: `lines()` leaves it out.
+            Outcome::Answered => OutcomeLine::Ack {
+                ack: const { &BTreeMap::new() },
+            },
             Outcome::Handler { ns, event } => OutcomeLine::Handler {
                 handler: format!("{ns} {event}"),
             },
@@ -158,13 +182,9 @@ mod tests {
     use super::*;
 
     fn report(outcome: Outcome, mismatches: &[&str]) -> StepReport {
-        StepReport {
-            line: 3,
-            code: "x".to_owned(),
-            outcome,
-            server_log: vec!["a user connected".to_owned()],
-            mismatches: mismatches.iter().map(|m| m.to_string()).collect(),
-        }
+        let mut report = StepReport::new(3, "x".to_owned(), outcome);
+        report.mismatches = mismatches.iter().map(|m| m.to_string()).collect();
+        report
     }
 
     #[test]
@@ -181,6 +201,7 @@ mod tests {
             name: "a".to_owned(),
             ns: "/".to_owned(),
             error: Some("unauthorized".to_owned()),
+            no_namespace: false,
         };
         assert_eq!(
             json_line(&report(refused, &["m"])),

@@ -10,7 +10,10 @@ use serde_json::Value;
 use super::Format;
 use crate::learn::predict::{Graded, Idea, Prediction, Question, Score};
 use crate::lesson::Prose;
-use crate::report::{Absence, Delivery, Outcome, Reason, StepReport};
+use std::collections::BTreeMap;
+
+use crate::report::{Absence, Delivery, Hook, Outcome, Reason, ReportLine, Room, StepReport};
+use crate::script::hook;
 
 /// Writes the human transcript.
 pub struct Transcript<W> {
@@ -48,10 +51,20 @@ impl<W: Write> Transcript<W> {
             "{prompt} {}",
             self.paint(&report.code, |s| s.cyan().bold())
         )?;
-        self.outcome(&report.outcome, name_width)?;
-        for line in &report.server_log {
-            let label = self.paint("server log:", |s| s.yellow());
-            writeln!(self.out, "    {label} {line}")?;
+        for line in report.lines() {
+            match line {
+                ReportLine::Outcome(outcome) => self.outcome(outcome, name_width)?,
+                ReportLine::Ack(ack) => self.ack(ack, name_width)?,
+                ReportLine::Hook(run) => {
+                    let which = match run.hook {
+                        Hook::Connection => "connection",
+                        _ => "disconnect",
+                    };
+                    let label = format!("↳ the {which} handler of {}:", run.ns);
+                    writeln!(self.out, "  {}", self.paint(&label, |s| s.yellow()))?;
+                    self.outcome(&run.outcome, name_width)?;
+                }
+            }
         }
         for mismatch in &report.mismatches {
             let text =
@@ -64,8 +77,22 @@ impl<W: Write> Transcript<W> {
     /// What a step did, one line per client it concerns.
     fn outcome(&mut self, outcome: &Outcome, w: usize) -> io::Result<()> {
         match outcome {
-            Outcome::Connect { name, ns, error } => match error {
+            Outcome::Connect {
+                name,
+                ns,
+                error,
+                no_namespace,
+            } => match error {
                 None => self.mark(true, name, w, &format!("connected to {ns}"))?,
+                Some(message) if *no_namespace => self.mark(
+                    false,
+                    name,
+                    w,
+                    &format!(
+                        "refused: the server has no namespace {ns} (connect_error {})",
+                        quoted(message)
+                    ),
+                )?,
                 Some(message) => self.mark(
                     false,
                     name,
@@ -120,11 +147,26 @@ impl<W: Write> Transcript<W> {
                 self.out,
                 "    middleware added to {ns}: it checks every later connection"
             )?,
-            Outcome::Handler { ns, event } => writeln!(
+            Outcome::Namespace { ns } => writeln!(
                 self.out,
-                "    handler for {} on {ns} installed",
-                quoted(event)
+                "    namespace {ns} declared: clients may connect to it from now on"
             )?,
+            Outcome::Answered => {}
+            Outcome::Handler { ns, event } => match hook(event) {
+                Hook::Connection => writeln!(
+                    self.out,
+                    "    connection handler of {ns} installed: it runs for each socket admitted from now on"
+                )?,
+                Hook::Disconnect => writeln!(
+                    self.out,
+                    "    disconnect handler of {ns} installed: it runs for each socket of {ns} that leaves"
+                )?,
+                Hook::Event => writeln!(
+                    self.out,
+                    "    handler for {} on {ns} installed",
+                    quoted(event)
+                )?,
+            },
             Outcome::Unhandled { ns, event } => writeln!(
                 self.out,
                 "    {ns} has no handler for {}: the server ignores it",
@@ -134,6 +176,27 @@ impl<W: Write> Transcript<W> {
                 let text = self.paint(&format!("error: {message}"), |s| s.red());
                 writeln!(self.out, "    {text}")?
             }
+        }
+        Ok(())
+    }
+
+    /// What the client's acknowledgement callback received, if anything.
+    fn ack(&mut self, ack: &BTreeMap<String, Vec<Value>>, w: usize) -> io::Result<()> {
+        if ack.is_empty() {
+            return writeln!(
+                self.out,
+                "    no acknowledgement came back: nothing called callback()"
+            );
+        }
+        for (name, args) in ack {
+            let args: Vec<String> = args.iter().map(Value::to_string).collect();
+            let text = if args.is_empty() {
+                "its ack callback ran, with no arguments".to_owned()
+            } else {
+                format!("its ack callback got {}", args.join(", "))
+            };
+            let mark = self.paint("↩", |s| s.green());
+            writeln!(self.out, "  {mark} {}  {text}", pad(name, w))?;
         }
         Ok(())
     }
@@ -205,6 +268,19 @@ fn quoted_list(rooms: &[String]) -> String {
         .join(", ")
 }
 
+/// A room of `.to/.in/.except` as a script writes it: `"lobby"`, `bob.id`.
+fn room_name(room: &Room) -> String {
+    match room {
+        Room::Name(name) => quoted(name),
+        Room::IdOf(name) => format!("{name}.id"),
+        Room::OwnId => "socket.id".to_owned(),
+    }
+}
+
+fn room_list(rooms: &[Room]) -> String {
+    rooms.iter().map(room_name).collect::<Vec<_>>().join(", ")
+}
+
 /// A name as a JSON string: quotes, escapes and control characters are
 /// shown, never interpreted by the terminal.
 fn quoted(name: &str) -> String {
@@ -229,6 +305,9 @@ pub fn explain(reason: &Reason) -> String {
                 quoted(message)
             )
         }
+        Reason::NotConnected(Absence::NoNamespace { ns }) => {
+            format!("not connected: the server had no namespace {ns}")
+        }
         Reason::NotConnected(Absence::Disconnected { code }) => {
             format!("not connected: disconnected by `{code}`")
         }
@@ -247,12 +326,12 @@ pub fn explain(reason: &Reason) -> String {
         }
         Reason::Sender { despite_rooms } => format!(
             "the sender: left out even though it is in {}",
-            quoted_list(despite_rooms)
+            room_list(despite_rooms)
         ),
-        Reason::Excepted { room } => format!("in {}, which except() leaves out", quoted(room)),
+        Reason::Excepted { room } => format!("in {}, which except() leaves out", room_name(room)),
         Reason::NotInRooms { rooms } if rooms.len() == 1 => {
-            format!("not in {}", quoted(&rooms[0]))
+            format!("not in {}", room_name(&rooms[0]))
         }
-        Reason::NotInRooms { rooms } => format!("in none of {}", quoted_list(rooms)),
+        Reason::NotInRooms { rooms } => format!("in none of {}", room_list(rooms)),
     }
 }

@@ -25,36 +25,77 @@ pub enum StatementKind {
     Disconnect { name: String },
     /// `NAME: socket.…` (with `socket` = NAME's server-side socket) or `io.…`.
     Server { socket: Option<String>, expr: Expr },
-    /// `use /ns require KEY "VALUE"`
+    /// `use /ns require KEY "VALUE" [else "MESSAGE"]`
     Use {
         ns: String,
         key: String,
         value: String,
+        /// The `connect_error` message of a refusal (`unauthorized` unless
+        /// `else` says otherwise).
+        message: String,
     },
-    /// `on [/ns] "EVENT": ACTION`
+    /// `on [/ns] "EVENT": ACTION`; the events `connection` and `disconnect`
+    /// install the namespace's connection and disconnect handlers.
     On {
         ns: String,
         event: String,
-        action: Expr,
+        action: Action,
     },
-    /// `NAME> socket.emit("EVENT", ARGS…)`
+    /// `io.of("/ns")` alone: declares the namespace, and does nothing else.
+    Declare { ns: String },
+    /// `NAME> socket.emit("EVENT", ARGS…[, ack])`
     ClientEmit {
         name: String,
         event: String,
         args: Vec<Value>,
+        /// The client passes an acknowledgement callback.
+        ack: bool,
     },
 }
 
+/// What an `on` handler's event starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hook {
+    /// A client's event of this name.
+    Event,
+    /// `on "connection"`: each socket the namespace admits.
+    Connection,
+    /// `on "disconnect"`: each socket of the namespace that leaves.
+    Disconnect,
+}
+
+/// The event name a connection handler is declared under.
+pub const CONNECTION: &str = "connection";
+/// The event name a disconnect handler is declared under.
+pub const DISCONNECT: &str = "disconnect";
+
+/// Which hook an `on` line's event names.
+pub fn hook(event: &str) -> Hook {
+    match event {
+        CONNECTION => Hook::Connection,
+        DISCONNECT => Hook::Disconnect,
+        _ => Hook::Event,
+    }
+}
+
 impl Statement {
-    /// The namespaces this statement names (the server must have them).
-    pub fn namespaces(&self) -> Vec<&str> {
+    /// The namespaces this statement declares: those its server-side code
+    /// names (`io.of(…)`, `use /ns`, `on /ns`, also an `io.of(…)` inside an
+    /// `on` action), which exist from this line on. A `connect` declares
+    /// nothing: connecting to a namespace the server lacks is refused.
+    pub fn declares(&self) -> Vec<&str> {
         match &self.kind {
-            StatementKind::Connect { ns, .. } | StatementKind::Use { ns, .. } => vec![ns],
+            StatementKind::Use { ns, .. } | StatementKind::Declare { ns } => vec![ns],
             StatementKind::On { ns, action, .. } => std::iter::once(ns.as_str())
-                .chain(namespace_of(action))
+                .chain(match action {
+                    Action::Expr(expr) => namespace_of(expr),
+                    Action::Callback(_) => None,
+                })
                 .collect(),
             StatementKind::Server { expr, .. } => namespace_of(expr).into_iter().collect(),
-            StatementKind::Disconnect { .. } | StatementKind::ClientEmit { .. } => Vec::new(),
+            StatementKind::Connect { .. }
+            | StatementKind::Disconnect { .. }
+            | StatementKind::ClientEmit { .. } => Vec::new(),
         }
     }
 }
@@ -68,6 +109,25 @@ fn namespace_of(expr: &Expr) -> Option<&str> {
         } => Some(ns),
         _ => None,
     }
+}
+
+/// A room in `.to/.in/.except`: a name, or a socket's own id room.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Room {
+    Name(String),
+    /// `NAME.id`: the id of client NAME's current socket.
+    IdOf(String),
+    /// `socket.id`: the id of the statement's own socket.
+    OwnId,
+}
+
+/// An `on` handler's action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Server code with `socket` = the sender's socket.
+    Expr(Expr),
+    /// `callback(ARGS…)`: answers the client's acknowledgement.
+    Callback(Vec<Arg<Value>>),
 }
 
 /// A value that is either written in the script or, inside an `on` handler,
@@ -87,9 +147,9 @@ pub enum Expr {
     Broadcast {
         scope: Scope,
         /// Each `.to(R)`/`.in(R)`, in order; their union is the target.
-        to: Vec<Arg<Vec<String>>>,
+        to: Vec<Arg<Vec<Room>>>,
         /// Each `.except(R)`, in order.
-        except: Vec<Arg<Vec<String>>>,
+        except: Vec<Arg<Vec<Room>>>,
         action: BroadcastAction,
     },
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::ast::{Arg, BroadcastAction, Expr, Scope, SocketAction};
+use super::ast::{Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
 use super::cursor::{Cursor, Parsed};
 use super::error::excerpt;
 use super::resolve::room_list;
@@ -154,11 +154,11 @@ impl Cursor<'_> {
                 }
                 Does::Broadcast => Chain::Operator,
                 Does::To => {
-                    to.push(self.rooms_argument(member.name)?);
+                    to.push(self.targets_argument(member.name)?);
                     Chain::Operator
                 }
                 Does::Except => {
-                    except.push(self.rooms_argument(member.name)?);
+                    except.push(self.targets_argument(member.name)?);
                     Chain::Operator
                 }
                 Does::Socket(verb) => return Ok(Expr::Socket(self.socket_action(verb)?)),
@@ -202,7 +202,7 @@ impl Cursor<'_> {
     }
 
     /// `("/ns")` after `of`: the namespace, with its `/` added if left out.
-    fn namespace_argument(&mut self) -> Parsed<String> {
+    pub(super) fn namespace_argument(&mut self) -> Parsed<String> {
         self.expect('(', "after `of`")?;
         let ns = self.string("the namespace")?;
         self.expect(')', "to close `of(`")?;
@@ -219,6 +219,88 @@ impl Cursor<'_> {
         let rooms = self.rooms()?;
         self.expect(')', &format!("to close `{method}(`"))?;
         Ok(rooms)
+    }
+
+    /// `(ROOMS)` after `.to`, `.in` or `.except`, where socket ids may stand
+    /// beside room names: `"lobby"`, `bob.id`, `socket.id`, or an array of them.
+    fn targets_argument(&mut self, method: &str) -> Parsed<Arg<Vec<Room>>> {
+        self.expect('(', &format!("after `{method}`"))?;
+        self.skip_ws();
+        let rooms = if self.eat_msg() {
+            Arg::Msg
+        } else if self.peek() == Some('[') {
+            let at = self.pos;
+            self.pos += 1;
+            let mut rooms = Vec::new();
+            self.skip_ws();
+            if !self.eat(']') {
+                loop {
+                    rooms.push(self.target(at)?);
+                    if self.eat(']') {
+                        break;
+                    }
+                    if !self.eat(',') {
+                        return Err(self.error(format!(
+                            "expected `,` or `]` in the array of rooms{}",
+                            self.found()
+                        )));
+                    }
+                }
+            }
+            Arg::Lit(rooms)
+        } else {
+            Arg::Lit(vec![self.target(self.pos)?])
+        };
+        self.expect(')', &format!("to close `{method}(`"))?;
+        Ok(rooms)
+    }
+
+    /// One room of `.to/.in/.except`: a string, `NAME.id` or `socket.id`.
+    /// `list_at` is where the argument starts, for a value that is no room.
+    fn target(&mut self, list_at: usize) -> Parsed<Room> {
+        self.skip_ws();
+        let at = self.pos;
+        if let Some(word) = self
+            .ident(true)
+            .filter(|w| !matches!(*w, "true" | "false" | "null"))
+        {
+            if word == "msg" {
+                self.pos = at;
+                return Err(self
+                    .misplaced_msg()
+                    .unwrap_or_else(|| self.error("`msg` cannot stand here")));
+            }
+            if !self.eat('.') || self.ident(false) != Some("id") {
+                return Err(self.error_at(
+                    at,
+                    format!(
+                        "expected a room: a string, `NAME.id` or `socket.id`, found `{}`",
+                        excerpt(word)
+                    ),
+                ));
+            }
+            if word == "socket" {
+                if !self.own_id_allowed {
+                    return Err(self.error_at(
+                        at,
+                        "`socket.id` means the statement's own socket: it stands in \
+                         `NAME: socket.…` lines and `on` actions; at the top level write `NAME.id`",
+                    ));
+                }
+                return Ok(Room::OwnId);
+            }
+            self.ids.push((word.to_owned(), at));
+            return Ok(Room::IdOf(word.to_owned()));
+        }
+        if self.peek() == Some('"') {
+            return Ok(Room::Name(self.string("a room name")?));
+        }
+        self.pos = at;
+        self.json()?;
+        Err(self.error_at(
+            list_at,
+            "a room is a string, or an array of strings for several rooms",
+        ))
     }
 
     /// The arguments of an action on the sender's own socket.
@@ -270,6 +352,15 @@ impl Cursor<'_> {
         };
         let mut args = Vec::new();
         while self.eat(',') {
+            self.skip_ws();
+            let at = self.pos;
+            if self.rest().starts_with("ack") && self.ident(false) == Some("ack") {
+                return Err(self.error_at(
+                    at,
+                    "`ack` stands only last in a client's emit, as in \
+                     `alice> socket.emit(\"order\", 1, ack)`: a server's emit asks for none here",
+                ));
+            }
             args.push(if self.eat_msg() {
                 Arg::Msg
             } else {
@@ -302,6 +393,18 @@ impl Cursor<'_> {
         }
         self.skip_ws();
         let at = self.pos;
+        let rest = self.rest().trim_start_matches('[').trim_start();
+        if rest
+            .split(|c: char| !(c.is_ascii_alphanumeric() || "_-.".contains(c)))
+            .next()
+            .is_some_and(|word| word.ends_with(".id"))
+        {
+            return Err(self.error_at(
+                at,
+                "a socket's own id room is only a target: ids stand in `.to`, `.in` and \
+                 `.except`, not in `join`, `leave`, `socketsJoin` or `socketsLeave`",
+            ));
+        }
         room_list(&self.json()?).map(Arg::Lit).ok_or_else(|| {
             self.error_at(
                 at,

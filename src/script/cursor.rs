@@ -14,6 +14,10 @@ pub(super) struct Cursor<'a> {
     pub(super) msg_allowed: bool,
     /// Where the client name that the statement names was parsed.
     pub(super) name_at: usize,
+    /// `socket.id` may stand as a room (a `NAME:` statement or an `on` action).
+    pub(super) own_id_allowed: bool,
+    /// Each `NAME.id` of the line, with where its name starts.
+    pub(super) ids: Vec<(String, usize)>,
 }
 
 pub(super) type Parsed<T> = Result<T, SyntaxError>;

@@ -19,7 +19,10 @@ mod parser;
 mod resolve;
 mod statement;
 
-pub use ast::{Arg, BroadcastAction, Expr, Scope, SocketAction, Statement, StatementKind};
+pub use ast::{
+    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Hook, Room, Scope, SocketAction,
+    Statement, StatementKind, hook,
+};
 pub use error::SyntaxError;
 pub use json::js_number_semantics;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::ast::{Statement, StatementKind};
 use super::error::{SyntaxError, excerpt};
-use super::statement::parse_numbered;
+use super::statement::{Parsed1, parse_numbered};
 
 /// Parses a whole `.tour` script: every line is a statement, a comment or blank.
 pub fn parse_script(text: &str) -> Result<Vec<Statement>, SyntaxError> {
@@ -42,16 +42,14 @@ impl ScriptParser {
     /// statement that names a client no earlier line connected is refused;
     /// a `connect` is remembered for the lines after it.
     pub fn line(&mut self, number: usize, text: &str) -> Result<Option<Statement>, SyntaxError> {
-        let Some((statement, name_column)) = parse_numbered(number, text)? else {
+        let Some(Parsed1 { statement, uses }) = parse_numbered(number, text)? else {
             return Ok(None);
         };
-        if let Some(name) = used_name(&statement)
-            && !self.connected.contains(name)
-        {
+        if let Some((name, column)) = uses.iter().find(|(name, _)| !self.connected.contains(name)) {
             let name = excerpt(name);
             return Err(SyntaxError {
                 line: number,
-                column: name_column,
+                column: *column,
                 message: format!(
                     "no client named `{name}` is connected on an earlier line; \
                      add `connect {name}` before this line"
@@ -66,21 +64,9 @@ impl ScriptParser {
     }
 }
 
-/// The client name a statement acts on (not `connect`).
-fn used_name(statement: &Statement) -> Option<&str> {
-    match &statement.kind {
-        StatementKind::Disconnect { name }
-        | StatementKind::ClientEmit { name, .. }
-        | StatementKind::Server {
-            socket: Some(name), ..
-        } => Some(name),
-        _ => None,
-    }
-}
-
 /// Parses one line. `Ok(None)` for a blank line or a comment.
 pub fn parse_line(number: usize, text: &str) -> Result<Option<Statement>, SyntaxError> {
-    Ok(parse_numbered(number, text)?.map(|(statement, _)| statement))
+    Ok(parse_numbered(number, text)?.map(|parsed| parsed.statement))
 }
 
 #[cfg(test)]

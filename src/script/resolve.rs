@@ -3,8 +3,18 @@
 
 use serde_json::Value;
 
-use super::ast::{Arg, BroadcastAction, Expr, SocketAction};
+use super::ast::{Action, Arg, BroadcastAction, Expr, Room, SocketAction};
 use super::error::excerpt;
+
+impl Action {
+    /// The action with every `msg` replaced by `msg`'s value.
+    pub fn resolve(&self, msg: &Value) -> Result<Action, String> {
+        Ok(match self {
+            Action::Expr(expr) => Action::Expr(expr.resolve(msg)?),
+            Action::Callback(args) => Action::Callback(resolve_args(args, msg)),
+        })
+    }
+}
 
 impl Expr {
     /// The expression with every `msg` replaced by `msg`'s value.
@@ -32,11 +42,11 @@ impl Expr {
                 scope: scope.clone(),
                 to: to
                     .iter()
-                    .map(|r| resolve_rooms(r, msg).map(Arg::Lit))
+                    .map(|r| resolve_targets(r, msg).map(Arg::Lit))
                     .collect::<Result<_, _>>()?,
                 except: except
                     .iter()
-                    .map(|r| resolve_rooms(r, msg).map(Arg::Lit))
+                    .map(|r| resolve_targets(r, msg).map(Arg::Lit))
                     .collect::<Result<_, _>>()?,
                 action: match action {
                     BroadcastAction::Emit { event, args } => BroadcastAction::Emit {
@@ -93,6 +103,17 @@ pub(super) fn resolve_rooms(rooms: &Arg<Vec<String>>, msg: &Value) -> Result<Vec
     }
 }
 
+/// The rooms of `.to/.in/.except` that `rooms` stands for: `msg` names
+/// rooms by name only (ids are random; a client cannot know one).
+fn resolve_targets(rooms: &Arg<Vec<Room>>, msg: &Value) -> Result<Vec<Room>, String> {
+    match rooms {
+        Arg::Lit(r) => Ok(r.clone()),
+        Arg::Msg => {
+            resolve_rooms(&Arg::Msg, msg).map(|names| names.into_iter().map(Room::Name).collect())
+        }
+    }
+}
+
 /// The rooms a value names: a string is one room, an array of strings several.
 pub(super) fn room_list(value: &Value) -> Option<Vec<String>> {
     match value {
@@ -114,7 +135,10 @@ mod tests {
     #[test]
     fn msg_resolves_to_names_and_rooms_or_says_what_it_must_be() {
         let on = |line: &str| match parse_line(1, line).unwrap().unwrap().kind {
-            StatementKind::On { action, .. } => action,
+            StatementKind::On {
+                action: Action::Expr(action),
+                ..
+            } => action,
             other => panic!("{line}: {other:?}"),
         };
         let leave = on(r#"on "x": socket.leave(msg)"#);
@@ -127,7 +151,13 @@ mod tests {
         else {
             panic!("not a broadcast");
         };
-        assert_eq!(to, [Arg::Lit(vec!["a".to_owned(), "b".to_owned()])]);
+        assert_eq!(
+            to,
+            [Arg::Lit(vec![
+                Room::Name("a".to_owned()),
+                Room::Name("b".to_owned())
+            ])]
+        );
         let huge = Value::from(vec![1; 100_000]);
         let err = leave.resolve(&huge).unwrap_err();
         assert!(

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::ast::{Statement, StatementKind};
+use super::ast::{Action, Arg, Hook, Statement, StatementKind, hook};
 use super::chain::Chain;
 use super::cursor::{Cursor, Parsed};
 use super::error::{SyntaxError, excerpt};
@@ -12,12 +12,15 @@ use crate::protocol::{self, Refusal};
 pub(super) const EXPECTED_STATEMENT: &str = "expected a statement: `connect NAME`, `disconnect NAME`, \
      `NAME: socket.…`, `io.…`, `use /ns require …`, `on \"EVENT\": …` or `NAME> socket.emit(…)`";
 
-/// Parses one line, with the 1-based column of the client name the
-/// statement names (the first column if it names none).
-pub(super) fn parse_numbered(
-    number: usize,
-    text: &str,
-) -> Result<Option<(Statement, usize)>, SyntaxError> {
+/// A parsed line, with the client names it uses (not the one a `connect`
+/// connects) and the 1-based column of each, in the order written.
+pub(super) struct Parsed1 {
+    pub(super) statement: Statement,
+    pub(super) uses: Vec<(String, usize)>,
+}
+
+/// Parses one line (`None` for a blank line or a comment).
+pub(super) fn parse_numbered(number: usize, text: &str) -> Result<Option<Parsed1>, SyntaxError> {
     let trimmed = text.trim();
     if trimmed.is_empty() || trimmed.starts_with('#') {
         return Ok(None);
@@ -31,14 +34,30 @@ pub(super) fn parse_numbered(
         line: number,
         msg_allowed: false,
         name_at: start,
+        own_id_allowed: false,
+        ids: Vec::new(),
     };
     let kind = p.statement()?;
+    let mut uses = Vec::new();
+    match &kind {
+        StatementKind::Disconnect { name }
+        | StatementKind::ClientEmit { name, .. }
+        | StatementKind::Server {
+            socket: Some(name), ..
+        } => uses.push((name.clone(), p.column_of(p.name_at))),
+        _ => {}
+    }
+    uses.extend(
+        std::mem::take(&mut p.ids)
+            .into_iter()
+            .map(|(name, at)| (name, p.column_of(at))),
+    );
     let statement = Statement {
         line: number,
         code: trimmed.to_owned(),
         kind,
     };
-    Ok(Some((statement, p.column_of(p.name_at))))
+    Ok(Some(Parsed1 { statement, uses }))
 }
 
 impl Cursor<'_> {
@@ -76,6 +95,11 @@ impl Cursor<'_> {
                 self.pos = start;
                 self.server_statement(None)
             }
+            "callback" => Err(self.error_at(
+                start,
+                "`callback(…)` answers a client's acknowledgement: it stands only as an \
+                 `on` handler's action, as in `on \"order\": callback({\"ok\": true})`",
+            )),
             "socket" => Err(self.error_at(
                 start,
                 "server code about one socket needs the client's name first, \
@@ -137,8 +161,26 @@ impl Cursor<'_> {
         };
         let key = key.to_owned();
         let value = self.string("the value that `auth.KEY` must have")?;
+        self.skip_ws();
+        let at = self.pos;
+        let message = match self.ident(false) {
+            Some("else") => self.string("the refusal's message after `else`")?,
+            Some(_) => {
+                return Err(self.error_at(
+                    at,
+                    "expected `else \"MESSAGE\"` or the end of the statement, as in \
+                     `use /admin require role \"admin\" else \"not admin\"`",
+                ));
+            }
+            None => "unauthorized".to_owned(),
+        };
         self.end_of_statement()?;
-        Ok(StatementKind::Use { ns, key, value })
+        Ok(StatementKind::Use {
+            ns,
+            key,
+            value,
+            message,
+        })
     }
 
     pub(super) fn on_statement(&mut self) -> Parsed<StatementKind> {
@@ -147,6 +189,7 @@ impl Cursor<'_> {
         let at = self.pos;
         let event = self.string("the event name")?;
         match protocol::refusal(&event) {
+            _ if hook(&event) == Hook::Disconnect => {}
             Some(refusal @ Refusal::Reserved(_)) => {
                 return Err(self.error_at(
                     at,
@@ -161,15 +204,17 @@ impl Cursor<'_> {
         }
         self.expect(':', "after the event name of `on`")?;
         self.msg_allowed = true;
+        self.own_id_allowed = true;
         self.skip_ws();
         let at = self.pos;
         let action = match self.ident(false) {
-            Some("socket") => self.chain(Chain::Socket)?,
-            Some("io") => self.chain(Chain::Io)?,
+            Some("socket") => Action::Expr(self.chain(Chain::Socket)?),
+            Some("io") => Action::Expr(self.chain(Chain::Io)?),
+            Some("callback") => Action::Callback(self.callback_args()?),
             _ => {
                 return Err(self.error_at(
                     at,
-                    "expected the handler's action, `socket.…` or `io.…`, \
+                    "expected the handler's action, `socket.…`, `io.…` or `callback(…)`, \
                      as in `on \"join\": socket.join(msg)`",
                 ));
             }
@@ -178,10 +223,66 @@ impl Cursor<'_> {
         Ok(StatementKind::On { ns, event, action })
     }
 
+    /// `(ARGS…)` of `callback`: JSON values or `msg`.
+    fn callback_args(&mut self) -> Parsed<Vec<Arg<serde_json::Value>>> {
+        self.expect('(', "after `callback`")?;
+        let mut args = Vec::new();
+        self.skip_ws();
+        if self.eat(')') {
+            return Ok(args);
+        }
+        loop {
+            args.push(if self.eat_msg() {
+                Arg::Msg
+            } else {
+                Arg::Lit(self.json()?)
+            });
+            if self.eat(')') {
+                return Ok(args);
+            }
+            if !self.eat(',') {
+                return Err(self.error(format!(
+                    "expected `,` or `)` in `callback(…)`{}",
+                    self.found()
+                )));
+            }
+        }
+    }
+
+    /// `io.of("/ns")` and nothing after it: a declaration. `None` (and the
+    /// cursor where it was) when more of a chain follows.
+    fn declaration(&mut self) -> Parsed<Option<String>> {
+        let start = self.pos;
+        if !(self.eat('.') && self.ident(false) == Some("of")) {
+            self.pos = start;
+            return Ok(None);
+        }
+        self.skip_ws();
+        if self.peek() != Some('(') {
+            self.pos = start;
+            return Ok(None);
+        }
+        let ns = self.namespace_argument()?;
+        self.skip_ws();
+        if self.peek() == Some('.') {
+            self.pos = start;
+            return Ok(None);
+        }
+        self.end_of_statement()?;
+        Ok(Some(ns))
+    }
+
     pub(super) fn server_statement(&mut self, name: Option<String>) -> Parsed<StatementKind> {
         self.skip_ws();
         let at = self.pos;
         let root = self.ident(false);
+        self.own_id_allowed = name.is_some();
+        if name.is_none()
+            && root == Some("io")
+            && let Some(ns) = self.declaration()?
+        {
+            return Ok(StatementKind::Declare { ns });
+        }
         let expr = match (&name, root) {
             (Some(_), Some("socket")) => self.chain(Chain::Socket)?,
             (None, Some("io")) => self.chain(Chain::Io)?,
@@ -224,12 +325,33 @@ impl Cursor<'_> {
         let event = self.string("the event name")?;
         self.check_event_name(&event, at)?;
         let mut args = Vec::new();
+        let mut ack = false;
         while self.eat(',') {
+            self.skip_ws();
+            let at = self.pos;
+            if self.ident(false) == Some("ack") {
+                ack = true;
+                self.skip_ws();
+                if self.peek() != Some(')') {
+                    return Err(self.error(format!(
+                        "`ack` (the client's acknowledgement callback) comes last, \
+                         then `)`{}",
+                        self.found()
+                    )));
+                }
+                break;
+            }
+            self.pos = at;
             args.push(self.json()?);
         }
         self.expect(')', "to close `emit(`")?;
         self.end_of_statement()?;
-        Ok(StatementKind::ClientEmit { name, event, args })
+        Ok(StatementKind::ClientEmit {
+            name,
+            event,
+            args,
+            ack,
+        })
     }
 
     /// Refuses the engine's own event names, which no script may use. A

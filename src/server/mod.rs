@@ -24,23 +24,45 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::protocol::{SYNC_EVENT, WAIT_BOUND, wait_bound};
-use crate::script::Expr;
+use crate::script::{Action, Expr, Hook};
 use handlers::add_namespace;
-use perform::{bounded, perform};
+use perform::{Actor, bounded, perform};
 
 /// What the server's handlers tell the engine, in the order they ran.
 #[derive(Debug)]
 pub enum Notice {
-    /// The connection handler ran for this client (its `console.log`).
-    Connected { name: String },
-    /// The disconnect handler ran; the rooms are those the socket was in.
+    /// This client was admitted to `ns`, and the namespace's connection
+    /// handler (if it had one) ran.
+    Connected {
+        name: String,
+        ns: String,
+        hook: Option<HookResult>,
+    },
+    /// This client's socket left; the rooms are those it was in. When
+    /// `hook` is set, a [`Notice::DisconnectHook`] follows once the
+    /// namespace's disconnect handler has run.
     Disconnected {
         name: String,
+        ns: String,
         reason: &'static str,
         rooms: Vec<String>,
+        hook: bool,
+    },
+    /// The disconnect handler ran for this client's socket.
+    DisconnectHook {
+        name: String,
+        ns: String,
+        run: HookResult,
     },
     /// A client's event reached the server and its handler (if any) finished.
     Handled { name: String, outcome: Handled },
+}
+
+/// A connection or disconnect handler's (resolved) action and its result.
+#[derive(Debug)]
+pub struct HookResult {
+    pub action: Action,
+    pub result: Result<(), String>,
 }
 
 #[derive(Debug)]
@@ -49,24 +71,26 @@ pub enum Handled {
     NoHandler { event: String },
     /// The handler ran this (already resolved) action, with this result.
     Ran {
-        action: Expr,
+        action: Action,
         result: Result<(), String>,
     },
 }
 
-/// A `use /ns require KEY "VALUE"` middleware.
+/// A `use /ns require KEY "VALUE" [else "MESSAGE"]` middleware.
 #[derive(Debug, Clone)]
 pub(super) struct Requirement {
     key: String,
     value: String,
+    message: String,
 }
 
 /// State shared by the server's handlers and the engine.
 struct Shared {
     /// Per namespace, the `use` middlewares in the order they were added.
     middlewares: Mutex<HashMap<String, Vec<Requirement>>>,
-    /// `(namespace, event)` → the `on` handler's action.
-    handlers: Mutex<HashMap<(String, String), Expr>>,
+    /// `(namespace, event)` → the `on` handler's action (the events
+    /// `connection` and `disconnect` name the namespace's hooks).
+    handlers: Mutex<HashMap<(String, String), Action>>,
     /// Every admitted, still connected socket, by client name.
     sockets: Mutex<BTreeMap<String, SocketRef>>,
     notices: mpsc::UnboundedSender<Notice>,
@@ -88,11 +112,11 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `listener`'s address with every namespace in `namespaces` (and `/`),
-    /// and returns the server and the channel of its handlers' notices.
+    /// Serves on `listener` with the namespace `/` (others are declared
+    /// as the script names them), and returns the server and the channel
+    /// of its handlers' notices.
     pub async fn start(
         listener: TcpListener,
-        namespaces: &BTreeSet<String>,
     ) -> anyhow::Result<(Server, mpsc::UnboundedReceiver<Notice>)> {
         let addr = listener.local_addr().context("reading the server's port")?;
         let (notices, notices_rx) = mpsc::unbounded_channel();
@@ -103,12 +127,8 @@ impl Server {
             notices,
         });
         let (layer, io) = SocketIo::builder().build_layer();
-        let mut all = namespaces.clone();
         // socketioxide creates no `/` by itself; the official server always has it.
-        all.insert("/".to_owned());
-        for ns in all {
-            add_namespace(&io, &shared, ns);
-        }
+        add_namespace(&io, &shared, "/".to_owned());
         let app = axum::Router::new().layer(layer);
         let listener = net::QuickListener(listener);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -137,28 +157,43 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// Creates `ns` if the server does not have it yet (the playground
-    /// learns its namespaces one line at a time).
-    pub fn ensure_namespace(&self, ns: &str) {
-        if self.io.of(ns).is_none() {
+    /// Declares `ns` (as `io.of()` does) if the server does not have it yet.
+    pub fn declare(&self, ns: &str) {
+        if !self.has_namespace(ns) {
             add_namespace(&self.io, &self.shared, ns.to_owned());
         }
     }
 
+    /// Whether a client may connect to `ns`.
+    pub fn has_namespace(&self, ns: &str) -> bool {
+        self.io.of(ns).is_some()
+    }
+
     /// Adds a `use` middleware to `ns`, after those already there.
-    pub fn add_middleware(&self, ns: &str, key: &str, value: &str) {
+    pub fn add_middleware(&self, ns: &str, key: &str, value: &str, message: &str) {
         lock(&self.shared.middlewares)
             .entry(ns.to_owned())
             .or_default()
             .push(Requirement {
                 key: key.to_owned(),
                 value: value.to_owned(),
+                message: message.to_owned(),
             });
     }
 
     /// Sets (or replaces) the handler of `event` in `ns`.
-    pub fn set_handler(&self, ns: &str, event: &str, action: Expr) {
+    pub fn set_handler(&self, ns: &str, event: &str, action: Action) {
         lock(&self.shared.handlers).insert((ns.to_owned(), event.to_owned()), action);
+    }
+
+    /// Whether `ns` has a handler for this hook.
+    pub fn has_hook(&self, ns: &str, hook: Hook) -> bool {
+        let event = match hook {
+            Hook::Connection => crate::script::CONNECTION,
+            Hook::Disconnect => crate::script::DISCONNECT,
+            Hook::Event => return false,
+        };
+        lock(&self.shared.handlers).contains_key(&(ns.to_owned(), event.to_owned()))
     }
 
     /// The server-side socket of a connected client.
@@ -190,7 +225,8 @@ impl Server {
 
     /// Runs a server-side expression, with `socket` as the sender.
     pub async fn perform(&self, socket: Option<&SocketRef>, expr: &Expr) -> Result<(), String> {
-        bounded(perform(&self.io, socket, expr)).await
+        let actor = Actor::new(&self.io, &self.shared, socket);
+        bounded(perform(&actor, expr)).await
     }
 
     /// Closes every socket, then the HTTP server, and waits for both.

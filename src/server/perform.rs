@@ -9,8 +9,60 @@ use socketioxide::extract::SocketRef;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::{BroadcastError, SocketIo};
 
+use super::{Shared, lock};
 use crate::protocol::{self, WAIT_BOUND, wait_bound};
-use crate::script::{Arg, BroadcastAction, Expr, Scope, SocketAction};
+use crate::script::{Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
+
+/// Who carries out an action, and what its ids mean: the server, the
+/// sender's socket (if any), and every client's current socket id.
+pub(super) struct Actor<'a> {
+    io: &'a SocketIo,
+    sender: Option<&'a SocketRef>,
+    /// Client name → its socket's id, for `NAME.id`.
+    ids: std::collections::BTreeMap<String, String>,
+    /// The sender is leaving (its disconnect handler runs): Socket.IO has
+    /// already taken it out of every room and of its namespace, while
+    /// socketioxide still holds it there until the handler returns.
+    leaving: bool,
+}
+
+impl<'a> Actor<'a> {
+    pub(super) fn new(io: &'a SocketIo, shared: &Shared, sender: Option<&'a SocketRef>) -> Self {
+        let ids = lock(&shared.sockets)
+            .iter()
+            .map(|(name, socket)| (name.clone(), socket.id.to_string()))
+            .collect();
+        Actor {
+            io,
+            sender,
+            ids,
+            leaving: false,
+        }
+    }
+
+    /// The same, for a sender whose disconnect handler runs.
+    pub(super) fn leaving(mut self) -> Self {
+        self.leaving = true;
+        self
+    }
+
+    /// The room a `.to/.in/.except` argument names on the live server.
+    fn room(&self, room: &Room) -> Result<String, String> {
+        match room {
+            Room::Name(name) => Ok(name.clone()),
+            Room::IdOf(name) => self
+                .ids
+                .get(name)
+                .cloned()
+                .ok_or_else(|| format!("client {name} is not connected")),
+            Room::OwnId => Ok(self.sender.ok_or("`socket` needs a client")?.id.to_string()),
+        }
+    }
+
+    fn rooms(&self, rooms: &Arg<Vec<Room>>) -> Result<Vec<String>, String> {
+        lit(rooms)?.iter().map(|r| self.room(r)).collect()
+    }
+}
 
 /// An action, with the engine's bound on how long it may take.
 pub(super) async fn bounded(
@@ -28,7 +80,7 @@ pub(super) async fn bounded(
 
 /// Arguments of an emit, serialized as separate Socket.IO arguments
 /// (socketioxide takes a tuple as several arguments, a `Vec` as one).
-struct Args<'a>(&'a [Value]);
+pub(super) struct Args<'a>(pub(super) &'a [Value]);
 
 impl Serialize for Args<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -66,14 +118,13 @@ pub(super) fn check_event(event: &str) -> Result<(), String> {
 }
 
 /// Runs a resolved expression on the live server.
-pub(super) async fn perform(
-    io: &SocketIo,
-    sender: Option<&SocketRef>,
-    expr: &Expr,
-) -> Result<(), String> {
+pub(super) async fn perform(actor: &Actor<'_>, expr: &Expr) -> Result<(), String> {
     match expr {
+        // A leaving socket is in no room and no namespace any more: what
+        // it does to itself reaches nobody and changes nothing.
+        Expr::Socket(_) if actor.leaving => Ok(()),
         Expr::Socket(action) => {
-            let socket = sender.ok_or("`socket` needs a client")?;
+            let socket = actor.sender.ok_or("`socket` needs a client")?;
             perform_on_socket(socket, action)
         }
         Expr::Broadcast {
@@ -82,7 +133,13 @@ pub(super) async fn perform(
             except,
             action,
         } => {
-            let op = select(io, sender, scope, to, except)?;
+            let mut op = select(actor, scope, to, except)?;
+            if actor.leaving
+                && let Some(socket) = actor.sender
+            {
+                // It is still in its own id room here: that takes it out.
+                op = op.except(socket.id.to_string());
+            }
             perform_on_sockets(op, action).await
         }
     }
@@ -117,12 +174,12 @@ fn perform_on_socket(socket: &SocketRef, action: &SocketAction) -> Result<(), St
 
 /// The sockets a broadcast selects: its scope, narrowed by rooms.
 fn select(
-    io: &SocketIo,
-    sender: Option<&SocketRef>,
+    actor: &Actor<'_>,
     scope: &Scope,
-    to: &[Arg<Vec<String>>],
-    except: &[Arg<Vec<String>>],
+    to: &[Arg<Vec<Room>>],
+    except: &[Arg<Vec<Room>>],
 ) -> Result<BroadcastOperators, String> {
+    let (io, sender) = (actor.io, actor.sender);
     let mut op: BroadcastOperators = match scope {
         Scope::Namespace(ns) => io
             .of(ns)
@@ -137,10 +194,10 @@ fn select(
         Scope::SenderExcluded => sender.ok_or("`socket` needs a client")?.broadcast(),
     };
     for rooms in to {
-        op = op.to(lit(rooms)?);
+        op = op.to(actor.rooms(rooms)?);
     }
     for rooms in except {
-        op = op.except(lit(rooms)?);
+        op = op.except(actor.rooms(rooms)?);
     }
     Ok(op)
 }
