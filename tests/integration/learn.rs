@@ -215,17 +215,38 @@ fn practice_saves_progress_that_list_and_progress_read_back() {
             .unwrap()
             > 0
     );
+    // A built-in lesson's exercise, solved with an answer of one's own.
+    let out = tour_with_input(
+        &["practice", "rooms"],
+        "io.in([\"games\", \"lobby\"]).except(\"mods\").emit(\"news\", 1)\n",
+        &data,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("✔ Solved"),
+        "{}",
+        text(&out.stdout)
+    );
     let out = tour_with_input(&["list"], "", &data);
     let list = text(&out.stdout);
+    let status = |lesson: &str| {
+        let mut lines = list.lines();
+        lines.find(|l| l.trim_start().starts_with(lesson));
+        lines.next().unwrap_or_default().trim().to_owned()
+    };
     assert!(
-        list.lines()
-            .any(|l| l.trim_start().starts_with("read · predict ")),
+        status("chat").starts_with("read · exercises 0/4 · predict "),
         "{list}"
     );
+    assert_eq!(status("rooms"), "exercises 1/4", "{list}");
     let out = tour_with_input(&["progress"], "", &data);
     let progress = text(&out.stdout);
     assert!(
-        progress.contains("  chat: read\n    best --predict run: "),
+        progress.contains("  chat: read\n    exercises: 0 of 4 solved\n    best --predict run: "),
+        "{progress}"
+    );
+    assert!(
+        progress.contains("  rooms: not read yet\n    exercises: 1 of 4 solved\n"),
         "{progress}"
     );
     assert!(
@@ -324,4 +345,37 @@ fn check_fails_an_exercise_whose_solution_does_not_pass() {
         stdout.contains("exercise at line 19: an empty answer already passes"),
         "{stdout}"
     );
+}
+
+#[test]
+fn practice_rooms_with_wrong_tries_a_hint_and_an_answer_of_ones_own() {
+    let data = data_dir("practice-rooms");
+    let answers = [
+        // Exercise 1: two wrong tries, a hint, then a right answer that
+        // is not the reference solution.
+        "io.to(\"lobby\").emit(\"news\", \"hi\")",
+        "io.to([\"lobby\", \"games\"]).emit(\"news\", \"hi\")",
+        "hint",
+        "io.in([\"games\", \"lobby\"]).except(\"mods\").emit(\"news\", 1)",
+        // Exercise 2: the trap itself, then the solution shown.
+        "alice: socket.to(socket.id).emit(\"note\", \"buy milk\")",
+        "solution",
+        // Exercise 3: skipped; exercise 4: a right answer.
+        "skip",
+        "on \"join\": socket.join(msg)",
+    ];
+    let out = tour_with_input(&["practice", "rooms"], &(answers.join("\n") + "\n"), &data);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    insta::assert_snapshot!(text(&out.stdout));
+    let saved = std::fs::read_to_string(data.join("progress.json")).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    let statuses: Vec<&str> = saved["lessons"]["rooms"]["exercises"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let mut statuses = statuses;
+    statuses.sort_unstable();
+    assert_eq!(statuses, ["shown", "solved", "solved"]);
 }

@@ -170,14 +170,9 @@ fn a_person_predicts_at_a_terminal_with_line_editing() {
 }
 
 #[test]
-fn a_person_practises_at_a_terminal() {
-    // The test lesson stands in for a built-in one (a file saves no progress).
-    let lesson = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/lessons/practice-rooms.md"
-    );
-    let mut pane = Pane::start("practice-file", &format!("practice {lesson}"));
-    pane.wait_for("── Exercise 1 of 3");
+fn a_person_practises_rooms_at_a_terminal() {
+    let mut pane = Pane::start("practice", "practice rooms");
+    pane.wait_for("── Exercise 1 of 4 · Rooms");
     pane.wait_for("answer> ");
     pane.line("io.to(\"lobby\").emit(\"news\", \"hi\")");
     pane.wait_for("✘ Not yet:");
@@ -185,23 +180,29 @@ fn a_person_practises_at_a_terminal() {
     pane.line("hint");
     pane.wait_for("Hint 1 of 2:");
     pane.wait_for("answer> ");
-    pane.line("alice: socket.to([\"lobby\", \"games\"]).emit(\"news\", \"hi\")");
+    // Right, and written otherwise than the reference solution.
+    pane.line("io.in([\"games\", \"lobby\"]).except(\"mods\").emit(\"news\", 1)");
     pane.wait_for("✔ Solved: the live server did what the goal asks.");
-    pane.wait_for("── Exercise 2 of 3");
+    pane.wait_for("── Exercise 2 of 4 · Rooms");
     pane.wait_for("answer> ");
     pane.keys(&["C-d"]);
     pane.wait_for("[exit 0]");
     let screen = pane.screen();
     assert!(
         screen.contains(
-            "- alice got \"news\", but the goal leaves alice out (alice is in \"lobby\")"
+            "- alice got \"news\", but the goal leaves alice out (alice is in \"lobby\", \"mods\")"
         ),
         "{screen}"
     );
     assert!(
-        screen.contains("Solved 1 of 3 exercises this time."),
+        screen.contains("- carol should have got \"news\", and did not: not in \"lobby\""),
         "{screen}"
     );
-    // A lesson from a file saves no progress; the data directory stays empty.
-    assert!(!pane.data().join("progress.json").exists());
+    assert!(
+        screen.contains("Solved 1 of 4 exercises this time."),
+        "{screen}"
+    );
+    // The built-in lesson's progress is saved.
+    let saved = std::fs::read_to_string(pane.data().join("progress.json")).unwrap();
+    assert!(saved.contains("\"solved\""), "{saved}");
 }
