@@ -215,8 +215,9 @@ impl Predicting {
     }
 }
 
-/// Asks `question` until the answer reads; `Ok(None)` at end of input (the
-/// lesson goes on without asking again).
+/// Asks `question` until the answer reads (at a terminal; a piped answer
+/// that does not read counts as `?`, so that each line still answers its
+/// own question); `Ok(None)` at end of input (the lesson goes on unasked).
 fn ask(
     format: &mut dyn Format,
     prompt: &mut dyn Prompt,
@@ -232,8 +233,12 @@ fn ask(
         match question.parse(&answer, &clients) {
             Ok(prediction) => return Ok(Some(prediction)),
             // Not part of the transcript: the learner types again.
-            Err(advice) => {
+            Err(advice) if prompt.asks_again() => {
                 let _ = writeln!(std::io::stderr(), "  {advice}");
+            }
+            Err(advice) => {
+                let _ = writeln!(std::io::stderr(), "  {advice} (taken as `?`)");
+                return Ok(Some(Prediction::Skipped));
             }
         }
     }

@@ -9,6 +9,11 @@ pub trait Prompt {
     /// Reads one answer after showing `prompt` (a terminal only). `None` at
     /// end of input (Ctrl-D, Ctrl-C, or the pipe ran dry): stop asking.
     fn answer(&mut self, prompt: &str) -> std::io::Result<Option<String>>;
+
+    /// Whether an answer that does not read is asked again (a person at a
+    /// terminal), rather than taken as no answer (a prepared list of answers,
+    /// one per question, which must not shift).
+    fn asks_again(&self) -> bool;
 }
 
 /// Answers piped in, one per line; the prompt is not shown and nothing is
@@ -30,6 +35,10 @@ impl<R: BufRead> Prompt for Piped<R> {
             return Ok(None);
         }
         Ok(Some(line.trim_end_matches(['\n', '\r']).to_owned()))
+    }
+
+    fn asks_again(&self) -> bool {
+        false
     }
 }
 
@@ -61,6 +70,10 @@ impl Prompt for Terminal {
             Err(ReadlineError::Io(e)) => Err(e),
             Err(e) => Err(std::io::Error::other(e)),
         }
+    }
+
+    fn asks_again(&self) -> bool {
+        true
     }
 }
 

@@ -110,17 +110,18 @@ fn test_lesson() -> String {
 #[test]
 fn predict_run_with_piped_answers_some_right_some_wrong() {
     let data = data_dir("predict");
-    // Right, wrong (the sender), an unknown name then a right one, a skip,
-    // wrong (erin is refused... said admitted), right.
+    // Right; wrong (the sender); an unknown name, which counts as a skip
+    // (piped answers do not shift); right (dave is admitted); wrong (erin
+    // is refused).
     let out = tour_with_input(
         &["run", &test_lesson(), "--predict"],
-        "alice bob\nalice bob\nzed\ncarol\n?\na\na\n",
+        "alice bob\nalice bob\nzed\na\na\n",
         &data,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stderr),
-        "  no client is named `zed`; the clients are alice, bob, carol (or `-` for nobody)\n"
+        "  no client is named `zed`; the clients are alice, bob, carol (or `-` for nobody) (taken as `?`)\n"
     );
     insta::assert_snapshot!(text(&out.stdout));
 }
