@@ -12,7 +12,7 @@ use super::Transcript;
 use super::ndjson::Ndjson;
 use crate::learn::grade::Verdict;
 use crate::learn::predict::{self, ClientGrade, Graded, Idea, Prediction, Question, Score};
-use crate::lesson::Prose;
+use crate::lesson::{Prose, Span, Style};
 use crate::report::{Outcome, StepReport};
 
 impl<W: Write> Transcript<W> {
@@ -104,18 +104,25 @@ impl<W: Write> Transcript<W> {
             "{} of {} right{skipped}.",
             score.right, score.graded
         )?;
-        if !score.ideas.is_empty() {
+        if score.ideas.is_empty() {
+            writeln!(self.out)?;
+        } else {
             writeln!(self.out, "The wrong guesses were about:")?;
-            for (idea, times) in &score.ideas {
-                let times = if *times > 1 {
-                    format!(" ({times} times)")
-                } else {
-                    String::new()
-                };
-                writeln!(self.out, "• {}{times}", idea.sentence())?;
-            }
+            // As a list of narration, to wrap like the lesson's own.
+            let items: Vec<Prose> = score
+                .ideas
+                .iter()
+                .map(|(idea, times)| {
+                    let times = if *times > 1 {
+                        format!(" ({times} times)")
+                    } else {
+                        String::new()
+                    };
+                    Prose::Item(0, plain(&format!("{}{times}", idea.sentence())))
+                })
+                .collect();
+            self.narration(&items)?;
         }
-        writeln!(self.out)?;
         self.out.flush()
     }
 
@@ -212,6 +219,14 @@ impl<W: Write> Transcript<W> {
         }
         self.out.flush()
     }
+}
+
+/// Text as one plain span of narration.
+fn plain(text: &str) -> Vec<Span> {
+    vec![Span {
+        text: text.to_owned(),
+        style: Style::Plain,
+    }]
 }
 
 /// A prediction's NDJSON line.
