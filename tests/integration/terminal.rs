@@ -163,7 +163,7 @@ fn a_person_predicts_at_a_terminal_with_line_editing() {
     assert!(screen.contains("1 of 2 right."), "{screen}");
     assert!(
         screen.contains(
-            "• a broadcast from a socket (`socket.to`, `socket.broadcast`) leaves the sender out"
+            "• a broadcast from a socket (`socket.to`, `socket.broadcast`) leaves the\n  sender out"
         ),
         "{screen}"
     );
