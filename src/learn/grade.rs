@@ -634,6 +634,25 @@ mod tests {
     }
 
     #[test]
+    fn the_senders_acknowledgement_in_the_graded_lines_is_compared() {
+        let e = expect("expect ack: [{\"status\": \"ok\"}]\n");
+        let mut acked = report(Outcome::Answered);
+        acked.ack = Some(BTreeMap::from([(
+            "alice".to_owned(),
+            vec![json!({"status": "ok"})],
+        )]));
+        assert!(grade(&e, &[(Part::Then, acked.clone())], &none(), &none()).passed());
+        // The same acknowledgement in the start does not count.
+        assert!(!grade(&e, &[(Part::Start, acked)], &none(), &none()).passed());
+        let mut wrong = report(Outcome::Answered);
+        wrong.ack = Some(BTreeMap::from([("alice".to_owned(), vec![json!("ok")])]));
+        assert_eq!(
+            texts(&grade(&e, &[(Part::Then, wrong)], &none(), &none())),
+            ["the acknowledgement carried [\"ok\"], but the goal wants [{\"status\":\"ok\"}]"]
+        );
+    }
+
+    #[test]
     fn a_missing_acknowledgement_is_a_miss() {
         let e = expect("expect ack: [{\"status\": \"ok\"}]\n");
         assert_eq!(
