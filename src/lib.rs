@@ -28,4 +28,5 @@ pub mod render;
 pub mod report;
 pub mod script;
 pub mod server;
+pub mod term;
 pub mod tour;
