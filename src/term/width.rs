@@ -179,8 +179,8 @@ fn cut(text: &str, first: usize, rest: usize) -> Vec<usize> {
         let chosen = after()
             .filter(fits)
             .filter(|p| p.strong)
-            .last()
-            .or_else(|| after().filter(fits).last())
+            .next_back()
+            .or_else(|| after().filter(fits).next_back())
             .or_else(|| after().next());
         match chosen {
             Some(p) => {
@@ -461,7 +461,7 @@ mod tests {
     #[test]
     fn a_token_wider_than_the_line_runs_over_rather_than_being_cut() {
         let long = "a".repeat(50);
-        assert_eq!(wrap(&long, 30, "", ""), [long.clone()]);
+        assert_eq!(wrap(&long, 30, "", ""), std::slice::from_ref(&long));
         assert_eq!(wrap_code(&long, 30, ""), [long]);
     }
 }
