@@ -177,10 +177,8 @@ fn cut(text: &str, first: usize, rest: usize) -> Vec<usize> {
         let after = || points.iter().filter(|p| p.at > start);
         let fits = |p: &&Break| columns(&text[start..p.at]) <= room;
         let chosen = after()
-            .filter(fits)
-            .filter(|p| p.strong)
-            .next_back()
-            .or_else(|| after().filter(fits).next_back())
+            .rfind(|p| p.strong && fits(p))
+            .or_else(|| after().rfind(fits))
             .or_else(|| after().next());
         match chosen {
             Some(p) => {
