@@ -21,6 +21,7 @@ pub mod cli;
 pub mod client;
 pub mod engine;
 pub mod explain;
+pub mod language;
 pub mod lesson;
 pub mod net;
 pub mod play;
