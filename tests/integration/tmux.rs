@@ -181,7 +181,8 @@ pub fn text(screen: &[String]) -> String {
 #[test]
 fn the_playground_runs_a_typed_statement_in_a_terminal() {
     let tmux = Tmux::start("play-basic", 80, 24, &["play"]);
-    tmux.wait_for_text("tour>");
+    let screen = tmux.wait_for_text("tour>");
+    assert_eq!(screen.len(), tmux.height, "the pane has the size asked for");
     tmux.type_text("connect alice");
     tmux.keys(&["Enter"]);
     tmux.wait_for_text("connected to /");
