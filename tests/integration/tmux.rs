@@ -146,8 +146,8 @@ impl Tmux {
 
     /// Waits for the program to exit and returns its exit status.
     pub fn exit_status(&self) -> i32 {
-        // tmux shows this once it has read all of the program's output.
-        self.wait_for_text("Pane is dead");
+        // tmux marks the pane dead when it reads the end of the program's output.
+        self.wait_for("the program to exit", |_| self.pane("#{pane_dead}") == "1");
         self.pane("#{pane_dead_status}")
             .parse()
             .expect("a dead pane has a status")
@@ -205,6 +205,8 @@ fn help_fits_60_and_80_columns() {
         for args in [&["--help"][..], &["rooms", "--help"]] {
             let tmux = Tmux::start("help", width, 24, args);
             assert_eq!(tmux.exit_status(), 0);
+            let all = tmux.transcript();
+            assert!(all.iter().any(|l| l.contains("--help")), "{all:#?}");
             let wide = too_wide(&tmux);
             assert!(wide.is_empty(), "{args:?} at {width}: {wide:#?}");
         }
