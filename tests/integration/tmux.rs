@@ -12,6 +12,9 @@ const PATIENCE: Duration = Duration::from_secs(20);
 /// A tmux server with one pane running one command.
 pub struct Tmux {
     socket: PathBuf,
+    /// Where the shell around the program writes its exit status (tmux's own
+    /// `pane_dead_status` is sometimes never set when a program exits fast).
+    status: PathBuf,
     pub width: usize,
     pub height: usize,
 }
@@ -29,10 +32,20 @@ impl Tmux {
         std::fs::create_dir_all(&dir).unwrap();
         let tmux = Tmux {
             socket: dir.join("tmux.sock"),
+            status: dir.join("status"),
             width,
             height,
         };
-        let mut command = vec![env!("CARGO_BIN_EXE_sockets-tour").to_owned()];
+        let script = format!(
+            "\"$0\" \"$@\"; echo $? > '{0}.tmp' && mv '{0}.tmp' '{0}'",
+            tmux.status.display()
+        );
+        let mut command = vec![
+            "sh".to_owned(),
+            "-c".to_owned(),
+            script,
+            env!("CARGO_BIN_EXE_sockets-tour").to_owned(),
+        ];
         command.extend(args.iter().map(|a| a.to_string()));
         let data = dir.join("data");
         let (w, h) = (width.to_string(), height.to_string());
@@ -146,11 +159,12 @@ impl Tmux {
 
     /// Waits for the program to exit and returns its exit status.
     pub fn exit_status(&self) -> i32 {
-        // tmux marks the pane dead when it reads the end of the program's output.
-        self.wait_for("the program to exit", |_| self.pane("#{pane_dead}") == "1");
-        self.pane("#{pane_dead_status}")
-            .parse()
-            .expect("a dead pane has a status")
+        // tmux marks the pane dead once it has read all of the output.
+        self.wait_for("the program to exit", |_| {
+            self.status.exists() && self.pane("#{pane_dead}") == "1"
+        });
+        let status = std::fs::read_to_string(&self.status).unwrap();
+        status.trim().parse().expect("the shell wrote a number")
     }
 
     fn pane(&self, format: &str) -> String {
