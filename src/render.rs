@@ -54,12 +54,24 @@ impl<W: Write> Transcript<W> {
                 }
                 Prose::Paragraph(spans) => self.wrapped(spans, "", "")?,
                 Prose::Quote(spans) => self.wrapped(spans, "│ ", "│ ")?,
-                Prose::Item(depth, spans) => {
+                Prose::Item(depth, number, spans) => {
                     let indent = "  ".repeat(*depth);
-                    self.wrapped(spans, &format!("{indent}• "), &format!("{indent}  "))?;
+                    let bullet = number.map_or("• ".to_owned(), |n| format!("{n}. "));
+                    let hang = " ".repeat(bullet.chars().count());
+                    self.wrapped(
+                        spans,
+                        &format!("{indent}{bullet}"),
+                        &format!("{indent}{hang}"),
+                    )?;
                     // A list is one block: a blank line only after its last item.
                     if matches!(prose.get(i + 1), Some(Prose::Item(..))) {
                         continue;
+                    }
+                }
+                Prose::Table(rows) => {
+                    for row in rows {
+                        let cells: Vec<String> = row.iter().map(|c| self.spans(c)).collect();
+                        writeln!(self.out, "  {}", cells.join(" │ "))?;
                     }
                 }
                 Prose::Code { text, .. } => {
