@@ -25,6 +25,7 @@ pub mod language;
 pub mod lesson;
 pub mod net;
 pub mod play;
+pub mod present;
 pub mod render;
 pub mod report;
 pub mod script;
