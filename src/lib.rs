@@ -23,6 +23,7 @@ pub mod engine;
 pub mod explain;
 pub mod language;
 pub mod lesson;
+pub mod manual;
 pub mod net;
 pub mod play;
 pub mod present;
