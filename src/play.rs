@@ -1,6 +1,8 @@
 //! The playground: statements typed (or piped) one line at a time, each run
 //! at once on a live server, with the same report as a lesson's steps.
 
+pub mod commands;
+
 use std::io::Write;
 use std::net::SocketAddr;
 
