@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use crate::lesson::{self, Lesson, Section};
+use crate::render::Output;
 use crate::tour::{self, Options, StepError};
 
 /// A lesson to check: where it comes from, and its text.
@@ -74,8 +75,7 @@ pub async fn check(sources: &[Source], out: &mut impl Write) -> anyhow::Result<V
             Err(problems) => findings.invalid = problems,
             Ok(lesson) => {
                 let options = Options {
-                    json: true,
-                    ..Options::default()
+                    output: Output::Ndjson,
                 };
                 match tour::run(&lesson, &mut std::io::sink(), options).await {
                     Ok(summary) => {

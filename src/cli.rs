@@ -1,19 +1,26 @@
 //! The command line: one subcommand per built-in lesson, plus `list`,
-//! `all`, `run FILE` and `check`; errors become exit codes (0 ok, 1 the
-//! run found a problem, 2 bad usage or bad input).
+//! `all`, `run FILE`, `play`, `check`, `show`, `language`, `completions` and
+//! `man`; the flags are read once into [`Decided`] (colour, width, pausing),
+//! and errors become exit codes (0 ok, 1 the run found a problem, 2 bad
+//! usage or bad input).
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::{IsTerminal as _, Write};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{
     ArgMatches, Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum,
 };
 
 use crate::lesson::{self, BUILTIN, Lesson};
-use crate::script::SyntaxError;
+use crate::manual::CompletionShell;
+use crate::present::{self, Ended, Presenting};
+use crate::render::Output;
+use crate::source::{BadInput, builtin_file, load_file, parse_builtin, read_source};
+use crate::term::{palette, width};
 use crate::tour::{self, Options, Summary};
 
 #[derive(Debug, Parser)]
@@ -26,28 +33,50 @@ use crate::tour::{self, Options, Summary};
         bound to a loopback port, with simulated clients (rust_socketio) on real connections. \
         For every event it prints who received it, and why each other client did not.\n\n\
         Start with `sockets-tour list`, then run a lesson by name, e.g. `sockets-tour rooms`.",
-    after_help = "A lesson, `run` and `all` take --color, --step and --listen after their name \
-        (a lesson and `run` also take --json), e.g. `sockets-tour rooms --step`; \
-        `sockets-tour rooms --help` lists them.\n\n\
-        Write your own: `sockets-tour run my-lesson.md` runs a Markdown lesson \
-        (```tour blocks are its steps) or a bare .tour script."
+    after_help = "A lesson, `run` and `all` take --step, --pace, --from, --width, --color and \
+        --listen after their name (a lesson and `run` also take --json), e.g. \
+        `sockets-tour rooms --step`; `sockets-tour rooms --help` lists them.\n\n\
+        Write your own: `sockets-tour show rooms > my-lesson.md` gives a lesson to adapt, \
+        `sockets-tour language` the statements, and `sockets-tour run my-lesson.md` runs it \
+        (```tour blocks are its steps), or a bare .tour script (`-` reads standard input)."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// How output looks: colour and width.
+#[derive(Debug, Args)]
+struct Look {
+    /// When to colour the output (auto: on a terminal, unless NO_COLOR is set
+    /// or TERM is dumb)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Wrap the output to this many columns (default: COLUMNS, then the
+    /// terminal's width, else 80)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(width::MIN as i64..=1000))]
+    width: Option<u16>,
+}
+
 /// The options of anything that runs lessons: a lesson, `run` and `all`.
 #[derive(Debug, Args)]
 struct RunFlags {
-    /// When to colour the output
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    color: ColorChoice,
-    /// Pause before each block of steps until Enter is pressed, for a classroom
-    /// demo (the prompt goes to stderr; no pause when stdin is not a terminal)
+    #[command(flatten)]
+    look: Look,
+    /// Present a page at a time, for a classroom: pause after each block's
+    /// results (keys: Enter/space next, b back, r replay, q quit, ? help)
     #[arg(long)]
     step: bool,
-    /// Address the embedded server listens on (loopback unless you say otherwise)
+    /// With --step, go on by itself after this many seconds at each pause
+    /// (a key still works); implies --step
+    #[arg(long, value_name = "SECONDS", value_parser = parse_pace)]
+    pace: Option<Duration>,
+    /// Start at the section whose heading contains these words (or its
+    /// number, from 1); the steps before it run silently
+    #[arg(long, value_name = "SECTION")]
+    from: Option<String>,
+    /// Address the embedded server listens on (loopback unless you say
+    /// otherwise); a real Socket.IO client may connect to it
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     listen: SocketAddr,
 }
@@ -57,18 +86,42 @@ struct RunFlags {
 struct OneRunFlags {
     /// Print one JSON object per statement (the format of tour-script.md) and
     /// nothing else
-    #[arg(long, conflicts_with = "step")]
+    #[arg(long, conflicts_with_all = ["step", "pace"])]
     json: bool,
     #[command(flatten)]
     run: RunFlags,
 }
 
+/// `--pace`: a positive number of seconds.
+fn parse_pace(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds (e.g. 5 or 2.5)"))?;
+    if !(seconds > 0.0 && seconds <= 3600.0) {
+        return Err(format!(
+            "{text} seconds: give a pace between 0 and 3600 seconds"
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ColorChoice {
-    /// Colour when writing to a terminal and NO_COLOR is not set
+    /// Colour when writing to a terminal, unless NO_COLOR is set or TERM is dumb
     Auto,
     Always,
     Never,
+}
+
+impl From<ColorChoice> for palette::When {
+    fn from(choice: ColorChoice) -> palette::When {
+        match choice {
+            ColorChoice::Auto => palette::When::Auto,
+            ColorChoice::Always => palette::When::Always,
+            ColorChoice::Never => palette::When::Never,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,15 +140,16 @@ enum Command {
         #[command(flatten)]
         flags: OneRunFlags,
     },
-    /// The playground: type statements (or pipe a script), each runs at once
+    /// The playground: type statements (or pipe a script), each runs at once;
+    /// :help inside it shows the language and its commands
     Play {
         /// Print one JSON object per statement and nothing else
         #[arg(long)]
         json: bool,
-        /// When to colour the output
-        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-        color: ColorChoice,
-        /// Address the embedded server listens on (loopback unless you say otherwise)
+        #[command(flatten)]
+        look: Look,
+        /// Address the embedded server listens on (loopback unless you say
+        /// otherwise); a real Socket.IO client may connect to it
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
         listen: SocketAddr,
     },
@@ -105,43 +159,81 @@ enum Command {
         /// Lessons or scripts to check (default: the built-in lessons)
         files: Vec<PathBuf>,
     },
+    /// Print a built-in lesson's Markdown, to adapt it into your own
+    Show {
+        /// The lesson (see `sockets-tour list`)
+        lesson: String,
+    },
+    /// The statement language, every form with an example (also: `help script`)
+    Language {
+        #[command(flatten)]
+        look: Look,
+    },
+    /// Print a shell completion script (bash, zsh or fish) to save where your
+    /// shell reads completions
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the man page (roff), e.g. `sockets-tour man | man -l -`
+    Man,
 }
 
-/// A failure that is the user's input, not the run: exit status 2.
-#[derive(Debug)]
-struct BadInput(String);
+/// What a command found, as its exit status says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Everything ran as predicted (or help was asked for).
+    Ok,
+    /// The run found a problem: a step disagreed, or the engine failed.
+    Problem,
+    /// Bad usage or bad input.
+    BadInput,
+}
 
-impl std::fmt::Display for BadInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+impl From<Verdict> for ExitCode {
+    /// The one mapping from what happened to an exit status.
+    fn from(verdict: Verdict) -> ExitCode {
+        ExitCode::from(match verdict {
+            Verdict::Ok => 0,
+            Verdict::Problem => 1,
+            Verdict::BadInput => 2,
+        })
     }
 }
 
-impl std::error::Error for BadInput {}
-
 /// Runs the command line and returns the exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    // `help script` and `help language` are the language, as a newcomer guesses.
+    if args.len() == 3 && args[1] == "help" && (args[2] == "script" || args[2] == "language") {
+        args = vec![args[0].clone(), "language".into()];
+    }
     let matches = match command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
             // clap prints help and version to stdout (exit 0), errors to stderr (exit 2).
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return if e.use_stderr() {
+                Verdict::BadInput
+            } else {
+                Verdict::Ok
+            }
+            .into();
         }
     };
-    match dispatch(&matches) {
-        Ok(code) => code,
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+    let verdict = match dispatch(&matches) {
+        Ok(verdict) => verdict,
+        Err(e) if is_broken_pipe(&e) => Verdict::Ok,
         Err(e) => {
-            let code = if e.downcast_ref::<BadInput>().is_some() {
-                2
-            } else {
-                1
-            };
             say(&format!("error: {e:#}"));
-            ExitCode::from(code)
+            if e.downcast_ref::<BadInput>().is_some() {
+                Verdict::BadInput
+            } else {
+                Verdict::Problem
+            }
         }
-    }
+    };
+    verdict.into()
 }
 
 /// The whole command line: the fixed subcommands, and one per built-in lesson.
@@ -167,225 +259,200 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn dispatch(matches: &ArgMatches) -> anyhow::Result<ExitCode> {
+fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
     if let Some((name, sub)) = matches.subcommand()
         && let Some(text) = lesson::builtin(name)
     {
         let flags = OneRunFlags::from_arg_matches(sub)?;
         let lesson = parse_builtin(name, text)?;
-        let summary = run_lessons(
-            &[(builtin_file(name), lesson)],
-            flags.run.options(flags.json),
-            flags.run.listen,
-        )?;
-        return Ok(exit_code(&summary));
+        let decided = flags.run.decide(flags.json);
+        let summary = run_lessons(&[(builtin_file(name), lesson)], &decided)?;
+        return Ok(verdict(&summary));
     }
     match Cli::from_arg_matches(matches)?.command {
         None | Some(Command::List) => {
-            list(&mut std::io::stdout().lock())?;
-            Ok(ExitCode::SUCCESS)
+            list(&mut std::io::stdout().lock(), width::detect(None))?;
+            Ok(Verdict::Ok)
         }
         Some(Command::All { flags }) => {
             let lessons = BUILTIN
                 .iter()
                 .map(|(name, text)| Ok((builtin_file(name), parse_builtin(name, text)?)))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let summary = run_lessons(&lessons, flags.options(false), flags.listen)?;
-            Ok(exit_code(&summary))
+            let summary = run_lessons(&lessons, &flags.decide(false))?;
+            Ok(verdict(&summary))
         }
         Some(Command::Check { files }) => check(&files),
-        Some(Command::Play {
-            json,
-            color,
-            listen,
-        }) => play(json, color, listen),
+        Some(Command::Play { json, look, listen }) => {
+            crate::play::terminal::play(output(json, &look), listen)
+                .map_err(|e| run_error(e, "<stdin>", listen))
+                .map(|outcome| match outcome {
+                    crate::play::terminal::Outcome::Ok => Verdict::Ok,
+                    crate::play::terminal::Outcome::Mismatched => Verdict::Problem,
+                    crate::play::terminal::Outcome::Refused => Verdict::BadInput,
+                })
+        }
         Some(Command::Run { file, flags }) => {
             let lesson = load_file(&file)?;
-            let summary = run_lessons(
-                &[(file.display().to_string(), lesson)],
-                flags.run.options(flags.json),
-                flags.run.listen,
-            )?;
-            Ok(exit_code(&summary))
+            let decided = flags.run.decide(flags.json);
+            let summary = run_lessons(&[(file.display().to_string(), lesson)], &decided)?;
+            Ok(verdict(&summary))
+        }
+        Some(Command::Show { lesson: name }) => {
+            let text = lesson::builtin(&name).ok_or_else(|| {
+                let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+                BadInput(format!(
+                    "no built-in lesson is called {name:?}; the lessons are {}",
+                    names.join(", ")
+                ))
+            })?;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(Verdict::Ok)
+        }
+        Some(Command::Language { look }) => {
+            let lesson = lesson::parse_markdown(crate::language::MARKDOWN)
+                .map_err(|e| anyhow::anyhow!("the built-in language help: {e}"))?;
+            let Output::Transcript { color, width } = output(false, &look) else {
+                unreachable!("not json")
+            };
+            let mut out = std::io::stdout().lock();
+            let mut transcript = crate::render::Transcript::new(&mut out, color).with_width(width);
+            if let Some(title) = &lesson.title {
+                transcript.title(title)?;
+            }
+            for section in &lesson.sections {
+                if let lesson::Section::Narration(prose) = section {
+                    transcript.narration(prose)?;
+                }
+            }
+            transcript.flush()?;
+            Ok(Verdict::Ok)
+        }
+        Some(Command::Completions { shell }) => {
+            crate::manual::completions(shell, &mut command(), &mut std::io::stdout().lock())?;
+            Ok(Verdict::Ok)
+        }
+        Some(Command::Man) => {
+            crate::manual::man_page(command(), &mut std::io::stdout().lock())?;
+            Ok(Verdict::Ok)
         }
     }
+}
+
+/// What the flags of a run mean, decided once: the output, the presenter,
+/// the server's address.
+#[derive(Debug, Clone)]
+struct Decided {
+    options: Options,
+    /// Present a page at a time (`--step`, `--pace`), or start later (`--from`).
+    presenting: Option<Presenting>,
+    listen: SocketAddr,
 }
 
 impl RunFlags {
-    /// How to show the run: decides colour and pausing from the terminal.
-    fn options(&self, json: bool) -> Options {
-        let color = use_color(
-            self.color,
-            std::io::stdout().is_terminal(),
-            std::env::var_os("NO_COLOR").as_deref(),
-        );
-        if color {
-            colored::control::set_override(true);
-        }
-        // Waiting for an Enter that no one can press would hang the run.
-        let pause = self.step && !json && std::io::stdin().is_terminal();
-        if self.step && !pause {
+    /// Decides colour, width and pausing from the flags and the terminal.
+    fn decide(&self, json: bool) -> Decided {
+        let step = self.step || self.pace.is_some();
+        // Waiting for a key no one can press would hang the run.
+        let pause = step && !json && std::io::stdin().is_terminal();
+        if step && !pause && !json {
             say("sockets-tour: not pausing (--step): stdin is not a terminal");
         }
-        Options {
-            json,
-            color: color && !json,
+        let presenting = (pause || self.from.is_some()).then(|| Presenting {
             pause,
+            pace: self.pace,
+            from: self.from.clone(),
+            rows: width::detect_rows(),
+        });
+        Decided {
+            options: Options {
+                output: output(json, &self.look),
+            },
+            presenting,
+            listen: self.listen,
         }
     }
 }
 
-/// Whether to colour: `auto` colours a terminal unless `NO_COLOR` is set to
-/// something (<https://no-color.org>).
-fn use_color(choice: ColorChoice, stdout_is_terminal: bool, no_color: Option<&OsStr>) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => stdout_is_terminal && no_color.is_none_or(OsStr::is_empty),
+/// The output format, with colour and width decided here, once, from the
+/// flags and the terminal.
+fn output(json: bool, look: &Look) -> Output {
+    if json {
+        return Output::Ndjson;
+    }
+    Output::Transcript {
+        color: palette::detect(look.color.into()),
+        width: width::detect(look.width.map(usize::from)),
     }
 }
 
-/// `play`: 0, or 1 if a step disagreed, or 2 if a line was refused.
-fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<ExitCode> {
-    let color = use_color(
-        color,
-        std::io::stdout().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    ) && !json;
-    if color {
-        colored::control::set_override(true);
-    }
-    let interactive = std::io::stdin().is_terminal();
-    if interactive {
-        say(
-            "sockets-tour playground: one statement per line, Ctrl-D to end. For example:\n  \
-             connect alice\n  connect bob\n  alice: socket.join(\"room1\")\n  \
-             io.to(\"room1\").emit(\"hello\", \"room1\")",
-        );
-    }
-    let options = Options {
-        json,
-        color,
-        pause: false,
-    };
-    let prompt = || {
-        if interactive {
-            // The prompt only; a closed stderr is no reason to stop.
-            let _ = write!(std::io::stderr(), "tour> ");
-        }
-    };
-    let played = runtime()?
-        .block_on(crate::play::play(
-            crate::play::stdin_lines(),
-            &mut std::io::stdout().lock(),
-            &mut std::io::stderr().lock(),
-            options,
-            listen,
-            prompt,
-        ))
-        .map_err(|e| run_error(e, "<stdin>", listen))?;
-    Ok(if played.summary.mismatched > 0 {
-        ExitCode::from(1)
-    } else if played.refused > 0 && !interactive {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-fn exit_code(summary: &Summary) -> ExitCode {
+fn verdict(summary: &Summary) -> Verdict {
     if summary.mismatched > 0 {
-        ExitCode::from(1)
+        Verdict::Problem
     } else {
-        ExitCode::SUCCESS
+        Verdict::Ok
     }
-}
-
-/// The file a built-in lesson comes from, to name it in messages.
-fn builtin_file(name: &str) -> String {
-    format!("lessons/{name}.md")
-}
-
-fn parse_builtin(name: &str, text: &str) -> anyhow::Result<Lesson> {
-    lesson::parse_markdown(text).map_err(|e| syntax_error(&e, &builtin_file(name)))
-}
-
-fn syntax_error(e: &SyntaxError, file: &str) -> anyhow::Error {
-    // The rendered error ends in a newline; the final `error:` line adds its own.
-    anyhow::Error::new(BadInput(
-        e.render(file)
-            .trim_end()
-            .trim_start_matches("error: ")
-            .to_owned(),
-    ))
-}
-
-/// Reads a lesson or script file as text, saying what is wrong with it if not.
-fn read_source(path: &Path) -> Result<String, BadInput> {
-    let file = path.display();
-    let bytes = std::fs::read(path).map_err(|e| {
-        BadInput(if e.kind() == std::io::ErrorKind::NotFound {
-            format!(
-                "cannot read {file}: no such file; give the path of a .md lesson or a .tour script"
-            )
-        } else {
-            format!("cannot read {file}: {e}")
-        })
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
-        BadInput(format!(
-            "cannot read {file}: line {line} is not UTF-8 text; save the file as UTF-8"
-        ))
-    })?;
-    // Some editors start UTF-8 files with a byte-order mark; it is not text.
-    Ok(text
-        .strip_prefix('\u{feff}')
-        .map(str::to_owned)
-        .unwrap_or(text))
-}
-
-/// Reads and parses a lesson or script file that has at least one statement.
-pub fn load_file(path: &Path) -> anyhow::Result<Lesson> {
-    let text = read_source(path)?;
-    let name = path.display().to_string();
-    let lesson = lesson::load(&name, &text).map_err(|e| syntax_error(&e, &name))?;
-    if lesson.statements().next().is_none() {
-        let advice = if lesson::is_markdown(&name) {
-            "put statements in ```tour blocks"
-        } else {
-            "write one statement per line"
-        };
-        return Err(BadInput(format!("no statements in {name}: {advice}")).into());
-    }
-    Ok(lesson)
 }
 
 /// Runs lessons, each named by its file, one after another on a fresh
-/// server each, on one runtime.
-fn run_lessons(
-    lessons: &[(String, Lesson)],
-    options: Options,
-    listen: SocketAddr,
-) -> anyhow::Result<Summary> {
+/// server each, on one runtime; presented a page at a time if asked.
+fn run_lessons(lessons: &[(String, Lesson)], decided: &Decided) -> anyhow::Result<Summary> {
     let runtime = runtime()?;
     let mut stdout = std::io::stdout().lock();
+    let options = decided.options;
+    let listen = decided.listen;
+    if let Some(presenting) = &decided.presenting
+        && presenting.pause
+    {
+        say(&format!(
+            "sockets-tour: the server listens on {listen} while it runs{}",
+            if listen.port() == 0 {
+                ""
+            } else {
+                "; a real Socket.IO client may connect to it"
+            }
+        ));
+    }
+    let skip = match decided.presenting.as_ref().and_then(|p| p.from.as_deref()) {
+        Some(from) if lessons.len() > 1 => first_lesson_with(lessons, from)?,
+        _ => 0,
+    };
     runtime.block_on(async {
         let mut total = Summary::default();
-        for (i, (file, lesson)) in lessons.iter().enumerate() {
-            if i > 0 && !options.json {
+        for (i, (file, lesson)) in lessons.iter().enumerate().skip(skip) {
+            if i > skip && options.output != Output::Ndjson {
+                if let Some(p) = decided.presenting.as_ref().filter(|p| p.pause) {
+                    let title = lesson.title.as_deref().unwrap_or(file);
+                    stdout.flush()?;
+                    if present::between_lessons(title, p.pace, options.output)? == Ended::Quit {
+                        break;
+                    }
+                }
                 writeln!(stdout)?;
             }
-            let summary = tour::run_with(lesson, &mut stdout, options, listen)
-                .await
-                .map_err(|e| run_error(e, file, listen))?;
+            let (summary, ended) = match &decided.presenting {
+                Some(presenting) => {
+                    // `--from` names a section of the first lesson presented only.
+                    let mut presenting = presenting.clone();
+                    if i > skip || lesson_matches(lesson, presenting.from.as_deref()) {
+                        presenting.from = None;
+                    }
+                    present::present(lesson, &mut stdout, options.output, &presenting, listen).await
+                }
+                None => tour::run_with(lesson, &mut stdout, options, listen)
+                    .await
+                    .map(|summary| (summary, Ended::Finished)),
+            }
+            .map_err(|e| run_error(e, file, listen))?;
             total.steps += summary.steps;
             total.mismatched += summary.mismatched;
             total.errors.extend(summary.errors);
+            if ended == Ended::Quit {
+                break;
+            }
         }
         if total.mismatched > 0 {
-            let where_ = if options.json {
+            let where_ = if options.output == Output::Ndjson {
                 "the \"mismatch\" keys"
             } else {
                 "MISMATCH above"
@@ -397,6 +464,37 @@ fn run_lessons(
         }
         Ok(total)
     })
+}
+
+/// Whether `--from` names the lesson itself (its title or file), not a section.
+fn lesson_matches(lesson: &Lesson, from: Option<&str>) -> bool {
+    let Some(from) = from else { return false };
+    let from = from.trim().to_lowercase();
+    lesson
+        .title
+        .as_deref()
+        .is_some_and(|t| t.to_lowercase().contains(&from))
+}
+
+/// `all --from`: the first lesson whose title, or one of whose section
+/// headings, contains the words.
+fn first_lesson_with(lessons: &[(String, Lesson)], from: &str) -> Result<usize, BadInput> {
+    let wanted = from.trim().to_lowercase();
+    lessons
+        .iter()
+        .position(|(file, lesson)| {
+            file.to_lowercase().contains(&wanted)
+                || lesson_matches(lesson, Some(from))
+                || present::pieces::pieces(lesson)
+                    .iter()
+                    .filter_map(|p| p.heading())
+                    .any(|h| h.to_lowercase().contains(&wanted))
+        })
+        .ok_or_else(|| {
+            BadInput(format!(
+                "--from {from}: no lesson has a section called that"
+            ))
+        })
 }
 
 /// Why a run failed: the address given with `--listen` (bad input), or the
@@ -424,7 +522,7 @@ fn run_error(e: anyhow::Error, file: &str, listen: SocketAddr) -> anyhow::Error 
 
 /// `check`: 0 when every lesson is valid and runs as predicted, 2 when one is
 /// malformed (or missing), 1 when one runs with a disagreement or cannot run.
-fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+fn check(files: &[PathBuf]) -> anyhow::Result<Verdict> {
     let mut unreadable = 0;
     let sources: Vec<crate::check::Source> = if files.is_empty() {
         BUILTIN
@@ -456,14 +554,14 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
         runtime.block_on(crate::check::check(&sources, &mut std::io::stdout().lock()))?;
     Ok(
         if unreadable > 0 || findings.iter().any(|f| !f.invalid.is_empty()) {
-            ExitCode::from(2)
+            Verdict::BadInput
         } else if findings
             .iter()
             .any(|f| f.mismatched > 0 || f.run_error.is_some())
         {
-            ExitCode::from(1)
+            Verdict::Problem
         } else {
-            ExitCode::SUCCESS
+            Verdict::Ok
         },
     )
 }
@@ -480,21 +578,33 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .map_err(|e| anyhow::anyhow!("could not start the async runtime: {e}"))
 }
 
-/// Writes the lessons, in learning order, with their summaries.
-fn list(out: &mut impl Write) -> anyhow::Result<()> {
-    writeln!(
-        out,
-        "Lessons, in learning order (run one with `sockets-tour NAME`):\n"
-    )?;
-    let width = BUILTIN.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+/// Writes the lessons, in learning order, with their summaries wrapped
+/// to `columns` under their first word.
+fn list(out: &mut impl Write, columns: usize) -> anyhow::Result<()> {
+    for line in width::wrap(
+        "Lessons, in learning order (run one with `sockets-tour NAME`):",
+        columns,
+        "",
+        "",
+    ) {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out)?;
+    let names = BUILTIN.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     for (name, text) in BUILTIN {
         let summary = lesson::summary(text);
-        writeln!(out, "  {name:<width$}  {summary}")?;
+        let first = format!("  {name:<names$}  ");
+        let rest = " ".repeat(first.len());
+        for line in width::wrap(&summary, columns, &first, &rest) {
+            writeln!(out, "{line}")?;
+        }
     }
-    writeln!(
-        out,
-        "\n`sockets-tour all` runs them all; `sockets-tour run FILE` runs your own lesson or script."
-    )?;
+    writeln!(out)?;
+    let after = "`sockets-tour all` runs them all; `sockets-tour run FILE` runs your own \
+        lesson or script; `sockets-tour play` runs statements as you type them.";
+    for line in width::wrap(after, columns, "", "") {
+        writeln!(out, "{line}")?;
+    }
     Ok(())
 }
 
@@ -509,23 +619,26 @@ mod tests {
     }
 
     #[test]
-    fn colour_is_automatic_only_on_a_terminal_without_no_color() {
-        let set = Some(OsStr::new("1"));
-        let empty = Some(OsStr::new(""));
-        for (choice, terminal, no_color, expected) in [
-            (ColorChoice::Auto, true, None, true),
-            (ColorChoice::Auto, true, empty, true),
-            (ColorChoice::Auto, true, set, false),
-            (ColorChoice::Auto, false, None, false),
-            (ColorChoice::Always, false, set, true),
-            (ColorChoice::Never, true, None, false),
-        ] {
-            assert_eq!(
-                use_color(choice, terminal, no_color),
-                expected,
-                "{choice:?}, terminal: {terminal}, NO_COLOR: {no_color:?}"
-            );
+    fn the_lesson_list_fits_60_and_80_columns() {
+        for columns in [60, 80] {
+            let mut out = Vec::new();
+            list(&mut out, columns).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            for line in text.lines() {
+                assert!(width::columns(line) <= columns, "{columns}: {line:?}");
+            }
+            for (name, _) in BUILTIN {
+                assert!(text.contains(&format!("  {name} ")), "{text}");
+            }
         }
+    }
+
+    #[test]
+    fn pace_takes_positive_seconds() {
+        assert_eq!(parse_pace("2.5"), Ok(Duration::from_millis(2500)));
+        assert!(parse_pace("0").is_err());
+        assert!(parse_pace("-1").is_err());
+        assert!(parse_pace("soon").unwrap_err().contains("seconds"));
     }
 
     #[test]

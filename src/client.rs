@@ -1,8 +1,6 @@
 //! A simulated client: one rust_socketio connection to the embedded server,
 //! whose every incoming event lands, in order, in an inbox the engine reads.
 
-use std::time::Duration;
-
 use anyhow::{Context as _, anyhow, bail};
 use futures_util::FutureExt as _;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
@@ -11,10 +9,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use crate::server::{CLIENT_HEADER, SYNC_EVENT, WELCOME_EVENT};
-
-/// How long any single wait may take before it is reported as a hang.
-pub const WAIT_BOUND: Duration = Duration::from_secs(5);
+use crate::protocol::{CLIENT_HEADER, SYNC_EVENT, WAIT_BOUND, WELCOME_EVENT, wait_bound};
 
 /// An event as rust_socketio reported it. rust_socketio maps the names
 /// `message`, `error`, `open` and `close` (in any case) to its own kinds,
@@ -27,6 +22,8 @@ pub enum Inbound {
     Error(Vec<Value>),
     Open(Vec<Value>),
     Close(Vec<Value>),
+    /// The server's answer to this client's acknowledgement callback.
+    Ack(Vec<Value>),
 }
 
 /// How a connection attempt ended.
@@ -40,6 +37,11 @@ pub enum Admission {
 pub struct SimClient {
     client: Client,
     inbox: mpsc::UnboundedReceiver<Inbound>,
+    /// Events that arrived before the welcome (a connection handler's
+    /// emits), read before the inbox.
+    early: std::collections::VecDeque<Inbound>,
+    /// The sender of [`Inbound::Ack`]s into the inbox.
+    acks: mpsc::UnboundedSender<Inbound>,
 }
 
 fn args_of(payload: Payload) -> Vec<Value> {
@@ -62,6 +64,7 @@ impl SimClient {
         auth: Value,
     ) -> anyhow::Result<(SimClient, Admission)> {
         let (tx, inbox) = mpsc::unbounded_channel();
+        let acks = tx.clone();
         let mut builder = ClientBuilder::new(url)
             .namespace(ns)
             .opening_header(CLIENT_HEADER, name)
@@ -93,12 +96,14 @@ impl SimClient {
             Ok(client) => {
                 client.with_context(|| format!("could not open a connection to {url}"))?
             }
-            Err(_) => bail!(
-                "opening a connection to {url} took over {} s",
-                WAIT_BOUND.as_secs()
-            ),
+            Err(_) => bail!("opening a connection to {url} took over {}", wait_bound()),
         };
-        let mut sim = SimClient { client, inbox };
+        let mut sim = SimClient {
+            client,
+            inbox,
+            early: Default::default(),
+            acks,
+        };
         let admission = sim.admission().await?;
         Ok((sim, admission))
     }
@@ -115,17 +120,21 @@ impl SimClient {
                     return Ok(Admission::Rejected(connect_error_message(&args)));
                 }
                 Inbound::Open(_) => continue,
-                other => bail!("unexpected event before admission: {other:?}"),
+                // The connection handler's own emits come before the welcome.
+                other => self.early.push_back(other),
             }
         }
     }
 
     /// The next inbound event, within the wait bound.
     pub async fn next(&mut self) -> anyhow::Result<Inbound> {
+        if let Some(event) = self.early.pop_front() {
+            return Ok(event);
+        }
         match timeout(WAIT_BOUND, self.inbox.recv()).await {
             Ok(Some(event)) => Ok(event),
             Ok(None) => Err(anyhow!("the client's connection task stopped")),
-            Err(_) => Err(anyhow!("nothing arrived within {} s", WAIT_BOUND.as_secs())),
+            Err(_) => Err(anyhow!("nothing arrived within {}", wait_bound())),
         }
     }
 
@@ -164,7 +173,33 @@ impl SimClient {
             .emit(outgoing_event(event), Payload::Text(args.to_vec()));
         match timeout(WAIT_BOUND, sending).await {
             Ok(sent) => sent.with_context(|| format!("could not emit {event:?}")),
-            Err(_) => bail!("emitting {event:?} took over {} s", WAIT_BOUND.as_secs()),
+            Err(_) => bail!("emitting {event:?} took over {}", wait_bound()),
+        }
+    }
+
+    /// Emits with an acknowledgement callback as the last argument; what
+    /// the server answers arrives in the inbox as [`Inbound::Ack`], in order
+    /// with the events (no answer at all is decided by the step's sync).
+    pub async fn emit_with_ack(&self, event: &str, args: &[Value]) -> anyhow::Result<()> {
+        let acks = self.acks.clone();
+        let sending = self.client.emit_with_ack(
+            outgoing_event(event),
+            Payload::Text(args.to_vec()),
+            WAIT_BOUND,
+            move |payload, _| {
+                // rust_socketio hands the answer's arguments as one JSON array.
+                let args = match args_of(payload).as_slice() {
+                    [Value::Array(args)] => args.clone(),
+                    other => other.to_vec(),
+                };
+                // A closed inbox means the engine no longer listens to this client.
+                let _ = acks.send(Inbound::Ack(args));
+                async {}.boxed()
+            },
+        );
+        match timeout(WAIT_BOUND, sending).await {
+            Ok(sent) => sent.with_context(|| format!("could not emit {event:?}")),
+            Err(_) => bail!("emitting {event:?} took over {}", wait_bound()),
         }
     }
 
@@ -172,7 +207,7 @@ impl SimClient {
     pub async fn disconnect(&self) -> anyhow::Result<()> {
         match timeout(WAIT_BOUND, self.client.disconnect()).await {
             Ok(result) => result.context("could not disconnect"),
-            Err(_) => bail!("disconnecting took over {} s", WAIT_BOUND.as_secs()),
+            Err(_) => bail!("disconnecting took over {}", wait_bound()),
         }
     }
 }
@@ -213,6 +248,7 @@ pub fn decode(inbound: &Inbound, emitted: Option<(&str, &[Value])>) -> (String, 
         Inbound::Error(args) => ("error", args),
         Inbound::Open(args) => ("open", args),
         Inbound::Close(args) => ("close", args),
+        Inbound::Ack(args) => ("ack", args),
     };
     if let Some((event, sent)) = emitted {
         let alone = matches!(inbound, Inbound::Message(a) if sent.is_empty() && a.len() == 1 && a[0] == Value::String(event.to_owned()));
@@ -224,6 +260,17 @@ pub fn decode(inbound: &Inbound, emitted: Option<(&str, &[Value])>) -> (String, 
         }
     }
     (kind.to_owned(), args.clone())
+}
+
+/// [`decode`], knowing every event the step emitted: the first that
+/// explains what rust_socketio reported wins.
+pub fn decode_any(inbound: &Inbound, emitted: &[(String, Vec<Value>)]) -> (String, Vec<Value>) {
+    let plain = decode(inbound, None);
+    emitted
+        .iter()
+        .map(|(event, args)| decode(inbound, Some((event, args))))
+        .find(|decoded| *decoded != plain)
+        .unwrap_or(plain)
 }
 
 #[cfg(test)]

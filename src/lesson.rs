@@ -243,6 +243,8 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
                         );
                         blocks.push(from..numbered.len());
                         lesson.sections.push(Section::Steps(Vec::new()));
+                    } else if lang.eq_ignore_ascii_case("exercise") {
+                        // Exercises are for `practice`, not the lesson's transcript.
                     } else {
                         prose.push(Prose::Code {
                             lang,

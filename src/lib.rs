@@ -2,34 +2,48 @@
 //! server with real clients, one narrated step at a time.
 //!
 //! # Layout
-//! - [`script`]: the tour-script language and its parser.
+//! Each folder is one phase, each file one idea; a folder's `mod.rs` lists
+//! its files.
+//! - [`script`]: the tour-script language: syntax tree, the stateful
+//!   [`script::ScriptParser`], statement forms, the chain member table, JSON
+//!   rules, `msg` resolution, syntax errors.
 //! - [`lesson`]: Markdown lessons (narration + `tour` blocks), embedded.
-//! - [`server`]: the embedded socketioxide server and its bridges.
-//! - [`net`]: its TCP listener, tuned so that no write waits on a delayed ACK.
+//! - [`source`]: lesson and script files as the command line names them.
+//! - [`protocol`]: the engine's private wire protocol: its events, header,
+//!   wait bound and the event names a script may not use.
+//! - [`server`]: the embedded socketioxide server: its named handlers, the
+//!   actions it performs, its TCP listener.
 //! - [`client`]: a simulated rust_socketio client and its inbox.
-//! - [`explain`]: who an action should reach, and why not.
-//! - [`engine`]: runs statements, syncs, observes, compares.
+//! - [`engine`]: runs blocks of statements ([`engine::Engine::run_block`]):
+//!   connects, client acts, observation, outcomes; [`engine::predict`] says
+//!   who an action should reach, and why not.
 //! - [`report`]: a step's outcome as plain data.
-//! - [`render`]: the transcript and the NDJSON.
+//! - [`render`]: one [`render::Format`] per output: the transcript (with
+//!   narration wrapping) and the NDJSON.
+//! - [`term`]: the terminal: its width and wrapping, single keys, the line
+//!   editor and its completion, the colours.
 //! - [`tour`]: runs a whole lesson.
+//! - [`present`]: the presenter's `--step`, a page at a time.
 //! - [`play`]: the playground, one typed line at a time.
 //! - [`check`]: validates lessons, then runs them.
-//! - [`cli`]: the command line.
+//! - [`language`]: the language in brief (`help script`, `:help`).
+//! - [`manual`]: shell completions and the man page.
+//! - [`cli`]: the command line: flags, colour and exit codes, each decided once.
 
 pub mod check;
 pub mod cli;
 pub mod client;
 pub mod engine;
-pub mod explain;
 pub mod language;
 pub mod lesson;
 pub mod manual;
-pub mod net;
 pub mod play;
 pub mod present;
+pub mod protocol;
 pub mod render;
 pub mod report;
 pub mod script;
 pub mod server;
+pub mod source;
 pub mod term;
 pub mod tour;

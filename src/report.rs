@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+pub use crate::script::{Hook, Room};
+
 /// The outcome of one statement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepReport {
@@ -13,10 +15,15 @@ pub struct StepReport {
     pub line: usize,
     /// The statement as written.
     pub code: String,
+    /// What the statement itself did.
     pub outcome: Outcome,
-    /// What the server's own handlers logged during the step (the chat
-    /// example's `console.log("a user connected")`), in order.
-    pub server_log: Vec<String>,
+    /// For a client emit with `ack`: what each acknowledgement callback
+    /// received (empty when none came); `None` for every other step.
+    pub ack: Option<BTreeMap<String, Vec<Value>>>,
+    /// What the connection and disconnect handlers that this step set off
+    /// did: their emits that reached someone, their errors, and the
+    /// disconnections they caused, in the order they ran.
+    pub hooks: Vec<HookRun>,
     /// Where the prediction from the server's state and the observation
     /// disagree: empty exactly when they agree.
     pub mismatches: Vec<String>,
@@ -29,6 +36,8 @@ pub enum Outcome {
         ns: String,
         /// `None` when admitted, else the `connect_error` message.
         error: Option<String>,
+        /// Refused because the server has no such namespace (`Invalid namespace`).
+        no_namespace: bool,
     },
     Emit {
         event: String,
@@ -41,6 +50,13 @@ pub enum Outcome {
     Middleware {
         ns: String,
     },
+    /// `io.of("/ns")` declared a namespace.
+    Namespace {
+        ns: String,
+    },
+    /// A handler answered the client's acknowledgement and did nothing else:
+    /// the step's `ack` says what came back.
+    Answered,
     Handler {
         ns: String,
         event: String,
@@ -76,15 +92,15 @@ pub enum Reason {
     /// The sender, left out by `broadcast`/`to`/`in`/`except` on its socket.
     Sender {
         /// The rooms of the target that the sender is in nonetheless.
-        despite_rooms: Vec<String>,
+        despite_rooms: Vec<Room>,
     },
     /// In a room that `except` names.
     Excepted {
-        room: String,
+        room: Room,
     },
     /// In none of the rooms the emit targets.
     NotInRooms {
-        rooms: Vec<String>,
+        rooms: Vec<Room>,
     },
     /// The server's state says it should have arrived, and it did not
     /// (always reported as a mismatch too).
@@ -96,6 +112,8 @@ pub enum Reason {
 pub enum Absence {
     /// Refused by a middleware, with its message.
     Rejected(String),
+    /// Refused: the server has no such namespace.
+    NoNamespace { ns: String },
     /// Disconnected by this statement (its code as written).
     Disconnected { code: String },
     /// The engine counted it as connected, but the server has no socket for
@@ -113,8 +131,93 @@ pub struct Disconnection {
     pub rooms_left: Vec<String>,
 }
 
+/// What a connection or disconnect handler did during a step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HookRun {
+    /// `Connection` or `Disconnect`.
+    pub hook: Hook,
+    /// The namespace whose handler ran.
+    pub ns: String,
+    /// An emit that reached someone, an error, or a disconnection.
+    pub outcome: Outcome,
+}
+
+/// One line of a step's report, as both formats order them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReportLine<'a> {
+    Outcome(&'a Outcome),
+    Ack(&'a BTreeMap<String, Vec<Value>>),
+    Hook(&'a HookRun),
+}
+
+impl<'a> ReportLine<'a> {
+    /// The outcome the line shows, if it is one.
+    pub fn outcome(self) -> Option<&'a Outcome> {
+        match self {
+            ReportLine::Outcome(outcome) => Some(outcome),
+            ReportLine::Hook(run) => Some(&run.outcome),
+            ReportLine::Ack(_) => None,
+        }
+    }
+}
+
 impl StepReport {
+    /// A report of `outcome` alone.
+    pub fn new(line: usize, code: String, outcome: Outcome) -> StepReport {
+        StepReport {
+            line,
+            code,
+            outcome,
+            ack: None,
+            hooks: Vec::new(),
+            mismatches: Vec::new(),
+        }
+    }
+
     pub fn has_mismatch(&self) -> bool {
         !self.mismatches.is_empty()
     }
+
+    /// The step's lines in the contract's order: the statement's own line,
+    /// then the ack, then what handlers did, then any disconnection.
+    pub fn lines(&self) -> Vec<ReportLine<'_>> {
+        let gone = |o: &&Outcome| matches!(o, Outcome::Disconnected(_));
+        let own = std::iter::once(&self.outcome);
+        let mut lines: Vec<ReportLine<'_>> = own
+            .clone()
+            .filter(|o| !gone(o) && **o != Outcome::Answered)
+            .map(ReportLine::Outcome)
+            .collect();
+        lines.extend(self.ack.iter().map(ReportLine::Ack));
+        let (ended, ran): (Vec<&HookRun>, Vec<&HookRun>) =
+            self.hooks.iter().partition(|run| gone(&&run.outcome));
+        lines.extend(ran.into_iter().map(ReportLine::Hook));
+        lines.extend(ended.into_iter().map(ReportLine::Hook));
+        lines.extend(own.filter(gone).map(ReportLine::Outcome));
+        lines
+    }
+
+    /// Every outcome of the step: the statement's, then its handlers'.
+    pub fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
+        std::iter::once(&self.outcome).chain(self.hooks.iter().map(|run| &run.outcome))
+    }
+}
+
+/// The server as the playground's `:state` shows it: per namespace, its
+/// connected clients with their rooms, its handlers and middlewares; and
+/// the clients that are gone, with why.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct State {
+    pub namespaces: BTreeMap<String, NamespaceState>,
+    pub gone: BTreeMap<String, Absence>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NamespaceState {
+    /// Connected clients and their rooms (without the own-id room).
+    pub clients: BTreeMap<String, Vec<String>>,
+    /// The events with an `on` handler (`connection` and `disconnect` too).
+    pub handlers: Vec<String>,
+    /// Each `use` middleware, as `KEY = "VALUE"`, in order.
+    pub middlewares: Vec<String>,
 }

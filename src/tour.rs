@@ -1,26 +1,21 @@
 //! Runs a lesson end to end: starts the engine, shows the narration, runs
 //! each step on the live server, prints its report, and shuts down.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 
 use crate::engine::Engine;
 use crate::lesson::{Lesson, Section};
-use crate::render::{Transcript, json_line};
+use crate::render::Output;
 use crate::report::{Outcome, StepReport};
-use crate::script::{Statement, StatementKind};
+use crate::script::StatementKind;
 
 /// How to show a run.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
-    /// NDJSON only, one line per statement.
-    pub json: bool,
-    pub color: bool,
-    /// Wait for Enter before each block of steps (a classroom demo), with a
-    /// prompt on stderr. The caller decides: only when stdin is a terminal,
-    /// and never with `json`.
-    pub pause: bool,
+    /// The transcript (with colour or without, at a width) or NDJSON.
+    /// Pausing is the presenter's (`present`), not a plain run's.
+    pub output: Output,
 }
 
 /// What a run found.
@@ -34,6 +29,21 @@ pub struct Summary {
     pub errors: Vec<StepError>,
 }
 
+impl Summary {
+    /// Counts a step's report in.
+    pub fn count(&mut self, report: &StepReport) {
+        self.steps += 1;
+        self.mismatched += usize::from(report.has_mismatch());
+        if let Outcome::Error(message) = &report.outcome {
+            self.errors.push(StepError {
+                line: report.line,
+                code: report.code.clone(),
+                message: message.clone(),
+            });
+        }
+    }
+}
+
 /// A step that ended in a run-time error.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepError {
@@ -44,16 +54,8 @@ pub struct StepError {
     pub message: String,
 }
 
-/// Every namespace a lesson mentions, which the server creates at start.
-pub fn namespaces(lesson: &Lesson) -> BTreeSet<String> {
-    std::iter::once("/")
-        .chain(lesson.statements().flat_map(Statement::namespaces))
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The widest client name of a lesson, to align the transcript.
-fn name_width(lesson: &Lesson) -> usize {
+pub fn name_width(lesson: &Lesson) -> usize {
     lesson
         .statements()
         .filter_map(|s| match &s.kind {
@@ -86,7 +88,7 @@ pub async fn run_with(
     options: Options,
     listen: SocketAddr,
 ) -> anyhow::Result<Summary> {
-    Engine::run(listen, &namespaces(lesson), async |engine| {
+    Engine::run(listen, async |engine| {
         run_on(engine, lesson, out, options).await
     })
     .await
@@ -100,83 +102,25 @@ async fn run_on(
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     let width = name_width(lesson);
-    let mut transcript = Transcript::new(&mut *out, options.color);
-    if !options.json
-        && let Some(title) = &lesson.title
-    {
-        transcript.title(title)?;
+    let mut format = options.output.format(&mut *out);
+    if let Some(title) = &lesson.title {
+        format.title(title)?;
     }
     for section in &lesson.sections {
         match section {
-            Section::Narration(prose) => {
-                if !options.json {
-                    transcript.narration(prose)?;
-                }
-            }
+            Section::Narration(prose) => format.narration(prose)?,
             Section::Steps(steps) => {
-                if options.pause && !options.json {
-                    // What was shown so far must be on screen before the
-                    // prompt; the prompt is not part of the transcript.
-                    transcript.flush()?;
-                    eprint!("  [press Enter to run the next steps]");
-                    wait_for_enter().await;
-                }
-                let mut rest = steps.as_slice();
-                while !rest.is_empty() {
-                    // A run of connects opens its clients at once (see `connect_all`).
-                    let run = rest
-                        .iter()
-                        .take_while(|s| matches!(s.kind, StatementKind::Connect { .. }))
-                        .count()
-                        .max(1);
-                    let (now, later) = rest.split_at(run);
-                    rest = later;
-                    let reports = if matches!(now[0].kind, StatementKind::Connect { .. }) {
-                        let refs: Vec<&Statement> = now.iter().collect();
-                        engine.connect_all(&refs).await
-                    } else {
-                        engine.step(&now[0]).await.map(|r| vec![r])
-                    }
-                    .map_err(|e| e.context(format!("line {}: `{}`", now[0].line, now[0].code)))?;
-                    for report in &reports {
-                        show(&mut transcript, report, width, options)?;
-                        summary.steps += 1;
-                        summary.mismatched += usize::from(report.has_mismatch());
-                        if let Outcome::Error(message) = &report.outcome {
-                            summary.errors.push(StepError {
-                                line: report.line,
-                                code: report.code.clone(),
-                                message: message.clone(),
-                            });
-                        }
-                    }
-                }
+                engine
+                    .run_block(steps, |report| {
+                        format.step(report, width)?;
+                        format.flush()?;
+                        summary.count(report);
+                        Ok(())
+                    })
+                    .await?;
             }
         }
     }
-    transcript.flush()?;
+    format.flush()?;
     Ok(summary)
-}
-
-fn show<W: Write>(
-    t: &mut Transcript<W>,
-    report: &StepReport,
-    width: usize,
-    options: Options,
-) -> std::io::Result<()> {
-    if options.json {
-        t.line(&json_line(report))
-    } else {
-        t.step(report, width)?;
-        t.flush()
-    }
-}
-
-async fn wait_for_enter() {
-    // End of input or an error both mean: go on without waiting.
-    let _ = tokio::task::spawn_blocking(|| {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)
-    })
-    .await;
 }

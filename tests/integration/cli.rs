@@ -273,7 +273,11 @@ fn list_names_the_lessons_in_order() {
 #[test]
 fn run_json_matches_the_official_server_on_the_shared_examples() {
     let mut compared = 0;
-    for entry in std::fs::read_dir(examples()).expect("../shared/examples exists") {
+    let folders = [examples(), examples().join("v2")];
+    let entries = folders
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).expect("../shared/examples and its v2/ exist"));
+    for entry in entries {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "tour") {
             continue;
@@ -293,7 +297,7 @@ fn run_json_matches_the_official_server_on_the_shared_examples() {
         );
         compared += 1;
     }
-    assert!(compared >= 3, "only {compared} examples found");
+    assert!(compared >= 6, "only {compared} examples found (v1 and v2)");
 }
 
 #[test]

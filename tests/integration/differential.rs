@@ -1,20 +1,30 @@
-//! The engine against the official Socket.IO server (tests/reference).
+//! The engine against the official Socket.IO server (tests/reference), in
+//! version 2 of the tour-script language.
 //!
 //! Seeded random tour scripts over the whole language (see `generator.rs`),
 //! and every lesson in `lessons/`, run through both the Rust binary
 //! (`sockets-tour run FILE --json`) and the reference runner
 //! (`node tests/reference/run.mjs --batch FILE…`, socket.io 4.8.4: one Node
 //! process per worker, each file on a fresh server), compared line by
-//! line under the rules of `/work/shared/examples/README.md`:
+//! line under the rules of `../shared/examples/README.md`:
 //! `step`, `code`, `event`, `receivers`, `payloads`, `rooms`, `connected`,
-//! `middleware`, `handler` and `handled` must be equal; under `disconnected`
-//! only the names; of an error line only that it is one, except a connect's
-//! `connect_error` message (a middleware's), which must be equal too. A
-//! `mismatch` in the Rust output (its prediction and observation disagree)
-//! is always a failure.
+//! `middleware`, `handler`, `handled`, `namespace` and `ack` must be equal;
+//! under `disconnected` only the names; of an error line only that it is
+//! one, except a connect's `connect_error` message (a middleware's, or the
+//! server's "Invalid namespace"), which must be equal too. A `mismatch` in
+//! the Rust output (its prediction and observation disagree) is always a
+//! failure.
+//!
+//! The shared examples, `../shared/examples/*.tour` and
+//! `../shared/examples/v2/*.tour` beside the checkout (as in CI), are run
+//! through the binary and compared under the same rules with their
+//! `*.expected.ndjson`, what the official server did with them.
 //!
 //! Node.js and `npm ci` in `tests/reference` are required: without them the
-//! test fails and says so, it never skips.
+//! differential test fails and says so, it never skips. An ignored test,
+//! `generated_scripts_suit_the_official_server`, checks the generator alone
+//! against the reference runner (valid, deterministic, a healthy mix of
+//! every kind of line): `cargo test generated_scripts -- --ignored --nocapture`.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -468,4 +478,239 @@ fn the_engine_agrees_with_the_official_server() {
         results.len(),
         dir.display()
     );
+}
+
+/// `../shared/examples` and `../shared/examples/v2`, beside the checkout
+/// (as in CI): each folder's `*.tour` files, sorted.
+fn shared_examples() -> Vec<PathBuf> {
+    let root = manifest_dir().join("../shared/examples");
+    let mut found = Vec::new();
+    for dir in [root.clone(), root.join("v2")] {
+        let mut here: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "tour"))
+            .collect();
+        assert!(
+            here.len() >= 3,
+            "only {} examples in {}",
+            here.len(),
+            dir.display()
+        );
+        here.sort();
+        found.extend(here);
+    }
+    found
+}
+
+#[test]
+fn the_engine_agrees_with_the_shared_examples() {
+    let mut report = String::new();
+    let examples = shared_examples();
+    for path in &examples {
+        let expected_path = path.with_extension("expected.ndjson");
+        let expected = std::fs::read_to_string(&expected_path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", expected_path.display()));
+        // What the official server printed, as the reference runner would.
+        let official = Reference {
+            exit: 0,
+            lines: expected
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_owned)
+                .collect(),
+            stderr: String::new(),
+        };
+        let compared = compare(path, run_rust(path), Ok(official));
+        if !compared.differences.is_empty() {
+            report.push_str(&format!(
+                "\n{}: {} difference(s)\n",
+                path.display(),
+                compared.differences.len()
+            ));
+            for d in &compared.differences {
+                report.push_str(&format!("  {d}\n"));
+            }
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "sockets-tour differs from what the official server did with the shared examples \
+         ({} compared):{report}",
+        examples.len()
+    );
+}
+
+/// A run-time error message with the client's name taken out.
+fn error_kind(message: &str) -> String {
+    for tail in [" is not connected", " is already connected"] {
+        if message.starts_with("client ") && message.ends_with(tail) {
+            return format!("client NAME{tail}");
+        }
+    }
+    message.to_owned()
+}
+
+/// The generator alone against the official server, no Rust engine needed:
+/// every generated script parses (exit 0), two runs print the same bytes,
+/// and each kind of line, v1's and v2's, occurs. Prints the counts.
+#[test]
+#[ignore = "checks the generator on the reference runner; run it after changing generator.rs"]
+fn generated_scripts_suit_the_official_server() {
+    let reference = manifest_dir().join("tests/reference");
+    preflight(&reference);
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let dir = tmp.parent().unwrap_or(tmp).join("generator-check");
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let files: Vec<PathBuf> = (FIRST_SEED..FIRST_SEED + SCRIPTS)
+        .map(|seed| {
+            let path = dir.join(format!("seed-{seed}.tour"));
+            let text = generator::script(seed, STATEMENTS);
+            assert_eq!(text, generator::script(seed, STATEMENTS), "seed {seed}");
+            std::fs::write(&path, text)
+                .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+            path
+        })
+        .collect();
+    // Two whole runs side by side, one Node process each.
+    let (first, second) = std::thread::scope(|scope| {
+        let first = scope.spawn(|| reference_batch(&files, &reference));
+        let second = reference_batch(&files, &reference);
+        (first.join().expect("the first run panicked"), second)
+    });
+    let mut problems = Vec::new();
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut count = |kind: String| *counts.entry(kind).or_default() += 1;
+    for ((path, a), b) in files.iter().zip(first).zip(second) {
+        let (a, b) = match (a, b) {
+            (Ok(a), Ok(b)) => (a, b),
+            (a, b) => {
+                for e in [a.err(), b.err()].into_iter().flatten() {
+                    problems.push(format!("{}: {e}", path.display()));
+                }
+                continue;
+            }
+        };
+        for run in [&a, &b] {
+            if run.exit != 0 {
+                problems.push(format!(
+                    "{}: exit {}: {}",
+                    path.display(),
+                    run.exit,
+                    run.stderr.trim_end()
+                ));
+            }
+        }
+        if a.lines != b.lines {
+            let i = (0..a.lines.len().max(b.lines.len()))
+                .find(|&i| a.lines.get(i) != b.lines.get(i))
+                .unwrap_or_default();
+            problems.push(format!(
+                "{}: the two runs differ from line {}:\n    first:  {}\n    second: {}",
+                path.display(),
+                i + 1,
+                a.lines.get(i).map_or("(nothing)", String::as_str),
+                b.lines.get(i).map_or("(nothing)", String::as_str)
+            ));
+        }
+        // Lines grouped by step: handler event lines are those of a connect
+        // step (connection handlers) or of a step that disconnected someone
+        // (disconnect handlers: one action never both emits and disconnects).
+        let lines: Vec<Value> = a
+            .lines
+            .iter()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let step = lines[i]["step"].clone();
+            let group: Vec<&Value> = lines[i..]
+                .iter()
+                .take_while(|l| l["step"] == step)
+                .collect();
+            i += group.len();
+            let code = group[0]["code"].as_str().unwrap_or_default();
+            let hooks = code.starts_with("connect ")
+                || group.iter().any(|l| l.get("disconnected").is_some());
+            for line in group {
+                count("lines".to_owned());
+                let has = |key: &str| line.get(key).is_some();
+                if has("namespace") {
+                    count("namespace (bare io.of)".to_owned());
+                }
+                if let Some(ack) = line.get("ack").and_then(Value::as_object) {
+                    count(
+                        if ack.is_empty() {
+                            "ack {}"
+                        } else {
+                            "ack with arguments"
+                        }
+                        .to_owned(),
+                    );
+                }
+                if has("event") {
+                    count("event".to_owned());
+                    if hooks {
+                        count("event from a connection/disconnect handler".to_owned());
+                    }
+                    if code.contains(".id") {
+                        count("event of a line with NAME.id/socket.id".to_owned());
+                    }
+                }
+                if let Some(handler) = line.get("handler").and_then(Value::as_str) {
+                    for hook in [" connection", " disconnect"] {
+                        if handler.ends_with(hook) {
+                            count(format!("handler:{hook} hook"));
+                        }
+                    }
+                }
+                if has("middleware") {
+                    count("middleware".to_owned());
+                }
+                if has("disconnected") {
+                    count("disconnected".to_owned());
+                }
+                match (line.get("connected"), line.get("error")) {
+                    (Some(Value::Bool(true)), _) => count("connect: admitted".to_owned()),
+                    (Some(_), Some(Value::String(e))) if e == "Invalid namespace" => {
+                        count("connect: Invalid namespace".to_owned())
+                    }
+                    (Some(_), Some(Value::String(e))) => count(format!("connect: refused {e:?}")),
+                    (None, Some(Value::String(e))) => {
+                        count("error, run-time".to_owned());
+                        count(format!("error: {}", error_kind(e)));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut table = String::new();
+    for (kind, n) in &counts {
+        table.push_str(&format!("{n:>7}  {kind}\n"));
+    }
+    println!(
+        "generator check: {} scripts of {STATEMENTS} statements, run twice\n{table}",
+        files.len()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    for kind in [
+        "namespace (bare io.of)",
+        "ack {}",
+        "ack with arguments",
+        "event from a connection/disconnect handler",
+        "event of a line with NAME.id/socket.id",
+        "handler: connection hook",
+        "handler: disconnect hook",
+        "connect: Invalid namespace",
+        "error: callback is not a function",
+        "error: client NAME is not connected",
+        "disconnected",
+    ] {
+        assert!(
+            counts.contains_key(kind),
+            "no line of kind {kind:?}:\n{table}"
+        );
+    }
 }

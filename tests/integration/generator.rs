@@ -1,20 +1,34 @@
-//! Seeded random tour scripts over the whole language.
+//! Seeded random tour scripts over the whole language, version 2.
 //!
 //! [`script`] writes a valid tour script (see `tour-script.md`) from a seed:
 //! the same seed always gives the same bytes. A small model of the official
-//! server's state (who is connected where, in which rooms, which middlewares
-//! and handlers exist) steers the choices, so that most statements act on
-//! live clients and rooms that have members, while some deliberately hit the
-//! error paths (clients that are gone, reserved event names, names already
-//! connected). The model only shapes the distribution: the differential test
-//! compares what the two servers did, never what the model expected.
+//! server's state (which namespaces exist, who is connected where, in which
+//! rooms, which middlewares, handlers and connection / disconnect handlers
+//! exist) steers the choices, so that most statements act on live clients
+//! and rooms that have members, while some deliberately hit the error paths
+//! (clients that are gone, also as `NAME.id`; reserved event names; names
+//! already connected; a `connect` to a namespace not declared yet;
+//! `callback` without `ack`). The model only shapes the distribution: the
+//! differential test compares what the two servers did, never what the model
+//! expected.
+//!
+//! Every form of the language is written: v1's, and v2's namespace
+//! declarations (a bare `io.of("/ns")`, an `io.of(…)` chain, also inside an
+//! `on` action, `use /ns`, `on /ns`), `NAME.id` and `socket.id` in
+//! `.to/.in/.except` (alone and in arrays with room names), client emits with
+//! `ack` to handlers that call `callback(…)` and to those that do not,
+//! `on "connection"` / `on "disconnect"` handlers, and `use … else "MESSAGE"`.
 //!
 //! The scripts keep to values that the language gives one meaning on both
 //! sides: event and room names are strings, `msg` stands for an event name
 //! only when the client sends a string and for a room only when it sends a
 //! string (or, where several rooms are allowed, an array of strings); object
 //! keys never look like integers (JavaScript would reorder them); connect
-//! auth never has a `name` key (the engine sets it).
+//! auth never has a `name` key (the engine sets it). They also avoid what
+//! the contract leaves to the server's iteration order: no step disconnects
+//! two or more sockets of a namespace whose disconnect handler emits (or
+//! names a client's id), and connection / disconnect handlers never
+//! disconnect a whole selection.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,7 +72,10 @@ impl Rng {
 const NAMES: [&str; 10] = [
     "alice", "bob", "carol", "dave", "eve", "frank", "grace", "heidi", "x-ray", "Bob_2",
 ];
-/// `room1` is used in both namespaces: rooms belong to one namespace.
+/// Namespaces other than `/` (which always exists): each exists from the
+/// first server-side line that names it (v2).
+const NAMESPACES: [&str; 3] = ["/orders", "/admin", "/users"];
+/// `room1` is used in several namespaces: rooms belong to one namespace.
 const ROOMS: [&str; 8] = [
     "room1", "room1", "lobby", "games", "vip", "a b", "été", "room2",
 ];
@@ -82,21 +99,65 @@ const EVENTS: [&str; 12] = [
 ];
 /// Event names that scripts declare handlers for and clients emit,
 /// including those rust_socketio would rename (`open`, `Message`, …).
-const HANDLED: [&str; 13] = [
-    "relay", "join", "leave", "shout", "echo", "kick", "order", "message", "Message", "open",
-    "close", "ERROR", "42",
+/// `ask` and `order:create` mostly get handlers that call `callback(…)`.
+const HANDLED: [&str; 15] = [
+    "relay",
+    "join",
+    "leave",
+    "shout",
+    "echo",
+    "kick",
+    "order",
+    "message",
+    "Message",
+    "open",
+    "close",
+    "ERROR",
+    "42",
+    "ask",
+    "order:create",
 ];
 /// The names every emit must refuse: the language's own list.
-const RESERVED: [&str; 6] = sockets_tour::script::RESERVED_EVENTS;
+const RESERVED: [&str; 6] = sockets_tour::protocol::RESERVED_EVENTS;
 /// Object keys: never integer-like, never `__proto__`.
 const KEYS: [&str; 6] = ["k", "id", "text", "x y", "nested", "é"];
+/// Middleware refusal messages (`use … else "MESSAGE"`, v2).
+const MESSAGES: [&str; 6] = [
+    "admins only",
+    "bad token",
+    "not you",
+    "unauthorized",
+    "no entry today",
+    "accès refusé",
+];
 
-/// A room argument: `"r"`, `["a", "b"]` or `msg`.
+/// A room in `.to/.in/.except`: a name, or a socket's id (v2).
+#[derive(Clone, Debug)]
+enum Room {
+    Name(String),
+    /// `NAME.id`: the id room of NAME's current socket.
+    IdOf(String),
+    /// `socket.id`: the id room of the statement's or handler's own socket.
+    OwnId,
+}
+
+/// A room argument: `"r"`, `["a", bob.id]` or `msg`.
 #[derive(Clone, Debug)]
 enum Rooms {
-    One(String),
-    Many(Vec<String>),
+    One(Room),
+    Many(Vec<Room>),
     Msg,
+}
+
+/// Which socket ids a room argument may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ids {
+    /// None: `join`, `leave`, `socketsJoin`, `socketsLeave` never take ids.
+    No,
+    /// `NAME.id` only: a top-level `io.…` line has no `socket`.
+    Named,
+    /// `NAME.id` and `socket.id`: a `NAME:` line or an `on` action.
+    Own,
 }
 
 /// An emit's event name or argument: as written, or `msg`.
@@ -145,6 +206,13 @@ struct Chain {
     act: Act,
 }
 
+/// What an `on` line runs: a chain, or `callback(ARGS…)` (v2).
+#[derive(Clone, Debug)]
+enum Action {
+    Chain(Chain),
+    Callback(Vec<Slot>),
+}
+
 /// What a handler needs its client's first argument to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Need {
@@ -156,21 +224,37 @@ enum Need {
     Text,
 }
 
+#[derive(Clone)]
 struct Live {
     ns: String,
     rooms: BTreeSet<String>,
 }
 
+/// The socket an action runs with (`socket`): in a disconnect handler it is
+/// already gone from the model.
+struct Sender {
+    name: String,
+    ns: String,
+}
+
 /// The script so far, as the official server would see it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Model {
     /// Names connected on an earlier line (in order of first use).
     known: Vec<String>,
     live: BTreeMap<String, Live>,
+    /// The namespaces that exist (`/`, and those a server-side line named).
+    declared: BTreeSet<String>,
     /// Per namespace, `(KEY, VALUE)` of each `use … require KEY "VALUE"`.
     middlewares: BTreeMap<String, Vec<(String, String)>>,
     /// `(ns, event)` → the handler.
-    handlers: BTreeMap<(String, String), Chain>,
+    handlers: BTreeMap<(String, String), Action>,
+    /// Per namespace, its `on "connection"` and `on "disconnect"` handlers.
+    on_connection: BTreeMap<String, Action>,
+    on_disconnect: BTreeMap<String, Action>,
+    /// The statement being written disconnects two or more sockets of a
+    /// namespace whose disconnect handler depends on the order: rewritten.
+    hazard: bool,
 }
 
 /// A valid tour script of `statements` statements (plus a few comments and
@@ -181,6 +265,7 @@ pub fn script(seed: u64, statements: usize) -> String {
         model: Model::default(),
         gap: "",
     };
+    g.model.declared.insert("/".to_owned());
     // Some scripts are written on Windows: a trailing `\r` is ignored.
     let eol = if g.rng.chance(15) { "\r\n" } else { "\n" };
     let mut out = format!("# generated by tests/integration/generator.rs, seed {seed}{eol}");
@@ -213,42 +298,88 @@ struct Gen {
 }
 
 impl Gen {
+    /// One statement; one whose outcome would depend on the server's
+    /// iteration order (see [`Model::hazard`]) is drawn again.
     fn statement(&mut self) -> String {
+        for _ in 0..20 {
+            let saved = self.model.clone();
+            let line = self.any_statement();
+            if !self.model.hazard {
+                return line;
+            }
+            self.model = saved;
+        }
+        // A declaration never disconnects anyone.
+        self.declare()
+    }
+
+    fn any_statement(&mut self) -> String {
         let live = self.model.live.len();
-        let absent: Vec<String> = self
-            .model
-            .known
-            .iter()
-            .filter(|n| !self.model.live.contains_key(*n))
-            .cloned()
-            .collect();
+        let absent = self.absent();
         let roll = self.rng.below(100);
-        if (live < 3 && self.rng.chance(70)) || live == 0 || roll < 10 {
+        if (live < 3 && self.rng.chance(70)) || live == 0 || roll < 9 {
             return self.connect();
         }
         match roll {
-            10..=12 => self.use_middleware(),
-            13..=20 => self.handler(),
-            21..=35 => self.client_emit(),
-            36..=52 => self.socket_statement(),
-            53..=72 => self.io_statement(),
-            73..=75 => self.client_disconnect(),
-            76..=77 => self.server_disconnect(),
-            78..=80 if !absent.is_empty() => self.about_absent(&absent),
-            81..=82 => self.reserved_emit(),
+            9..=11 => self.use_middleware(),
+            12..=17 => self.handler(),
+            18..=21 => self.hook(),
+            22..=23 => self.declare(),
+            24..=37 => self.client_emit(),
+            38..=50 => self.socket_statement(),
+            51..=65 => self.io_statement(),
+            66..=68 => self.client_disconnect(),
+            69..=70 => self.server_disconnect(),
+            71..=73 if !absent.is_empty() => self.about_absent(&absent),
+            74..=75 => self.reserved_emit(),
+            76..=80 => self.id_statement(),
             _ => self.join_or_leave(),
         }
     }
 
-    // ----- names, rooms, values
+    // ----- names, namespaces, rooms, values
 
     fn live_name(&mut self) -> String {
         let names: Vec<&String> = self.model.live.keys().collect();
         (*self.rng.pick(&names)).clone()
     }
 
+    /// Names connected once and gone now.
+    fn absent(&self) -> Vec<String> {
+        self.model
+            .known
+            .iter()
+            .filter(|n| !self.model.live.contains_key(*n))
+            .cloned()
+            .collect()
+    }
+
+    /// A namespace for a server-side line (`use`, `on`): it exists from now on.
+    fn server_ns(&mut self) -> &'static str {
+        let ns = match self.rng.below(100) {
+            0..=44 => "/",
+            45..=74 => "/orders",
+            75..=89 => "/admin",
+            _ => "/users",
+        };
+        self.model.declared.insert(ns.to_owned());
+        ns
+    }
+
+    /// `io.of(…)` chains declare their namespace at their line, also inside
+    /// an `on` action.
+    fn declare_action(&mut self, action: &Action) {
+        if let Action::Chain(Chain {
+            head: Head::IoOf { ns, .. },
+            ..
+        }) = action
+        {
+            self.model.declared.insert((*ns).to_owned());
+        }
+    }
+
     fn room(&mut self) -> String {
-        // Mostly a room someone is in (in either namespace), so that
+        // Mostly a room someone is in (in any namespace), so that
         // selections by room reach somebody.
         let populated: Vec<String> = self
             .model
@@ -266,7 +397,30 @@ impl Gen {
         }
     }
 
-    fn rooms(&mut self, msg_allowed: bool) -> Rooms {
+    /// A socket's id as a room: mostly a live client's, sometimes a gone
+    /// one's (a run-time error), or `socket.id` where there is a socket.
+    fn id_ref(&mut self, own: bool) -> Room {
+        if own && self.rng.chance(35) {
+            return Room::OwnId;
+        }
+        let absent = self.absent();
+        if !absent.is_empty() && (self.model.live.is_empty() || self.rng.chance(10)) {
+            return Room::IdOf(self.rng.pick(&absent).clone());
+        }
+        if self.model.live.is_empty() {
+            return Room::Name(self.room());
+        }
+        Room::IdOf(self.live_name())
+    }
+
+    fn link_room(&mut self, ids: Ids) -> Room {
+        if ids != Ids::No && self.rng.chance(22) {
+            return self.id_ref(ids == Ids::Own);
+        }
+        Room::Name(self.room())
+    }
+
+    fn rooms(&mut self, msg_allowed: bool, ids: Ids) -> Rooms {
         if msg_allowed && self.rng.chance(45) {
             return Rooms::Msg;
         }
@@ -274,9 +428,9 @@ impl Gen {
             0 => Rooms::Many(Vec::new()),
             1..=3 => {
                 let n = 1 + self.rng.below(3);
-                Rooms::Many((0..n).map(|_| self.room()).collect())
+                Rooms::Many((0..n).map(|_| self.link_room(ids)).collect())
             }
-            _ => Rooms::One(self.room()),
+            _ => Rooms::One(self.link_room(ids)),
         }
     }
 
@@ -376,14 +530,31 @@ impl Gen {
 
     // ----- statements
 
-    fn connect(&mut self) -> String {
-        let absent: Vec<String> = self
-            .model
-            .known
-            .iter()
-            .filter(|n| !self.model.live.contains_key(*n))
-            .cloned()
+    /// The namespace of a `connect`: mostly one that exists; sometimes one
+    /// that no server-side line has named yet ("Invalid namespace").
+    fn connect_ns(&mut self) -> &'static str {
+        let ns = match self.rng.below(100) {
+            0..=54 => "/",
+            55..=79 => "/orders",
+            80..=91 => "/admin",
+            _ => "/users",
+        };
+        if self.model.declared.contains(ns) || self.rng.chance(35) {
+            return ns;
+        }
+        let declared: Vec<&'static str> = NAMESPACES
+            .into_iter()
+            .filter(|n| self.model.declared.contains(*n))
             .collect();
+        if declared.is_empty() || self.rng.chance(50) {
+            "/"
+        } else {
+            self.rng.one_of(&declared)
+        }
+    }
+
+    fn connect(&mut self) -> String {
+        let absent = self.absent();
         let fresh: Vec<&str> = NAMES
             .iter()
             .copied()
@@ -399,20 +570,18 @@ impl Gen {
         } else {
             self.live_name()
         };
-        let ns = match self.rng.below(100) {
-            0..=59 => "/",
-            60..=94 => "/orders",
-            _ => "/admin",
-        };
-        // Handshake auth: satisfy the namespace's middlewares most of the time.
+        let ns = self.connect_ns();
+        // Handshake auth: satisfy the namespace's middlewares most of the
+        // time; else some keys are wrong or missing, and the first
+        // middleware that refuses gives its message.
         let required = self.model.middlewares.get(ns).cloned().unwrap_or_default();
         let mut auth: Vec<(String, String)> = Vec::new();
-        let satisfy = self.rng.chance(70);
+        let satisfy = self.rng.chance(60);
         for (key, value) in &required {
-            if key == "name" {
+            if key == "name" || auth.iter().any(|(k, _)| k == key) {
                 continue;
             }
-            if satisfy {
+            if satisfy || self.rng.chance(35) {
                 auth.push((key.clone(), json_string(value)));
             } else if self.rng.chance(50) {
                 auth.push((key.clone(), json_string("nope")));
@@ -440,26 +609,63 @@ impl Gen {
         if !self.model.known.contains(&name) {
             self.model.known.push(name.clone());
         }
-        let admitted = required.iter().all(|(key, value)| {
-            if key == "name" {
-                *value == name
-            } else {
-                auth.iter()
-                    .any(|(k, v)| k == key && *v == json_string(value))
-            }
-        });
-        if admitted {
-            // An already connected name stays as it is (a run-time error).
-            self.model.live.entry(name).or_insert_with(|| Live {
-                ns: ns.to_owned(),
-                rooms: BTreeSet::new(),
+        let admitted = self.model.declared.contains(ns)
+            && required.iter().all(|(key, value)| {
+                if key == "name" {
+                    *value == name
+                } else {
+                    auth.iter()
+                        .any(|(k, v)| k == key && *v == json_string(value))
+                }
             });
+        // An already connected name stays as it is (a run-time error).
+        if admitted && !self.model.live.contains_key(&name) {
+            self.model.live.insert(
+                name.clone(),
+                Live {
+                    ns: ns.to_owned(),
+                    rooms: BTreeSet::new(),
+                },
+            );
+            if let Some(hook) = self.model.on_connection.get(ns).cloned() {
+                let sender = Sender {
+                    name: name.clone(),
+                    ns: ns.to_owned(),
+                };
+                self.run(&hook, &sender, &Value::String(name));
+            }
         }
         line
     }
 
+    /// A bare `io.of("/ns")`: mostly a namespace that does not exist yet,
+    /// sometimes one that does (it only prints its line again).
+    fn declare(&mut self) -> String {
+        let undeclared: Vec<&'static str> = NAMESPACES
+            .into_iter()
+            .filter(|n| !self.model.declared.contains(*n))
+            .collect();
+        let ns = if !undeclared.is_empty() && self.rng.chance(75) {
+            *self.rng.pick(&undeclared)
+        } else {
+            self.rng.one_of(&["/", "/orders", "/admin", "/users"])
+        };
+        // `io.of("orders")` means `/orders`, as in Socket.IO.
+        let written = if ns != "/" && self.rng.chance(25) {
+            &ns[1..]
+        } else {
+            ns
+        };
+        self.model.declared.insert(ns.to_owned());
+        let g = self.gap;
+        format!("io{g}.{g}of({g}{}{g})", json_string(written))
+    }
+
     fn use_middleware(&mut self) -> String {
-        let ns = *self.rng.pick(&["/orders", "/orders", "/admin", "/"]);
+        let ns = *self
+            .rng
+            .pick(&["/orders", "/orders", "/admin", "/admin", "/", "/users"]);
+        self.model.declared.insert(ns.to_owned());
         let (key, value) = match self.rng.below(5) {
             0 => ("role".to_owned(), "admin".to_owned()),
             // Only one client may enter; not on `/`, where most clients go.
@@ -477,30 +683,68 @@ impl Gen {
             None => value,
         };
         rules.push((key.clone(), value.clone()));
-        format!("use {ns} require {key} {}", json_string(&value))
+        let mut line = format!("use {ns} require {key} {}", json_string(&value));
+        // v2: the middleware's own message, mostly one per key so that two
+        // middlewares of a namespace can be told apart.
+        if self.rng.chance(55) {
+            let message = match (key.as_str(), self.rng.chance(70)) {
+                ("role", true) => "admins only",
+                ("token", true) => "bad token",
+                ("name", true) => "not you",
+                _ => self.rng.one_of(&MESSAGES),
+            };
+            line.push_str(&format!(" else {}", json_string(message)));
+        }
+        line
     }
 
     fn handler(&mut self) -> String {
-        let ns = match self.rng.below(100) {
-            0..=59 => "/",
-            60..=94 => "/orders",
-            _ => "/admin",
-        };
+        let ns = self.server_ns();
         let event = (*self.rng.pick(&HANDLED)).to_owned();
-        let chain = self.handler_chain(&event);
+        let action = self.handler_action(&event);
+        self.declare_action(&action);
+        let line = self.on_line(ns, &event, &action);
+        self.model.handlers.insert((ns.to_owned(), event), action);
+        line
+    }
+
+    /// `on [/ns] "EVENT": ACTION`, the namespace written when it is not `/`
+    /// and sometimes when it is.
+    fn on_line(&mut self, ns: &str, event: &str, action: &Action) -> String {
         let written_ns = if ns != "/" || self.rng.chance(15) {
             format!("{ns} ")
         } else {
             String::new()
         };
         let g = self.gap;
-        let line = format!(
+        format!(
             "on {written_ns}{}{g}: {}",
-            json_string(&event),
-            render(&chain, g)
-        );
-        self.model.handlers.insert((ns.to_owned(), event), chain);
-        line
+            json_string(event),
+            render_action(action, g)
+        )
+    }
+
+    /// `callback(…)`'s arguments: JSON literals and `msg`.
+    fn callback_args(&mut self) -> Vec<Slot> {
+        match self.rng.below(6) {
+            0 => Vec::new(),
+            1 => vec![Slot::Msg],
+            2 => vec![Slot::Lit(r#"{"status": "ok"}"#.to_owned()), Slot::Msg],
+            3 => vec![Slot::Lit(r#"{"status": "ok"}"#.to_owned())],
+            _ => self.args(true),
+        }
+    }
+
+    fn handler_action(&mut self, event: &str) -> Action {
+        let callback = if matches!(event, "ask" | "order:create") {
+            75
+        } else {
+            20
+        };
+        if self.rng.chance(callback) {
+            return Action::Callback(self.callback_args());
+        }
+        Action::Chain(self.handler_chain(event))
     }
 
     /// A handler's action: the usual patterns most of the time, else any chain.
@@ -534,8 +778,148 @@ impl Gen {
                     args: vec![Slot::Msg],
                 },
             },
-            _ => self.chain(true),
+            // A reply through the sender's own id room (v2).
+            ("echo" | "ask", 7) => Chain {
+                head: Head::Io { sockets: false },
+                links: vec![("to", Rooms::One(Room::OwnId))],
+                act: Act::Emit {
+                    event: Slot::Lit("you said".to_owned()),
+                    args: vec![Slot::Msg],
+                },
+            },
+            _ => self.chain(true, Ids::Own),
         }
+    }
+
+    /// `on [/ns] "connection": …` or `on [/ns] "disconnect": …` (v2).
+    fn hook(&mut self) -> String {
+        let ns = self.server_ns();
+        let connection = self.rng.chance(55);
+        let action = if connection {
+            self.connection_action()
+        } else {
+            self.disconnect_action()
+        };
+        self.declare_action(&action);
+        let event = if connection {
+            "connection"
+        } else {
+            "disconnect"
+        };
+        let line = self.on_line(ns, event, &action);
+        let hooks = if connection {
+            &mut self.model.on_connection
+        } else {
+            &mut self.model.on_disconnect
+        };
+        hooks.insert(ns.to_owned(), action);
+        line
+    }
+
+    /// A notice with the client's name: `HEAD.emit(EVENT, msg)`.
+    fn notice(head: Head, event: &str) -> Action {
+        Action::Chain(Chain {
+            head,
+            links: Vec::new(),
+            act: Act::Emit {
+                event: Slot::Lit(event.to_owned()),
+                args: vec![Slot::Msg],
+            },
+        })
+    }
+
+    fn connection_action(&mut self) -> Action {
+        let socket = |act| {
+            Action::Chain(Chain {
+                head: Head::Socket,
+                links: Vec::new(),
+                act,
+            })
+        };
+        match self.rng.below(20) {
+            0..=3 => Self::notice(Head::SocketBroadcast, "user joined"),
+            4 => Self::notice(Head::Io { sockets: false }, "user joined"),
+            5 => Self::notice(Head::SocketNsp, "user joined"),
+            6..=7 => Self::notice(Head::Socket, "welcome"),
+            8..=9 => socket(Act::Join(if self.rng.chance(30) {
+                Rooms::Msg
+            } else {
+                self.rooms(false, Ids::No)
+            })),
+            10 => Action::Chain(Chain {
+                head: self
+                    .rng
+                    .pick(&[Head::Io { sockets: false }, Head::SocketNsp])
+                    .clone(),
+                links: vec![("to", Rooms::One(Room::OwnId))],
+                act: Act::Emit {
+                    event: Slot::Lit("hello".to_owned()),
+                    args: vec![Slot::Msg],
+                },
+            }),
+            11 => {
+                let room = self.room();
+                Action::Chain(Chain {
+                    head: Head::Socket,
+                    links: vec![("to", Rooms::One(Room::Name(room)))],
+                    act: Act::Emit {
+                        event: Slot::Lit("user joined".to_owned()),
+                        args: vec![Slot::Msg],
+                    },
+                })
+            }
+            // Every newcomer is sent away at once (rare).
+            12 => socket(Act::Disconnect(self.optional_bool())),
+            // No client ack here: a run-time error on every connect (rare).
+            13 => Action::Callback(vec![Slot::Msg]),
+            _ => Action::Chain(self.hook_chain()),
+        }
+    }
+
+    fn disconnect_action(&mut self) -> Action {
+        match self.rng.below(20) {
+            0..=3 => Self::notice(Head::Io { sockets: false }, "user left"),
+            4..=6 => Self::notice(Head::SocketBroadcast, "user left"),
+            7 => Self::notice(Head::SocketNsp, "user left"),
+            // The socket has left every room: these reach or do nothing.
+            8 => Self::notice(Head::Socket, "bye"),
+            9 => Action::Chain(Chain {
+                head: self
+                    .rng
+                    .pick(&[Head::Io { sockets: false }, Head::SocketNsp])
+                    .clone(),
+                links: vec![("to", Rooms::One(Room::OwnId))],
+                act: Act::Emit {
+                    event: Slot::Lit("bye".to_owned()),
+                    args: vec![Slot::Msg],
+                },
+            }),
+            10 => {
+                let rooms = self.rooms(false, Ids::No);
+                Action::Chain(Chain {
+                    head: Head::Socket,
+                    links: Vec::new(),
+                    act: Act::Join(rooms),
+                })
+            }
+            // A run-time error each time (rare).
+            11 => Action::Callback(Vec::new()),
+            _ => Action::Chain(self.hook_chain()),
+        }
+    }
+
+    /// Any chain for a connection or disconnect handler, except those that
+    /// disconnect (a handler's disconnections would cascade or depend on the
+    /// server's order).
+    fn hook_chain(&mut self) -> Chain {
+        let mut chain = self.chain(true, Ids::Own);
+        if matches!(chain.act, Act::Disconnect(_) | Act::DisconnectSockets(_)) {
+            chain.act = Act::Emit {
+                event: self.event_slot(true),
+                args: self.args(true),
+            };
+        }
+        chain
     }
 
     fn client_emit(&mut self) -> String {
@@ -555,12 +939,20 @@ impl Gen {
         } else {
             "unheard".to_owned()
         };
-        let handler = self.model.handlers.get(&(ns, event.clone())).cloned();
-        let need = handler.as_ref().map_or(Need::Any, need);
+        let handler = self
+            .model
+            .handlers
+            .get(&(ns.clone(), event.clone()))
+            .cloned();
+        let chain = match &handler {
+            Some(Action::Chain(chain)) => Some(chain),
+            _ => None,
+        };
+        let need = chain.map_or(Need::Any, need);
         let mut args: Vec<String> = Vec::new();
         let first: Option<Value> = match need {
             Need::Text => {
-                let text = if uses_msg_as_event(handler.as_ref()) {
+                let text = if uses_msg_as_event(chain) {
                     if self.rng.chance(10) {
                         (*self.rng.pick(&RESERVED)).to_owned()
                     } else {
@@ -573,11 +965,17 @@ impl Gen {
                 Some(Value::String(text))
             }
             Need::Rooms => {
-                let rooms = self.rooms(false);
-                let value = match rooms {
-                    Rooms::One(r) => Value::String(r),
-                    Rooms::Many(list) => Value::from(list),
-                    Rooms::Msg => unreachable!("msg is not allowed here"),
+                let value = match self.rooms(false, Ids::No) {
+                    Rooms::One(Room::Name(r)) => Value::String(r),
+                    Rooms::Many(list) => Value::from(
+                        list.into_iter()
+                            .map(|r| match r {
+                                Room::Name(r) => r,
+                                _ => unreachable!("no ids here"),
+                            })
+                            .collect::<Vec<String>>(),
+                    ),
+                    _ => unreachable!("neither msg nor ids here"),
                 };
                 args.push(value.to_string());
                 Some(value)
@@ -592,23 +990,41 @@ impl Gen {
             let n = *self.rng.pick(&[0, 1, 1, 1, 2, 3]);
             args.extend((0..n).map(|_| self.value(0)));
         }
+        // v2: an acknowledgement, mostly where the handler calls `callback`;
+        // a `callback` without one is a run-time error.
+        let ack = match handler {
+            Some(Action::Callback(_)) => self.rng.chance(80),
+            _ => self.rng.chance(15),
+        };
         let g = self.gap;
         let mut line = format!("{name}{g}> socket{g}.{g}emit({g}{}", json_string(&event));
         for arg in &args {
             line.push_str(self.comma());
             line.push_str(arg);
         }
+        if ack {
+            line.push_str(self.comma());
+            line.push_str("ack");
+        }
         line.push_str(&format!("{g})"));
-        if let Some(chain) = handler {
-            let msg = first.unwrap_or(Value::Null);
-            self.apply(&chain, Some(&name), &msg);
+        if let Some(action) = handler {
+            // The first argument the client sent, as the handler sees it.
+            let msg = match first {
+                Some(value) => value,
+                None => args
+                    .first()
+                    .and_then(|a| serde_json::from_str(a).ok())
+                    .unwrap_or(Value::Null),
+            };
+            let sender = Sender { name, ns };
+            self.run(&action, &sender, &msg);
         }
         line
     }
 
     fn socket_statement(&mut self) -> String {
         let name = self.live_name();
-        let mut chain = self.chain(false);
+        let mut chain = self.chain(false, Ids::Own);
         // Only `socket.…` chains here.
         if matches!(chain.head, Head::Io { .. } | Head::IoOf { .. }) {
             chain.head = self
@@ -616,16 +1032,33 @@ impl Gen {
                 .pick(&[Head::SocketBroadcast, Head::SocketNsp, Head::Socket])
                 .clone();
             if matches!(chain.head, Head::Socket) && chain.links.is_empty() {
-                chain.links.push(("to", self.rooms(false)));
+                chain.links.push(("to", self.rooms(false, Ids::Own)));
             }
         }
-        let line = format!("{name}{}: {}", self.gap, render(&chain, self.gap));
-        self.apply(&chain, Some(&name), &Value::Null);
+        self.named_statement(&name, &chain)
+    }
+
+    /// `NAME: CHAIN`, carried out on the model.
+    fn named_statement(&mut self, name: &str, chain: &Chain) -> String {
+        let line = format!("{name}{}: {}", self.gap, render(chain, self.gap));
+        let sender = Sender {
+            name: name.to_owned(),
+            ns: self.model.live[name].ns.clone(),
+        };
+        self.apply(chain, Some(&sender), &Value::Null);
+        line
+    }
+
+    /// A top-level `io.…` line, carried out on the model.
+    fn io_line(&mut self, chain: &Chain) -> String {
+        self.declare_action(&Action::Chain(chain.clone()));
+        let line = render(chain, self.gap);
+        self.apply(chain, None, &Value::Null);
         line
     }
 
     fn io_statement(&mut self) -> String {
-        let mut chain = self.chain(false);
+        let mut chain = self.chain(false, Ids::Named);
         if !matches!(chain.head, Head::Io { .. } | Head::IoOf { .. }) {
             chain.head = self.io_head();
             if let Act::Join(r) | Act::SocketsJoin(r) = &chain.act {
@@ -640,15 +1073,115 @@ impl Gen {
                 };
             }
         }
-        let line = render(&chain, self.gap);
-        self.apply(&chain, None, &Value::Null);
-        line
+        self.io_line(&chain)
+    }
+
+    /// The v2 id-room forms: private messages, the `socket.to(socket.id)`
+    /// trap, ids mixed with room names, and actions on one socket by its id.
+    fn id_statement(&mut self) -> String {
+        let name = self.live_name();
+        let ns = self.model.live[&name].ns.clone();
+        let peers: Vec<String> = self
+            .model
+            .live
+            .iter()
+            .filter(|(n, l)| **n != name && l.ns == ns)
+            .map(|(n, _)| n.clone())
+            .collect();
+        let peer = if !peers.is_empty() && self.rng.chance(80) {
+            self.rng.pick(&peers).clone()
+        } else {
+            self.live_name()
+        };
+        let peer_ns = self.model.live[&peer].ns.clone();
+        let emit = Act::Emit {
+            event: Slot::Lit(self.event()),
+            args: self.args(false),
+        };
+        let id = |n: &str| Rooms::One(Room::IdOf(n.to_owned()));
+        let chain = |head, links, act| Chain { head, links, act };
+        match self.rng.below(9) {
+            0 | 1 => {
+                let head = self.head_for(&peer_ns);
+                let kind = self.rng.one_of(&["to", "to", "in"]);
+                self.io_line(&chain(head, vec![(kind, id(&peer))], emit))
+            }
+            2 => self.named_statement(&name, &chain(Head::Socket, vec![("to", id(&peer))], emit)),
+            // The trap: `socket.to` leaves the sender out.
+            3 => {
+                let own = if self.rng.chance(50) {
+                    Rooms::One(Room::OwnId)
+                } else {
+                    id(&name)
+                };
+                self.named_statement(&name, &chain(Head::Socket, vec![("to", own)], emit))
+            }
+            4 => self.named_statement(
+                &name,
+                &chain(Head::SocketNsp, vec![("to", Rooms::One(Room::OwnId))], emit),
+            ),
+            5 => {
+                let room = self.room();
+                let head = self.head_for(&ns);
+                let links = vec![
+                    (
+                        "to",
+                        Rooms::Many(vec![Room::Name(room), Room::IdOf(peer.clone())]),
+                    ),
+                    ("except", id(&name)),
+                ];
+                self.io_line(&chain(head, links, emit))
+            }
+            6 => {
+                let head = self.head_for(&peer_ns);
+                let rooms = self.rooms(false, Ids::No);
+                self.io_line(&chain(
+                    head,
+                    vec![("in", id(&peer))],
+                    Act::SocketsJoin(rooms),
+                ))
+            }
+            7 => {
+                let head = self.head_for(&peer_ns);
+                let kind = self.rng.one_of(&["in", "to"]);
+                let act = Act::DisconnectSockets(self.optional_bool());
+                self.io_line(&chain(head, vec![(kind, id(&peer))], act))
+            }
+            _ => {
+                let head = self.head_for(&ns);
+                let links = vec![("except", Rooms::Many(vec![Room::IdOf(peer.clone())]))];
+                self.io_line(&chain(head, links, emit))
+            }
+        }
+    }
+
+    /// `io`, `io.sockets` or `io.of(ns)` for namespace `ns`.
+    fn head_for(&mut self, ns: &str) -> Head {
+        if ns == "/" {
+            return self
+                .rng
+                .pick(&[
+                    Head::Io { sockets: false },
+                    Head::Io { sockets: false },
+                    Head::Io { sockets: true },
+                    Head::IoOf {
+                        written: "/",
+                        ns: "/",
+                    },
+                ])
+                .clone();
+        }
+        let ns = NAMESPACES
+            .into_iter()
+            .find(|n| *n == ns)
+            .expect("a namespace of the list");
+        Head::IoOf { written: ns, ns }
     }
 
     fn join_or_leave(&mut self) -> String {
         let name = self.live_name();
         let act = if self.rng.chance(65) {
-            Act::Join(self.rooms(false))
+            Act::Join(self.rooms(false, Ids::No))
         } else {
             // Mostly a room it is in; sometimes one it is not in (no error).
             let own: Vec<String> = self.model.live[&name].rooms.iter().cloned().collect();
@@ -664,48 +1197,54 @@ impl Gen {
             links: Vec::new(),
             act,
         };
-        let line = format!("{name}{}: {}", self.gap, render(&chain, self.gap));
-        self.apply(&chain, Some(&name), &Value::Null);
-        line
+        self.named_statement(&name, &chain)
     }
 
     fn client_disconnect(&mut self) -> String {
         let name = self.live_name();
-        self.model.live.remove(&name);
+        self.leave(&name);
         format!("disconnect {name}")
     }
 
     fn server_disconnect(&mut self) -> String {
-        let chain = match self.rng.below(4) {
-            0 => Chain {
-                head: self.io_head(),
-                links: vec![("in", Rooms::One(self.room()))],
-                act: Act::DisconnectSockets(self.optional_bool()),
-            },
-            _ => Chain {
-                head: Head::Socket,
-                links: Vec::new(),
-                act: Act::Disconnect(self.optional_bool()),
-            },
-        };
         let name = self.live_name();
-        let line = match chain.head {
-            Head::Socket => format!("{name}{}: {}", self.gap, render(&chain, self.gap)),
-            _ => render(&chain, self.gap),
+        if self.rng.chance(25) {
+            let room = if self.rng.chance(25) {
+                Room::IdOf(name.clone())
+            } else {
+                Room::Name(self.room())
+            };
+            let chain = Chain {
+                head: self.io_head(),
+                links: vec![("in", Rooms::One(room))],
+                act: Act::DisconnectSockets(self.optional_bool()),
+            };
+            return self.io_line(&chain);
+        }
+        let chain = Chain {
+            head: Head::Socket,
+            links: Vec::new(),
+            act: Act::Disconnect(self.optional_bool()),
         };
-        let sender = matches!(chain.head, Head::Socket).then_some(name);
-        self.apply(&chain, sender.as_deref(), &Value::Null);
-        line
+        self.named_statement(&name, &chain)
     }
 
     /// A statement about a client that was connected once and is gone now.
     fn about_absent(&mut self, absent: &[String]) -> String {
         let name = self.rng.pick(absent).clone();
-        match self.rng.below(5) {
+        match self.rng.below(9) {
             0 => format!("disconnect {name}"),
             1 => format!("{name}> socket.emit(\"relay\", \"news\")"),
-            2 => format!("{name}: socket.join(\"room1\")"),
-            3 => format!("{name}: socket.broadcast.emit(\"chat\", 1)"),
+            2 => format!("{name}> socket.emit(\"ask\", 1, ack)"),
+            3 => format!("{name}: socket.join(\"room1\")"),
+            4 => format!("{name}: socket.broadcast.emit(\"chat\", 1)"),
+            // A gone client has no id (v2).
+            5 => format!("io.to({name}.id).emit(\"dm\", \"too late\")"),
+            6 => {
+                let live = self.live_name();
+                format!("{live}: socket.to([\"lobby\", {name}.id]).emit(\"dm\")")
+            }
+            7 => format!("io.except({name}.id).emit(\"news\", 1)"),
             _ => format!("{name}: socket.emit(\"news\")"),
         }
     }
@@ -714,10 +1253,12 @@ impl Gen {
     fn reserved_emit(&mut self) -> String {
         let event = json_string(self.rng.one_of(&RESERVED));
         let name = self.live_name();
-        match self.rng.below(4) {
+        match self.rng.below(5) {
             0 => format!("{name}> socket.emit({event}, 1)"),
-            1 => format!("{name}: socket.emit({event})"),
-            2 => format!("{name}: socket.broadcast.emit({event}, \"x\")"),
+            // The client refuses it before sending: no ack line.
+            1 => format!("{name}> socket.emit({event}, ack)"),
+            2 => format!("{name}: socket.emit({event})"),
+            3 => format!("{name}: socket.broadcast.emit({event}, \"x\")"),
             _ => format!("io.to(\"room1\").emit({event})"),
         }
     }
@@ -730,8 +1271,9 @@ impl Gen {
         }
     }
 
+    /// `io`, `io.sockets` or `io.of(…)` (which declares its namespace).
     fn io_head(&mut self) -> Head {
-        match self.rng.below(10) {
+        match self.rng.below(11) {
             0..=3 => Head::Io { sockets: false },
             4 => Head::Io { sockets: true },
             5..=6 => Head::IoOf {
@@ -746,15 +1288,20 @@ impl Gen {
                 written: "/",
                 ns: "/",
             },
-            _ => Head::IoOf {
+            9 => Head::IoOf {
                 written: "/admin",
                 ns: "/admin",
+            },
+            _ => Head::IoOf {
+                written: "/users",
+                ns: "/users",
             },
         }
     }
 
-    /// Any chain of the language; `msg` may appear when `msg_allowed`.
-    fn chain(&mut self, msg_allowed: bool) -> Chain {
+    /// Any chain of the language; `msg` may appear when `msg_allowed`, and
+    /// the ids that `ids` allows in `.to/.in/.except`.
+    fn chain(&mut self, msg_allowed: bool, ids: Ids) -> Chain {
         let head = match self.rng.below(10) {
             0..=3 => self.io_head(),
             4..=5 => Head::Socket,
@@ -765,7 +1312,7 @@ impl Gen {
         let mut links = Vec::new();
         for _ in 0..n_links {
             let kind = *self.rng.pick(&["to", "in", "except", "to", "in"]);
-            links.push((kind, self.rooms(msg_allowed)));
+            links.push((kind, self.rooms(msg_allowed, ids)));
         }
         let single = matches!(head, Head::Socket) && links.is_empty();
         let roll = self.rng.below(100);
@@ -775,7 +1322,7 @@ impl Gen {
                     event: self.event_slot(msg_allowed),
                     args: self.args(msg_allowed),
                 },
-                50..=74 => Act::Join(self.rooms(msg_allowed)),
+                50..=74 => Act::Join(self.rooms(msg_allowed, Ids::No)),
                 75..=94 => Act::Leave(if msg_allowed && self.rng.chance(50) {
                     Slot::Msg
                 } else {
@@ -789,12 +1336,12 @@ impl Gen {
                     event: self.event_slot(msg_allowed),
                     args: self.args(msg_allowed),
                 },
-                70..=81 => Act::SocketsJoin(self.rooms(msg_allowed)),
-                82..=93 => Act::SocketsLeave(self.rooms(msg_allowed)),
+                70..=81 => Act::SocketsJoin(self.rooms(msg_allowed, Ids::No)),
+                82..=93 => Act::SocketsLeave(self.rooms(msg_allowed, Ids::No)),
                 _ => {
                     // Keep mass disconnections narrow: to a room most of the time.
                     if links.iter().all(|(k, _)| *k == "except") && self.rng.chance(80) {
-                        links.push(("in", Rooms::One(self.room())));
+                        links.push(("in", Rooms::One(Room::Name(self.room()))));
                     }
                     Act::DisconnectSockets(self.optional_bool())
                 }
@@ -813,68 +1360,110 @@ impl Gen {
 
     // ----- the model
 
-    /// Carries out `chain` on the model, with `sender`'s socket and `msg`.
-    fn apply(&mut self, chain: &Chain, sender: Option<&str>, msg: &Value) {
-        let Some(sender_ns) = (match sender {
-            Some(name) => self.model.live.get(name).map(|l| l.ns.clone()),
-            None => Some("/".to_owned()),
-        }) else {
+    /// Carries out an `on` action with `sender`'s socket and `msg`.
+    /// `callback(…)` changes nothing (with no `ack` it is an error).
+    fn run(&mut self, action: &Action, sender: &Sender, msg: &Value) {
+        if let Action::Chain(chain) = action {
+            self.apply(chain, Some(sender), msg);
+        }
+    }
+
+    /// A socket leaves (either side): it leaves every room, then its
+    /// namespace's disconnect handler runs.
+    fn leave(&mut self, name: &str) {
+        let Some(live) = self.model.live.remove(name) else {
             return;
         };
-        let resolve = |rooms: &Rooms| -> Vec<String> {
+        if let Some(hook) = self.model.on_disconnect.get(&live.ns).cloned() {
+            let sender = Sender {
+                name: name.to_owned(),
+                ns: live.ns,
+            };
+            self.run(&hook, &sender, &Value::String(name.to_owned()));
+        }
+    }
+
+    /// Carries out `chain` on the model, with `sender`'s socket and `msg`.
+    fn apply(&mut self, chain: &Chain, sender: Option<&Sender>, msg: &Value) {
+        let live = &self.model.live;
+        // A room as the server sees it: an id room is named after its socket.
+        let key = |room: &Room| -> Option<String> {
+            match room {
+                Room::Name(r) => Some(r.clone()),
+                Room::OwnId => sender.map(|s| id_room(&s.name)),
+                // A client that is not connected has no id: a run-time error.
+                Room::IdOf(n) => live.contains_key(n).then(|| id_room(n)),
+            }
+        };
+        let resolve = |rooms: &Rooms| -> Option<Vec<String>> {
             match rooms {
-                Rooms::One(r) => vec![r.clone()],
-                Rooms::Many(list) => list.clone(),
-                Rooms::Msg => match msg {
+                Rooms::One(r) => Some(vec![key(r)?]),
+                Rooms::Many(list) => list.iter().map(key).collect(),
+                Rooms::Msg => Some(match msg {
                     Value::String(s) => vec![s.clone()],
                     Value::Array(items) => items
                         .iter()
                         .filter_map(|v| v.as_str().map(str::to_owned))
                         .collect(),
                     _ => Vec::new(),
-                },
+                }),
             }
         };
+        let mut to = BTreeSet::new();
+        let mut except = BTreeSet::new();
+        for (kind, rooms) in &chain.links {
+            let Some(resolved) = resolve(rooms) else {
+                return;
+            };
+            if *kind == "except" {
+                except.extend(resolved);
+            } else {
+                to.extend(resolved);
+            }
+        }
         if let Act::Emit { .. } = chain.act {
             return;
         }
         // Who the action is for: the sender's own socket, or a selection.
         let single = matches!(chain.head, Head::Socket) && chain.links.is_empty();
+        let sender_ns = sender.map_or("/", |s| s.ns.as_str());
+        let ns = match &chain.head {
+            Head::Io { .. } => "/",
+            Head::IoOf { ns, .. } => ns,
+            Head::Socket | Head::SocketBroadcast | Head::SocketNsp => sender_ns,
+        }
+        .to_owned();
         let selected: Vec<String> = if single {
-            sender.map(str::to_owned).into_iter().collect()
+            // In a disconnect handler the socket is already gone: nothing.
+            sender
+                .filter(|s| live.contains_key(&s.name))
+                .map(|s| s.name.clone())
+                .into_iter()
+                .collect()
         } else {
-            let (ns, excluded) = match &chain.head {
-                Head::Io { .. } => ("/".to_owned(), None),
-                Head::IoOf { ns, .. } => ((*ns).to_owned(), None),
-                Head::SocketNsp => (sender_ns, None),
-                Head::Socket | Head::SocketBroadcast => (sender_ns, sender),
+            let excluded = match chain.head {
+                Head::Socket | Head::SocketBroadcast => sender.map(|s| s.name.as_str()),
+                _ => None,
             };
-            let mut to = BTreeSet::new();
-            let mut except = BTreeSet::new();
-            for (kind, rooms) in &chain.links {
-                let set = if *kind == "except" {
-                    &mut except
-                } else {
-                    &mut to
-                };
-                set.extend(resolve(rooms));
-            }
-            self.model
-                .live
-                .iter()
-                .filter(|(name, live)| {
-                    live.ns == ns
+            live.iter()
+                .filter(|(name, l)| {
+                    let own = id_room(name);
+                    let member =
+                        |set: &BTreeSet<String>| set.contains(&own) || !l.rooms.is_disjoint(set);
+                    l.ns == ns
                         && Some(name.as_str()) != excluded
-                        && live.rooms.is_disjoint(&except)
-                        && (to.is_empty() || !live.rooms.is_disjoint(&to))
+                        && !member(&except)
+                        && (to.is_empty() || member(&to))
                 })
                 .map(|(name, _)| name.clone())
                 .collect()
         };
         // What it does to each: `join`/`socketsJoin` alike, and so on.
         let (joined, left): (Vec<String>, Vec<String>) = match &chain.act {
-            Act::Join(rooms) | Act::SocketsJoin(rooms) => (resolve(rooms), Vec::new()),
-            Act::SocketsLeave(rooms) => (Vec::new(), resolve(rooms)),
+            Act::Join(rooms) | Act::SocketsJoin(rooms) => {
+                (resolve(rooms).unwrap_or_default(), Vec::new())
+            }
+            Act::SocketsLeave(rooms) => (Vec::new(), resolve(rooms).unwrap_or_default()),
             Act::Leave(room) => {
                 let room = match room {
                     Slot::Lit(r) => r.clone(),
@@ -883,8 +1472,13 @@ impl Gen {
                 (Vec::new(), vec![room])
             }
             Act::Disconnect(_) | Act::DisconnectSockets(_) => {
+                // Who hears which notice would depend on the server's order.
+                let hook = self.model.on_disconnect.get(&ns);
+                if selected.len() >= 2 && hook.is_some_and(order_sensitive) {
+                    self.model.hazard = true;
+                }
                 for name in &selected {
-                    self.model.live.remove(name);
+                    self.leave(name);
                 }
                 return;
             }
@@ -897,6 +1491,28 @@ impl Gen {
                     live.rooms.remove(room);
                 }
             }
+        }
+    }
+}
+
+/// The model's name for NAME's id room: no real room name has a NUL.
+fn id_room(name: &str) -> String {
+    format!("\0id:{name}")
+}
+
+/// Whether a disconnect handler's outcome depends on the order in which one
+/// step's sockets leave: its emits reach those not gone yet, and `NAME.id`
+/// fails once NAME is gone.
+fn order_sensitive(action: &Action) -> bool {
+    match action {
+        Action::Callback(_) => false,
+        Action::Chain(chain) => {
+            matches!(chain.act, Act::Emit { .. })
+                || chain.links.iter().any(|(_, rooms)| match rooms {
+                    Rooms::One(r) => matches!(r, Room::IdOf(_)),
+                    Rooms::Many(list) => list.iter().any(|r| matches!(r, Room::IdOf(_))),
+                    Rooms::Msg => false,
+                })
         }
     }
 }
@@ -941,10 +1557,31 @@ fn json_string(s: &str) -> String {
     Value::String(s.to_owned()).to_string()
 }
 
+fn render_room(room: &Room) -> String {
+    match room {
+        Room::Name(r) => json_string(r),
+        Room::IdOf(name) => format!("{name}.id"),
+        Room::OwnId => "socket.id".to_owned(),
+    }
+}
+
 fn render_rooms(rooms: &Rooms) -> String {
     match rooms {
-        Rooms::One(r) => json_string(r),
-        Rooms::Many(list) => Value::from(list.clone()).to_string(),
+        Rooms::One(r) => render_room(r),
+        Rooms::Many(list) if list.iter().all(|r| matches!(r, Room::Name(_))) => {
+            let names: Vec<String> = list
+                .iter()
+                .map(|r| match r {
+                    Room::Name(n) => n.clone(),
+                    _ => unreachable!("names only"),
+                })
+                .collect();
+            Value::from(names).to_string()
+        }
+        Rooms::Many(list) => {
+            let items: Vec<String> = list.iter().map(render_room).collect();
+            format!("[{}]", items.join(", "))
+        }
         Rooms::Msg => "msg".to_owned(),
     }
 }
@@ -953,6 +1590,17 @@ fn render_slot(slot: &Slot) -> String {
     match slot {
         Slot::Lit(text) => text.clone(),
         Slot::Msg => "msg".to_owned(),
+    }
+}
+
+/// An `on` line's action as written.
+fn render_action(action: &Action, gap: &str) -> String {
+    match action {
+        Action::Chain(chain) => render(chain, gap),
+        Action::Callback(args) => {
+            let args: Vec<String> = args.iter().map(render_slot).collect();
+            format!("callback({gap}{}{gap})", args.join(", "))
+        }
     }
 }
 
@@ -992,4 +1640,61 @@ fn render(chain: &Chain, gap: &str) -> String {
     };
     out.push_str(&act);
     out
+}
+
+#[test]
+fn scripts_are_deterministic_and_use_every_v2_form() {
+    assert_eq!(script(7, 80), script(7, 80));
+    assert_ne!(script(7, 80), script(8, 80));
+    // Every statement of seeds 1..=60, white space and `;` taken out.
+    let lines: Vec<String> = (1..=60)
+        .flat_map(|seed| {
+            script(seed, 80)
+                .lines()
+                .map(|l| l.split_whitespace().collect::<String>())
+                .map(|l| l.trim_end_matches(';').to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let any = |what: &str, test: &dyn Fn(&str) -> bool| {
+        assert!(lines.iter().any(|l| test(l)), "no {what} in 60 scripts");
+    };
+    any("bare io.of declaration", &|l| {
+        l.starts_with("io.of(") && l.matches('(').count() == 1
+    });
+    any("io.of chain", &|l| {
+        l.starts_with("io.of(") && l.contains(").to(")
+    });
+    any("io.of inside an on action", &|l| {
+        l.starts_with("on") && l.contains(":io.of(")
+    });
+    any("use on a namespace", &|l| l.starts_with("use/users"));
+    any("use … else", &|l| {
+        l.starts_with("use") && l.contains("else\"")
+    });
+    any("on /ns", &|l| l.starts_with("on/"));
+    any("connection handler", &|l| {
+        l.starts_with("on") && l.contains("\"connection\":")
+    });
+    any("disconnect handler", &|l| {
+        l.starts_with("on") && l.contains("\"disconnect\":")
+    });
+    any("client emit with ack", &|l| {
+        l.contains(">socket.emit(") && l.ends_with(",ack)")
+    });
+    any("callback handler", &|l| {
+        l.starts_with("on") && l.contains(":callback(")
+    });
+    any("NAME.id alone", &|l| {
+        l.contains("(bob.id)") || l.contains("(alice.id)")
+    });
+    any("NAME.id in an array", &|l| {
+        l.contains(".id]") || l.contains(".id,")
+    });
+    any("socket.id in a NAME: line", &|l| {
+        !l.starts_with("on") && l.contains(":socket") && l.contains("socket.id")
+    });
+    any("socket.id in an on action", &|l| {
+        l.starts_with("on") && l.contains("socket.id")
+    });
 }

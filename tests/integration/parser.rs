@@ -3,8 +3,8 @@
 
 use serde_json::json;
 use sockets_tour::script::{
-    Arg, BroadcastAction, Expr, Scope, SocketAction, StatementKind, SyntaxError, parse_line,
-    parse_script,
+    Action, Arg, BroadcastAction, Expr, Room, Scope, SocketAction, StatementKind, SyntaxError,
+    parse_line, parse_script,
 };
 
 fn kind(line: &str) -> StatementKind {
@@ -16,6 +16,10 @@ fn kind(line: &str) -> StatementKind {
 
 fn rooms(list: &[&str]) -> Arg<Vec<String>> {
     Arg::Lit(list.iter().map(|r| r.to_string()).collect())
+}
+
+fn targets(list: &[&str]) -> Arg<Vec<Room>> {
+    Arg::Lit(list.iter().map(|r| Room::Name(r.to_string())).collect())
 }
 
 #[test]
@@ -48,7 +52,8 @@ fn disconnect_use_and_on() {
         StatementKind::Use {
             ns: "/admin".into(),
             key: "token".into(),
-            value: "s3cret".into()
+            value: "s3cret".into(),
+            message: "unauthorized".into()
         }
     );
     assert_eq!(
@@ -56,9 +61,97 @@ fn disconnect_use_and_on() {
         StatementKind::On {
             ns: "/orders".into(),
             event: "join".into(),
-            action: Expr::Socket(SocketAction::Join(Arg::Msg))
+            action: Action::Expr(Expr::Socket(SocketAction::Join(Arg::Msg)))
         }
     );
+}
+
+#[test]
+fn version_2_forms() {
+    assert_eq!(
+        kind(r#"io.of("orders");"#),
+        StatementKind::Declare {
+            ns: "/orders".into()
+        }
+    );
+    assert_eq!(
+        kind(r#"use /admin require role "admin" else "not admin""#),
+        StatementKind::Use {
+            ns: "/admin".into(),
+            key: "role".into(),
+            value: "admin".into(),
+            message: "not admin".into()
+        }
+    );
+    assert_eq!(
+        kind(r#"on "order": callback({"ok": true}, msg)"#),
+        StatementKind::On {
+            ns: "/".into(),
+            event: "order".into(),
+            action: Action::Callback(vec![Arg::Lit(json!({"ok": true})), Arg::Msg])
+        }
+    );
+    assert!(matches!(
+        kind(r#"on "disconnect": io.emit("left", msg)"#),
+        StatementKind::On { event, .. } if event == "disconnect"
+    ));
+    assert_eq!(
+        kind(r#"bob> socket.emit("order", {"id": 1}, ack)"#),
+        StatementKind::ClientEmit {
+            name: "bob".into(),
+            event: "order".into(),
+            args: vec![json!({"id": 1})],
+            ack: true
+        }
+    );
+    let script = "connect alice\nconnect bob\nalice: socket.to([\"r\", bob.id, socket.id]).except(alice.id).emit(\"x\")";
+    let statements = parse_script(script).expect("parses");
+    let StatementKind::Server {
+        expr: Expr::Broadcast { to, except, .. },
+        ..
+    } = &statements[2].kind
+    else {
+        panic!("not a broadcast");
+    };
+    assert_eq!(
+        to,
+        &[Arg::Lit(vec![
+            Room::Name("r".into()),
+            Room::IdOf("bob".into()),
+            Room::OwnId
+        ])]
+    );
+    assert_eq!(except, &[Arg::Lit(vec![Room::IdOf("alice".into())])]);
+}
+
+#[test]
+fn version_2_forms_out_of_place_are_refused_at_the_right_column() {
+    let error = |script: &str| {
+        let e = parse_script(script).expect_err(script);
+        (e.line, e.column, e.message)
+    };
+    // An id names a client connected on an earlier line.
+    let (line, column, message) = error("connect a\nio.to(bob.id).emit(\"x\")");
+    assert_eq!((line, column), (2, 7));
+    assert!(message.contains("no client named `bob`"), "{message}");
+    // `socket.id` needs a socket: not at the top level.
+    let (_, column, message) = error("io.to(socket.id).emit(\"x\")");
+    assert_eq!(column, 7);
+    assert!(
+        message.contains("`socket.id` means the statement's own socket"),
+        "{message}"
+    );
+    // Ids are not room names to join.
+    let (_, column, _) = error("connect a\na: socket.join(a.id)");
+    assert_eq!(column, 16);
+    // `ack` comes last, and only from a client.
+    let (_, column, message) = error("connect a\na> socket.emit(\"x\", ack, 1)");
+    assert_eq!(column, 24);
+    assert!(message.contains("`ack`"), "{message}");
+    assert!(parse_script("io.emit(\"x\", ack)").is_err());
+    // `callback` is a handler's action only.
+    assert!(parse_script("callback(1)").is_err());
+    assert!(parse_script("use /a require k \"v\" otherwise \"m\"").is_err());
 }
 
 #[test]
@@ -68,7 +161,8 @@ fn client_emit_takes_json_arguments() {
         StatementKind::ClientEmit {
             name: "bob".into(),
             event: "chat message".into(),
-            args: vec![json!("hi"), json!(2), json!([true]), json!({"a": null})]
+            args: vec![json!("hi"), json!(2), json!([true]), json!({"a": null})],
+            ack: false
         }
     );
 }
@@ -111,8 +205,8 @@ fn broadcast_chains() {
         expr,
         Expr::Broadcast {
             scope: Scope::SenderExcluded,
-            to: vec![rooms(&["r1"]), rooms(&["r2"])],
-            except: vec![rooms(&["r3"])],
+            to: vec![targets(&["r1"]), targets(&["r2"])],
+            except: vec![targets(&["r3"])],
             action: BroadcastAction::Emit {
                 event: Arg::Lit("m".into()),
                 args: vec![Arg::Lit(json!(1))]
@@ -202,7 +296,7 @@ const MALFORMED: &[&str] = &[
     "alice: socket.broadcast.broadcast.emit(\"x\")",
     "alice: socket.to(42).emit(\"x\")",
     "alice: socket.emit(\"x\", msg)",
-    "on \"disconnect\": io.emit(\"bye\")",
+    "on \"connect\": io.emit(\"bye\")",
     "on \"x\" io.emit(\"y\")",
     "use /admin token \"s3cret\"",
     "io.emit(\"x\") extra",
@@ -219,6 +313,18 @@ const MALFORMED: &[&str] = &[
     "use /admin require token msg",
     "on \"x\": io.of(msg).emit(\"y\")",
     "on \"x\": socket.disconnect(msg)",
+    // Version 2 forms, out of place.
+    "io.to(socket.id).emit(\"x\")",
+    "alice: socket.join(alice.id)",
+    "io.to(bob.id).emit(\"x\")",
+    "alice: socket.to(alice.idd).emit(\"x\")",
+    "alice> socket.emit(\"x\", ack, 1)",
+    "io.emit(\"x\", ack)",
+    "callback({\"ok\": true})",
+    "on \"x\": callback(1 2)",
+    "use /admin require role \"admin\" else",
+    "use /admin require role \"admin\" otherwise \"no\"",
+    "io.of(\"/orders\") extra",
 ];
 
 #[test]

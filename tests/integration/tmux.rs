@@ -182,6 +182,17 @@ impl Drop for Tmux {
     }
 }
 
+/// The last row with text on it.
+pub trait LastRow {
+    fn last_non_blank(&self) -> &str;
+}
+
+impl LastRow for [String] {
+    fn last_non_blank(&self) -> &str {
+        self.iter().rev().find(|l| !l.is_empty()).map_or("", String::as_str)
+    }
+}
+
 /// The screen's rows that are not blank, for assertions that read well.
 pub fn text(screen: &[String]) -> String {
     screen
@@ -200,6 +211,8 @@ fn the_playground_runs_a_typed_statement_in_a_terminal() {
     tmux.type_text("connect alice");
     tmux.keys(&["Enter"]);
     tmux.wait_for_text("connected to /");
+    // The next prompt shows once the report is written.
+    tmux.wait_for("the next prompt", |s| s.last_non_blank() == "tour>");
     tmux.keys(&["C-d"]);
     assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Reference runner for the tour-script language (see ../shared/tour-script.md).
+// Reference runner for the tour-script language, version 2 (see
+// /work/shared/tour-script.md).
 //
 // Runs a tour script on the OFFICIAL Socket.IO server (npm `socket.io`) with
 // real clients (npm `socket.io-client`, one websocket connection per client)
@@ -25,9 +26,11 @@ const RESERVED = new Set([
   "newListener",
   "removeListener",
 ]);
-const SYNC_EVENT = "__sockets_tour_sync__";
+const SYNC_EVENT = "__sockets_tour_sync__"; // end of a step, to every connected socket
+const MARK_EVENT = "__sockets_tour_mark__"; // after each emit of tour code (see emitted())
 const WAIT_LIMIT_MS = 5000;
 const MSG = Symbol("msg"); // the bare word `msg` inside an `on` action
+const ACK = Symbol("ack"); // the trailing `ack` of a client emit (v2)
 
 // ---------------------------------------------------------------------------
 // Source: which lines are statements
@@ -73,6 +76,17 @@ class SyntaxErr extends Error {
   }
 }
 
+/**
+ * `NAME.id` (name set) or `socket.id` (name null) standing for a room (v2):
+ * resolved to the socket's real id when the statement or handler runs.
+ */
+class IdRef {
+  constructor(name, col) {
+    this.name = name;
+    this.col = col;
+  }
+}
+
 const IDENT_RE = /[A-Za-z_][A-Za-z0-9_-]*/y;
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const PATH_RE = /\/[A-Za-z0-9_.~\/-]*/y; // a namespace, e.g. /orders
@@ -114,7 +128,12 @@ function tokenize(text, start, end) {
       try {
         value = JSON.parse(src);
       } catch (e) {
-        throw new SyntaxErr(i, `invalid JSON literal: ${e.message}`);
+        // v2: an array of rooms may hold socket ids, `["lobby", bob.id]`
+        const rooms = c === "[" ? roomArray(text, i, stop) : null;
+        if (rooms === null) throw new SyntaxErr(i, `invalid JSON literal: ${e.message}`);
+        toks.push({ t: "rooms", v: rooms, col: i, src });
+        i = stop;
+        continue;
       }
       toks.push({ t: "json", v: value, col: i, src });
       i = stop;
@@ -123,6 +142,59 @@ function tokenize(text, start, end) {
     throw new SyntaxErr(i, `unexpected character ${JSON.stringify(c)}`);
   }
   return toks;
+}
+
+/**
+ * `[…]` from i to stop (its closing bracket at stop - 1) whose elements are
+ * JSON values or `NAME.id` / `socket.id`, at least one of them an id; null
+ * if it is not that (the caller then reports the JSON error).
+ */
+function roomArray(text, i, stop) {
+  const close = stop - 1;
+  const out = [];
+  let j = i + 1;
+  const ws = () => {
+    while (j < close && (text[j] === " " || text[j] === "\t")) j++;
+  };
+  let ids = 0;
+  for (;;) {
+    ws();
+    if (j >= close) return null; // `[` or `,` followed by `]`
+    if (/[A-Za-z_]/.test(text[j])) {
+      IDENT_RE.lastIndex = j;
+      const name = IDENT_RE.exec(text)[0];
+      const col = j;
+      j += name.length;
+      ws();
+      if (text[j] !== ".") {
+        if (name === "true" || name === "false" || name === "null") {
+          out.push(JSON.parse(name));
+        } else return null;
+      } else {
+        j++;
+        ws();
+        IDENT_RE.lastIndex = j;
+        const m = IDENT_RE.exec(text);
+        if (!m || m.index !== j || m[0] !== "id") return null;
+        j += 2;
+        out.push(new IdRef(name === "socket" ? null : name, col));
+        ids++;
+      }
+    } else {
+      let elStop;
+      try {
+        elStop = scanJson(text, j, close);
+        out.push(JSON.parse(text.slice(j, elStop)));
+      } catch {
+        return null;
+      }
+      j = elStop;
+    }
+    ws();
+    if (j === close) return ids > 0 ? out : null;
+    if (text[j] !== ",") return null;
+    j++;
+  }
 }
 
 /** Returns the end index of the JSON value starting at i (validated later by JSON.parse). */
@@ -169,17 +241,28 @@ function scanJson(text, i, end) {
 // ---------------------------------------------------------------------------
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** `on` events that install a namespace-wide hook rather than an event handler (v2). */
+const HOOK_EVENTS = new Set(["connection", "disconnect"]);
 
 function normalizeNs(name) {
   // as Server.of() does: io.of("orders") is "/orders"
   return String(name)[0] === "/" ? String(name) : "/" + name;
 }
 
+const ID_WHERE = "socket ids are random and never appear in output: `NAME.id` and `socket.id` can only stand as rooms in .to(), .in() or .except()";
+
+/**
+ * One line's parser. `ids` says whether `socket.id` has a socket to mean
+ * (a `NAME:` statement or an `on` action); `names` collects every client
+ * name the line uses ({name, col}), for the connected-earlier check.
+ */
 class Parser {
   constructor(toks, endCol) {
     this.toks = toks;
     this.i = 0;
     this.endCol = endCol;
+    this.selfId = false;
+    this.names = [];
   }
   peek(k = 0) {
     return this.toks[this.i + k];
@@ -207,6 +290,7 @@ class Parser {
   expectName() {
     const t = this.peek();
     if (!t || t.t !== "ident" || !NAME_RE.test(t.v)) this.fail("expected a client name");
+    this.names.push({ name: t.v, col: t.col });
     return this.next().v;
   }
   expectEnd() {
@@ -216,9 +300,29 @@ class Parser {
     const t = this.peek(k);
     return t && t.t === "punct" && t.v === v;
   }
+  /** `NAME . id` at the current token? */
+  isIdRef() {
+    const t = this.peek();
+    const d = this.peek(2);
+    return t && t.t === "ident" && this.isPunct(".", 1) && d && d.t === "ident" && d.v === "id";
+  }
+  /** An id reference, checked against where it stands. */
+  idRef(name, col, allowIds) {
+    if (!allowIds) this.fail(ID_WHERE, col);
+    if (name === "socket") {
+      if (!this.selfId) this.fail("`socket.id` needs a socket: use it in a `NAME:` statement or an `on` action, or write `NAME.id`", col);
+      return new IdRef(null, col);
+    }
+    if (!NAME_RE.test(name)) this.fail("expected a client name", col);
+    this.names.push({ name, col });
+    return new IdRef(name, col);
+  }
 
-  /** `( arg, … )` → [{v, col}] with v a JSON value or MSG */
-  args(allowMsg) {
+  /**
+   * `( arg, … )` → [{v, col}] with v a JSON value, MSG, an IdRef or an array
+   * holding IdRefs (only if allowIds), or ACK (only last, only if allowAck).
+   */
+  args(allowMsg, { allowIds = false, allowAck = false } = {}) {
     this.expectPunct("(");
     const out = [];
     if (this.isPunct(")")) {
@@ -229,15 +333,26 @@ class Parser {
       const t = this.peek();
       if (!t) this.fail("expected an argument");
       if (t.t === "json") out.push({ v: t.v, col: t.col });
-      else if (t.t === "ident" && t.v === "true") out.push({ v: true, col: t.col });
+      else if (t.t === "rooms") {
+        const v = t.v.map((x) => (x instanceof IdRef ? this.idRef(x.name ?? "socket", x.col, allowIds) : x));
+        out.push({ v, col: t.col });
+      } else if (this.isIdRef()) {
+        out.push({ v: this.idRef(t.v, t.col, allowIds), col: t.col });
+        this.next();
+        this.next();
+      } else if (t.t === "ident" && t.v === "true") out.push({ v: true, col: t.col });
       else if (t.t === "ident" && t.v === "false") out.push({ v: false, col: t.col });
       else if (t.t === "ident" && t.v === "null") out.push({ v: null, col: t.col });
       else if (t.t === "ident" && t.v === "msg") {
         if (!allowMsg) this.fail("`msg` can only be used inside an `on` handler");
         out.push({ v: MSG, col: t.col });
+      } else if (t.t === "ident" && t.v === "ack") {
+        if (!allowAck) this.fail('`ack` can only end a client\'s emit, as in `alice> socket.emit("EVENT", 1, ack)`');
+        out.push({ v: ACK, col: t.col });
       } else this.fail("expected a JSON literal");
       this.next();
       if (this.isPunct(",")) {
+        if (out[out.length - 1].v === ACK) this.fail("`ack` must be the last argument", out[out.length - 1].col);
         this.next();
         continue;
       }
@@ -246,19 +361,31 @@ class Parser {
     }
   }
 
-  /** expression chain starting at `io` or `socket`; returns {head, members:[{name, args}]} */
-  expr(allowMsg, heads) {
+  /**
+   * Expression chain starting at `io` or `socket`; returns {head, members:[{name, args}]}.
+   * With `declare`, a bare `io.of("/ns")` is accepted and returns {declare: ns}.
+   */
+  expr(allowMsg, heads, declare = false) {
     const h = this.peek();
+    if (h && h.t === "ident" && h.v === "callback" && !heads.includes(h.v)) {
+      this.fail("`callback(…)` can only be the action of an `on` handler, as in `on \"order:create\": callback({\"status\": \"ok\"})`");
+    }
     if (!h || h.t !== "ident" || !heads.includes(h.v)) {
       this.fail(`expected ${heads.map((x) => "`" + x + "`").join(" or ")}`);
     }
     this.next();
+    if (h.v === "callback") {
+      // v2: `callback(ARGS…)` answers the client's acknowledgement
+      const args = this.args(allowMsg);
+      return { head: "callback", members: [], args: args.map((a) => a.v) };
+    }
     let type = h.v; // io | socket | nsp | op
     const members = [];
-    const checkRooms = (a, col, memberName) => {
+    const checkRooms = (a, col, memberName, ids) => {
       if (a.length !== 1) this.fail(`.${memberName}() takes one room name or an array of room names`, col);
       const v = a[0].v;
-      const ok = v === MSG || typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string"));
+      const room = (x) => typeof x === "string" || (ids && x instanceof IdRef);
+      const ok = v === MSG || room(v) || (Array.isArray(v) && v.every(room));
       if (!ok) this.fail("expected a room name or an array of room names", a[0].col);
     };
     const checkBool = (a, col, memberName) => {
@@ -266,7 +393,12 @@ class Parser {
       if (a.length === 1 && !(a[0].v === MSG || typeof a[0].v === "boolean")) this.fail("expected true or false", a[0].col);
     };
     for (;;) {
-      if (!this.peek()) this.fail("expected `.` and an action (the expression must end in an action)");
+      if (!this.peek()) {
+        if (declare && type === "nsp" && members.length === 1 && members[0].name === "of") {
+          return { head: "io", members, declare: normalizeNs(members[0].args[0]) };
+        }
+        this.fail("expected `.` and an action (the expression must end in an action)");
+      }
       this.expectPunct(".");
       const m = this.expectIdent("a member name");
       const name = m.v;
@@ -280,8 +412,8 @@ class Parser {
       } else if (name === "sockets" && type === "io") {
         type = "nsp";
       } else if ((name === "to" || name === "in" || name === "except") && type !== null) {
-        args = this.args(allowMsg);
-        checkRooms(args, m.col, name);
+        args = this.args(allowMsg, { allowIds: true });
+        checkRooms(args, m.col, name, true);
         type = "op";
       } else if (name === "broadcast" && type === "socket") {
         type = "op";
@@ -294,7 +426,7 @@ class Parser {
         action = true;
       } else if (name === "join" && type === "socket") {
         args = this.args(allowMsg);
-        checkRooms(args, m.col, name);
+        checkRooms(args, m.col, name, false);
         action = true;
       } else if (name === "leave" && type === "socket") {
         args = this.args(allowMsg);
@@ -307,7 +439,7 @@ class Parser {
         action = true;
       } else if ((name === "socketsJoin" || name === "socketsLeave") && operatorLike) {
         args = this.args(allowMsg);
-        checkRooms(args, m.col, name);
+        checkRooms(args, m.col, name, false);
         action = true;
       } else if (name === "disconnectSockets" && operatorLike) {
         args = this.args(allowMsg);
@@ -332,6 +464,7 @@ class Parser {
       const name = this.expectName();
       this.next();
       if (t1.v === ":") {
+        this.selfId = true;
         const expr = this.expr(false, ["socket"]);
         this.expectEnd();
         return { kind: "server", name, expr };
@@ -340,20 +473,23 @@ class Parser {
       this.expectPunct(".");
       const m = this.peek();
       this.expectIdent("`emit` (a client can only emit)", "emit");
-      const args = this.args(false);
+      const args = this.args(false, { allowAck: true });
       if (args.length < 1 || typeof args[0].v !== "string") this.fail("expected an event name (a string)", args.length ? args[0].col : m.col);
       this.expectEnd();
-      return { kind: "client-emit", name, event: args[0].v, args: args.slice(1).map((a) => a.v) };
+      const ack = args[args.length - 1].v === ACK;
+      return { kind: "client-emit", name, event: args[0].v, args: args.slice(1, ack ? -1 : undefined).map((a) => a.v), ack };
     }
     switch (t0.v) {
       case "io": {
-        const expr = this.expr(false, ["io"]);
+        const expr = this.expr(false, ["io"], true);
         this.expectEnd();
+        if (expr.declare !== undefined) return { kind: "declare", ns: expr.declare };
         return { kind: "server", name: null, expr };
       }
       case "connect": {
         this.next();
         const name = this.expectName();
+        this.names.pop(); // `connect` introduces the name, it does not use it
         let ns = "/";
         let extra = {};
         if (this.peek() && this.peek().t === "path") ns = this.next().v;
@@ -382,8 +518,17 @@ class Parser {
         const v = this.peek();
         if (!v || v.t !== "json" || typeof v.v !== "string") this.fail("expected a string value");
         this.next();
+        let message = "unauthorized";
+        if (this.peek()) {
+          // v2: `else "MESSAGE"`
+          this.expectIdent('`else "MESSAGE"` or the end of the statement', "else");
+          const e = this.peek();
+          if (!e || e.t !== "json" || typeof e.v !== "string") this.fail("expected the error message (a string)");
+          message = e.v;
+          this.next();
+        }
         this.expectEnd();
-        return { kind: "use", ns: p.v, key, value: v.v };
+        return { kind: "use", ns: p.v, key, value: v.v, message };
       }
       case "on": {
         this.next();
@@ -391,22 +536,29 @@ class Parser {
         if (this.peek() && this.peek().t === "path") ns = this.next().v;
         const e = this.peek();
         if (!e || e.t !== "json" || typeof e.v !== "string") this.fail("expected an event name (a string)");
-        if (RESERVED.has(e.v)) this.fail(`"${e.v}" is a reserved event name`);
+        if (RESERVED.has(e.v) && !HOOK_EVENTS.has(e.v)) this.fail(`"${e.v}" is a reserved event name`);
         this.next();
         this.expectPunct(":");
-        const expr = this.expr(true, ["socket", "io"]);
+        this.selfId = true;
+        const expr = this.expr(true, ["socket", "io", "callback"]);
         this.expectEnd();
         return { kind: "on", ns, event: e.v, expr };
       }
+      case "callback":
+        return this.expr(false, ["io"]); // fails with the message about where callback goes
       default:
         this.fail(`unknown statement \`${t0.v}\``);
     }
   }
 }
 
-/** Parses a whole file; throws {line, col, text, message} on the first syntax error. */
+/**
+ * Parses a whole file; throws {line, col, text, message} on the first syntax
+ * error, including a client name (also in `NAME.id`) that no earlier line connects.
+ */
 export function parseFile(file, source) {
   const stmts = [];
+  const connected = new Set();
   for (const { line, text } of statementLines(file, source)) {
     const trimmed = text.trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
@@ -421,6 +573,12 @@ export function parseFile(file, source) {
       }
       const p = new Parser(toks, end);
       const stmt = p.statement();
+      for (const { name, col } of p.names) {
+        if (!connected.has(name)) {
+          throw new SyntaxErr(col, `no client named \`${name}\` is connected on an earlier line; add \`connect ${name}\` before this line`);
+        }
+      }
+      if (stmt.kind === "connect") connected.add(stmt.name);
       stmt.step = line;
       stmt.code = trimmed;
       stmts.push(stmt);
@@ -436,20 +594,19 @@ export function parseFile(file, source) {
   return stmts;
 }
 
-function namespacesOf(stmts) {
-  const set = new Set(["/"]);
+/** The namespaces other than `/` that a server-side statement names (v2: they exist from it on). */
+function namespacesNamed(st) {
+  const out = [];
   const fromExpr = (expr) => {
-    for (const m of expr.members) if (m.name === "of") set.add(normalizeNs(m.args[0]));
+    for (const m of expr.members) if (m.name === "of") out.push(normalizeNs(m.args[0]));
   };
-  for (const s of stmts) {
-    if (s.kind === "connect" || s.kind === "use") set.add(s.ns);
-    if (s.kind === "on") {
-      set.add(s.ns);
-      fromExpr(s.expr);
-    }
-    if (s.kind === "server") fromExpr(s.expr);
+  if (st.kind === "declare" || st.kind === "use") out.push(normalizeNs(st.ns));
+  if (st.kind === "on") {
+    out.push(st.ns);
+    fromExpr(st.expr);
   }
-  return [...set];
+  if (st.kind === "server") fromExpr(st.expr);
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -487,6 +644,17 @@ export async function run(stmts, emitLine) {
       }
     }
   };
+  /** A promise of the server's own (listen, close), bounded like every wait. */
+  const bounded = (promise, what) => {
+    let done = false;
+    const w = () => done;
+    const wait = waitUntil(w, what);
+    promise.then(() => {
+      done = true;
+      notify();
+    });
+    return wait;
+  };
   const waitUntil = (pred, what) => {
     if (pred()) return Promise.resolve();
     return new Promise((resolve) => {
@@ -499,7 +667,7 @@ export async function run(stmts, emitLine) {
   // --- the official server
   const httpServer = createServer();
   const io = new Server(httpServer);
-  await new Promise((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+  await bounded(new Promise((resolve) => httpServer.listen(0, "127.0.0.1", resolve)), "the server to listen");
   const url = `http://127.0.0.1:${httpServer.address().port}`;
 
   /** name -> client record of an admitted, not yet gone client */
@@ -508,7 +676,14 @@ export async function run(stmts, emitLine) {
   let connecting = null; // the client whose connect is in progress
   let pendingEmit = null; // {result} for the client emit in progress
   const handlers = new Map(); // `${ns} ${event}` -> expr
+  const connectionHooks = new Map(); // ns -> the listener of its latest `on "connection"`
+  const disconnectHooks = new Map(); // ns -> expr of its latest `on "disconnect"`
+  const nsps = new Map(); // the namespaces created so far (v2: by the line naming them)
   let syncSeq = 0;
+  let markSeq = 0;
+  /** The step in progress: {events: [{seq, event} | {error}]}, in the order the server ran them. */
+  let step = null;
+  let shuttingDown = false;
 
   const gone = (c) => c.clientReason !== null || c.serverReason !== null;
   const fullyGone = (c) => c.clientReason !== null && c.serverReason !== null;
@@ -518,8 +693,21 @@ export async function run(stmts, emitLine) {
   };
   const roomsOf = (c) => sorted([...c.ss.rooms].filter((r) => r !== c.ss.id));
 
-  const namespaces = namespacesOf(stmts).map((ns) => {
-    const nsp = io.of(ns);
+  /** Tour code ran: outside a step that would go unreported, which is a runner bug. */
+  const currentStep = () => {
+    if (step === null) fatal("server code ran outside of any step");
+    return step;
+  };
+
+  /**
+   * Creates namespace `name` on the official server, as the first line naming
+   * it does (v2), with the runner's own bookkeeping listeners: they come first,
+   * before any `on "connection"` listener of the script.
+   */
+  function ensureNamespace(name) {
+    if (nsps.has(name)) return;
+    const nsp = io.of(name);
+    nsps.set(name, nsp);
     nsp.on("connection", (socket) => {
       const c = connecting;
       if (!c || c.ns !== nsp.name || c.ss) {
@@ -527,17 +715,25 @@ export async function run(stmts, emitLine) {
       }
       c.ss = socket;
       socket.on("disconnect", (reason) => {
+        // the script's disconnect handler: the one in place when the socket leaves
+        const hook = shuttingDown ? undefined : disconnectHooks.get(nsp.name);
+        if (hook) {
+          const error = runHook(hook, socket, c);
+          if (error !== null) currentStep().events.push({ error });
+        }
         c.serverReason = reason;
         notify();
       });
       socket.onAny((event, ...args) => {
+        // as a JavaScript handler sees it: an ack function comes last
+        const callback = args.length > 0 && typeof args[args.length - 1] === "function" ? args.pop() : undefined;
         const handler = handlers.get(`${nsp.name} ${event}`);
         let result;
         if (!handler) {
           result = { handled: false };
         } else {
           try {
-            result = execute(handler, c, args.length > 0 ? args[0] : null);
+            result = execute(handler, { c, socket, msg: args.length > 0 ? args[0] : null, callback });
           } catch (e) {
             result = { error: e.message };
           }
@@ -547,19 +743,81 @@ export async function run(stmts, emitLine) {
       });
       notify();
     });
-    return nsp;
-  });
+  }
+  ensureNamespace("/");
 
-  /** Runs an expression on the real server objects; returns what kind of outcome to report. */
-  function execute(expr, c, msg) {
-    const val = (v) => (v === MSG ? msg : v);
-    let obj = expr.head === "io" ? io : c.ss;
+  /** Replaces namespace ns's connection handler (a later `on` line replaces, it does not add). */
+  function setConnectionHook(ns, expr) {
+    const nsp = nsps.get(ns);
+    const previous = connectionHooks.get(ns);
+    if (previous) nsp.off("connection", previous);
+    const listener = (socket) => {
+      const c = connecting; // checked and given its socket by the bookkeeping listener
+      const error = runHook(expr, socket, c);
+      if (error !== null) c.hookError = error;
+    };
+    nsp.on("connection", listener);
+    connectionHooks.set(ns, listener);
+  }
+
+  /** Runs a connection or disconnect handler; returns its run-time error message, or null. */
+  function runHook(expr, socket, c) {
+    try {
+      execute(expr, { c, socket, msg: socket.handshake.auth.name ?? null, callback: undefined });
+      return null;
+    } catch (e) {
+      return e.message;
+    }
+  }
+
+  /** The real id of a socket named in a room list (v2): `socket.id`, or NAME's while the server holds it. */
+  function socketId(ref, ctx) {
+    if (ref.name === null) return ctx.socket.id;
+    for (const c of [connecting, clients.get(ref.name)]) {
+      if (c && c.name === ref.name && c.ss && c.ss.connected) return c.ss.id;
+    }
+    throw new Error(`client ${ref.name} is not connected`);
+  }
+  function resolveRooms(v, ctx) {
+    const one = (x) => (x instanceof IdRef ? socketId(x, ctx) : x);
+    return Array.isArray(v) ? v.map(one) : one(v);
+  }
+
+  /**
+   * After every emit of tour code: a mark to every connected socket, so that
+   * each client can tell which emit delivered what it received (the events
+   * before mark N are emit N's). Returns N.
+   */
+  function emitted(event) {
+    const seq = ++markSeq;
+    for (const nsp of nsps.values()) for (const s of nsp.sockets.values()) s.emit(MARK_EVENT, seq);
+    if (!shuttingDown) currentStep().events.push({ seq, event });
+    return seq;
+  }
+
+  /**
+   * Runs an expression on the real server objects; returns what kind of outcome to report.
+   * ctx: {c: the client record of `socket`, socket, msg, callback (the client's ack function, if any)}.
+   */
+  function execute(expr, ctx) {
+    const val = (v) => (v === MSG ? ctx.msg : v);
+    if (expr.head === "callback") {
+      const args = expr.args.map(val);
+      // in JavaScript the handler's last argument is then not a function
+      if (typeof ctx.callback !== "function") throw new TypeError("callback is not a function");
+      ctx.callback(...args);
+      return { kind: "callback" };
+    }
+    let obj = expr.head === "io" ? io : ctx.socket;
     for (const m of expr.members) {
       const a = m.args ? m.args.map(val) : [];
       switch (m.name) {
-        case "of":
-          obj = obj.of(a[0]);
+        case "of": {
+          const ns = normalizeNs(a[0]);
+          if (!nsps.has(ns)) fatal(`internal: namespace ${ns} used before its line created it`);
+          obj = obj.of(ns);
           break;
+        }
         case "sockets":
           obj = obj.sockets;
           break;
@@ -572,15 +830,16 @@ export async function run(stmts, emitLine) {
         case "to":
         case "in":
         case "except":
-          obj = obj[m.name](a[0]);
+          obj = obj[m.name](resolveRooms(a[0], ctx));
           break;
-        case "emit":
+        case "emit": {
           obj.emit(...a);
-          return { kind: "emit", event: a[0] };
+          return { kind: "emit", event: a[0], seq: emitted(a[0]) };
+        }
         case "join":
         case "leave":
           obj[m.name](a[0]);
-          return { kind: "rooms", client: c };
+          return { kind: "rooms", client: ctx.c };
         case "socketsJoin":
         case "socketsLeave":
           obj[m.name](a[0]);
@@ -602,66 +861,127 @@ export async function run(stmts, emitLine) {
       waitUntil(() => snapshot.every((c) => !gone(c) || fullyGone(c)), what);
     await discWait("both sides of a disconnect");
     const seq = ++syncSeq;
-    for (const nsp of namespaces) for (const s of nsp.sockets.values()) s.emit(SYNC_EVENT, seq);
+    for (const nsp of nsps.values()) for (const s of nsp.sockets.values()) s.emit(SYNC_EVENT, seq);
     await waitUntil(() => snapshot.every((c) => c.syncSeen >= seq || gone(c)), `sync round ${seq}`);
     await discWait("both sides of a disconnect");
     for (const c of snapshot) if (gone(c) && clients.get(c.name) === c) clients.delete(c.name);
   }
 
   function beginStep() {
+    step = { events: [] };
     const snapshot = [...clients.values()].filter((c) => !gone(c));
-    for (const c of snapshot) c.received = [];
+    for (const c of snapshot) {
+      if (c.pending.length > 0) fatal(`${c.name} received "${c.pending[0].event}" between steps`);
+      c.byMark = new Map();
+    }
     return snapshot;
   }
 
-  function outcomeLine(base, outcome, snapshot) {
-    if (outcome.error !== undefined) return { ...base, error: outcome.error };
-    if (outcome.handled === false) return { ...base, handled: false };
-    switch (outcome.kind) {
-      case "emit": {
-        const receivers = sorted(snapshot.filter((c) => c.received.length > 0).map((c) => c.name));
-        const payloads = {};
-        for (const name of receivers) {
-          const c = snapshot.find((x) => x.name === name);
-          payloads[name] = c.received[0].args;
-        }
-        return { ...base, event: outcome.event, receivers, payloads };
+  /** Who received emit `seq` of this step, and with which arguments. */
+  function eventFields(ev, stepClients) {
+    const receivers = [];
+    const payloads = {};
+    for (const c of [...stepClients].sort((x, y) => cpCompare(x.name, y.name))) {
+      const got = c.byMark.get(ev.seq);
+      if (!got) continue;
+      if (got.length !== 1 || got[0].event !== ev.event) {
+        fatal(`${c.name} received ${JSON.stringify(got.map((g) => g.event))} from one emit of ${JSON.stringify(ev.event)}`);
       }
+      receivers.push(c.name);
+      payloads[c.name] = got[0].args;
+    }
+    return { event: ev.event, receivers, payloads };
+  }
+
+  /** The statement's own line (null for a disconnect or a `callback`: they have none). */
+  function ownFields(outcome, stepClients) {
+    if (outcome.error !== undefined) return { error: outcome.error };
+    if (outcome.handled === false) return { handled: false };
+    switch (outcome.kind) {
+      case "emit":
+        return eventFields(outcome, stepClients);
       case "rooms":
-        return { ...base, rooms: { [outcome.client.name]: roomsOf(outcome.client) } };
+        return { rooms: { [outcome.client.name]: roomsOf(outcome.client) } };
       case "rooms-all": {
         const rooms = {};
         for (const name of sorted(clients.keys())) rooms[name] = roomsOf(clients.get(name));
-        return { ...base, rooms };
+        return { rooms };
       }
-      case "disconnect": {
-        const disconnected = {};
-        const names = sorted(snapshot.filter(gone).map((c) => c.name));
-        for (const name of names) {
-          const c = snapshot.find((x) => x.name === name);
-          disconnected[name] = { client: c.clientReason, server: c.serverReason };
-        }
-        return { ...base, disconnected };
-      }
+      case "disconnect":
+      case "callback":
+        return null;
       default:
         throw new Error(`internal: unknown outcome ${outcome.kind}`);
     }
   }
 
+  /**
+   * Prints a settled step, in the contract's order: the statement's own line,
+   * the ack line, the lines of handler emits not already reported (only those
+   * that reached someone) and handler errors, then the `disconnected` line
+   * (always after a disconnect action, else only if someone left).
+   */
+  function report(base, own, stepClients, { ack = null, ownSeq = null, disconnectStep = false } = {}) {
+    const lines = [];
+    if (own) lines.push({ ...base, ...own });
+    if (ack) lines.push({ ...base, ack: ack.got ? { [ack.name]: ack.got } : {} });
+    for (const ev of step.events) {
+      if (ev.error !== undefined) {
+        lines.push({ ...base, error: ev.error });
+        continue;
+      }
+      if (ev.seq === ownSeq) continue;
+      const fields = eventFields(ev, stepClients);
+      if (fields.receivers.length > 0) lines.push({ ...base, ...fields });
+    }
+    const left = [...stepClients].filter(gone).sort((x, y) => cpCompare(x.name, y.name));
+    if (disconnectStep || left.length > 0) {
+      const disconnected = {};
+      for (const c of left) disconnected[c.name] = { client: c.clientReason, server: c.serverReason };
+      lines.push({ ...base, disconnected });
+    }
+    step = null;
+    for (const line of lines) emitLine(line);
+  }
+
+  function newClient(name, ns) {
+    return {
+      name,
+      ns,
+      cs: null,
+      ss: null,
+      connected: false,
+      connectError: null,
+      hookError: null, // a run-time error of the namespace's connection handler
+      clientReason: null,
+      serverReason: null,
+      syncSeen: 0,
+      pending: [], // events received since the last mark
+      byMark: new Map(), // mark seq -> the events that emit delivered
+    };
+  }
+
   for (const st of stmts) {
     const base = { step: st.step, code: st.code };
     const notConnected = (name) => emitLine({ ...base, error: `client ${name} is not connected` });
+    for (const ns of namespacesNamed(st)) ensureNamespace(ns);
     switch (st.kind) {
+      case "declare": {
+        emitLine({ ...base, namespace: st.ns });
+        break;
+      }
       case "use": {
-        const { key, value } = st;
+        const { key, value, message } = st;
         io.of(st.ns).use((socket, next) =>
-          socket.handshake.auth[key] === value ? next() : next(new Error("unauthorized")),
+          socket.handshake.auth[key] === value ? next() : next(new Error(message)),
         );
         emitLine({ ...base, middleware: st.ns });
         break;
       }
       case "on": {
-        handlers.set(`${st.ns} ${st.event}`, st.expr);
+        if (st.event === "connection") setConnectionHook(st.ns, st.expr);
+        else if (st.event === "disconnect") disconnectHooks.set(st.ns, st.expr);
+        else handlers.set(`${st.ns} ${st.event}`, st.expr);
         emitLine({ ...base, handler: `${st.ns} ${st.event}` });
         break;
       }
@@ -670,18 +990,8 @@ export async function run(stmts, emitLine) {
           emitLine({ ...base, error: `client ${st.name} is already connected` });
           break;
         }
-        const c = {
-          name: st.name,
-          ns: st.ns,
-          cs: null,
-          ss: null,
-          connected: false,
-          connectError: null,
-          clientReason: null,
-          serverReason: null,
-          syncSeen: 0,
-          received: [],
-        };
+        const snapshot = beginStep();
+        const c = newClient(st.name, st.ns);
         connecting = c;
         const cs = connectClient(url + st.ns, {
           transports: ["websocket"],
@@ -704,19 +1014,27 @@ export async function run(stmts, emitLine) {
           notify();
         });
         cs.onAny((event, ...args) => {
-          if (event === SYNC_EVENT) c.syncSeen = args[0];
-          else c.received.push({ event, args });
+          if (event === SYNC_EVENT) {
+            if (c.pending.length > 0) fatal(`${c.name} received "${c.pending[0].event}" that no emit accounts for`);
+            c.syncSeen = args[0];
+          } else if (event === MARK_EVENT) {
+            if (c.pending.length > 0) c.byMark.set(args[0], c.pending);
+            c.pending = [];
+          } else c.pending.push({ event, args });
           notify();
         });
         await waitUntil(() => (c.connected && c.ss !== null) || c.connectError !== null, `connect ${st.name}`);
         connecting = null;
         if (c.connectError !== null) {
           cs.disconnect(); // releases the client's connection (its Manager)
-          emitLine({ ...base, connected: false, error: c.connectError });
-        } else {
-          clients.set(st.name, c);
-          emitLine({ ...base, connected: true, error: null });
+          report(base, { connected: false, error: c.connectError }, snapshot);
+          break;
         }
+        clients.set(st.name, c);
+        const stepClients = [...snapshot, c];
+        await settle(stepClients);
+        // a connection handler's run-time error replaces the connect line
+        report(base, c.hookError !== null ? { error: c.hookError } : { connected: true, error: null }, stepClients);
         break;
       }
       case "disconnect": {
@@ -728,7 +1046,7 @@ export async function run(stmts, emitLine) {
         const snapshot = beginStep();
         c.cs.disconnect();
         await settle(snapshot);
-        emitLine(outcomeLine(base, { kind: "disconnect" }, snapshot));
+        report(base, null, snapshot, { disconnectStep: true });
         break;
       }
       case "server": {
@@ -743,12 +1061,15 @@ export async function run(stmts, emitLine) {
         const snapshot = beginStep();
         let outcome;
         try {
-          outcome = execute(st.expr, c, null);
+          outcome = execute(st.expr, { c, socket: c ? c.ss : null, msg: null, callback: undefined });
         } catch (e) {
           outcome = { error: e.message };
         }
         await settle(snapshot);
-        emitLine(outcomeLine(base, outcome, snapshot));
+        report(base, ownFields(outcome, snapshot), snapshot, {
+          ownSeq: outcome.seq ?? null,
+          disconnectStep: outcome.kind === "disconnect",
+        });
         break;
       }
       case "client-emit": {
@@ -758,19 +1079,35 @@ export async function run(stmts, emitLine) {
           break;
         }
         const snapshot = beginStep();
-        pendingEmit = { result: undefined };
+        const pe = { result: undefined };
+        pendingEmit = pe;
+        const ack = st.ack ? { name: st.name, got: null } : null;
         try {
-          c.cs.emit(st.event, ...st.args);
+          if (ack) {
+            c.cs.emit(st.event, ...st.args, (...res) => {
+              ack.got = res;
+              notify();
+            });
+          } else {
+            c.cs.emit(st.event, ...st.args);
+          }
         } catch (e) {
+          // the emit never left the client: no ack line
           pendingEmit = null;
+          step = null;
           emitLine({ ...base, error: e.message });
           break;
         }
-        const pe = pendingEmit;
         await waitUntil(() => pe.result !== undefined, `the server to receive "${st.event}" from ${st.name}`);
         pendingEmit = null;
+        // The sync comes after any ack on the same connection: no ack by now means none.
         await settle(snapshot);
-        emitLine(outcomeLine(base, pe.result, snapshot));
+        const outcome = pe.result;
+        report(base, ownFields(outcome, snapshot), snapshot, {
+          ack,
+          ownSeq: outcome.seq ?? null,
+          disconnectStep: outcome.kind === "disconnect",
+        });
         break;
       }
       default:
@@ -778,9 +1115,13 @@ export async function run(stmts, emitLine) {
     }
   }
 
-  // --- shut down: clients first, then the server (io.close() also closes httpServer)
+  // --- shut down: no more script handlers; clients first, then the server
+  // (io.close() also closes httpServer)
+  shuttingDown = true;
+  for (const [ns, listener] of connectionHooks) nsps.get(ns).off("connection", listener);
+  disconnectHooks.clear();
   for (const c of everyClient) c.cs.disconnect();
-  await new Promise((resolve) => io.close(() => resolve()));
+  await bounded(new Promise((resolve) => io.close(() => resolve())), "the server to close");
   for (const w of waiters) clearTimeout(w.timer);
 }
 

@@ -1,26 +1,32 @@
 #!/usr/bin/env node
 // Determinism self-test of the reference runner.
 //
-// Runs every ../shared/examples/*.tour (beside the checkout) (or the directory given as the first
-// argument) through run.mjs RUNS times, checks that every run prints exactly
-// the same bytes, and that the output agrees with NAME.expected.ndjson under
-// the comparison rules of the examples' README:
+// Runs every *.tour of the example folders (default: ../shared/examples and
+// ../shared/examples/v2 beside the checkout, or the folders given as
+// arguments) through run.mjs RUNS times, checks that every run prints exactly
+// the same bytes, and that the output is byte for byte NAME.expected.ndjson
+// (what the official server did). A line that differs is also judged under
+// the comparison rules of the examples' README, to say whether the difference
+// matters to the differential test:
 //   - lines are compared as parsed JSON (key order does not matter);
 //   - `disconnected`: only which clients appear (the reason strings are not compared);
 //   - error lines: only that both are error lines, except the middleware
 //     rejection message of a connect (`"connected":false,"error":…`), which must match.
+// With --rules, only those rules decide (the bytes may differ where they allow).
 // Exits non-zero on any difference, printing the step and both lines.
 
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { join, dirname, basename } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runner = join(here, "run.mjs");
-const dir =
-  process.argv[2] ??
-  new URL("../../../shared/examples", import.meta.url).pathname;
+const argv = process.argv.slice(2);
+const rulesOnly = argv.includes("--rules");
+const given = argv.filter((a) => a !== "--rules");
+const examples = new URL("../../../shared/examples", import.meta.url).pathname;
+const dirs = given.length > 0 ? given : [examples, join(examples, "v2")];
 const RUNS = 5;
 
 /** Canonical form for comparison: sorted keys, normalised per the rules. */
@@ -55,16 +61,20 @@ const stepOf = (line) => {
 
 let passed = 0;
 let failed = 0;
-const tours = readdirSync(dir)
-  .filter((f) => f.endsWith(".tour"))
-  .sort();
-if (tours.length === 0) {
-  console.error(`no .tour files in ${dir}`);
-  process.exit(1);
+const tours = [];
+for (const dir of dirs) {
+  const found = readdirSync(dir)
+    .filter((f) => f.endsWith(".tour"))
+    .sort();
+  if (found.length === 0) {
+    console.error(`no .tour files in ${dir}`);
+    process.exit(1);
+  }
+  // shown as e.g. `v2/handlers.tour` when several folders run
+  for (const f of found) tours.push({ file: join(dir, f), shown: dirs.length > 1 ? join(basename(dir), f) : f });
 }
 
-for (const tour of tours) {
-  const file = join(dir, tour);
+for (const { file, shown: tour } of tours) {
   const expectedFile = file.replace(/\.tour$/, ".expected.ndjson");
   const problems = [];
   const outputs = [];
@@ -100,21 +110,25 @@ for (const tour of tours) {
     for (let k = 0; k < Math.max(got.length, want.length); k++) {
       const g = got[k];
       const w = want[k];
-      let same;
+      if (g === w) continue;
+      let sameUnderRules;
       try {
-        same = g !== undefined && w !== undefined && normalize(g) === normalize(w);
+        sameUnderRules = g !== undefined && w !== undefined && normalize(g) === normalize(w);
       } catch (e) {
-        same = false;
+        sameUnderRules = false;
       }
-      if (!same) {
-        problems.push(`step ${stepOf(w ?? g)} differs from ${expectedFile}:\n  expected: ${w ?? "(missing)"}\n  got:      ${g ?? "(missing)"}`);
-      }
+      if (sameUnderRules && rulesOnly) continue;
+      const note = sameUnderRules ? " (bytes only: equal under the README's rules)" : "";
+      problems.push(`step ${stepOf(w ?? g)} differs from ${expectedFile}${note}:\n  expected: ${w ?? "(missing)"}\n  got:      ${g ?? "(missing)"}`);
+    }
+    if (!rulesOnly && problems.length === 0 && outputs[0] !== readFileSync(expectedFile, "utf8")) {
+      problems.push(`the output differs from ${expectedFile} in blank lines or line ends only`);
     }
   }
   const timing = times.map((t) => `${Math.round(t)}`).join("/") + " ms";
   if (problems.length === 0) {
     passed++;
-    console.log(`ok   ${tour} (${RUNS} identical runs, ${timing})`);
+    console.log(`ok   ${tour} (${RUNS} identical runs, ${rulesOnly ? "equal under the README's rules" : "byte for byte as expected"}, ${timing})`);
   } else {
     failed++;
     console.log(`FAIL ${tour} (${timing})`);

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::report::{Absence, Reason};
+use crate::script::Room;
 
 /// A client of the run as the server knows it before a step.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,8 +37,9 @@ pub enum Pick {
         /// The sender, when the chain started at `socket` (left out).
         excluded_sender: Option<String>,
         /// The union of every `to`/`in`; empty means the whole namespace.
-        to: BTreeSet<String>,
-        except: BTreeSet<String>,
+        /// Id rooms name their client (`socket.id` is already the sender's).
+        to: BTreeSet<Room>,
+        except: BTreeSet<Room>,
     },
 }
 
@@ -82,15 +84,21 @@ fn verdict(name: &str, view: &View, selection: &Selection) -> Result<(), Reason>
             target: selection.ns.clone(),
         });
     }
+    // Every socket is in the room named after its own id, and only it.
+    let is_in = |room: &Room| match room {
+        Room::Name(room) => rooms.contains(room),
+        Room::IdOf(owner) => owner == name,
+        Room::OwnId => false,
+    };
     if excluded_sender.as_deref() == Some(name) {
         return Err(Reason::Sender {
-            despite_rooms: rooms.intersection(to).cloned().collect(),
+            despite_rooms: to.iter().filter(|r| is_in(r)).cloned().collect(),
         });
     }
-    if let Some(room) = rooms.intersection(except).next() {
+    if let Some(room) = except.iter().find(|r| is_in(r)) {
         return Err(Reason::Excepted { room: room.clone() });
     }
-    if !to.is_empty() && rooms.is_disjoint(to) {
+    if !to.is_empty() && !to.iter().any(is_in) {
         return Err(Reason::NotInRooms {
             rooms: to.iter().cloned().collect(),
         });
@@ -128,8 +136,8 @@ mod tests {
             ns: "/".to_owned(),
             pick: Pick::Broadcast {
                 excluded_sender: sender.map(str::to_owned),
-                to: to.iter().map(|r| r.to_string()).collect(),
-                except: except.iter().map(|r| r.to_string()).collect(),
+                to: to.iter().map(|r| Room::Name(r.to_string())).collect(),
+                except: except.iter().map(|r| Room::Name(r.to_string())).collect(),
             },
         }
     }
@@ -145,7 +153,7 @@ mod tests {
         assert_eq!(
             select(&snapshot(), &sel)["alice"],
             Err(Reason::Sender {
-                despite_rooms: vec!["room1".to_owned()]
+                despite_rooms: vec![Room::Name("room1".to_owned())]
             })
         );
     }
@@ -163,7 +171,7 @@ mod tests {
         assert_eq!(
             select(&snapshot(), &sel)["bob"],
             Err(Reason::Excepted {
-                room: "room1".to_owned()
+                room: Room::Name("room1".to_owned())
             })
         );
     }
@@ -188,6 +196,27 @@ mod tests {
             select(&snapshot(), &sel)["eve"],
             Err(Reason::NotConnected(Absence::Rejected(_)))
         ));
+    }
+
+    #[test]
+    fn an_id_room_holds_its_own_socket_only() {
+        let mut sel = broadcast(None, &[], &[]);
+        if let Pick::Broadcast { to, .. } = &mut sel.pick {
+            to.insert(Room::IdOf("bob".to_owned()));
+        }
+        assert_eq!(names(reached(&snapshot(), &sel)), ["bob"]);
+        // From alice's socket to her own id: nobody (the sender is left out).
+        let mut sel = broadcast(Some("alice"), &[], &[]);
+        if let Pick::Broadcast { to, .. } = &mut sel.pick {
+            to.insert(Room::IdOf("alice".to_owned()));
+        }
+        assert!(reached(&snapshot(), &sel).is_empty());
+        assert_eq!(
+            select(&snapshot(), &sel)["alice"],
+            Err(Reason::Sender {
+                despite_rooms: vec![Room::IdOf("alice".to_owned())]
+            })
+        );
     }
 
     #[test]

@@ -1,0 +1,197 @@
+//! Observing the server: its handlers' notices, the ordered sync that ends
+//! each step, and the snapshot of its state that predictions start from.
+
+use anyhow::{Context as _, anyhow};
+use serde_json::Value;
+use tokio::time::timeout;
+
+use super::predict::{Snapshot, View};
+use super::trace::Trace;
+use super::{Engine, Member};
+use crate::protocol::{WAIT_BOUND, wait_bound};
+use crate::report::{Absence, Disconnection};
+use crate::server::{Handled, Notice};
+
+impl Engine {
+    /// Every client of the run as the server knows it now: its namespace
+    /// and rooms come from the server's sockets, not from the script.
+    pub(super) fn snapshot(&self, trace: &mut Trace) -> Snapshot {
+        let mut on_server = self.server.rooms();
+        let mut snapshot = Snapshot::new();
+        for (name, member) in &self.members {
+            let view = match member {
+                Member::Connected(_) => match on_server.remove(name) {
+                    Some((ns, rooms)) => View::Connected { ns, rooms },
+                    None => {
+                        trace.mismatch(format!(
+                            "{name} is connected on its side, but the server has no socket for it"
+                        ));
+                        View::Absent(Absence::Vanished)
+                    }
+                },
+                Member::Absent(why) => View::Absent(why.clone()),
+            };
+            snapshot.insert(name.clone(), view);
+        }
+        for name in on_server.into_keys() {
+            trace.mismatch(format!(
+                "the server has a socket for {name}, which is not connected on its side"
+            ));
+        }
+        snapshot
+    }
+
+    /// Waits for the server to finish handling `name`'s event.
+    pub(super) async fn handled(
+        &mut self,
+        name: &str,
+        trace: &mut Trace,
+    ) -> anyhow::Result<Handled> {
+        loop {
+            match self.next_notice(name, "'s event to be handled").await? {
+                Notice::Handled { name: by, outcome } => {
+                    if by != name {
+                        trace.mismatch(format!(
+                            "the server handled an event of {by}, not of {name}"
+                        ));
+                    }
+                    return Ok(outcome);
+                }
+                other => self.absorb(other, trace),
+            }
+        }
+    }
+
+    pub(super) async fn next_notice(&mut self, name: &str, what: &str) -> anyhow::Result<Notice> {
+        match timeout(WAIT_BOUND, self.notices.recv()).await {
+            Ok(Some(notice)) => Ok(notice),
+            Ok(None) => Err(anyhow!("the server stopped while waiting for {name}{what}")),
+            Err(_) => Err(anyhow!(
+                "waited {} for {name}{what}; the server never said",
+                wait_bound()
+            )),
+        }
+    }
+
+    /// Takes in the notices already sent by the server's handlers.
+    pub(super) fn absorb_notices(&mut self, trace: &mut Trace) {
+        while let Ok(notice) = self.notices.try_recv() {
+            self.absorb(notice, trace);
+        }
+    }
+
+    pub(super) fn absorb(&mut self, notice: Notice, trace: &mut Trace) {
+        match notice {
+            Notice::Connected { name, .. } => {
+                trace.mismatch(format!("the server admitted {name} outside a connect"));
+            }
+            Notice::DisconnectHook { name, ns, run } => {
+                trace.pending_hooks = trace.pending_hooks.saturating_sub(1);
+                trace.disconnect_hooks.push((name, ns, run));
+            }
+            Notice::Disconnected {
+                name,
+                reason,
+                rooms,
+                hook,
+                ..
+            } => {
+                if hook {
+                    trace.pending_hooks += 1;
+                }
+                if !self.is_connected(&name) {
+                    trace.mismatch(format!(
+                        "the server disconnected {name}, which is not connected on its side"
+                    ));
+                    return;
+                }
+                let absent = Member::Absent(Absence::Disconnected {
+                    code: trace.code.clone(),
+                });
+                if let Some(Member::Connected(client)) = self.members.insert(name.clone(), absent) {
+                    // Kept until its own side of the disconnection is observed.
+                    self.departing.insert(name.clone(), client);
+                }
+                trace.disconnected.insert(
+                    name,
+                    Disconnection {
+                        client: String::new(),
+                        server: reason.to_owned(),
+                        rooms_left: rooms,
+                    },
+                );
+            }
+            // Only one client event is in flight at a time; see `handled`.
+            Notice::Handled { name, .. } => {
+                trace.mismatch(format!(
+                    "the server handled an event of {name} nobody waited for"
+                ));
+            }
+        }
+    }
+
+    /// Waits until every disconnect handler this step set off has run.
+    pub(super) async fn await_hooks(&mut self, trace: &mut Trace) -> anyhow::Result<()> {
+        while trace.pending_hooks > 0 {
+            let notice = self
+                .next_notice("a disconnect handler", " to finish")
+                .await?;
+            self.absorb(notice, trace);
+        }
+        Ok(())
+    }
+
+    /// The ordered sync: the server sends every connected socket a fresh
+    /// sequence number; what each client got before it is this step's.
+    /// `emitted` is every event the step's code and handlers sent.
+    pub(super) async fn settle(
+        &mut self,
+        emitted: &[(String, Vec<Value>)],
+        trace: &mut Trace,
+    ) -> anyhow::Result<()> {
+        self.seq += 1;
+        let seq = self.seq;
+        let (sent, failed) = self.server.sync(seq);
+        for name in failed {
+            trace.mismatch(format!("the server could not send its sync to {name}"));
+        }
+        for name in sent {
+            let Some(Member::Connected(client)) = self.members.get_mut(&name) else {
+                trace.mismatch(format!(
+                    "the server has a socket for {name}, which is not connected on its side"
+                ));
+                continue;
+            };
+            let got = client
+                .until_sync(seq)
+                .await
+                .with_context(|| format!("waiting for {name} to receive the step's sync"))?;
+            trace.record(&name, &got, emitted);
+        }
+        self.absorb_notices(trace);
+        // A handler may have run meanwhile (a disconnect the sync found).
+        self.await_hooks(trace).await
+    }
+
+    /// Each client the server disconnected in this step, seen from its own
+    /// side: what it got before the server's DISCONNECT packet.
+    pub(super) async fn see_departures(
+        &mut self,
+        emitted: &[(String, Vec<Value>)],
+        trace: &mut Trace,
+    ) -> anyhow::Result<()> {
+        for (name, mut client) in std::mem::take(&mut self.departing) {
+            let before_close = client
+                .until_closed()
+                .await
+                .with_context(|| format!("waiting for {name} to see its disconnection"))?;
+            trace.record(&name, &before_close, emitted);
+            if let Some(d) = trace.disconnected.get_mut(&name) {
+                d.client = "io server disconnect".to_owned();
+            }
+            // Close the client's transport too; the server already let go.
+            client.disconnect().await.ok();
+        }
+        Ok(())
+    }
+}

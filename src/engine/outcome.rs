@@ -1,0 +1,266 @@
+//! A server-side action's outcome: what the clients observed, held against
+//! what the server's state predicted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::Engine;
+use super::predict::{self, Pick, Selection, Snapshot, View};
+use super::trace::Trace;
+use crate::report::{Delivery, Hook, HookRun, Outcome, Reason};
+use crate::script::{Action, Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
+use crate::server::HookResult;
+use crate::server::rooms_of;
+
+impl Engine {
+    /// The report of a server-side action that ran (or failed) with `result`,
+    /// `before` being the server's state before it.
+    pub(super) async fn outcome_of(
+        &mut self,
+        sender: Option<&str>,
+        expr: &Expr,
+        before: &Snapshot,
+        result: Result<(), String>,
+        trace: &mut Trace,
+    ) -> anyhow::Result<Outcome> {
+        // Disconnections happen inside the action: take their notices
+        // first, and let the disconnect handlers they set off finish.
+        self.absorb_notices(trace);
+        self.await_hooks(trace).await?;
+        let mut sent: Vec<(String, Vec<Value>)> = emitted(expr).into_iter().collect();
+        sent.extend(hook_emits(trace));
+        if let Err(message) = result {
+            self.settle(&sent, trace).await?;
+            self.hook_outcomes(trace);
+            return Ok(Outcome::Error(message));
+        }
+        let sender_ns = sender.and_then(|s| match before.get(s) {
+            Some(View::Connected { ns, .. }) => Some(ns.as_str()),
+            _ => None,
+        });
+        let selection = selection(sender, sender_ns, expr);
+        self.see_departures(&sent, trace).await?;
+        self.settle(&sent, trace).await?;
+        self.hook_outcomes(trace);
+        Ok(self.observed(sender, expr, before, &selection, emitted(expr), trace))
+    }
+
+    /// What each disconnect handler that ran in this step did, seen from
+    /// the server's state once the step settled (its own socket is gone).
+    pub(super) fn hook_outcomes(&mut self, trace: &mut Trace) {
+        let runs = std::mem::take(&mut trace.disconnect_hooks);
+        if runs.is_empty() {
+            return;
+        }
+        let after = self.snapshot(trace);
+        for (name, ns, run) in runs {
+            if let Some(outcome) = hook_outcome(&name, &ns, &run, &after, trace) {
+                trace.hooks.push(HookRun {
+                    hook: Hook::Disconnect,
+                    ns,
+                    outcome,
+                });
+            }
+        }
+    }
+
+    /// What the action did, as observed once the step settled, checked
+    /// against what `before` predicted for `selection`.
+    fn observed(
+        &self,
+        sender: Option<&str>,
+        expr: &Expr,
+        before: &Snapshot,
+        selection: &Selection,
+        emitted: Option<(String, Vec<Value>)>,
+        trace: &mut Trace,
+    ) -> Outcome {
+        match expr {
+            Expr::Socket(SocketAction::Emit { .. })
+            | Expr::Broadcast {
+                action: BroadcastAction::Emit { .. },
+                ..
+            } => {
+                let event = emitted.map(|(event, _)| event).unwrap_or_default();
+                deliveries(event, before, selection, trace)
+            }
+            Expr::Socket(SocketAction::Join(_) | SocketAction::Leave(_)) => {
+                let name = sender.unwrap_or_default().to_owned();
+                let rooms = self
+                    .server
+                    .socket(&name)
+                    .map(|s| rooms_of(&s).into_iter().collect())
+                    .unwrap_or_default();
+                Outcome::Rooms(BTreeMap::from([(name, rooms)]))
+            }
+            Expr::Broadcast {
+                action: BroadcastAction::SocketsJoin(_) | BroadcastAction::SocketsLeave(_),
+                ..
+            } => Outcome::Rooms(
+                self.server
+                    .rooms()
+                    .into_iter()
+                    .map(|(name, (_, rooms))| (name, rooms.into_iter().collect()))
+                    .collect(),
+            ),
+            Expr::Socket(SocketAction::Disconnect { .. })
+            | Expr::Broadcast {
+                action: BroadcastAction::DisconnectSockets { .. },
+                ..
+            } => {
+                let predicted = predict::reached(before, selection);
+                let actual: BTreeSet<String> = trace.disconnected.keys().cloned().collect();
+                if predicted != actual {
+                    trace.mismatch(format!(
+                        "the server's state predicted {predicted:?} would be disconnected, but {actual:?} were"
+                    ));
+                }
+                Outcome::Disconnected(trace.disconnected.clone())
+            }
+        }
+    }
+}
+
+/// The events the disconnect handlers of this step emitted.
+pub(super) fn hook_emits(trace: &Trace) -> Vec<(String, Vec<Value>)> {
+    trace
+        .disconnect_hooks
+        .iter()
+        .filter_map(|(_, _, run)| match &run.action {
+            Action::Expr(expr) => emitted(expr),
+            Action::Callback(_) => None,
+        })
+        .collect()
+}
+
+/// The line a connection or disconnect handler's run adds to its step, if
+/// any: its error, or its emit when that reached someone (an emit that
+/// reached nobody is still checked, but shows nothing, as on the official
+/// server). `name` is the handler's socket, in namespace `ns`.
+pub(super) fn hook_outcome(
+    name: &str,
+    ns: &str,
+    run: &HookResult,
+    state: &Snapshot,
+    trace: &mut Trace,
+) -> Option<Outcome> {
+    let expr = match (&run.result, &run.action) {
+        (Err(message), _) => return Some(Outcome::Error(message.clone())),
+        (Ok(()), Action::Expr(expr)) => expr,
+        (Ok(()), Action::Callback(_)) => return None,
+    };
+    let (event, _) = emitted(expr)?;
+    let selection = selection(Some(name), Some(ns), expr);
+    let outcome = deliveries(event, state, &selection, trace);
+    let reached = matches!(&outcome, Outcome::Emit { deliveries, .. }
+        if deliveries.values().any(|d| matches!(d, Delivery::Received(_))));
+    if reached {
+        Some(outcome)
+    } else {
+        trace.silent.push(outcome);
+        None
+    }
+}
+
+/// An emit's deliveries: every client of the run, as observed, with the
+/// reason from the server's state for each one left out.
+pub(super) fn deliveries(
+    event: String,
+    before: &Snapshot,
+    selection: &Selection,
+    trace: &mut Trace,
+) -> Outcome {
+    let mut deliveries = BTreeMap::new();
+    for (name, verdict) in predict::select(before, selection) {
+        let got: Vec<Vec<Value>> = trace
+            .events
+            .get(&name)
+            .into_iter()
+            .flatten()
+            .filter(|(e, _)| *e == event)
+            .map(|(_, args)| args.clone())
+            .collect();
+        if got.len() > 1 {
+            trace.mismatch(format!(
+                "{name} received {event:?} {} times, not once",
+                got.len()
+            ));
+        }
+        let delivery = match (got.into_iter().next(), verdict) {
+            (Some(args), Ok(())) => Delivery::Received(args),
+            (Some(args), Err(reason)) => {
+                trace.mismatch(format!(
+                    "{name} received {event:?}, but the server's state says it should not have ({reason:?})"
+                ));
+                Delivery::Received(args)
+            }
+            (None, Ok(())) => {
+                trace.mismatch(format!(
+                    "{name} did not receive {event:?}, but the server's state says it should have"
+                ));
+                Delivery::Missed(Reason::NotDelivered)
+            }
+            (None, Err(reason)) => Delivery::Missed(reason),
+        };
+        deliveries.insert(name, delivery);
+    }
+    Outcome::Emit { event, deliveries }
+}
+
+/// The event and arguments an action emits, if it emits.
+pub(super) fn emitted(expr: &Expr) -> Option<(String, Vec<Value>)> {
+    let (event, args) = match expr {
+        Expr::Socket(SocketAction::Emit { event, args })
+        | Expr::Broadcast {
+            action: BroadcastAction::Emit { event, args },
+            ..
+        } => (event, args),
+        _ => return None,
+    };
+    Some((
+        event.lit()?.clone(),
+        args.iter()
+            .map(|a| a.lit().cloned().unwrap_or(Value::Null))
+            .collect(),
+    ))
+}
+
+/// Which sockets an expression is for, from the sender's point of view.
+pub(super) fn selection(sender: Option<&str>, sender_ns: Option<&str>, expr: &Expr) -> Selection {
+    let sender_ns = sender_ns.unwrap_or("/").to_owned();
+    match expr {
+        Expr::Socket(_) => Selection {
+            ns: sender_ns,
+            pick: Pick::Only(sender.unwrap_or_default().to_owned()),
+        },
+        Expr::Broadcast {
+            scope, to, except, ..
+        } => {
+            // `socket.id` is the sender's own id room.
+            let rooms = |list: &Vec<Arg<Vec<Room>>>| {
+                list.iter()
+                    .filter_map(|a| a.lit())
+                    .flatten()
+                    .map(|room| match room {
+                        Room::OwnId => Room::IdOf(sender.unwrap_or_default().to_owned()),
+                        other => other.clone(),
+                    })
+                    .collect::<BTreeSet<Room>>()
+            };
+            let (ns, excluded_sender) = match scope {
+                Scope::Namespace(ns) => (ns.clone(), None),
+                Scope::SenderNamespace => (sender_ns, None),
+                Scope::SenderExcluded => (sender_ns, sender.map(str::to_owned)),
+            };
+            Selection {
+                ns,
+                pick: Pick::Broadcast {
+                    excluded_sender,
+                    to: rooms(to),
+                    except: rooms(except),
+                },
+            }
+        }
+    }
+}

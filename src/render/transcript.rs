@@ -1,0 +1,426 @@
+//! The transcript a learner reads: each step's code, then one aligned
+//! line per client (who got what, and why the others did not), with
+//! colour or without.
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use super::Format;
+use crate::lesson::Prose;
+use std::collections::BTreeMap;
+
+use crate::report::{
+    Absence, Delivery, Hook, Outcome, Reason, ReportLine, Room, State, StepReport,
+};
+use crate::script::hook;
+use crate::term::palette::{Palette, Role};
+use crate::term::width;
+
+/// Writes the human transcript, wrapped to a width.
+pub struct Transcript<W> {
+    pub(super) out: W,
+    pub(super) palette: Palette,
+    /// The columns every line fits in (a single token longer than a line
+    /// runs over rather than being cut).
+    pub(super) width: usize,
+}
+
+impl<W: Write> Transcript<W> {
+    /// A transcript [`width::DEFAULT`] columns wide.
+    pub fn new(out: W, color: bool) -> Self {
+        Transcript {
+            out,
+            palette: Palette::new(color),
+            width: width::DEFAULT,
+        }
+    }
+
+    /// The same, `columns` wide.
+    pub fn with_width(mut self, columns: usize) -> Self {
+        self.width = columns;
+        self
+    }
+
+    pub(super) fn paint(&self, role: Role, text: &str) -> String {
+        self.palette.paint(role, text)
+    }
+
+    pub fn title(&mut self, title: &str) -> io::Result<()> {
+        let lines = width::wrap(title, self.width, "  ", "  ");
+        let widest = lines.iter().map(|l| width::columns(l)).max().unwrap_or(0);
+        let rule = "═".repeat((widest + 2).min(self.width));
+        writeln!(self.out, "{}", self.paint(Role::Title, &rule))?;
+        for line in &lines {
+            writeln!(self.out, "{}", self.paint(Role::Title, line))?;
+        }
+        writeln!(self.out, "{}", self.paint(Role::Title, &rule))?;
+        writeln!(self.out)
+    }
+
+    /// Writes `text` after `prefix` (already painted, `prefix_columns`
+    /// wide), wrapped, its later lines indented under its first word.
+    fn hanging(
+        &mut self,
+        prefix: &str,
+        prefix_columns: usize,
+        text: &str,
+        role: Option<Role>,
+    ) -> io::Result<()> {
+        let indent = " ".repeat(prefix_columns);
+        for (i, line) in width::wrap(text, self.width, &indent, &indent)
+            .iter()
+            .enumerate()
+        {
+            let body = line.get(prefix_columns..).unwrap_or("");
+            let body = match role {
+                Some(role) => self.paint(role, body),
+                None => body.to_owned(),
+            };
+            let lead = if i == 0 { prefix } else { &indent };
+            writeln!(self.out, "{lead}{body}")?;
+        }
+        Ok(())
+    }
+
+    /// A line of the receipt that concerns no one client, indented by four.
+    fn note(&mut self, text: &str) -> io::Result<()> {
+        self.hanging("    ", 4, text, None)
+    }
+
+    /// A step: its code as written, then one aligned line per client.
+    pub fn step(&mut self, report: &StepReport, name_width: usize) -> io::Result<()> {
+        self.statement(&report.code)?;
+        for line in report.lines() {
+            match line {
+                ReportLine::Outcome(outcome) => self.outcome(outcome, name_width)?,
+                ReportLine::Ack(ack) => self.ack(ack, name_width)?,
+                ReportLine::Hook(run) => {
+                    let which = match run.hook {
+                        Hook::Connection => "connection",
+                        _ => "disconnect",
+                    };
+                    let label = format!("↳ the {which} handler of {}:", run.ns);
+                    let label = self.paint(Role::Label, &label);
+                    writeln!(self.out, "  {label}")?;
+                    self.outcome(&run.outcome, name_width)?;
+                }
+            }
+        }
+        for mismatch in &report.mismatches {
+            let text =
+                format!("MISMATCH: {mismatch} (the server's state and the clients disagree)");
+            self.hanging("    ", 4, &text, Some(Role::Mismatch))?;
+        }
+        writeln!(self.out)
+    }
+
+    /// The statement as written, after `› `; a statement wider than the
+    /// line is broken between tokens, its continuation indented.
+    fn statement(&mut self, code: &str) -> io::Result<()> {
+        let prompt = self.paint(Role::Statement, "›");
+        for (i, line) in width::wrap_code(code, self.width, "  ").iter().enumerate() {
+            let body = self.paint(Role::Statement, line.get(2..).unwrap_or(""));
+            let lead = if i == 0 {
+                format!("{prompt} ")
+            } else {
+                "  ".to_owned()
+            };
+            writeln!(self.out, "{lead}{body}")?;
+        }
+        Ok(())
+    }
+
+    /// What a step did, one line per client it concerns.
+    fn outcome(&mut self, outcome: &Outcome, w: usize) -> io::Result<()> {
+        match outcome {
+            Outcome::Connect {
+                name,
+                ns,
+                error,
+                no_namespace,
+            } => match error {
+                None => self.mark(true, name, w, &format!("connected to {ns}"))?,
+                Some(message) if *no_namespace => self.mark(
+                    false,
+                    name,
+                    w,
+                    &format!(
+                        "refused: the server has no namespace {ns} (connect_error {})",
+                        quoted(message)
+                    ),
+                )?,
+                Some(message) => self.mark(
+                    false,
+                    name,
+                    w,
+                    &format!(
+                        "refused by the middleware of {ns}: connect_error {}",
+                        quoted(message)
+                    ),
+                )?,
+            },
+            Outcome::Emit { event, deliveries } => {
+                for (name, delivery) in deliveries {
+                    match delivery {
+                        Delivery::Received(args) => {
+                            self.mark(true, name, w, &received(event, args))?;
+                        }
+                        // The reason is the most important text on screen: plain, never dim.
+                        Delivery::Missed(reason) => self.mark(false, name, w, &explain(reason))?,
+                    }
+                }
+                if deliveries.is_empty() {
+                    self.note("(no clients yet)")?;
+                }
+            }
+            Outcome::Rooms(rooms) => {
+                for (name, rooms) in rooms {
+                    let list = if rooms.is_empty() {
+                        "in no room (besides its own-id room)".to_owned()
+                    } else {
+                        format!("in {}", quoted_list(rooms))
+                    };
+                    let prefix = format!("    {}  ", pad(name, w));
+                    let columns = width::columns(&prefix);
+                    self.hanging(&prefix, columns, &list, None)?;
+                }
+            }
+            Outcome::Disconnected(gone) => {
+                if gone.is_empty() {
+                    self.note("nobody was disconnected")?;
+                }
+                for (name, d) in gone {
+                    let left = if d.rooms_left.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; left {} automatically", quoted_list(&d.rooms_left))
+                    };
+                    let why = format!("disconnected ({}){left}", d.server);
+                    self.mark(false, name, w, &why)?;
+                }
+            }
+            Outcome::Middleware { ns } => {
+                self.note(&format!("middleware added to {ns}: it checks every later connection"))?
+            }
+            Outcome::Namespace { ns } => self.note(&format!(
+                "namespace {ns} declared: clients may connect to it from now on"
+            ))?,
+            Outcome::Answered => {}
+            Outcome::Handler { ns, event } => match hook(event) {
+                Hook::Connection => self.note(&format!(
+                    "connection handler of {ns} installed: it runs for each socket admitted from now on"
+                ))?,
+                Hook::Disconnect => self.note(&format!(
+                    "disconnect handler of {ns} installed: it runs for each socket of {ns} that leaves"
+                ))?,
+                Hook::Event => {
+                    self.note(&format!("handler for {} on {ns} installed", quoted(event)))?
+                }
+            },
+            Outcome::Unhandled { ns, event } => self.note(&format!(
+                "{ns} has no handler for {}: the server ignores it",
+                quoted(event)
+            ))?,
+            Outcome::Error(message) => {
+                self.hanging("    ", 4, &format!("error: {message}"), Some(Role::Error))?
+            }
+        }
+        Ok(())
+    }
+
+    /// What the client's acknowledgement callback received, if anything.
+    fn ack(&mut self, ack: &BTreeMap<String, Vec<Value>>, w: usize) -> io::Result<()> {
+        if ack.is_empty() {
+            return self.note("no acknowledgement came back: nothing called callback()");
+        }
+        for (name, args) in ack {
+            let args: Vec<String> = args.iter().map(Value::to_string).collect();
+            let text = if args.is_empty() {
+                "its ack callback ran, with no arguments".to_owned()
+            } else {
+                format!("its ack callback got {}", args.join(", "))
+            };
+            self.marked("↩", Role::Received, name, w, &text)?;
+        }
+        Ok(())
+    }
+
+    fn mark(&mut self, ok: bool, name: &str, width: usize, text: &str) -> io::Result<()> {
+        if ok {
+            self.marked("✔", Role::Received, name, width, text)
+        } else {
+            self.marked("✘", Role::Missed, name, width, text)
+        }
+    }
+
+    /// `  ✔ alice  text`: the text wrapped, its later lines under its first
+    /// word, so that the names and the receipts stay in columns.
+    fn marked(
+        &mut self,
+        mark: &str,
+        role: Role,
+        name: &str,
+        w: usize,
+        text: &str,
+    ) -> io::Result<()> {
+        let plain = format!("  {mark} {}  ", pad(name, w));
+        let prefix = format!("  {} {}  ", self.paint(role, mark), pad(name, w));
+        self.hanging(&prefix, width::columns(&plain), text, None)
+    }
+
+    /// The playground's `:state`: per namespace, its clients and their
+    /// rooms, its handlers and middlewares; then the clients that are gone.
+    pub fn state(&mut self, state: &State) -> io::Result<()> {
+        let w = state
+            .namespaces
+            .values()
+            .flat_map(|n| n.clients.keys())
+            .chain(state.gone.keys())
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (ns, n) in &state.namespaces {
+            let heading = self.paint(Role::Heading, &format!("── namespace {ns}"));
+            writeln!(self.out, "{heading}")?;
+            for (name, rooms) in &n.clients {
+                let text = if rooms.is_empty() {
+                    "connected, in no room (besides its own-id room)".to_owned()
+                } else {
+                    format!("connected, in {}", quoted_list(rooms))
+                };
+                self.mark(true, name, w, &text)?;
+            }
+            if n.clients.is_empty() {
+                self.note("no clients connected")?;
+            }
+            let handlers: Vec<String> = n.handlers.iter().map(|e| quoted(e)).collect();
+            self.note(&if handlers.is_empty() {
+                "handlers: none".to_owned()
+            } else {
+                format!("handlers: {}", handlers.join(", "))
+            })?;
+            self.note(&if n.middlewares.is_empty() {
+                "middlewares: none".to_owned()
+            } else {
+                format!("middlewares: require {}", n.middlewares.join(", then "))
+            })?;
+            writeln!(self.out)?;
+        }
+        if !state.gone.is_empty() {
+            let heading = self.paint(Role::Heading, "── gone");
+            writeln!(self.out, "{heading}")?;
+            for (name, why) in &state.gone {
+                self.mark(false, name, w, &explain(&Reason::NotConnected(why.clone())))?;
+            }
+            writeln!(self.out)?;
+        }
+        Ok(())
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl<W: Write> Format for Transcript<W> {
+    fn title(&mut self, title: &str) -> io::Result<()> {
+        Transcript::title(self, title)
+    }
+
+    fn narration(&mut self, prose: &[Prose]) -> io::Result<()> {
+        Transcript::narration(self, prose)
+    }
+
+    fn step(&mut self, report: &StepReport, name_width: usize) -> io::Result<()> {
+        Transcript::step(self, report, name_width)
+    }
+
+    fn is_transcript(&self) -> bool {
+        true
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Transcript::flush(self)
+    }
+}
+
+fn pad(name: &str, width: usize) -> String {
+    format!("{name:<width$}")
+}
+
+fn quoted_list(rooms: &[String]) -> String {
+    rooms
+        .iter()
+        .map(|r| quoted(r))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A room of `.to/.in/.except` as a script writes it: `"lobby"`, `bob.id`.
+fn room_name(room: &Room) -> String {
+    match room {
+        Room::Name(name) => quoted(name),
+        Room::IdOf(name) => format!("{name}.id"),
+        Room::OwnId => "socket.id".to_owned(),
+    }
+}
+
+fn room_list(rooms: &[Room]) -> String {
+    rooms.iter().map(room_name).collect::<Vec<_>>().join(", ")
+}
+
+/// A name as a JSON string: quotes, escapes and control characters are
+/// shown, never interpreted by the terminal.
+fn quoted(name: &str) -> String {
+    Value::String(name.to_owned()).to_string()
+}
+
+fn received(event: &str, args: &[Value]) -> String {
+    if args.is_empty() {
+        format!("got {}", quoted(event))
+    } else {
+        let args: Vec<String> = args.iter().map(Value::to_string).collect();
+        format!("got {}: {}", quoted(event), args.join(", "))
+    }
+}
+
+/// Why a client did not receive an emit, in a learner's words.
+pub fn explain(reason: &Reason) -> String {
+    match reason {
+        Reason::NotConnected(Absence::Rejected(message)) => {
+            format!(
+                "not connected: a middleware refused it ({})",
+                quoted(message)
+            )
+        }
+        Reason::NotConnected(Absence::NoNamespace { ns }) => {
+            format!("not connected: the server had no namespace {ns}")
+        }
+        Reason::NotConnected(Absence::Disconnected { code }) => {
+            format!("not connected: disconnected by `{code}`")
+        }
+        Reason::NotConnected(Absence::Vanished) => {
+            "not connected: the server lost its socket".to_owned()
+        }
+        Reason::NotDelivered => "did not arrive, though it should have".to_owned(),
+        Reason::OtherNamespace { own, target } => {
+            format!("is in namespace {own}; this emit goes to {target} only")
+        }
+        Reason::NotTheTarget { target } => {
+            format!("socket.emit goes to {target}'s own client only")
+        }
+        Reason::Sender { despite_rooms } if despite_rooms.is_empty() => {
+            "the sender: broadcasting from a socket leaves the sender out".to_owned()
+        }
+        Reason::Sender { despite_rooms } => format!(
+            "the sender: left out even though it is in {}",
+            room_list(despite_rooms)
+        ),
+        Reason::Excepted { room } => format!("in {}, which except() leaves out", room_name(room)),
+        Reason::NotInRooms { rooms } if rooms.len() == 1 => {
+            format!("not in {}", room_name(&rooms[0]))
+        }
+        Reason::NotInRooms { rooms } => format!("in none of {}", room_list(rooms)),
+    }
+}

@@ -1,0 +1,202 @@
+//! The syntax tree: a statement, and the server-side expressions it may
+//! carry, reduced to what they do and to whom.
+
+use serde_json::Value;
+
+/// One statement of a script, with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// 1-based line number in its file.
+    pub line: usize,
+    /// The statement as written, trimmed.
+    pub code: String,
+    pub kind: StatementKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatementKind {
+    /// `connect NAME [/ns] [{auth}]`
+    Connect {
+        name: String,
+        ns: String,
+        auth: serde_json::Map<String, Value>,
+    },
+    /// `disconnect NAME`: the client disconnects itself.
+    Disconnect { name: String },
+    /// `NAME: socket.…` (with `socket` = NAME's server-side socket) or `io.…`.
+    Server { socket: Option<String>, expr: Expr },
+    /// `use /ns require KEY "VALUE" [else "MESSAGE"]`
+    Use {
+        ns: String,
+        key: String,
+        value: String,
+        /// The `connect_error` message of a refusal (`unauthorized` unless
+        /// `else` says otherwise).
+        message: String,
+    },
+    /// `on [/ns] "EVENT": ACTION`; the events `connection` and `disconnect`
+    /// install the namespace's connection and disconnect handlers.
+    On {
+        ns: String,
+        event: String,
+        action: Action,
+    },
+    /// `io.of("/ns")` alone: declares the namespace, and does nothing else.
+    Declare { ns: String },
+    /// `NAME> socket.emit("EVENT", ARGS…[, ack])`
+    ClientEmit {
+        name: String,
+        event: String,
+        args: Vec<Value>,
+        /// The client passes an acknowledgement callback.
+        ack: bool,
+    },
+}
+
+/// What an `on` handler's event starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hook {
+    /// A client's event of this name.
+    Event,
+    /// `on "connection"`: each socket the namespace admits.
+    Connection,
+    /// `on "disconnect"`: each socket of the namespace that leaves.
+    Disconnect,
+}
+
+/// The event name a connection handler is declared under.
+pub const CONNECTION: &str = "connection";
+/// The event name a disconnect handler is declared under.
+pub const DISCONNECT: &str = "disconnect";
+
+/// Which hook an `on` line's event names.
+pub fn hook(event: &str) -> Hook {
+    match event {
+        CONNECTION => Hook::Connection,
+        DISCONNECT => Hook::Disconnect,
+        _ => Hook::Event,
+    }
+}
+
+impl Statement {
+    /// The namespaces this statement declares: those its server-side code
+    /// names (`io.of(…)`, `use /ns`, `on /ns`, also an `io.of(…)` inside an
+    /// `on` action), which exist from this line on. A `connect` declares
+    /// nothing: connecting to a namespace the server lacks is refused.
+    pub fn declares(&self) -> Vec<&str> {
+        match &self.kind {
+            StatementKind::Use { ns, .. } | StatementKind::Declare { ns } => vec![ns],
+            StatementKind::On { ns, action, .. } => std::iter::once(ns.as_str())
+                .chain(match action {
+                    Action::Expr(expr) => namespace_of(expr),
+                    Action::Callback(_) => None,
+                })
+                .collect(),
+            StatementKind::Server { expr, .. } => namespace_of(expr).into_iter().collect(),
+            StatementKind::Connect { .. }
+            | StatementKind::Disconnect { .. }
+            | StatementKind::ClientEmit { .. } => Vec::new(),
+        }
+    }
+}
+
+/// The namespace an `io.of(…)` expression names, if it does.
+fn namespace_of(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Broadcast {
+            scope: Scope::Namespace(ns),
+            ..
+        } => Some(ns),
+        _ => None,
+    }
+}
+
+/// A room in `.to/.in/.except`: a name, or a socket's own id room.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Room {
+    Name(String),
+    /// `NAME.id`: the id of client NAME's current socket.
+    IdOf(String),
+    /// `socket.id`: the id of the statement's own socket.
+    OwnId,
+}
+
+/// An `on` handler's action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Server code with `socket` = the sender's socket.
+    Expr(Expr),
+    /// `callback(ARGS…)`: answers the client's acknowledgement.
+    Callback(Vec<Arg<Value>>),
+}
+
+/// A value that is either written in the script or, inside an `on` handler,
+/// the bare word `msg` (the first argument the client sent).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg<T> {
+    Lit(T),
+    Msg,
+}
+
+/// A server-side expression, reduced to what it does and to whom.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// An action on one socket: `socket.emit`, `.join`, `.leave`, `.disconnect`.
+    Socket(SocketAction),
+    /// An action on a set of sockets chosen by namespace and rooms.
+    Broadcast {
+        scope: Scope,
+        /// Each `.to(R)`/`.in(R)`, in order; their union is the target.
+        to: Vec<Arg<Vec<Room>>>,
+        /// Each `.except(R)`, in order.
+        except: Vec<Arg<Vec<Room>>>,
+        action: BroadcastAction,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SocketAction {
+    Emit {
+        event: Arg<String>,
+        args: Vec<Arg<Value>>,
+    },
+    Join(Arg<Vec<String>>),
+    Leave(Arg<String>),
+    Disconnect {
+        close: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    /// `io.…` or `io.of("/ns").…`: every socket of the namespace.
+    Namespace(String),
+    /// `socket.nsp.…`: the sender's namespace, sender included.
+    SenderNamespace,
+    /// `socket.broadcast`/`.to`/`.in`/`.except`: the sender's namespace
+    /// without the sender.
+    SenderExcluded,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BroadcastAction {
+    Emit {
+        event: Arg<String>,
+        args: Vec<Arg<Value>>,
+    },
+    SocketsJoin(Arg<Vec<String>>),
+    SocketsLeave(Arg<Vec<String>>),
+    DisconnectSockets {
+        close: bool,
+    },
+}
+
+impl<T> Arg<T> {
+    /// The literal, for an expression that has been resolved (or has no `msg`).
+    pub fn lit(&self) -> Option<&T> {
+        match self {
+            Arg::Lit(v) => Some(v),
+            Arg::Msg => None,
+        }
+    }
+}

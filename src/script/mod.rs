@@ -1,0 +1,28 @@
+//! The tour-script language: its statements, and the parser that turns a
+//! line of text into one (see `tour-script.md`, the contract).
+//!
+//! - `ast`: the statements and expressions a script is made of.
+//! - `parser`: whole scripts, and the check that names were connected earlier.
+//! - `statement`: each statement form, one line at a time.
+//! - `chain`: the members after `io` and `socket`, up to the action.
+//! - `cursor`: words, names, strings and `msg` at a column of one line.
+//! - `json`: JSON literals as a script writes them.
+//! - `resolve`: `msg` replaced by the client's first argument.
+//! - `error`: syntax errors, rendered as a compiler would.
+
+mod ast;
+mod chain;
+mod cursor;
+mod error;
+mod json;
+mod parser;
+mod resolve;
+mod statement;
+
+pub use ast::{
+    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Hook, Room, Scope, SocketAction,
+    Statement, StatementKind, hook,
+};
+pub use error::SyntaxError;
+pub use json::js_number_semantics;
+pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};

@@ -1,0 +1,385 @@
+//! The statement forms: `connect`, `disconnect`, `use`, `on`, server
+//! code (`NAME: socket.…`, `io.…`) and client emits (`NAME> socket.emit`).
+
+use serde_json::Value;
+
+use super::ast::{Action, Arg, Hook, Statement, StatementKind, hook};
+use super::chain::Chain;
+use super::cursor::{Cursor, Parsed};
+use super::error::{SyntaxError, excerpt};
+use crate::protocol::{self, Refusal};
+
+pub(super) const EXPECTED_STATEMENT: &str = "expected a statement: `connect NAME`, `disconnect NAME`, \
+     `NAME: socket.…`, `io.…`, `use /ns require …`, `on \"EVENT\": …` or `NAME> socket.emit(…)`";
+
+/// A parsed line, with the client names it uses (not the one a `connect`
+/// connects) and the 1-based column of each, in the order written.
+pub(super) struct Parsed1 {
+    pub(super) statement: Statement,
+    pub(super) uses: Vec<(String, usize)>,
+}
+
+/// Parses one line (`None` for a blank line or a comment).
+pub(super) fn parse_numbered(number: usize, text: &str) -> Result<Option<Parsed1>, SyntaxError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.starts_with('#') {
+        return Ok(None);
+    }
+    let start = text.len() - text.trim_start().len();
+    let end = start + trimmed.len();
+    let mut p = Cursor {
+        text,
+        pos: start,
+        end,
+        line: number,
+        msg_allowed: false,
+        name_at: start,
+        own_id_allowed: false,
+        ids: Vec::new(),
+    };
+    let kind = p.statement()?;
+    let mut uses = Vec::new();
+    match &kind {
+        StatementKind::Disconnect { name }
+        | StatementKind::ClientEmit { name, .. }
+        | StatementKind::Server {
+            socket: Some(name), ..
+        } => uses.push((name.clone(), p.column_of(p.name_at))),
+        _ => {}
+    }
+    uses.extend(
+        std::mem::take(&mut p.ids)
+            .into_iter()
+            .map(|(name, at)| (name, p.column_of(at))),
+    );
+    let statement = Statement {
+        line: number,
+        code: trimmed.to_owned(),
+        kind,
+    };
+    Ok(Some(Parsed1 { statement, uses }))
+}
+
+impl Cursor<'_> {
+    pub(super) fn statement(&mut self) -> Parsed<StatementKind> {
+        let start = self.pos;
+        let Some(word) = self.ident(true) else {
+            return Err(self.error(format!("{}{}", EXPECTED_STATEMENT, self.found())));
+        };
+        let after_word = self.pos;
+        self.skip_ws();
+        match self.peek() {
+            Some(':') => {
+                self.name_at = start;
+                self.pos += 1;
+                return self.server_statement(Some(word.to_owned()));
+            }
+            Some('>') => {
+                self.name_at = start;
+                self.pos += 1;
+                return self.client_emit(word.to_owned());
+            }
+            _ => {}
+        }
+        self.pos = after_word;
+        match word {
+            "connect" => self.connect(),
+            "disconnect" => {
+                let name = self.name("after `disconnect`")?;
+                self.end_of_statement()?;
+                Ok(StatementKind::Disconnect { name })
+            }
+            "use" => self.use_statement(),
+            "on" => self.on_statement(),
+            "io" => {
+                self.pos = start;
+                self.server_statement(None)
+            }
+            "callback" => Err(self.error_at(
+                start,
+                "`callback(…)` answers a client's acknowledgement: it stands only as an \
+                 `on` handler's action, as in `on \"order\": callback({\"ok\": true})`",
+            )),
+            "socket" => Err(self.error_at(
+                start,
+                "server code about one socket needs the client's name first, \
+                 as in `alice: socket.join(\"room1\")`",
+            )),
+            _ => Err(self.error_at(
+                start,
+                format!("{EXPECTED_STATEMENT}, found `{}`", excerpt(word)),
+            )),
+        }
+    }
+
+    pub(super) fn connect(&mut self) -> Parsed<StatementKind> {
+        let name = self.name("after `connect`")?;
+        let ns = self.optional_namespace()?;
+        self.skip_ws();
+        let mut auth = serde_json::Map::new();
+        if !self.at_end() && !matches!(self.peek(), Some(';' | '{' | '[')) {
+            return Err(self.error(format!(
+                "expected a namespace such as `/orders`, or a JSON object of handshake auth{}",
+                self.found()
+            )));
+        }
+        if !self.at_end() && self.peek() != Some(';') {
+            let at = self.pos;
+            match self.json()? {
+                Value::Object(extra) => auth = extra,
+                _ => {
+                    return Err(self.error_at(
+                        at,
+                        "the handshake auth after `connect NAME` must be a JSON object, \
+                         as in {\"token\":\"x\"}",
+                    ));
+                }
+            }
+        }
+        self.end_of_statement()?;
+        Ok(StatementKind::Connect { name, ns, auth })
+    }
+
+    pub(super) fn use_statement(&mut self) -> Parsed<StatementKind> {
+        let ns = self.namespace()?;
+        self.skip_ws();
+        let at = self.pos;
+        if self.ident(false) != Some("require") {
+            return Err(self.error_at(
+                at,
+                "expected `require KEY \"VALUE\"` after the namespace, as in \
+                 `use /admin require token \"s3cret\"`",
+            ));
+        }
+        self.skip_ws();
+        let at = self.pos;
+        let Some(key) = self.ident(false) else {
+            return Err(self.error_at(
+                at,
+                format!("expected the auth key to check{}", self.found()),
+            ));
+        };
+        let key = key.to_owned();
+        let value = self.string("the value that `auth.KEY` must have")?;
+        self.skip_ws();
+        let at = self.pos;
+        let message = match self.ident(false) {
+            Some("else") => self.string("the refusal's message after `else`")?,
+            Some(_) => {
+                return Err(self.error_at(
+                    at,
+                    "expected `else \"MESSAGE\"` or the end of the statement, as in \
+                     `use /admin require role \"admin\" else \"not admin\"`",
+                ));
+            }
+            None => "unauthorized".to_owned(),
+        };
+        self.end_of_statement()?;
+        Ok(StatementKind::Use {
+            ns,
+            key,
+            value,
+            message,
+        })
+    }
+
+    pub(super) fn on_statement(&mut self) -> Parsed<StatementKind> {
+        let ns = self.optional_namespace()?;
+        self.skip_ws();
+        let at = self.pos;
+        let event = self.string("the event name")?;
+        match protocol::refusal(&event) {
+            _ if hook(&event) == Hook::Disconnect => {}
+            Some(refusal @ Refusal::Reserved(_)) => {
+                return Err(self.error_at(
+                    at,
+                    format!(
+                        "{refusal}: the server emits it itself, \
+                         so a handler cannot be declared for it"
+                    ),
+                ));
+            }
+            Some(refusal) => return Err(self.error_at(at, refusal.to_string())),
+            None => {}
+        }
+        self.expect(':', "after the event name of `on`")?;
+        self.msg_allowed = true;
+        self.own_id_allowed = true;
+        self.skip_ws();
+        let at = self.pos;
+        let action = match self.ident(false) {
+            Some("socket") => Action::Expr(self.chain(Chain::Socket)?),
+            Some("io") => Action::Expr(self.chain(Chain::Io)?),
+            Some("callback") => Action::Callback(self.callback_args()?),
+            _ => {
+                return Err(self.error_at(
+                    at,
+                    "expected the handler's action, `socket.…`, `io.…` or `callback(…)`, \
+                     as in `on \"join\": socket.join(msg)`",
+                ));
+            }
+        };
+        self.end_of_statement()?;
+        Ok(StatementKind::On { ns, event, action })
+    }
+
+    /// `(ARGS…)` of `callback`: JSON values or `msg`.
+    fn callback_args(&mut self) -> Parsed<Vec<Arg<serde_json::Value>>> {
+        self.expect('(', "after `callback`")?;
+        let mut args = Vec::new();
+        self.skip_ws();
+        if self.eat(')') {
+            return Ok(args);
+        }
+        loop {
+            args.push(if self.eat_msg() {
+                Arg::Msg
+            } else {
+                Arg::Lit(self.json()?)
+            });
+            if self.eat(')') {
+                return Ok(args);
+            }
+            if !self.eat(',') {
+                return Err(self.error(format!(
+                    "expected `,` or `)` in `callback(…)`{}",
+                    self.found()
+                )));
+            }
+        }
+    }
+
+    /// `io.of("/ns")` and nothing after it: a declaration. `None` (and the
+    /// cursor where it was) when more of a chain follows.
+    fn declaration(&mut self) -> Parsed<Option<String>> {
+        let start = self.pos;
+        if !(self.eat('.') && self.ident(false) == Some("of")) {
+            self.pos = start;
+            return Ok(None);
+        }
+        self.skip_ws();
+        if self.peek() != Some('(') {
+            self.pos = start;
+            return Ok(None);
+        }
+        let ns = self.namespace_argument()?;
+        self.skip_ws();
+        if self.peek() == Some('.') {
+            self.pos = start;
+            return Ok(None);
+        }
+        self.end_of_statement()?;
+        Ok(Some(ns))
+    }
+
+    pub(super) fn server_statement(&mut self, name: Option<String>) -> Parsed<StatementKind> {
+        self.skip_ws();
+        let at = self.pos;
+        let root = self.ident(false);
+        self.own_id_allowed = name.is_some();
+        if name.is_none()
+            && root == Some("io")
+            && let Some(ns) = self.declaration()?
+        {
+            return Ok(StatementKind::Declare { ns });
+        }
+        let expr = match (&name, root) {
+            (Some(_), Some("socket")) => self.chain(Chain::Socket)?,
+            (None, Some("io")) => self.chain(Chain::Io)?,
+            (Some(name), _) => {
+                let name = excerpt(name);
+                return Err(self.error_at(
+                    at,
+                    format!(
+                        "expected `socket` after `{name}:` (server code about {name}'s socket), \
+                         as in `{name}: socket.join(\"room1\")`"
+                    ),
+                ));
+            }
+            (None, _) => return Err(self.error_at(at, EXPECTED_STATEMENT)),
+        };
+        self.end_of_statement()?;
+        Ok(StatementKind::Server { socket: name, expr })
+    }
+
+    pub(super) fn client_emit(&mut self, name: String) -> Parsed<StatementKind> {
+        self.skip_ws();
+        let at = self.pos;
+        let ok = self.ident(false) == Some("socket") && self.eat('.') && {
+            self.skip_ws();
+            self.ident(false) == Some("emit")
+        };
+        if !ok {
+            let name = excerpt(&name);
+            return Err(self.error_at(
+                at,
+                format!(
+                    "a client can only emit: expected `socket.emit(\"EVENT\", …)` after `{name}>`; \
+                     joining rooms and broadcasting are server code (`{name}: socket.…`)"
+                ),
+            ));
+        }
+        self.expect('(', "after `emit`")?;
+        self.skip_ws();
+        let at = self.pos;
+        let event = self.string("the event name")?;
+        self.check_event_name(&event, at)?;
+        let mut args = Vec::new();
+        let mut ack = false;
+        while self.eat(',') {
+            self.skip_ws();
+            let at = self.pos;
+            if self.ident(false) == Some("ack") {
+                ack = true;
+                self.skip_ws();
+                if self.peek() != Some(')') {
+                    return Err(self.error(format!(
+                        "`ack` (the client's acknowledgement callback) comes last, \
+                         then `)`{}",
+                        self.found()
+                    )));
+                }
+                break;
+            }
+            self.pos = at;
+            args.push(self.json()?);
+        }
+        self.expect(')', "to close `emit(`")?;
+        self.end_of_statement()?;
+        Ok(StatementKind::ClientEmit {
+            name,
+            event,
+            args,
+            ack,
+        })
+    }
+
+    /// Refuses the engine's own event names, which no script may use. A
+    /// reserved name may be written: emitting it is a run-time error, as
+    /// the official server throws when it runs.
+    pub(super) fn check_event_name(&self, event: &str, at: usize) -> Parsed<()> {
+        match protocol::refusal(event) {
+            Some(refusal @ Refusal::EngineOwn) => Err(self.error_at(at, refusal.to_string())),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Statement details found by the differential test (tests/integration/differential.rs).
+    use crate::script::{StatementKind, parse_line};
+
+    #[test]
+    fn a_trailing_semicolon_ends_a_namespace() {
+        for line in ["connect bob /orders;", "use /orders require token \"x\";"] {
+            let statement = parse_line(1, line).expect("parses").expect("a statement");
+            match statement.kind {
+                StatementKind::Connect { ns, .. } | StatementKind::Use { ns, .. } => {
+                    assert_eq!(ns, "/orders", "{line}");
+                }
+                other => panic!("{line}: {other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The server's handlers, as named functions: each namespace's middleware
+//! chain, and the connection, event and disconnect handlers of its sockets.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use serde_json::Value;
+use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{AckSender, Event, SocketRef, TryData};
+use socketioxide::handler::{ConnectHandler, FromMessageParts};
+use socketioxide::socket::{DisconnectReason, Socket};
+
+use super::perform::{Actor, Args, bounded, lits, perform};
+use super::{Handled, HookResult, Notice, Shared, lock, rooms_of};
+use crate::protocol::{CLIENT_HEADER, WELCOME_EVENT};
+use crate::script::{Action, CONNECTION, DISCONNECT};
+
+/// What JavaScript says when a handler calls `callback` that the client
+/// did not pass (the handler's last argument is then not a function).
+const NO_CALLBACK: &str = "callback is not a function";
+
+/// Creates a namespace with the engine's connection handler and middleware.
+pub(super) fn add_namespace(io: &SocketIo, shared: &Arc<Shared>, ns: String) {
+    lock(&shared.namespaces).insert(ns.clone());
+    let on_connect = {
+        let shared = shared.clone();
+        move |io: SocketIo, socket: SocketRef| on_connect(shared.clone(), io, socket)
+    };
+    let middleware = {
+        let shared = shared.clone();
+        move |socket: SocketRef, TryData(auth): TryData<Value>| {
+            let verdict = check_middlewares(&shared, socket.ns(), &auth.unwrap_or(Value::Null));
+            async move { verdict }
+        }
+    };
+    io.ns(ns, on_connect.with(middleware));
+}
+
+/// Runs the namespace's `use` middlewares in the order they were added;
+/// the first rejection stops the chain (socketioxide's own `.with` chain
+/// would run them last-added first).
+pub(super) fn check_middlewares(shared: &Shared, ns: &str, auth: &Value) -> Result<(), String> {
+    let middlewares = lock(&shared.middlewares);
+    for rule in middlewares.get(ns).into_iter().flatten() {
+        if auth.get(&rule.key).and_then(Value::as_str) != Some(rule.value.as_str()) {
+            return Err(rule.message.clone());
+        }
+    }
+    Ok(())
+}
+
+/// The connection handler of every namespace.
+fn on_connect(shared: Arc<Shared>, io: SocketIo, socket: SocketRef) -> impl Future<Output = ()> {
+    let name = client_name(&socket);
+    // Socket.IO puts every socket in a room named after its id; socketioxide does not.
+    socket.join(socket.id.to_string());
+    {
+        let shared = shared.clone();
+        let name = name.clone();
+        socket.on_fallback(
+            move |io: SocketIo,
+                  socket: SocketRef,
+                  Event(event): Event,
+                  TryData(first): TryData<Value>,
+                  ack: AckSender,
+                  AckAsked(asked): AckAsked| {
+                let sent = Sent {
+                    event,
+                    msg: first.unwrap_or(Value::Null),
+                    ack: asked.then_some(ack),
+                };
+                on_event(shared.clone(), io, socket, name.clone(), sent)
+            },
+        );
+    }
+    {
+        let shared = shared.clone();
+        let name = name.clone();
+        socket.on_disconnect(
+            move |io: SocketIo, socket: SocketRef, reason: DisconnectReason| {
+                on_disconnect(shared.clone(), io, name.clone(), socket, reason)
+            },
+        );
+    }
+    {
+        // A name already held belongs to that socket: a second connection
+        // claiming it (another program on this port) is not the engine's.
+        let mut sockets = lock(&shared.sockets);
+        if !sockets.get(&name).is_some_and(|held| held.connected()) {
+            sockets.insert(name.clone(), socket.clone());
+        }
+    }
+    async move {
+        // First the welcome: the client is admitted, and whatever the
+        // connection handler sends it (or its disconnection) comes after.
+        // A socket that closed meanwhile is reported by its disconnect handler.
+        let _ = socket.emit(WELCOME_EVENT, &());
+        let hook = run_hook(&shared, &io, &socket, CONNECTION, &name, false).await;
+        let ns = socket.ns().to_owned();
+        let _ = shared.notices.send(Notice::Connected { name, ns, hook });
+    }
+}
+
+/// Runs `ns`'s connection or disconnect handler (by its event) for `socket`,
+/// with `msg` = the client's name, if the namespace has one.
+async fn run_hook(
+    shared: &Arc<Shared>,
+    io: &SocketIo,
+    socket: &SocketRef,
+    event: &str,
+    name: &str,
+    leaving: bool,
+) -> Option<HookResult> {
+    let action = lock(&shared.handlers)
+        .get(&(socket.ns().to_owned(), event.to_owned()))
+        .cloned()?;
+    let (action, result) = match action.resolve(&Value::String(name.to_owned())) {
+        Err(e) => (action, Err(e)),
+        Ok(Action::Expr(expr)) => {
+            let mut actor = Actor::new(io, shared, Some(socket));
+            if leaving {
+                actor = actor.leaving();
+            }
+            let result = bounded(perform(&actor, &expr)).await;
+            (Action::Expr(expr), result)
+        }
+        Ok(callback @ Action::Callback(_)) => (callback, Err(NO_CALLBACK.to_owned())),
+    };
+    Some(HookResult { action, result })
+}
+
+/// The disconnect handler of every socket. Its first part runs
+/// synchronously inside the disconnect, so the engine hears of it before
+/// the operation that caused it returns; the namespace's own disconnect
+/// handler (if any) runs after, and says when it is done.
+fn on_disconnect(
+    shared: Arc<Shared>,
+    io: SocketIo,
+    name: String,
+    socket: SocketRef,
+    reason: DisconnectReason,
+) -> impl Future<Output = ()> {
+    let registered = {
+        let mut sockets = lock(&shared.sockets);
+        // Only the socket that holds the name leaves the registry.
+        let holds = sockets.get(&name).is_some_and(|s| s.id == socket.id);
+        if holds {
+            sockets.remove(&name);
+        }
+        holds
+    };
+    let ns = socket.ns().to_owned();
+    let hook =
+        registered && lock(&shared.handlers).contains_key(&(ns.clone(), DISCONNECT.to_owned()));
+    if registered {
+        let rooms = rooms_of(&socket).into_iter().collect();
+        // The engine may have stopped listening during shutdown; nothing to tell then.
+        let _ = shared.notices.send(Notice::Disconnected {
+            name: name.clone(),
+            ns: ns.clone(),
+            reason: official_reason(reason),
+            rooms,
+            hook,
+        });
+    }
+    async move {
+        if !hook {
+            return;
+        }
+        if let Some(run) = run_hook(&shared, &io, &socket, DISCONNECT, &name, true).await {
+            let _ = shared
+                .notices
+                .send(Notice::DisconnectHook { name, ns, run });
+        }
+    }
+}
+
+/// The simulated client's name, from its handshake header.
+fn client_name(socket: &SocketRef) -> String {
+    socket
+        .req_parts()
+        .headers
+        .get(CLIENT_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("(unnamed)")
+        .to_owned()
+}
+
+/// Whether the client passed an acknowledgement callback with its event.
+struct AckAsked(bool);
+
+impl<A: Adapter> FromMessageParts<A> for AckAsked {
+    type Error = std::convert::Infallible;
+    fn from_message_parts(
+        _: &Arc<Socket<A>>,
+        _: &mut socketioxide::handler::Value,
+        ack_id: &Option<i64>,
+    ) -> Result<Self, Self::Error> {
+        Ok(AckAsked(ack_id.is_some()))
+    }
+}
+
+/// An event as a client sent it: its name, first argument, and its
+/// acknowledgement callback if it passed one.
+struct Sent {
+    event: String,
+    msg: Value,
+    ack: Option<AckSender>,
+}
+
+/// Every event a client emits: look up the script's handler and run it.
+async fn on_event(shared: Arc<Shared>, io: SocketIo, socket: SocketRef, name: String, sent: Sent) {
+    // `connection` names the namespace's connection handler, not an event.
+    let handler = (sent.event != CONNECTION)
+        .then(|| {
+            lock(&shared.handlers)
+                .get(&(socket.ns().to_owned(), sent.event.clone()))
+                .cloned()
+        })
+        .flatten();
+    let outcome = match handler {
+        None => Handled::NoHandler { event: sent.event },
+        Some(action) => match action.resolve(&sent.msg) {
+            Err(e) => Handled::Ran {
+                action,
+                result: Err(e),
+            },
+            Ok(Action::Expr(expr)) => {
+                let actor = Actor::new(&io, &shared, Some(&socket));
+                let result = bounded(perform(&actor, &expr)).await;
+                Handled::Ran {
+                    action: Action::Expr(expr),
+                    result,
+                }
+            }
+            Ok(Action::Callback(args)) => {
+                let result = answer(sent.ack, &args);
+                Handled::Ran {
+                    action: Action::Callback(args),
+                    result,
+                }
+            }
+        },
+    };
+    let _ = shared.notices.send(Notice::Handled { name, outcome });
+}
+
+/// `callback(ARGS…)`: answers the client's acknowledgement.
+fn answer(ack: Option<AckSender>, args: &[crate::script::Arg<Value>]) -> Result<(), String> {
+    let ack = ack.ok_or(NO_CALLBACK)?;
+    ack.send(&Args(&lits(args)?))
+        .map_err(|e| format!("the acknowledgement could not be sent: {e}"))
+}
+
+/// socketioxide's disconnect reasons, in the official server's words.
+fn official_reason(reason: DisconnectReason) -> &'static str {
+    match reason {
+        DisconnectReason::ServerNSDisconnect => "server namespace disconnect",
+        DisconnectReason::ClientNSDisconnect => "client namespace disconnect",
+        DisconnectReason::TransportClose => "transport close",
+        DisconnectReason::TransportError => "transport error",
+        DisconnectReason::HeartbeatTimeout => "ping timeout",
+        DisconnectReason::ClosingServer => "server shutting down",
+        DisconnectReason::PacketParsingError => "parse error",
+        DisconnectReason::MultipleHttpPollingError => "forced close",
+    }
+}

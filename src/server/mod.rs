@@ -1,0 +1,308 @@
+//! The embedded Socket.IO server: socketioxide on axum, on a loopback port,
+//! with the script's middlewares and handlers, and the bridges that make it
+//! behave as the official server does (see `tour-script.md`, "Known
+//! differences").
+//!
+//! - `handlers`: the namespaces' middleware and connection, event and
+//!   disconnect handlers, as named functions.
+//! - `perform`: server-side actions carried out on the live server.
+//! - `net`: the TCP listener, tuned so that no write waits on a delayed ACK.
+
+mod handlers;
+mod net;
+mod perform;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use anyhow::Context as _;
+use socketioxide::SocketIo;
+use socketioxide::extract::SocketRef;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::protocol::{SYNC_EVENT, WAIT_BOUND, wait_bound};
+use crate::script::{Action, Expr, Hook};
+use handlers::add_namespace;
+use perform::{Actor, bounded, perform};
+
+/// What the server's handlers tell the engine, in the order they ran.
+#[derive(Debug)]
+pub enum Notice {
+    /// This client was admitted to `ns`, and the namespace's connection
+    /// handler (if it had one) ran.
+    Connected {
+        name: String,
+        ns: String,
+        hook: Option<HookResult>,
+    },
+    /// This client's socket left; the rooms are those it was in. When
+    /// `hook` is set, a [`Notice::DisconnectHook`] follows once the
+    /// namespace's disconnect handler has run.
+    Disconnected {
+        name: String,
+        ns: String,
+        reason: &'static str,
+        rooms: Vec<String>,
+        hook: bool,
+    },
+    /// The disconnect handler ran for this client's socket.
+    DisconnectHook {
+        name: String,
+        ns: String,
+        run: HookResult,
+    },
+    /// A client's event reached the server and its handler (if any) finished.
+    Handled { name: String, outcome: Handled },
+}
+
+/// A connection or disconnect handler's (resolved) action and its result.
+#[derive(Debug)]
+pub struct HookResult {
+    pub action: Action,
+    pub result: Result<(), String>,
+}
+
+#[derive(Debug)]
+pub enum Handled {
+    /// No `on` handler for this event in this namespace: ignored.
+    NoHandler { event: String },
+    /// The handler ran this (already resolved) action, with this result.
+    Ran {
+        action: Action,
+        result: Result<(), String>,
+    },
+}
+
+/// A `use /ns require KEY "VALUE" [else "MESSAGE"]` middleware.
+#[derive(Debug, Clone)]
+pub(super) struct Requirement {
+    key: String,
+    value: String,
+    message: String,
+}
+
+/// State shared by the server's handlers and the engine.
+struct Shared {
+    /// Per namespace, the `use` middlewares in the order they were added.
+    middlewares: Mutex<HashMap<String, Vec<Requirement>>>,
+    /// `(namespace, event)` → the `on` handler's action (the events
+    /// `connection` and `disconnect` name the namespace's hooks).
+    handlers: Mutex<HashMap<(String, String), Action>>,
+    /// Every admitted, still connected socket, by client name.
+    sockets: Mutex<BTreeMap<String, SocketRef>>,
+    /// Every namespace the server has.
+    namespaces: Mutex<BTreeSet<String>>,
+    notices: mpsc::UnboundedSender<Notice>,
+}
+
+/// Locks a mutex, taking the data even if a handler panicked holding it:
+/// every critical section here leaves the data consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A running server. Dropping it without `shutdown` aborts its task.
+pub struct Server {
+    io: SocketIo,
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Server {
+    /// Serves on `listener` with the namespace `/` (others are declared
+    /// as the script names them), and returns the server and the channel
+    /// of its handlers' notices.
+    pub async fn start(
+        listener: TcpListener,
+    ) -> anyhow::Result<(Server, mpsc::UnboundedReceiver<Notice>)> {
+        let addr = listener.local_addr().context("reading the server's port")?;
+        let (notices, notices_rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared {
+            middlewares: Mutex::default(),
+            handlers: Mutex::default(),
+            sockets: Mutex::default(),
+            namespaces: Mutex::default(),
+            notices,
+        });
+        let (layer, io) = SocketIo::builder().build_layer();
+        // socketioxide creates no `/` by itself; the official server always has it.
+        add_namespace(&io, &shared, "/".to_owned());
+        let app = axum::Router::new().layer(layer);
+        let listener = net::QuickListener(listener);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    // A dropped sender means the engine is gone: stop too.
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok((
+            Server {
+                io,
+                addr,
+                shared,
+                stop: Some(stop),
+                task: Some(task),
+            },
+            notices_rx,
+        ))
+    }
+
+    /// The URL clients connect to.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Declares `ns` (as `io.of()` does) if the server does not have it yet.
+    pub fn declare(&self, ns: &str) {
+        if !self.has_namespace(ns) {
+            add_namespace(&self.io, &self.shared, ns.to_owned());
+        }
+    }
+
+    /// Whether a client may connect to `ns`.
+    pub fn has_namespace(&self, ns: &str) -> bool {
+        self.io.of(ns).is_some()
+    }
+
+    /// Adds a `use` middleware to `ns`, after those already there.
+    pub fn add_middleware(&self, ns: &str, key: &str, value: &str, message: &str) {
+        lock(&self.shared.middlewares)
+            .entry(ns.to_owned())
+            .or_default()
+            .push(Requirement {
+                key: key.to_owned(),
+                value: value.to_owned(),
+                message: message.to_owned(),
+            });
+    }
+
+    /// Sets (or replaces) the handler of `event` in `ns`.
+    pub fn set_handler(&self, ns: &str, event: &str, action: Action) {
+        lock(&self.shared.handlers).insert((ns.to_owned(), event.to_owned()), action);
+    }
+
+    /// Per namespace the server has: the events with a handler, and the
+    /// middlewares as `KEY = "VALUE"`, for the playground's `:state`.
+    pub fn setup(&self) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+        let mut setup: BTreeMap<String, (Vec<String>, Vec<String>)> = lock(&self.shared.namespaces)
+            .iter()
+            .map(|ns| (ns.clone(), Default::default()))
+            .collect();
+        for (ns, event) in lock(&self.shared.handlers).keys() {
+            setup.entry(ns.clone()).or_default().0.push(event.clone());
+        }
+        for (ns, requirements) in lock(&self.shared.middlewares).iter() {
+            let entry = &mut setup.entry(ns.clone()).or_default().1;
+            for r in requirements {
+                entry.push(format!(
+                    "{} = {}",
+                    r.key,
+                    serde_json::Value::String(r.value.clone())
+                ));
+            }
+        }
+        for (handlers, _) in setup.values_mut() {
+            handlers.sort();
+        }
+        setup
+    }
+
+    /// Whether `ns` has a handler for this hook.
+    pub fn has_hook(&self, ns: &str, hook: Hook) -> bool {
+        let event = match hook {
+            Hook::Connection => crate::script::CONNECTION,
+            Hook::Disconnect => crate::script::DISCONNECT,
+            Hook::Event => return false,
+        };
+        lock(&self.shared.handlers).contains_key(&(ns.to_owned(), event.to_owned()))
+    }
+
+    /// The server-side socket of a connected client.
+    pub fn socket(&self, name: &str) -> Option<SocketRef> {
+        lock(&self.shared.sockets).get(name).cloned()
+    }
+
+    /// Every connected client's namespace and rooms (without its own-id room).
+    pub fn rooms(&self) -> BTreeMap<String, (String, BTreeSet<String>)> {
+        lock(&self.shared.sockets)
+            .iter()
+            .map(|(name, socket)| (name.clone(), (socket.ns().to_owned(), rooms_of(socket))))
+            .collect()
+    }
+
+    /// Sends the sync event `seq` to every connected socket. Each connection
+    /// delivers in order, so what a client gets before this is everything
+    /// the step sent it. Returns the names it was sent to, and those it
+    /// could not be sent to.
+    pub fn sync(&self, seq: u64) -> (Vec<String>, Vec<String>) {
+        let sockets = lock(&self.shared.sockets).clone();
+        let (sent, failed): (Vec<_>, Vec<_>) = sockets
+            .into_iter()
+            .map(|(name, socket)| (name, socket.emit(SYNC_EVENT, &seq).is_ok()))
+            .partition(|(_, sent)| *sent);
+        let names = |list: Vec<(String, bool)>| list.into_iter().map(|(name, _)| name).collect();
+        (names(sent), names(failed))
+    }
+
+    /// Runs a server-side expression, with `socket` as the sender.
+    pub async fn perform(&self, socket: Option<&SocketRef>, expr: &Expr) -> Result<(), String> {
+        let actor = Actor::new(&self.io, &self.shared, socket);
+        bounded(perform(&actor, expr)).await
+    }
+
+    /// Closes every socket, then the HTTP server, and waits for both.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        // Graceful shutdown alone would leave websocket sessions alive.
+        let closed = tokio::time::timeout(WAIT_BOUND, self.io.close()).await;
+        lock(&self.shared.sockets).clear();
+        if let Some(stop) = self.stop.take() {
+            // The task may be gone already; nothing is left to stop then.
+            let _ = stop.send(());
+        }
+        closed.map_err(|_| {
+            anyhow::anyhow!("closing the server's sockets took over {}", wait_bound())
+        })?;
+        if let Some(mut task) = self.task.take() {
+            match tokio::time::timeout(WAIT_BOUND, &mut task).await {
+                Ok(stopped) => stopped
+                    .context("the server task failed")?
+                    .context("the server stopped with an error")?,
+                Err(_) => {
+                    task.abort();
+                    anyhow::bail!(
+                        "the server still had open connections after {}",
+                        wait_bound()
+                    )
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// A socket's rooms, without the room named after its own id.
+pub fn rooms_of(socket: &SocketRef) -> BTreeSet<String> {
+    let own = socket.id.to_string();
+    socket
+        .rooms()
+        .into_iter()
+        .map(|r| r.into_owned())
+        .filter(|r| *r != own)
+        .collect()
+}

@@ -1,0 +1,235 @@
+//! Server-side actions carried out on the live server: on one socket, or
+//! on the sockets a namespace and its rooms select.
+
+use std::future::Future;
+
+use serde::Serialize;
+use serde_json::Value;
+use socketioxide::extract::SocketRef;
+use socketioxide::operators::BroadcastOperators;
+use socketioxide::{BroadcastError, SocketIo};
+
+use super::{Shared, lock};
+use crate::protocol::{self, WAIT_BOUND, wait_bound};
+use crate::script::{Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
+
+/// Who carries out an action, and what its ids mean: the server, the
+/// sender's socket (if any), and every client's current socket id.
+pub(super) struct Actor<'a> {
+    io: &'a SocketIo,
+    sender: Option<&'a SocketRef>,
+    /// Client name → its socket's id, for `NAME.id`.
+    ids: std::collections::BTreeMap<String, String>,
+    /// The sender is leaving (its disconnect handler runs): Socket.IO has
+    /// already taken it out of every room and of its namespace, while
+    /// socketioxide still holds it there until the handler returns.
+    leaving: bool,
+}
+
+impl<'a> Actor<'a> {
+    pub(super) fn new(io: &'a SocketIo, shared: &Shared, sender: Option<&'a SocketRef>) -> Self {
+        let ids = lock(&shared.sockets)
+            .iter()
+            .map(|(name, socket)| (name.clone(), socket.id.to_string()))
+            .collect();
+        Actor {
+            io,
+            sender,
+            ids,
+            leaving: false,
+        }
+    }
+
+    /// The same, for a sender whose disconnect handler runs.
+    pub(super) fn leaving(mut self) -> Self {
+        self.leaving = true;
+        self
+    }
+
+    /// The room a `.to/.in/.except` argument names on the live server.
+    fn room(&self, room: &Room) -> Result<String, String> {
+        match room {
+            Room::Name(name) => Ok(name.clone()),
+            Room::IdOf(name) => self
+                .ids
+                .get(name)
+                .cloned()
+                .ok_or_else(|| format!("client {name} is not connected")),
+            Room::OwnId => Ok(self.sender.ok_or("`socket` needs a client")?.id.to_string()),
+        }
+    }
+
+    fn rooms(&self, rooms: &Arg<Vec<Room>>) -> Result<Vec<String>, String> {
+        lit(rooms)?.iter().map(|r| self.room(r)).collect()
+    }
+}
+
+/// An action, with the engine's bound on how long it may take.
+pub(super) async fn bounded(
+    action: impl Future<Output = Result<(), String>>,
+) -> Result<(), String> {
+    tokio::time::timeout(WAIT_BOUND, action)
+        .await
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "the server took over {} to carry this out",
+                wait_bound()
+            ))
+        })
+}
+
+/// Arguments of an emit, serialized as separate Socket.IO arguments
+/// (socketioxide takes a tuple as several arguments, a `Vec` as one).
+pub(super) struct Args<'a>(pub(super) &'a [Value]);
+
+impl Serialize for Args<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut tuple = serializer.serialize_tuple(self.0.len())?;
+        for arg in self.0 {
+            tuple.serialize_element(arg)?;
+        }
+        tuple.end()
+    }
+}
+
+pub(super) fn lits<T: Clone>(args: &[Arg<T>]) -> Result<Vec<T>, String> {
+    args.iter()
+        .map(|a| {
+            a.lit()
+                .cloned()
+                .ok_or_else(|| "`msg` is only known inside a handler".to_owned())
+        })
+        .collect()
+}
+
+pub(super) fn lit<T: Clone>(arg: &Arg<T>) -> Result<T, String> {
+    arg.lit()
+        .cloned()
+        .ok_or_else(|| "`msg` is only known inside a handler".to_owned())
+}
+
+/// The official server throws on reserved names; socketioxide would send them.
+pub(super) fn check_event(event: &str) -> Result<(), String> {
+    match protocol::refusal(event) {
+        Some(refusal) => Err(refusal.to_string()),
+        None => Ok(()),
+    }
+}
+
+/// Runs a resolved expression on the live server.
+pub(super) async fn perform(actor: &Actor<'_>, expr: &Expr) -> Result<(), String> {
+    match expr {
+        // A leaving socket is in no room and no namespace any more: what
+        // it does to itself reaches nobody and changes nothing.
+        Expr::Socket(_) if actor.leaving => Ok(()),
+        Expr::Socket(action) => {
+            let socket = actor.sender.ok_or("`socket` needs a client")?;
+            perform_on_socket(socket, action)
+        }
+        Expr::Broadcast {
+            scope,
+            to,
+            except,
+            action,
+        } => {
+            let mut op = select(actor, scope, to, except)?;
+            if actor.leaving
+                && let Some(socket) = actor.sender
+            {
+                // It is still in its own id room here: that takes it out.
+                op = op.except(socket.id.to_string());
+            }
+            perform_on_sockets(op, action).await
+        }
+    }
+}
+
+/// An action on the sender's own socket.
+fn perform_on_socket(socket: &SocketRef, action: &SocketAction) -> Result<(), String> {
+    match action {
+        SocketAction::Emit { event, args } => {
+            let event = lit(event)?;
+            check_event(&event)?;
+            socket
+                .emit(&event, &Args(&lits(args)?))
+                .map_err(|e| format!("emit failed: {e}"))
+        }
+        SocketAction::Join(rooms) => {
+            socket.join(lit(rooms)?);
+            Ok(())
+        }
+        SocketAction::Leave(room) => {
+            socket.leave(lit(room)?);
+            Ok(())
+        }
+        // One connection per client here, so closing the connection
+        // (`true`) and leaving the namespace disconnect the same socket.
+        SocketAction::Disconnect { close: _ } => socket
+            .clone()
+            .disconnect()
+            .map_err(|e| format!("disconnect failed: {e}")),
+    }
+}
+
+/// The sockets a broadcast selects: its scope, narrowed by rooms.
+fn select(
+    actor: &Actor<'_>,
+    scope: &Scope,
+    to: &[Arg<Vec<Room>>],
+    except: &[Arg<Vec<Room>>],
+) -> Result<BroadcastOperators, String> {
+    let (io, sender) = (actor.io, actor.sender);
+    let mut op: BroadcastOperators = match scope {
+        Scope::Namespace(ns) => io
+            .of(ns)
+            .ok_or_else(|| format!("namespace {ns} does not exist"))?,
+        Scope::SenderNamespace => {
+            let socket = sender.ok_or("`socket` needs a client")?;
+            io.of(socket.ns())
+                .ok_or_else(|| format!("namespace {} does not exist", socket.ns()))?
+        }
+        // `socket.to`/`in`/`except`/`broadcast` all leave the sender out
+        // in Socket.IO; socketioxide's `within` would not.
+        Scope::SenderExcluded => sender.ok_or("`socket` needs a client")?.broadcast(),
+    };
+    for rooms in to {
+        op = op.to(actor.rooms(rooms)?);
+    }
+    for rooms in except {
+        op = op.except(actor.rooms(rooms)?);
+    }
+    Ok(op)
+}
+
+/// An action on every socket `op` selects.
+async fn perform_on_sockets(
+    op: BroadcastOperators,
+    action: &BroadcastAction,
+) -> Result<(), String> {
+    match action {
+        BroadcastAction::Emit { event, args } => {
+            let event = lit(event)?;
+            check_event(&event)?;
+            match op.emit(&event, &Args(&lits(args)?)).await {
+                Ok(()) => Ok(()),
+                // A socket that is closing but not yet removed: the
+                // others still got it, as they would from Socket.IO.
+                Err(BroadcastError::Socket(_)) => Ok(()),
+                Err(e) => Err(format!("emit failed: {e}")),
+            }
+        }
+        BroadcastAction::SocketsJoin(rooms) => op
+            .join(lit(rooms)?)
+            .await
+            .map_err(|e| format!("socketsJoin failed: {e}")),
+        BroadcastAction::SocketsLeave(rooms) => op
+            .leave(lit(rooms)?)
+            .await
+            .map_err(|e| format!("socketsLeave failed: {e}")),
+        BroadcastAction::DisconnectSockets { close: _ } => match op.disconnect().await {
+            Ok(()) | Err(BroadcastError::Socket(_)) => Ok(()),
+            Err(e) => Err(format!("disconnectSockets failed: {e}")),
+        },
+    }
+}
