@@ -36,8 +36,10 @@ pub fn play(output: Output, listen: SocketAddr) -> anyhow::Result<Outcome> {
         .build()
         .map_err(|e| anyhow::anyhow!("could not start the async runtime: {e}"))?;
     let options = Options { output };
-    let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    // Not locked for the session: the editor's thread writes too (the
+    // newline after Ctrl-D), and would wait for the lock forever.
+    let mut stdout = std::io::stdout();
+    let mut stderr = std::io::stderr();
     let played = if interactive {
         eprintln!(
             "sockets-tour playground: type a statement and press Enter, e.g. `connect alice`.\n\
