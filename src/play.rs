@@ -29,6 +29,14 @@ pub struct Played {
     pub refused: usize,
 }
 
+/// What `--listen` is for, said once the server listens on `url`.
+pub fn listening(url: &str) -> String {
+    format!(
+        "sockets-tour: the server listens on {url}; a real Socket.IO client may connect \
+         there to watch (it is shown as an outside client, and no step counts it)"
+    )
+}
+
 /// What a session keeps across `:reset`: the counts, and the line numbers.
 struct Session<'a, O, E> {
     out: &'a mut O,
@@ -77,9 +85,15 @@ pub async fn play(
         played: Played::default(),
         number: 0,
     };
+    let asked_for = listen != SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut announced = false;
     loop {
         // `/` only: the others are declared as lines name them.
         let after = Engine::run(listen, async |engine| {
+            if asked_for && !announced {
+                announced = true;
+                writeln!(session.errors, "{}", crate::play::listening(engine.url()))?;
+            }
             session.run(engine, &mut input, &mut prompt).await
         })
         .await?;

@@ -167,6 +167,11 @@ impl Engine {
         Ok(value)
     }
 
+    /// The server's address, as a client connects to it (`http://…`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     /// What the server holds now, for the playground's `:state`.
     pub fn state(&self) -> crate::report::State {
         let mut state = crate::report::State::default();

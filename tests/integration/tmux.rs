@@ -189,7 +189,10 @@ pub trait LastRow {
 
 impl LastRow for [String] {
     fn last_non_blank(&self) -> &str {
-        self.iter().rev().find(|l| !l.is_empty()).map_or("", String::as_str)
+        self.iter()
+            .rev()
+            .find(|l| !l.is_empty())
+            .map_or("", String::as_str)
     }
 }
 
