@@ -401,17 +401,8 @@ fn run_lessons(lessons: &[(String, Lesson)], decided: &Decided) -> anyhow::Resul
     let mut stdout = std::io::stdout().lock();
     let options = decided.options;
     let listen = decided.listen;
-    if let Some(presenting) = &decided.presenting
-        && presenting.pause
-    {
-        say(&format!(
-            "sockets-tour: the server listens on {listen} while it runs{}",
-            if listen.port() == 0 {
-                ""
-            } else {
-                "; a real Socket.IO client may connect to it"
-            }
-        ));
+    if listen.port() != 0 {
+        say(&crate::play::listening(&format!("http://{listen}")));
     }
     let skip = match decided.presenting.as_ref().and_then(|p| p.from.as_deref()) {
         Some(from) if lessons.len() > 1 => first_lesson_with(lessons, from)?,

@@ -142,6 +142,48 @@ pub async fn present(
     }
 }
 
+/// A first run, into buffers, measures each piece (on a port of its own:
+/// the user's address is for the run they watch).
+async fn measure(lesson: &Lesson, output: Output) -> anyhow::Result<(Vec<plan::Unit>, Summary)> {
+    let pieces = pieces::pieces(lesson);
+    let names = name_width(lesson);
+    let (rendered, summary) =
+        Engine::run(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), async |engine| {
+            let mut rendered = Vec::new();
+            let mut summary = Summary::default();
+            for piece in &pieces {
+                let mut buffer = Vec::new();
+                show(engine, piece, &mut buffer, output, names, &mut summary).await?;
+                rendered.push(buffer);
+            }
+            Ok((rendered, summary))
+        })
+        .await?;
+    let units = pieces
+        .iter()
+        .zip(&rendered)
+        .map(|(piece, text)| plan::Unit {
+            rows: rows_of(text, output),
+            ends_block: piece.ends_block(),
+        })
+        .collect();
+    Ok((units, summary))
+}
+
+/// The rows each page of `lesson` takes when presented with `output` on a
+/// screen of `rows` (the pause line not counted).
+pub async fn page_heights(
+    lesson: &Lesson,
+    output: Output,
+    rows: usize,
+) -> anyhow::Result<Vec<usize>> {
+    let (units, _) = measure(lesson, output).await?;
+    Ok(plan::pages(&units, rows)
+        .into_iter()
+        .map(|page| units[page].iter().map(|u| u.rows).sum())
+        .collect())
+}
+
 /// Runs (steps) or writes (prose) one piece.
 async fn show(
     engine: &mut Engine,
@@ -248,9 +290,10 @@ fn pause(page: usize, total: usize, pace: Option<Duration>, output: Output) -> a
     let painted = Palette::new(color).paint(Role::Label, &line);
     let mut err = std::io::stderr().lock();
     loop {
-        write!(err, "{painted}")?;
-        err.flush()?;
-        let key = keys::wait(pace)?;
+        let key = keys::wait(pace, || {
+            write!(err, "{painted}")?;
+            err.flush()
+        })?;
         // The pause line is not part of the transcript.
         write!(err, "\r\x1b[2K")?;
         if key != Key::Help {
@@ -304,9 +347,10 @@ pub fn between_lessons(
         columns,
     );
     let mut err = std::io::stderr().lock();
-    write!(err, "{}", Palette::new(color).paint(Role::Label, &line))?;
-    err.flush()?;
-    let key = keys::wait(pace)?;
+    let key = keys::wait(pace, || {
+        write!(err, "{}", Palette::new(color).paint(Role::Label, &line))?;
+        err.flush()
+    })?;
     write!(err, "\r\x1b[2K")?;
     Ok(if key == Key::Quit {
         Ended::Quit

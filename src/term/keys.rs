@@ -70,13 +70,15 @@ impl Drop for RawMode {
 /// Waits for a key that means something, in raw mode only while waiting (so
 /// that output between pauses is written as usual). Keys pressed before the
 /// call are discarded: a presenter who pressed Enter twice while a block ran
-/// must not skip the next one. With `pace`, no key for that long means
-/// [`Key::Next`].
-pub fn wait(pace: Option<Duration>) -> io::Result<Key> {
+/// must not skip the next one. Then `prompt` shows what the keys are for
+/// (after the discarding, so that a key pressed as soon as it shows counts).
+/// With `pace`, no key for that long means [`Key::Next`].
+pub fn wait(pace: Option<Duration>, prompt: impl FnOnce() -> io::Result<()>) -> io::Result<Key> {
     let _raw = RawMode::enable()?;
     while event::poll(Duration::ZERO)? {
         event::read()?;
     }
+    prompt()?;
     let deadline = pace.map(|p| Instant::now() + p);
     loop {
         let timeout = match deadline {

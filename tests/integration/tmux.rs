@@ -36,9 +36,12 @@ impl Tmux {
             width,
             height,
         };
+        // After the program: the terminal's modes (is it left as found?),
+        // then the status, written last and whole.
         let script = format!(
-            "\"$0\" \"$@\"; echo $? > '{0}.tmp' && mv '{0}.tmp' '{0}'",
-            tmux.status.display()
+            "\"$0\" \"$@\"; s=$?; stty -a > '{1}' 2>&1; echo $s > '{0}.tmp' && mv '{0}.tmp' '{0}'",
+            tmux.status.display(),
+            tmux.stty().display()
         );
         let mut command = vec![
             "sh".to_owned(),
@@ -167,6 +170,20 @@ impl Tmux {
         status.trim().parse().expect("the shell wrote a number")
     }
 
+    fn stty(&self) -> PathBuf {
+        self.status.with_file_name("stty")
+    }
+
+    /// The terminal's modes after the program exited (`stty -a`).
+    pub fn modes_after(&self) -> String {
+        std::fs::read_to_string(self.stty()).unwrap_or_default()
+    }
+
+    /// A scratch file's path in this test's directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.status.with_file_name(name)
+    }
+
     fn pane(&self, format: &str) -> String {
         let o = self.run(&["display-message", "-p", "-t", "t", format]);
         String::from_utf8_lossy(&o.stdout).trim().to_owned()
@@ -241,4 +258,157 @@ fn help_fits_60_and_80_columns() {
             assert!(wide.is_empty(), "{args:?} at {width}: {wide:#?}");
         }
     }
+}
+
+/// The transcript of `args` run outside the terminal, very wide and
+/// without colour: what the terminal run must show, only wrapped.
+fn wide(args: &[&str]) -> String {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sockets-tour"));
+    let o = command
+        .args(args)
+        .args(["--width", "1000", "--color", "never"])
+        .output()
+        .unwrap();
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn without_spaces(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn every_lesson_fits_60_and_80_columns_without_losing_a_character() {
+    for (name, _) in sockets_tour::lesson::BUILTIN {
+        let reference = without_spaces(&wide(&[name]));
+        for width in [60, 80] {
+            let tmux = Tmux::start("lesson", width, 24, &[name, "--color", "never"]);
+            assert_eq!(tmux.exit_status(), 0, "{name} at {width}");
+            let wide = too_wide(&tmux);
+            assert!(wide.is_empty(), "{name} at {width}: {wide:#?}");
+            // Only the line breaks differ: no word, token or receipt was cut or lost.
+            let shown = without_spaces(&tmux.transcript().join("\n"));
+            assert_eq!(shown, reference, "{name} at {width}");
+        }
+    }
+}
+
+/// The pause line's marker (`3/9`), if the screen shows one.
+fn marker(screen: &[String]) -> Option<String> {
+    let line = screen.iter().rev().find(|l| l.starts_with("── "))?;
+    let marker = line.trim_start_matches("── ").split(' ').next()?;
+    marker.contains('/').then(|| marker.to_owned())
+}
+
+#[test]
+fn step_advances_goes_back_and_quits_with_q_leaving_the_terminal_as_found() {
+    let tmux = Tmux::start("step", 80, 24, &["rooms", "--step"]);
+    let first = tmux.wait_for("the first pause", |s| marker(s).is_some());
+    let (page, total) = marker(&first)
+        .unwrap()
+        .split_once('/')
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .unwrap();
+    assert_eq!(page, "1");
+    assert!(total.parse::<usize>().unwrap() > 3, "{total}");
+    tmux.keys(&["Enter"]);
+    // The pause comes after the block's results: they are on screen with it.
+    let second = tmux.wait_for("page 2", |s| marker(s) == Some(format!("2/{total}")));
+    assert!(
+        text(&second).contains("✔ carol  connected to /"),
+        "{}",
+        text(&second)
+    );
+    tmux.keys(&["Space"]);
+    let third = tmux.wait_for("page 3", |s| marker(s) == Some(format!("3/{total}")));
+    assert!(text(&third).contains("in \"lobby\""), "{}", text(&third));
+    tmux.keys(&["b"]);
+    // Back re-runs the lesson to page 2 and shows that page alone.
+    let back = tmux.wait_for("back to page 2", |s| {
+        marker(s) == Some(format!("2/{total}"))
+    });
+    assert!(
+        text(&back).contains("✔ carol  connected to /"),
+        "{}",
+        text(&back)
+    );
+    assert!(!text(&back).contains("in \"lobby\""), "{}", text(&back));
+    tmux.keys(&["?"]);
+    tmux.wait_for_text("back to the previous pause");
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
+    let modes = tmux.modes_after();
+    assert!(
+        modes.contains(" icanon") && modes.contains(" echo "),
+        "raw mode left on: {modes}"
+    );
+}
+
+#[test]
+fn pace_goes_on_by_itself_to_the_end() {
+    let tmux = Tmux::start("pace", 60, 24, &["broadcast", "--pace", "0.05"]);
+    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
+    let wide = too_wide(&tmux);
+    assert!(wide.is_empty(), "{wide:#?}");
+}
+
+#[test]
+fn play_recalls_clears_shows_state_saves_and_the_save_replays() {
+    let tmux = Tmux::start("play", 80, 30, &["play"]);
+    let prompt = |tmux: &Tmux| {
+        tmux.wait_for("the prompt", |s| s.last_non_blank() == "tour>");
+    };
+    prompt(&tmux);
+    for line in [
+        "connect alice",
+        "connect bob",
+        "alice: socket.join(\"lobby\")",
+    ] {
+        tmux.type_text(line);
+        tmux.keys(&["Enter"]);
+        prompt(&tmux);
+    }
+    // Up recalls the last line; Ctrl-C clears it without ending the session.
+    tmux.keys(&["Up"]);
+    tmux.wait_for("the recalled line", |s| {
+        s.last_non_blank() == "tour> alice: socket.join(\"lobby\")"
+    });
+    tmux.keys(&["C-c"]);
+    prompt(&tmux);
+    // Tab completes a member after a dot.
+    tmux.type_text("io.to(\"lobby\").em");
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the completion", |s| s.last_non_blank().ends_with(".emit("));
+    tmux.type_text("\"hi\")");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("✘ bob    not in \"lobby\"");
+    prompt(&tmux);
+    tmux.type_text(":state");
+    tmux.keys(&["Enter"]);
+    let state = tmux.wait_for_text("── namespace /");
+    assert!(
+        text(&state).contains("alice  connected, in \"lobby\""),
+        "{}",
+        text(&state)
+    );
+    prompt(&tmux);
+    let saved = tmux.file("session.tour");
+    tmux.type_text(&format!(":save {}", saved.display()));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("saved 4 statements");
+    prompt(&tmux);
+    tmux.type_text("help");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("type :help");
+    prompt(&tmux);
+    tmux.type_text(":quit");
+    tmux.keys(&["Enter"]);
+    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
+    let replay = Command::new(env!("CARGO_BIN_EXE_sockets-tour"))
+        .args(["run", saved.to_str().unwrap(), "--color", "never"])
+        .output()
+        .unwrap();
+    assert!(replay.status.success());
+    let out = String::from_utf8_lossy(&replay.stdout);
+    assert!(out.contains("✘ bob    not in \"lobby\""), "{out}");
+    assert!(out.contains("✔ alice  got \"hi\""), "{out}");
 }
