@@ -13,7 +13,6 @@ pub mod plan;
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::ops::Range;
 use std::time::Duration;
 
 use crate::engine::Engine;
@@ -87,11 +86,18 @@ pub async fn present(
             ends_block: piece.ends_block(),
         })
         .collect();
-    let pages = plan::pages(&units, presenting.rows);
-    let mut page = match &presenting.from {
-        Some(from) => start_page(&pieces, &pages, from)?,
+    // `--from` starts a page at its section's heading.
+    let first = match &presenting.from {
+        Some(from) => start_piece(&pieces, from)?,
         None => 0,
     };
+    let mut pages = plan::pages(&units[..first], presenting.rows);
+    let mut page = pages.len();
+    pages.extend(
+        plan::pages(&units[first..], presenting.rows)
+            .into_iter()
+            .map(|p| p.start + first..p.end + first),
+    );
     let mut again = false;
     loop {
         let next = Engine::run(listen, async |engine| {
@@ -245,9 +251,9 @@ fn strip_colour(line: &str) -> String {
     plain
 }
 
-/// The page where `--from` starts: the one holding the first heading that
-/// contains `from` (ignoring case), or the heading of that number.
-fn start_page(pieces: &[Piece], pages: &[Range<usize>], from: &str) -> Result<usize, BadInput> {
+/// The piece where `--from` starts: the first heading that contains `from`
+/// (ignoring case), or the heading of that number.
+fn start_piece(pieces: &[Piece], from: &str) -> Result<usize, BadInput> {
     let headings: Vec<(usize, String)> = pieces
         .iter()
         .enumerate()
@@ -260,22 +266,22 @@ fn start_page(pieces: &[Piece], pages: &[Range<usize>], from: &str) -> Result<us
             .iter()
             .find(|(_, h)| h.to_lowercase().contains(&wanted)),
     };
-    let Some((piece, _)) = found else {
-        let names: Vec<String> = headings
-            .iter()
-            .enumerate()
-            .map(|(n, (_, h))| format!("{}. {h}", n + 1))
-            .collect();
-        return Err(BadInput(if names.is_empty() {
-            format!("--from {from}: this lesson has no sections (## headings)")
-        } else {
-            format!(
-                "--from {from}: no section of this lesson is called that; its sections are: {}",
-                names.join("; ")
-            )
-        }));
-    };
-    Ok(pages.iter().position(|p| p.contains(piece)).unwrap_or(0))
+    if let Some((piece, _)) = found {
+        return Ok(*piece);
+    }
+    let names: Vec<String> = headings
+        .iter()
+        .enumerate()
+        .map(|(n, (_, h))| format!("{}. {h}", n + 1))
+        .collect();
+    Err(BadInput(if names.is_empty() {
+        format!("--from {from}: this lesson has no sections (## headings)")
+    } else {
+        format!(
+            "--from {from}: no section of this lesson is called that; its sections are: {}",
+            names.join("; ")
+        )
+    }))
 }
 
 /// The pause after page `page` (0-based) of `total`: a line on stderr with
@@ -372,18 +378,12 @@ mod tests {
         )
         .unwrap();
         let pieces = pieces::pieces(&lesson);
-        let units: Vec<plan::Unit> = pieces
-            .iter()
-            .map(|p| plan::Unit {
-                rows: 2,
-                ends_block: p.ends_block(),
-            })
-            .collect();
-        let pages = plan::pages(&units, 24);
-        assert_eq!(start_page(&pieces, &pages, "leaving").unwrap(), 1);
-        assert_eq!(start_page(&pieces, &pages, "2").unwrap(), 1);
-        assert_eq!(start_page(&pieces, &pages, "JOINING").unwrap(), 0);
-        let e = start_page(&pieces, &pages, "nowhere").unwrap_err();
+        let leaving = start_piece(&pieces, "leaving").unwrap();
+        assert_eq!(pieces[leaving].heading().as_deref(), Some("Leaving"));
+        assert_eq!(start_piece(&pieces, "2").unwrap(), leaving);
+        let joining = start_piece(&pieces, "JOINING").unwrap();
+        assert_eq!(pieces[joining].heading().as_deref(), Some("Joining a room"));
+        let e = start_piece(&pieces, "nowhere").unwrap_err();
         assert!(e.0.contains("1. Joining a room; 2. Leaving"), "{e}");
     }
 
