@@ -203,12 +203,15 @@ pub struct Break {
 /// Where a line of code may be broken without cutting a token: after a run
 /// of spaces, after `,` or `;` (strong), after `(` `[` `{` (weak), and before
 /// a `.` that follows a name or a closing bracket (`io.to("r")` → `io` |
-/// `.to("r")`, strong), never inside a string literal or a number.
+/// `.to("r")`, strong), never inside a string literal or a number; before a
+/// `//` comment, and at the spaces inside it.
 pub fn break_points(code: &str) -> Vec<Break> {
     let mut points: Vec<Break> = Vec::new();
     let mut quote: Option<char> = None;
     let mut escaped = false;
     let mut previous: Option<char> = None;
+    // Inside a `//` comment, only its spaces are break points.
+    let mut comment = false;
     // Whether the run of letters and digits before here began with a digit.
     let mut in_number = false;
     let chars: Vec<(usize, char)> = code.char_indices().collect();
@@ -216,7 +219,15 @@ pub fn break_points(code: &str) -> Vec<Break> {
         let next = chars.get(i + 1);
         let after = next.map_or(code.len(), |&(n, _)| n);
         let followed_by_space = next.is_some_and(|&(_, n)| n == ' ');
-        if let Some(q) = quote {
+        if comment {
+            // Not right after the `//`: a bare `//` ending a line says nothing.
+            if c == ' ' && !followed_by_space && previous != Some('/') {
+                points.push(Break {
+                    at: after,
+                    strong: true,
+                });
+            }
+        } else if let Some(q) = quote {
             if escaped {
                 escaped = false;
             } else if c == '\\' {
@@ -227,6 +238,10 @@ pub fn break_points(code: &str) -> Vec<Break> {
         } else {
             let strong = |at| Break { at, strong: true };
             match c {
+                '/' if next.is_some_and(|&(_, n)| n == '/') => {
+                    comment = true;
+                    points.push(Break { at, strong: true });
+                }
                 '"' | '\'' => quote = Some(c),
                 ',' | ';' if !followed_by_space => points.push(strong(after)),
                 ' ' if !followed_by_space => points.push(strong(after)),
@@ -299,10 +314,14 @@ pub fn wrap_code(line: &str, width: usize, indent: &str) -> Vec<String> {
     }
     let body = &line[own.len()..];
     let more = format!("{own}  ");
+    // A comment continued on a later line starts with `// ` again, so that
+    // the code stays code.
+    let comment = comment_start(body);
+    let reserve = if comment.is_some() { 3 } else { 0 };
     let cuts = cut(
         body,
         room.saturating_sub(own.len()),
-        room.saturating_sub(more.len()),
+        room.saturating_sub(more.len() + reserve),
     );
     let mut starts = vec![0];
     starts.extend(&cuts);
@@ -314,11 +333,34 @@ pub fn wrap_code(line: &str, width: usize, indent: &str) -> Vec<String> {
         .enumerate()
         .map(|(i, (&s, e))| {
             let lead = if i == 0 { &own } else { &more };
-            format!("{indent}{lead}{}", body[s..e].trim())
-                .trim_end()
-                .to_owned()
+            let part = body[s..e].trim();
+            let again = if comment.is_some_and(|c| s > c) {
+                "// "
+            } else {
+                ""
+            };
+            format!("{indent}{lead}{again}{part}").trim_end().to_owned()
         })
         .collect()
+}
+
+/// Where a `//` comment starts in a line of code (outside strings), if it has one.
+fn comment_start(code: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let bytes = code.as_bytes();
+    for (i, c) in code.char_indices() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '/' && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            None => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -454,6 +496,30 @@ mod tests {
         let joined: String = lines.iter().map(|l| l.trim()).collect();
         assert_eq!(joined, line.trim());
         assert_eq!(wrap_code("short();", 50, "    "), ["    short();"]);
+    }
+
+    #[test]
+    fn a_comment_breaks_before_it_and_continues_as_a_comment() {
+        let line =
+            r#"  socket.join("orders"); // or the rooms this user belongs in, looked up again"#;
+        let lines = wrap_code(line, 60, "    ");
+        assert!(lines.iter().all(|l| columns(l) <= 60), "{lines:#?}");
+        assert!(
+            lines[0].starts_with(r#"      socket.join("orders");"#),
+            "{lines:#?}"
+        );
+        for later in &lines[1..] {
+            assert!(later.trim_start().starts_with("// "), "{lines:#?}");
+        }
+        let words: Vec<&str> = lines
+            .iter()
+            .flat_map(|l| l.split_whitespace())
+            .filter(|w| *w != "//")
+            .collect();
+        let original: Vec<&str> = line.split_whitespace().filter(|w| *w != "//").collect();
+        assert_eq!(words, original);
+        // A `//` inside a string is no comment.
+        assert_eq!(comment_start(r#"io.emit("http://x")"#), None);
     }
 
     #[test]

@@ -272,8 +272,13 @@ fn wide(args: &[&str]) -> String {
     String::from_utf8(o.stdout).unwrap()
 }
 
+/// The text without its spaces and line breaks, and without the `//` that
+/// starts a code comment's continuation line again.
 fn without_spaces(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+    text.replace("//", "")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 #[test]
