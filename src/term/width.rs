@@ -272,8 +272,9 @@ pub fn break_points(code: &str) -> Vec<Break> {
     points
 }
 
-/// Plain text wrapped at spaces: the first line starts with `first`, the
-/// others with `rest` (a hanging indent); returns whole lines.
+/// Plain text wrapped at spaces, but never inside a double-quoted string
+/// (a JSON value in a receipt is one token): the first line starts with
+/// `first`, the others with `rest` (a hanging indent); returns whole lines.
 pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     let mut tokens = Vec::new();
     for (i, line) in text.split('\n').enumerate() {
@@ -281,8 +282,8 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
             tokens.push(Token::Break);
         }
         tokens.extend(
-            line.split(' ')
-                .filter(|w| !w.is_empty())
+            words(line)
+                .into_iter()
                 .map(|w| Token::Word(vec![(w.to_owned(), ())])),
         );
     }
@@ -299,6 +300,29 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
             format!("{prefix}{}", words.join(" ")).trim_end().to_owned()
         })
         .collect()
+}
+
+/// The words of a line: split at spaces outside double-quoted strings.
+fn words(line: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ' ' if !quoted => {
+                words.push(&line[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    words.push(&line[start..]);
+    words.retain(|w| !w.is_empty());
+    words
 }
 
 /// One line of a code sample, written after `indent`, broken between tokens
@@ -433,6 +457,21 @@ mod tests {
                 "           \"lobby\" automatically",
             ]
         );
+    }
+
+    #[test]
+    fn a_quoted_string_in_a_receipt_is_one_token() {
+        let lines = wrap(
+            r#"refused: the server has no namespace /orders (connect_error "Invalid namespace")"#,
+            60,
+            "  ✘ alice  ",
+            "           ",
+        );
+        assert_eq!(
+            lines[1], r#"           (connect_error "Invalid namespace")"#,
+            "{lines:#?}"
+        );
+        assert_eq!(words(r#"a "b \" c" d"#), ["a", r#""b \" c""#, "d"]);
     }
 
     #[test]
