@@ -1,6 +1,6 @@
 //! The command line: one subcommand per built-in lesson, plus `list`,
 //! `all`, `run FILE`, `play`, `check`, `show`, `language`, `completions` and
-//! `man`; the flags are read once into [`Decided`] (colour, width, pausing),
+//! `man`; the flags are read once into `Decided` (colour, width, pausing),
 //! and errors become exit codes (0 ok, 1 the run found a problem, 2 bad
 //! usage or bad input).
 
