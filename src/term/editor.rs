@@ -79,6 +79,9 @@ impl Prompt {
             .history_ignore_space(true)
             .max_history_size(1000)?
             .completion_type(rustyline::CompletionType::List)
+            // Asking the terminal where the cursor is swallows keys typed
+            // meanwhile; every prompt here follows a newline anyway.
+            .check_cursor_position(false)
             .build();
         let mut editor = Editor::with_config(config)?;
         editor.set_helper(Some(TourHelper { words }));
