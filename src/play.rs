@@ -66,8 +66,9 @@ struct Server {
 /// Reads lines from `input` until it ends (or `:quit`), running each
 /// statement as it comes. A malformed line is reported (as
 /// `<stdin>:LINE:COL`) and skipped. `prompt` is called before each line is
-/// read (to show the prompt on a terminal); `words`, if given, learns the
-/// names, rooms and namespaces that Tab completes.
+/// read (to show the prompt on a terminal); `words`, if given (a prompt on a
+/// terminal), learns the names, rooms and namespaces that Tab completes, and
+/// the receipts leave out the statement, which the prompt line shows.
 pub async fn play(
     mut input: mpsc::Receiver<Line>,
     out: &mut impl Write,
@@ -152,7 +153,9 @@ impl<O: Write, E: Write> Session<'_, O, E> {
                 }
                 Ok(Typed::Statement) => {
                     let number = self.number;
-                    self.statement(engine, &mut server, number, &line, "<stdin>")
+                    // At a prompt the typed line stays on screen: no echo.
+                    let echo = self.words.is_none();
+                    self.statement(engine, &mut server, number, &line, "<stdin>", echo)
                         .await?;
                 }
             }
@@ -167,6 +170,7 @@ impl<O: Write, E: Write> Session<'_, O, E> {
         number: usize,
         line: &str,
         file: &str,
+        echo: bool,
     ) -> anyhow::Result<()> {
         let statement: Statement = match server.parser.line(number, line) {
             Ok(Some(statement)) => statement,
@@ -184,7 +188,14 @@ impl<O: Write, E: Write> Session<'_, O, E> {
         server.lines.push(line.trim().to_owned());
         let summary = &mut self.played.summary;
         let width = server.width;
-        let mut format = self.options.output.format(&mut *self.out);
+        let mut format: Box<dyn crate::render::Format + '_> = match self.options.output {
+            Output::Transcript { color, width } if !echo => Box::new(
+                Transcript::new(&mut *self.out, color)
+                    .with_width(width)
+                    .without_echo(),
+            ),
+            output => output.format(&mut *self.out),
+        };
         engine
             .run_block(std::slice::from_ref(&statement), |report| {
                 format.step(report, width)?;
@@ -226,7 +237,8 @@ impl<O: Write, E: Write> Session<'_, O, E> {
                 };
                 let name = file.display().to_string();
                 for (i, line) in text.lines().enumerate() {
-                    self.statement(engine, server, i + 1, line, &name).await?;
+                    self.statement(engine, server, i + 1, line, &name, true)
+                        .await?;
                 }
             }
             Command::Reset => return Ok(After::Reset),

@@ -24,6 +24,9 @@ pub struct Transcript<W> {
     /// The columns every line fits in (a single token longer than a line
     /// runs over rather than being cut).
     pub(super) width: usize,
+    /// Whether a step starts with its statement (`› …`); not at a prompt,
+    /// where the typed line is still on screen.
+    echo: bool,
 }
 
 impl<W: Write> Transcript<W> {
@@ -33,7 +36,15 @@ impl<W: Write> Transcript<W> {
             out,
             palette: Palette::new(color),
             width: width::DEFAULT,
+            echo: true,
         }
+    }
+
+    /// The same, without the statement above each receipt (the playground's
+    /// prompt line already shows it).
+    pub fn without_echo(mut self) -> Self {
+        self.echo = false;
+        self
     }
 
     /// The same, `columns` wide.
@@ -90,7 +101,9 @@ impl<W: Write> Transcript<W> {
 
     /// A step: its code as written, then one aligned line per client.
     pub fn step(&mut self, report: &StepReport, name_width: usize) -> io::Result<()> {
-        self.statement(&report.code)?;
+        if self.echo {
+            self.statement(&report.code)?;
+        }
         for line in report.lines() {
             match line {
                 ReportLine::Outcome(outcome) => self.outcome(outcome, name_width)?,

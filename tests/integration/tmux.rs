@@ -254,7 +254,14 @@ fn the_playground_runs_a_typed_statement_in_a_terminal() {
     tmux.keys(&["Enter"]);
     tmux.wait_for_text("connected to /");
     // The next prompt shows once the report is written.
-    tmux.wait_for("the next prompt", |s| s.last_non_blank() == "tour>");
+    let screen = tmux.wait_for("the next prompt", |s| s.last_non_blank() == "tour>");
+    // The typed line is on screen once: the receipt does not repeat it.
+    assert_eq!(
+        text(&screen).matches("connect alice").count(),
+        1,
+        "{}",
+        text(&screen)
+    );
     tmux.wait_for_raw_mode();
     tmux.keys(&["C-d"]);
     assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
