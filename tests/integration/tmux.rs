@@ -256,9 +256,13 @@ fn the_playground_runs_a_typed_statement_in_a_terminal() {
     // The next prompt shows once the report is written.
     let screen = tmux.wait_for("the next prompt", |s| s.last_non_blank() == "tour>");
     // The typed line is on screen once: the receipt does not repeat it.
-    assert_eq!(
-        text(&screen).matches("connect alice").count(),
-        1,
+    assert!(
+        text(&screen).contains("tour> connect alice"),
+        "{}",
+        text(&screen)
+    );
+    assert!(
+        !text(&screen).contains("› connect alice"),
         "{}",
         text(&screen)
     );
