@@ -41,10 +41,18 @@ pub fn play(output: Output, listen: SocketAddr) -> anyhow::Result<Outcome> {
     let mut stdout = std::io::stdout();
     let mut stderr = std::io::stderr();
     let played = if interactive {
-        eprintln!(
-            "sockets-tour playground: type a statement and press Enter, e.g. `connect alice`.\n\
-             :help shows the language and the commands; Tab completes; Ctrl-D leaves."
-        );
+        let columns = match output {
+            Output::Transcript { width, .. } => width,
+            Output::Ndjson => crate::term::width::detect(None),
+        };
+        for line in [
+            "sockets-tour playground: type a statement and press Enter, e.g. `connect alice`.",
+            ":help shows the language and the commands; Tab completes; Ctrl-D leaves.",
+        ] {
+            for part in crate::term::width::wrap(line, columns, "", "") {
+                eprintln!("{part}");
+            }
+        }
         let words: SharedWords = Arc::new(Mutex::new(Vocabulary::default()));
         let (lines, ready, editor) = editor_lines(words.clone());
         let played = runtime.block_on(run_session(
