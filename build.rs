@@ -10,13 +10,17 @@ use std::path::Path;
 const RESERVED_NAMES: &[&str] = &[
     "all",
     "check",
+    "completions",
     "help",
+    "language",
     "list",
+    "man",
     "play",
     "practice",
     "progress",
     "reset-progress",
     "run",
+    "show",
 ];
 
 fn main() {

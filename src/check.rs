@@ -88,7 +88,6 @@ pub async fn check(sources: &[Source], out: &mut impl Write) -> anyhow::Result<V
             Ok(lesson) => {
                 let options = Options {
                     output: Output::Ndjson,
-                    ..Options::default()
                 };
                 match tour::run(&lesson, &mut std::io::sink(), options).await {
                     Ok(summary) => {

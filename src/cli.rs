@@ -1,12 +1,15 @@
 //! The command line: one subcommand per built-in lesson, plus `list`,
-//! `all`, `run FILE` and `check`; errors become exit codes (0 ok, 1 the
-//! run found a problem, 2 bad usage or bad input).
+//! `all`, `run FILE`, `play`, `check`, `show`, `language`, `completions` and
+//! `man`; the flags are read once into `Decided` (colour, width, pausing),
+//! and errors become exit codes (0 ok, 1 the run found a problem, 2 bad
+//! usage or bad input).
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::{IsTerminal as _, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{
     ArgMatches, Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum,
@@ -17,8 +20,11 @@ use crate::learn::practice::{self, Session};
 use crate::learn::progress::{PredictScore, Store};
 use crate::learn::prompt;
 use crate::lesson::{self, BUILTIN, Lesson};
+use crate::manual::CompletionShell;
+use crate::present::{self, Ended, Presenting};
 use crate::render::Output;
 use crate::source::{BadInput, builtin_file, load_file, parse_builtin, read_source};
+use crate::term::{palette, width};
 use crate::tour::{self, Options, Summary};
 
 #[derive(Debug, Parser)]
@@ -31,28 +37,50 @@ use crate::tour::{self, Options, Summary};
         bound to a loopback port, with simulated clients (rust_socketio) on real connections. \
         For every event it prints who received it, and why each other client did not.\n\n\
         Start with `sockets-tour list`, then run a lesson by name, e.g. `sockets-tour rooms`.",
-    after_help = "A lesson, `run` and `all` take --color, --step and --listen after their name \
-        (a lesson and `run` also take --json), e.g. `sockets-tour rooms --step`; \
-        `sockets-tour rooms --help` lists them.\n\n\
-        Write your own: `sockets-tour run my-lesson.md` runs a Markdown lesson \
-        (```tour blocks are its steps) or a bare .tour script."
+    after_help = "A lesson, `run` and `all` take --step, --pace, --from, --width, --color and \
+        --listen after their name (a lesson and `run` also take --json), e.g. \
+        `sockets-tour rooms --step`; `sockets-tour rooms --help` lists them.\n\n\
+        Write your own: `sockets-tour show rooms > my-lesson.md` gives a lesson to adapt, \
+        `sockets-tour language` the statements, and `sockets-tour run my-lesson.md` runs it \
+        (```tour blocks are its steps), or a bare .tour script (`-` reads standard input)."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// How output looks: colour and width.
+#[derive(Debug, Args)]
+struct Look {
+    /// When to colour the output (auto: on a terminal, unless NO_COLOR is set
+    /// or TERM is dumb)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Wrap the output to this many columns (default: COLUMNS, then the
+    /// terminal's width, else 80)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(width::MIN as i64..=1000))]
+    width: Option<u16>,
+}
+
 /// The options of anything that runs lessons: a lesson, `run` and `all`.
 #[derive(Debug, Args)]
 struct RunFlags {
-    /// When to colour the output
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    color: ColorChoice,
-    /// Pause before each block of steps until Enter is pressed, for a classroom
-    /// demo (the prompt goes to stderr; no pause when stdin is not a terminal)
+    #[command(flatten)]
+    look: Look,
+    /// Present a page at a time, for a classroom: pause after each block's
+    /// results (keys: Enter/space next, b back, r replay, q quit, ? help)
     #[arg(long)]
     step: bool,
-    /// Address the embedded server listens on (loopback unless you say otherwise)
+    /// With --step, go on by itself after this many seconds at each pause
+    /// (a key still works); implies --step
+    #[arg(long, value_name = "SECONDS", value_parser = parse_pace)]
+    pace: Option<Duration>,
+    /// Start at the section whose heading contains these words (or its
+    /// number, from 1); the steps before it run silently
+    #[arg(long, value_name = "SECTION")]
+    from: Option<String>,
+    /// Address the embedded server listens on (loopback unless you say
+    /// otherwise); a real Socket.IO client may connect to it
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     listen: SocketAddr,
     /// Before each step that delivers events, guess who will receive them
@@ -67,18 +95,42 @@ struct RunFlags {
 struct OneRunFlags {
     /// Print one JSON object per statement (the format of tour-script.md) and
     /// nothing else
-    #[arg(long, conflicts_with = "step")]
+    #[arg(long, conflicts_with_all = ["step", "pace"])]
     json: bool,
     #[command(flatten)]
     run: RunFlags,
 }
 
+/// `--pace`: a positive number of seconds.
+fn parse_pace(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds (e.g. 5 or 2.5)"))?;
+    if !(seconds > 0.0 && seconds <= 3600.0) {
+        return Err(format!(
+            "{text} seconds: give a pace between 0 and 3600 seconds"
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ColorChoice {
-    /// Colour when writing to a terminal and NO_COLOR is not set
+    /// Colour when writing to a terminal, unless NO_COLOR is set or TERM is dumb
     Auto,
     Always,
     Never,
+}
+
+impl From<ColorChoice> for palette::When {
+    fn from(choice: ColorChoice) -> palette::When {
+        match choice {
+            ColorChoice::Auto => palette::When::Auto,
+            ColorChoice::Always => palette::When::Always,
+            ColorChoice::Never => palette::When::Never,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,15 +149,16 @@ enum Command {
         #[command(flatten)]
         flags: OneRunFlags,
     },
-    /// The playground: type statements (or pipe a script), each runs at once
+    /// The playground: type statements (or pipe a script), each runs at once;
+    /// :help inside it shows the language and its commands
     Play {
         /// Print one JSON object per statement and nothing else
         #[arg(long)]
         json: bool,
-        /// When to colour the output
-        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-        color: ColorChoice,
-        /// Address the embedded server listens on (loopback unless you say otherwise)
+        #[command(flatten)]
+        look: Look,
+        /// Address the embedded server listens on (loopback unless you say
+        /// otherwise); a real Socket.IO client may connect to it
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
         listen: SocketAddr,
     },
@@ -132,6 +185,24 @@ enum Command {
         /// Lessons or scripts to check (default: the built-in lessons)
         files: Vec<PathBuf>,
     },
+    /// Print a built-in lesson's Markdown, to adapt it into your own
+    Show {
+        /// The lesson (see `sockets-tour list`)
+        lesson: String,
+    },
+    /// The statement language, every form with an example (also: `help script`)
+    Language {
+        #[command(flatten)]
+        look: Look,
+    },
+    /// Print a shell completion script (bash, zsh or fish) to save where your
+    /// shell reads completions
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the man page (roff), e.g. `sockets-tour man | man -l -`
+    Man,
 }
 
 /// What a command found, as its exit status says it.
@@ -158,6 +229,11 @@ impl From<Verdict> for ExitCode {
 
 /// Runs the command line and returns the exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    // `help script` and `help language` are the language, as a newcomer guesses.
+    if args.len() == 3 && args[1] == "help" && (args[2] == "script" || args[2] == "language") {
+        args = vec![args[0].clone(), "language".into()];
+    }
     let matches = match command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
@@ -215,16 +291,17 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
     {
         let flags = OneRunFlags::from_arg_matches(sub)?;
         let lesson = parse_builtin(name, text)?;
+        let decided = flags.run.decide(flags.json);
         let summary = run_lessons(
             &[(builtin_file(name), Some(name), lesson)],
-            flags.run.options(flags.json),
-            &flags.run,
+            &decided,
+            flags.run.predict,
         )?;
         return Ok(verdict(&summary));
     }
     match Cli::from_arg_matches(matches)?.command {
         None | Some(Command::List) => {
-            list(&mut std::io::stdout().lock())?;
+            list(&mut std::io::stdout().lock(), width::detect(None))?;
             Ok(Verdict::Ok)
         }
         Some(Command::All { flags }) => {
@@ -234,7 +311,7 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
                     Ok((builtin_file(name), Some(*name), parse_builtin(name, text)?))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let summary = run_lessons(&lessons, flags.options(false), &flags)?;
+            let summary = run_lessons(&lessons, &flags.decide(false), flags.predict)?;
             Ok(verdict(&summary))
         }
         Some(Command::Practice {
@@ -252,102 +329,111 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
         }
         Some(Command::ResetProgress) => reset_progress(),
         Some(Command::Check { files }) => check(&files),
-        Some(Command::Play {
-            json,
-            color,
-            listen,
-        }) => play(json, color, listen),
+        Some(Command::Play { json, look, listen }) => {
+            crate::play::terminal::play(output(json, &look), listen)
+                .map_err(|e| run_error(e, "<stdin>", listen))
+                .map(|outcome| match outcome {
+                    crate::play::terminal::Outcome::Ok => Verdict::Ok,
+                    crate::play::terminal::Outcome::Mismatched => Verdict::Problem,
+                    crate::play::terminal::Outcome::Refused => Verdict::BadInput,
+                })
+        }
         Some(Command::Run { file, flags }) => {
             let lesson = load_file(&file)?;
+            let decided = flags.run.decide(flags.json);
             let summary = run_lessons(
                 &[(file.display().to_string(), None, lesson)],
-                flags.run.options(flags.json),
-                &flags.run,
+                &decided,
+                flags.run.predict,
             )?;
             Ok(verdict(&summary))
         }
+        Some(Command::Show { lesson: name }) => {
+            let text = lesson::builtin(&name).ok_or_else(|| {
+                let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+                BadInput(format!(
+                    "no built-in lesson is called {name:?}; the lessons are {}",
+                    names.join(", ")
+                ))
+            })?;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(Verdict::Ok)
+        }
+        Some(Command::Language { look }) => {
+            let lesson = lesson::parse_markdown(crate::language::MARKDOWN)
+                .map_err(|e| anyhow::anyhow!("the built-in language help: {e}"))?;
+            let Output::Transcript { color, width } = output(false, &look) else {
+                unreachable!("not json")
+            };
+            let mut out = std::io::stdout().lock();
+            let mut transcript = crate::render::Transcript::new(&mut out, color).with_width(width);
+            if let Some(title) = &lesson.title {
+                transcript.title(title)?;
+            }
+            for section in &lesson.sections {
+                if let lesson::Section::Narration(prose) = section {
+                    transcript.narration(prose)?;
+                }
+            }
+            transcript.flush()?;
+            Ok(Verdict::Ok)
+        }
+        Some(Command::Completions { shell }) => {
+            crate::manual::completions(shell, &mut command(), &mut std::io::stdout().lock())?;
+            Ok(Verdict::Ok)
+        }
+        Some(Command::Man) => {
+            crate::manual::man_page(command(), &mut std::io::stdout().lock())?;
+            Ok(Verdict::Ok)
+        }
     }
+}
+
+/// What the flags of a run mean, decided once: the output, the presenter,
+/// the server's address.
+#[derive(Debug, Clone)]
+struct Decided {
+    options: Options,
+    /// Present a page at a time (`--step`, `--pace`), or start later (`--from`).
+    presenting: Option<Presenting>,
+    listen: SocketAddr,
 }
 
 impl RunFlags {
-    /// How to show the run: decides the output and pausing from the terminal.
-    fn options(&self, json: bool) -> Options {
-        // Waiting for an Enter that no one can press would hang the run.
-        let pause = self.step && !json && std::io::stdin().is_terminal();
-        if self.step && !pause {
+    /// Decides colour, width and pausing from the flags and the terminal.
+    fn decide(&self, json: bool) -> Decided {
+        let step = self.step || self.pace.is_some();
+        // Waiting for a key no one can press would hang the run.
+        let pause = step && !json && std::io::stdin().is_terminal();
+        if step && !pause && !json {
             say("sockets-tour: not pausing (--step): stdin is not a terminal");
         }
-        Options {
-            output: output(json, self.color),
+        let presenting = (pause || self.from.is_some()).then(|| Presenting {
             pause,
+            pace: self.pace,
+            from: self.from.clone(),
+            rows: width::detect_rows(),
+        });
+        Decided {
+            options: Options {
+                output: output(json, &self.look),
+            },
+            presenting,
+            listen: self.listen,
         }
     }
 }
 
-/// The output format, with colour decided here, once, from the flags and
-/// the terminal.
-fn output(json: bool, choice: ColorChoice) -> Output {
+/// The output format, with colour and width decided here, once, from the
+/// flags and the terminal.
+fn output(json: bool, look: &Look) -> Output {
     if json {
         return Output::Ndjson;
     }
-    let color = use_color(
-        choice,
-        std::io::stdout().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    );
-    if color {
-        colored::control::set_override(true);
+    Output::Transcript {
+        color: palette::detect(look.color.into()),
+        width: width::detect(look.width.map(usize::from)),
     }
-    Output::Transcript { color }
-}
-
-/// Whether to colour: `auto` colours a terminal unless `NO_COLOR` is set to
-/// something (<https://no-color.org>).
-fn use_color(choice: ColorChoice, stdout_is_terminal: bool, no_color: Option<&OsStr>) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => stdout_is_terminal && no_color.is_none_or(OsStr::is_empty),
-    }
-}
-
-/// `play`: 0, or 1 if a step disagreed, or 2 if a line was refused.
-fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<Verdict> {
-    let interactive = std::io::stdin().is_terminal();
-    if interactive {
-        say(
-            "sockets-tour playground: one statement per line, Ctrl-D to end. For example:\n  \
-             connect alice\n  connect bob\n  alice: socket.join(\"room1\")\n  \
-             io.to(\"room1\").emit(\"hello\", \"room1\")",
-        );
-    }
-    let options = Options {
-        output: output(json, color),
-        pause: false,
-    };
-    let prompt = || {
-        if interactive {
-            // The prompt only; a closed stderr is no reason to stop.
-            let _ = write!(std::io::stderr(), "tour> ");
-        }
-    };
-    let played = runtime()?
-        .block_on(crate::play::play(
-            crate::play::stdin_lines(),
-            &mut std::io::stdout().lock(),
-            &mut std::io::stderr().lock(),
-            options,
-            listen,
-            prompt,
-        ))
-        .map_err(|e| run_error(e, "<stdin>", listen))?;
-    Ok(if played.summary.mismatched > 0 {
-        Verdict::Problem
-    } else if played.refused > 0 && !interactive {
-        Verdict::BadInput
-    } else {
-        Verdict::Ok
-    })
 }
 
 /// `practice [LESSON]`: a lesson's exercises (or every lesson's), saving
@@ -357,7 +443,8 @@ fn practice(
     color: ColorChoice,
     listen: SocketAddr,
 ) -> anyhow::Result<Verdict> {
-    let color = matches!(output(false, color), Output::Transcript { color: true });
+    let look = Look { color, width: None };
+    let color = matches!(output(false, &look), Output::Transcript { color: true, .. });
     let store = Store::locate();
     let progress = store.load(&mut std::io::stderr());
     let all = practice::lessons_for(lesson, &progress)?;
@@ -419,31 +506,62 @@ fn verdict(summary: &Summary) -> Verdict {
 
 /// Runs lessons, each named by its file (and, if built in, by its name,
 /// under which its progress is saved), one after another on a fresh
-/// server each, on one runtime.
+/// server each, on one runtime; presented a page at a time if asked, or
+/// with the learner's predictions asked before each step (`predict`).
 fn run_lessons(
     lessons: &[(String, Option<&str>, Lesson)],
-    options: Options,
-    flags: &RunFlags,
+    decided: &Decided,
+    predict: bool,
 ) -> anyhow::Result<Summary> {
-    let listen = flags.listen;
     let runtime = runtime()?;
     let mut stdout = std::io::stdout().lock();
-    let mut prompt = if flags.predict {
+    let options = decided.options;
+    let listen = decided.listen;
+    if listen.port() != 0 {
+        say(&crate::play::listening(&format!("http://{listen}")));
+    }
+    let mut prompt = if predict {
         Some(prompt::for_stdin()?)
     } else {
         None
     };
     let store = Store::locate();
+    let skip = match decided.presenting.as_ref().and_then(|p| p.from.as_deref()) {
+        Some(from) if lessons.len() > 1 => first_lesson_with(lessons, from)?,
+        _ => 0,
+    };
     runtime.block_on(async {
         let mut total = Summary::default();
-        for (i, (file, name, lesson)) in lessons.iter().enumerate() {
-            if i > 0 && options.output != Output::Ndjson {
+        for (i, (file, name, lesson)) in lessons.iter().enumerate().skip(skip) {
+            if i > skip && options.output != Output::Ndjson {
+                if let Some(p) = decided.presenting.as_ref().filter(|p| p.pause) {
+                    let title = lesson.title.as_deref().unwrap_or(file);
+                    stdout.flush()?;
+                    if present::between_lessons(title, p.pace, options.output)? == Ended::Quit {
+                        break;
+                    }
+                }
                 writeln!(stdout)?;
             }
-            let answers = prompt.as_deref_mut();
-            let summary = tour::run_with(lesson, &mut stdout, options, listen, answers)
-                .await
-                .map_err(|e| run_error(e, file, listen))?;
+            let (summary, ended) = match (&decided.presenting, prompt.as_deref_mut()) {
+                (_, Some(answers)) => {
+                    tour::run_with(lesson, &mut stdout, options, listen, Some(answers))
+                        .await
+                        .map(|summary| (summary, Ended::Finished))
+                }
+                (Some(presenting), None) => {
+                    // `--from` names a section of the first lesson presented only.
+                    let mut presenting = presenting.clone();
+                    if i > skip || lesson_matches(lesson, presenting.from.as_deref()) {
+                        presenting.from = None;
+                    }
+                    present::present(lesson, &mut stdout, options.output, &presenting, listen).await
+                }
+                (None, None) => tour::run_with(lesson, &mut stdout, options, listen, None)
+                    .await
+                    .map(|summary| (summary, Ended::Finished)),
+            }
+            .map_err(|e| run_error(e, file, listen))?;
             if let Some(name) = name {
                 let mut progress = store.load(&mut std::io::stderr());
                 progress.mark_read(name);
@@ -459,6 +577,9 @@ fn run_lessons(
             total.steps += summary.steps;
             total.mismatched += summary.mismatched;
             total.errors.extend(summary.errors);
+            if ended == Ended::Quit {
+                break;
+            }
         }
         if total.mismatched > 0 {
             let where_ = if options.output == Output::Ndjson {
@@ -473,6 +594,40 @@ fn run_lessons(
         }
         Ok(total)
     })
+}
+
+/// Whether `--from` names the lesson itself (its title or file), not a section.
+fn lesson_matches(lesson: &Lesson, from: Option<&str>) -> bool {
+    let Some(from) = from else { return false };
+    let from = from.trim().to_lowercase();
+    lesson
+        .title
+        .as_deref()
+        .is_some_and(|t| t.to_lowercase().contains(&from))
+}
+
+/// `all --from`: the first lesson whose title, or one of whose section
+/// headings, contains the words.
+fn first_lesson_with(
+    lessons: &[(String, Option<&str>, Lesson)],
+    from: &str,
+) -> Result<usize, BadInput> {
+    let wanted = from.trim().to_lowercase();
+    lessons
+        .iter()
+        .position(|(file, _, lesson)| {
+            file.to_lowercase().contains(&wanted)
+                || lesson_matches(lesson, Some(from))
+                || present::pieces::pieces(lesson)
+                    .iter()
+                    .filter_map(|p| p.heading())
+                    .any(|h| h.to_lowercase().contains(&wanted))
+        })
+        .ok_or_else(|| {
+            BadInput(format!(
+                "--from {from}: no lesson has a section called that"
+            ))
+        })
 }
 
 /// Why a run failed: the address given with `--listen` (bad input), or the
@@ -556,28 +711,42 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .map_err(|e| anyhow::anyhow!("could not start the async runtime: {e}"))
 }
 
-/// Writes the lessons, in learning order, with their summaries.
-fn list(out: &mut impl Write) -> anyhow::Result<()> {
-    writeln!(
-        out,
-        "Lessons, in learning order (run one with `sockets-tour NAME`):\n"
-    )?;
-    let width = BUILTIN.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+/// Writes the lessons, in learning order, with their summaries wrapped
+/// to `columns` under their first word, and each one's progress.
+fn list(out: &mut impl Write, columns: usize) -> anyhow::Result<()> {
+    for line in width::wrap(
+        "Lessons, in learning order (run one with `sockets-tour NAME`):",
+        columns,
+        "",
+        "",
+    ) {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out)?;
+    let names = BUILTIN.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     let progress = Store::locate().load(&mut std::io::stderr());
     let rows = overview::rows(&progress, BUILTIN);
     for ((name, text), row) in BUILTIN.iter().zip(&rows) {
         let summary = lesson::summary(text);
-        writeln!(out, "  {name:<width$}  {summary}")?;
+        let first = format!("  {name:<names$}  ");
+        let rest = " ".repeat(first.len());
+        for line in width::wrap(&summary, columns, &first, &rest) {
+            writeln!(out, "{line}")?;
+        }
         let status = row.status();
         if !status.is_empty() {
-            writeln!(out, "  {:width$}  {status}", "")?;
+            for line in width::wrap(&status, columns, &rest, &rest) {
+                writeln!(out, "{line}")?;
+            }
         }
     }
-    writeln!(
-        out,
-        "\n`sockets-tour all` runs them all; `sockets-tour run FILE` runs your own lesson or script;\n\
-         add --predict to guess each step first; `sockets-tour practice NAME` for the exercises."
-    )?;
+    writeln!(out)?;
+    let after = "`sockets-tour all` runs them all; `sockets-tour run FILE` runs your own \
+        lesson or script; `sockets-tour play` runs statements as you type them; add \
+        --predict to guess each step first; `sockets-tour practice NAME` for the exercises.";
+    for line in width::wrap(after, columns, "", "") {
+        writeln!(out, "{line}")?;
+    }
     Ok(())
 }
 
@@ -592,23 +761,26 @@ mod tests {
     }
 
     #[test]
-    fn colour_is_automatic_only_on_a_terminal_without_no_color() {
-        let set = Some(OsStr::new("1"));
-        let empty = Some(OsStr::new(""));
-        for (choice, terminal, no_color, expected) in [
-            (ColorChoice::Auto, true, None, true),
-            (ColorChoice::Auto, true, empty, true),
-            (ColorChoice::Auto, true, set, false),
-            (ColorChoice::Auto, false, None, false),
-            (ColorChoice::Always, false, set, true),
-            (ColorChoice::Never, true, None, false),
-        ] {
-            assert_eq!(
-                use_color(choice, terminal, no_color),
-                expected,
-                "{choice:?}, terminal: {terminal}, NO_COLOR: {no_color:?}"
-            );
+    fn the_lesson_list_fits_60_and_80_columns() {
+        for columns in [60, 80] {
+            let mut out = Vec::new();
+            list(&mut out, columns).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            for line in text.lines() {
+                assert!(width::columns(line) <= columns, "{columns}: {line:?}");
+            }
+            for (name, _) in BUILTIN {
+                assert!(text.contains(&format!("  {name} ")), "{text}");
+            }
         }
+    }
+
+    #[test]
+    fn pace_takes_positive_seconds() {
+        assert_eq!(parse_pace("2.5"), Ok(Duration::from_millis(2500)));
+        assert!(parse_pace("0").is_err());
+        assert!(parse_pace("-1").is_err());
+        assert!(parse_pace("soon").unwrap_err().contains("seconds"));
     }
 
     #[test]

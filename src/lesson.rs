@@ -30,8 +30,11 @@ pub enum Section {
 pub enum Prose {
     Heading(u8, Vec<Span>),
     Paragraph(Vec<Span>),
-    /// A list item, with its depth (0 for a top-level item).
-    Item(usize, Vec<Span>),
+    /// A list item, with its depth (0 for a top-level item) and its number
+    /// in an ordered list (`None` in a bullet list).
+    Item(usize, Option<u64>, Vec<Span>),
+    /// A table: its header row first, then its rows; each cell is spans.
+    Table(Vec<Vec<Vec<Span>>>),
     Quote(Vec<Span>),
     /// A code block other than `tour` (say, the JavaScript a step mirrors).
     Code {
@@ -124,6 +127,13 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
     let mut spans: Vec<Span> = Vec::new();
     let mut styles: Vec<Style> = Vec::new();
     let mut list_depth = 0usize;
+    // The next number of each open list (`None` for a bullet list).
+    let mut numbers: Vec<Option<u64>> = Vec::new();
+    // The URL of each open link, written after its text.
+    let mut links: Vec<String> = Vec::new();
+    // The rows of the table being read, and the cells of its current row.
+    let mut table: Vec<Vec<Vec<Span>>> = Vec::new();
+    let mut row: Vec<Vec<Span>> = Vec::new();
     let mut in_quote = false;
     let mut heading: Option<u8> = None;
     // Inside a code block: its language, its text, and where it starts.
@@ -134,7 +144,17 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
 
     let flush_spans = |spans: &mut Vec<Span>| std::mem::take(spans);
 
-    for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
+    // The number an item gets: the next of its list, if the list is ordered.
+    let take_number = |numbers: &mut Vec<Option<u64>>| {
+        let next = numbers.last_mut().and_then(|n| n.as_mut());
+        next.map(|n| {
+            *n += 1;
+            *n - 1
+        })
+    };
+    let mut pending_number: Option<u64> = None;
+
+    for (event, range) in Parser::new_ext(text, Options::ENABLE_TABLES).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => heading = Some(heading_number(level)),
             Event::End(TagEnd::Heading(_)) => {
@@ -148,22 +168,37 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
             }
             Event::Start(Tag::BlockQuote(_)) => in_quote = true,
             Event::End(TagEnd::BlockQuote(_)) => in_quote = false,
-            Event::Start(Tag::List(_)) => list_depth += 1,
-            Event::End(TagEnd::List(_)) => list_depth = list_depth.saturating_sub(1),
-            // An item's text may come with or without a paragraph around it;
-            // a parent item's text is pending when its nested list starts.
-            Event::Start(Tag::Item) if !spans.is_empty() => {
-                prose.push(Prose::Item(
-                    list_depth.saturating_sub(2),
-                    flush_spans(&mut spans),
-                ));
+            Event::Start(Tag::List(first)) => {
+                // A parent item's text is pending when its nested list starts.
+                if !spans.is_empty() {
+                    prose.push(Prose::Item(
+                        list_depth.saturating_sub(1),
+                        pending_number.take(),
+                        flush_spans(&mut spans),
+                    ));
+                }
+                list_depth += 1;
+                numbers.push(first);
             }
+            Event::End(TagEnd::List(_)) => {
+                list_depth = list_depth.saturating_sub(1);
+                numbers.pop();
+            }
+            Event::Start(Tag::Item) => pending_number = take_number(&mut numbers),
+            // An item's text may come with or without a paragraph around it.
             Event::End(TagEnd::Item) if !spans.is_empty() => {
                 prose.push(Prose::Item(
                     list_depth.saturating_sub(1),
+                    pending_number.take(),
                     flush_spans(&mut spans),
                 ));
             }
+            Event::Start(Tag::Table(_)) => table.clear(),
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                table.push(std::mem::take(&mut row));
+            }
+            Event::End(TagEnd::TableCell) => row.push(flush_spans(&mut spans)),
+            Event::End(TagEnd::Table) => prose.push(Prose::Table(std::mem::take(&mut table))),
             Event::End(TagEnd::Paragraph) => {
                 let spans = flush_spans(&mut spans);
                 if in_quote {
@@ -173,7 +208,8 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
                         prose.push(Prose::Quote(spans));
                     }
                 } else if list_depth > 0 {
-                    prose.push(Prose::Item(list_depth - 1, spans));
+                    // A second paragraph of one item has no number of its own.
+                    prose.push(Prose::Item(list_depth - 1, pending_number.take(), spans));
                 } else {
                     prose.push(Prose::Paragraph(spans));
                 }
@@ -181,7 +217,13 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
                     CodeBlockKind::Fenced(info) => {
-                        info.split_whitespace().next().unwrap_or("").to_owned()
+                        let lang = info.split_whitespace().next().unwrap_or("").to_owned();
+                        if let Some(e) =
+                            unclosed_fence(text, range.clone(), &lang, line_of(range.start))
+                        {
+                            return Err(e);
+                        }
+                        lang
                     }
                     CodeBlockKind::Indented => String::new(),
                 };
@@ -240,8 +282,25 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
             }),
             Event::Start(Tag::Strong) => styles.push(Style::Strong),
             Event::Start(Tag::Emphasis) => styles.push(Style::Emphasis),
-            Event::Start(Tag::Link { .. }) => styles.push(Style::Link),
-            Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Link) => {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                styles.push(Style::Link);
+                links.push(dest_url.into_string());
+            }
+            Event::End(TagEnd::Link) => {
+                styles.pop();
+                let url = links.pop().unwrap_or_default();
+                // An autolink (`<https://…>`) is its own URL: not twice.
+                let shown = spans
+                    .last()
+                    .is_some_and(|s| s.text == url || s.text == format!("mailto:{url}"));
+                if !url.is_empty() && !shown {
+                    spans.push(Span {
+                        text: format!(" ({url})"),
+                        style: Style::Plain,
+                    });
+                }
+            }
+            Event::End(TagEnd::Strong | TagEnd::Emphasis) => {
                 styles.pop();
             }
             _ => {}
@@ -267,6 +326,76 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
         }
     }
     Ok(lesson)
+}
+
+/// The error for a fenced block (its source at `range`, starting on `line`)
+/// that is a ```` ```tour ```` block never closed, or a block that swallows
+/// a ```` ```tour ```` fence line because it was not closed first.
+fn unclosed_fence(
+    text: &str,
+    range: std::ops::Range<usize>,
+    lang: &str,
+    line: usize,
+) -> Option<SyntaxError> {
+    let block = &text[range];
+    // A ```tour line inside a block fenced as long is a forgotten closing
+    // fence (a longer fence quotes it on purpose).
+    let open = block.lines().next().and_then(fence_of).map(|f| f.0);
+    let swallows_steps = block.lines().skip(1).any(|l| {
+        fence_of(l).is_some_and(|(fence, info)| {
+            info.eq_ignore_ascii_case("tour")
+                && open.as_ref().is_some_and(|o| fence.len() >= o.len())
+        })
+    });
+    let tour = lang.eq_ignore_ascii_case("tour");
+    if !(tour && !is_closed(block) || swallows_steps) {
+        return None;
+    }
+    let source_line = text.lines().nth(line - 1).unwrap_or("").to_owned();
+    let column = 1 + source_line
+        .chars()
+        .take_while(|c| c.is_whitespace() || *c == '>')
+        .count();
+    let message = if tour {
+        "this ```tour block is never closed: end it with a line of ``` (as it is, the \
+         rest of the file is read as its statements)"
+            .to_owned()
+    } else {
+        format!(
+            "this ```{lang} block is never closed, so the ```tour blocks after it are read \
+             as its text: end it with a line of ```"
+        )
+    };
+    Some(SyntaxError {
+        line,
+        column,
+        message,
+        source_line,
+    })
+}
+
+/// A fence line's fence (its character repeated) and info string, if the
+/// line is one (after any indent and block-quote markers).
+fn fence_of(line: &str) -> Option<(String, &str)> {
+    let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '>');
+    let c = line.chars().next().filter(|c| matches!(c, '`' | '~'))?;
+    let count = line.chars().take_while(|&x| x == c).count();
+    (count >= 3).then(|| (c.to_string().repeat(count), line[count..].trim()))
+}
+
+/// Whether a fenced code block's source (fences included) ends with a
+/// closing fence: the opening's character, at least as many, nothing after.
+fn is_closed(block: &str) -> bool {
+    let mut lines = block.lines();
+    let Some((open, _)) = lines.next().and_then(fence_of) else {
+        return true;
+    };
+    lines
+        .next_back()
+        .and_then(fence_of)
+        .is_some_and(|(close, info)| {
+            info.is_empty() && close.starts_with(&open[..1]) && close.len() >= open.len()
+        })
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
@@ -370,6 +499,84 @@ mod tests {
                 goal: "Reach alice, once.".to_owned()
             }]
         );
+    }
+
+    #[test]
+    fn ordered_lists_keep_their_numbers_and_bullets_have_none() {
+        let lesson = parse_markdown("# T\n\n3. three\n4. four\n   - sub\n\n- dot\n").unwrap();
+        let Section::Narration(prose) = &lesson.sections[0] else {
+            panic!("{lesson:?}")
+        };
+        let items: Vec<(usize, Option<u64>, String)> = prose
+            .iter()
+            .filter_map(|p| match p {
+                Prose::Item(depth, number, spans) => Some((*depth, *number, plain(spans))),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            items,
+            [
+                (0, Some(3), "three".to_owned()),
+                (0, Some(4), "four".to_owned()),
+                (1, None, "sub".to_owned()),
+                (0, None, "dot".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_link_keeps_its_url_and_an_autolink_shows_it_once() {
+        let lesson =
+            parse_markdown("# T\n\nSee [the docs](https://socket.io/docs) or <https://x.io>.\n")
+                .unwrap();
+        let Section::Narration(prose) = &lesson.sections[0] else {
+            panic!()
+        };
+        let Prose::Paragraph(spans) = &prose[0] else {
+            panic!()
+        };
+        assert_eq!(
+            plain(spans),
+            "See the docs (https://socket.io/docs) or https://x.io."
+        );
+    }
+
+    #[test]
+    fn a_table_is_rows_of_cells() {
+        let lesson = parse_markdown("# T\n\n| a | b |\n|---|---|\n| `x` | y |\n").unwrap();
+        let Section::Narration(prose) = &lesson.sections[0] else {
+            panic!()
+        };
+        let Prose::Table(rows) = &prose[0] else {
+            panic!("{prose:?}")
+        };
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| plain(c)).collect())
+            .collect();
+        assert_eq!(cells, [["a", "b"], ["x", "y"]]);
+    }
+
+    #[test]
+    fn an_unclosed_tour_fence_is_an_error_naming_its_line() {
+        let err = parse_markdown("# T\n\nText.\n\n```tour\nconnect alice\n").unwrap_err();
+        assert_eq!(err.line, 5, "{err:?}");
+        assert!(err.message.contains("never closed"), "{}", err.message);
+        let err =
+            parse_markdown("# T\n\n```js\nio.emit()\n\n```tour\nconnect a\n```\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err:?}");
+        assert!(err.message.contains("```js"), "{}", err.message);
+        // Closed fences, longer closing fences and tildes are fine.
+        for ok in [
+            "```tour\nconnect a\n```\n",
+            "````tour\nconnect a\n`````\n",
+            "~~~tour\nconnect a\n~~~\n",
+            "```js\nx\n",
+            "````md\n```tour\nconnect a\n```\n````\n",
+        ] {
+            assert!(parse_markdown(ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]

@@ -21,22 +21,31 @@
 //! - [`report`]: a step's outcome as plain data.
 //! - [`render`]: one [`render::Format`] per output: the transcript (with
 //!   narration wrapping) and the NDJSON.
+//! - [`term`]: the terminal: its width and wrapping, single keys, the line
+//!   editor and its completion, the colours.
 //! - [`tour`]: runs a whole lesson.
+//! - [`present`]: the presenter's `--step`, a page at a time.
 //! - [`play`]: the playground, one typed line at a time.
 //! - [`check`]: validates lessons, then runs them.
+//! - [`language`]: the language in brief (`help script`, `:help`).
+//! - [`manual`]: shell completions and the man page.
 //! - [`cli`]: the command line: flags, colour and exit codes, each decided once.
 
 pub mod check;
 pub mod cli;
 pub mod client;
 pub mod engine;
+pub mod language;
 pub mod learn;
 pub mod lesson;
+pub mod manual;
 pub mod play;
+pub mod present;
 pub mod protocol;
 pub mod render;
 pub mod report;
 pub mod script;
 pub mod server;
 pub mod source;
+pub mod term;
 pub mod tour;

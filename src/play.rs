@@ -1,14 +1,25 @@
 //! The playground: statements typed (or piped) one line at a time, each run
-//! at once on a live server, with the same report as a lesson's steps.
+//! at once on a live server, with the same report as a lesson's steps; and
+//! its own commands (`:help`, `:state`, `:save`, `:load`, `:reset`, `:quit`).
+//!
+//! - `commands`: which lines are commands.
+//! - `terminal`: the prompt on a terminal (line editing, history, Tab).
+
+pub mod commands;
+pub mod terminal;
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::Path;
 
 use tokio::sync::mpsc;
 
 use crate::engine::Engine;
-use crate::script::{ScriptParser, StatementKind};
+use crate::render::{Output, Transcript};
+use crate::script::{ScriptParser, Statement, StatementKind};
+use crate::term::editor::SharedWords;
 use crate::tour::{Options, Summary};
+use commands::{Command, Typed};
 
 /// What a playground session found.
 #[derive(Debug, Default)]
@@ -18,9 +29,46 @@ pub struct Played {
     pub refused: usize,
 }
 
-/// Reads lines from `input` until it ends, running each statement as it
-/// comes. A malformed line is reported (as `<stdin>:LINE:COL`) and skipped.
-/// `prompt` is called before each line is read (to show `tour> ` on a terminal).
+/// What `--listen` is for, said once the server listens on `url`.
+pub fn listening(url: &str) -> String {
+    format!(
+        "sockets-tour: the server listens on {url}; a real Socket.IO client may connect \
+         there to watch (it is shown as an outside client, and no step counts it)"
+    )
+}
+
+/// What a session keeps across `:reset`: the counts, and the line numbers.
+struct Session<'a, O, E> {
+    out: &'a mut O,
+    errors: &'a mut E,
+    options: Options,
+    words: Option<SharedWords>,
+    played: Played,
+    number: usize,
+}
+
+/// What a session does after a line.
+enum After {
+    Go,
+    Reset,
+    Quit,
+}
+
+/// What the current server has been told: the parser's state, the names'
+/// width, and the statements so far (what `:save` writes).
+#[derive(Default)]
+struct Server {
+    parser: ScriptParser,
+    width: usize,
+    lines: Vec<String>,
+}
+
+/// Reads lines from `input` until it ends (or `:quit`), running each
+/// statement as it comes. A malformed line is reported (as
+/// `<stdin>:LINE:COL`) and skipped. `prompt` is called before each line is
+/// read (to show the prompt on a terminal); `words`, if given (a prompt on a
+/// terminal), learns the names, rooms and namespaces that Tab completes, and
+/// the receipts leave out the statement, which the prompt line shows.
 pub async fn play(
     mut input: mpsc::Receiver<Line>,
     out: &mut impl Write,
@@ -28,61 +76,126 @@ pub async fn play(
     options: Options,
     listen: SocketAddr,
     mut prompt: impl FnMut(),
+    words: Option<SharedWords>,
 ) -> anyhow::Result<Played> {
-    // `/` only: the others are declared as lines name them.
-    Engine::run(listen, async |engine| {
-        session(engine, &mut input, out, errors, options, &mut prompt).await
-    })
-    .await
+    let mut session = Session {
+        out,
+        errors,
+        options,
+        words,
+        played: Played::default(),
+        number: 0,
+    };
+    let asked_for = listen != SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut announced = false;
+    loop {
+        // `/` only: the others are declared as lines name them.
+        let after = Engine::run(listen, async |engine| {
+            if asked_for && !announced {
+                announced = true;
+                writeln!(session.errors, "{}", crate::play::listening(engine.url()))?;
+            }
+            session.run(engine, &mut input, &mut prompt).await
+        })
+        .await?;
+        match after {
+            After::Reset => {
+                writeln!(
+                    session.errors,
+                    "a fresh server: no clients, rooms or handlers"
+                )?;
+            }
+            After::Go | After::Quit => return Ok(session.played),
+        }
+    }
 }
 
-async fn session(
-    engine: &mut Engine,
-    input: &mut mpsc::Receiver<Line>,
-    out: &mut impl Write,
-    errors: &mut impl Write,
-    options: Options,
-    prompt: &mut impl FnMut(),
-) -> anyhow::Result<Played> {
-    let mut played = Played::default();
-    // Keeps the names connected so far, as for a file.
-    let mut parser = ScriptParser::new();
-    let mut width = 0;
-    let mut number = 0;
-    let mut format = options.output.format(&mut *out);
-    loop {
-        prompt();
-        let Some(line) = input.recv().await else {
-            break;
-        };
-        number += 1;
-        let Ok(line) = line else {
-            writeln!(
-                errors,
-                "error: <stdin>:{number}: the line is not UTF-8 text"
-            )?;
-            played.refused += 1;
-            continue;
-        };
-        // Some editors start UTF-8 files with a byte-order mark; it is not text.
-        let line = match line.strip_prefix('\u{feff}') {
-            Some(rest) if number == 1 => rest.to_owned(),
-            _ => line,
-        };
-        let statement = match parser.line(number, &line) {
+impl<O: Write, E: Write> Session<'_, O, E> {
+    async fn run(
+        &mut self,
+        engine: &mut Engine,
+        input: &mut mpsc::Receiver<Line>,
+        prompt: &mut impl FnMut(),
+    ) -> anyhow::Result<After> {
+        let mut server = Server::default();
+        self.learn(engine);
+        loop {
+            prompt();
+            let Some(line) = input.recv().await else {
+                return Ok(After::Go);
+            };
+            self.number += 1;
+            let Ok(line) = line else {
+                writeln!(
+                    self.errors,
+                    "error: <stdin>:{}: the line is not UTF-8 text",
+                    self.number
+                )?;
+                self.played.refused += 1;
+                continue;
+            };
+            // Some editors start UTF-8 files with a byte-order mark; it is not text.
+            let line = match line.strip_prefix('\u{feff}') {
+                Some(rest) if self.number == 1 => rest.to_owned(),
+                _ => line,
+            };
+            match commands::classify(&line) {
+                Err(message) => {
+                    writeln!(self.errors, "error: {message}")?;
+                    self.played.refused += 1;
+                }
+                Ok(Typed::Pointer(pointer)) => writeln!(self.errors, "{pointer}")?,
+                Ok(Typed::Command(command)) => {
+                    match self.command(engine, &mut server, command).await? {
+                        After::Go => {}
+                        after => return Ok(after),
+                    }
+                }
+                Ok(Typed::Statement) => {
+                    let number = self.number;
+                    // At a prompt the typed line stays on screen: no echo.
+                    let echo = self.words.is_none();
+                    self.statement(engine, &mut server, number, &line, "<stdin>", echo)
+                        .await?;
+                }
+            }
+        }
+    }
+
+    /// Parses and runs one line of `file`; a bad one is reported and skipped.
+    async fn statement(
+        &mut self,
+        engine: &mut Engine,
+        server: &mut Server,
+        number: usize,
+        line: &str,
+        file: &str,
+        echo: bool,
+    ) -> anyhow::Result<()> {
+        let statement: Statement = match server.parser.line(number, line) {
             Ok(Some(statement)) => statement,
             // A blank line or a comment.
-            Ok(None) => continue,
+            Ok(None) => return Ok(()),
             Err(e) => {
-                write!(errors, "{}", e.render("<stdin>"))?;
-                played.refused += 1;
-                continue;
+                write!(self.errors, "{}", e.render(file))?;
+                self.played.refused += 1;
+                return Ok(());
             }
         };
         if let StatementKind::Connect { name, .. } = &statement.kind {
-            width = width.max(name.chars().count());
+            server.width = server.width.max(name.chars().count());
         }
-        let summary = &mut played.summary;
+        server.lines.push(line.trim().to_owned());
+        let summary = &mut self.played.summary;
+        let width = server.width;
+        let mut format: Box<dyn crate::render::Format + '_> = match self.options.output {
+            Output::Transcript { color, width } if !echo => Box::new(
+                Transcript::new(&mut *self.out, color)
+                    .with_width(width)
+                    .without_echo(),
+            ),
+            output => output.format(&mut *self.out),
+        };
         engine
             .run_block(std::slice::from_ref(&statement), |report| {
                 format.step(report, width)?;
@@ -91,9 +204,124 @@ async fn session(
                 Ok(())
             })
             .await
-            .map_err(|e| e.context("<stdin>"))?;
+            .map_err(|e| e.context(file.to_owned()))?;
+        drop(format);
+        self.learn(engine);
+        Ok(())
     }
-    Ok(played)
+
+    async fn command(
+        &mut self,
+        engine: &mut Engine,
+        server: &mut Server,
+        command: Command,
+    ) -> anyhow::Result<After> {
+        match command {
+            Command::Help => self.help()?,
+            Command::State => {
+                let state = engine.state();
+                let (color, width) = self.look();
+                Transcript::new(&mut *self.out, color)
+                    .with_width(width)
+                    .state(&state)?;
+            }
+            Command::Save(file) => self.save(&file, &server.lines)?,
+            Command::Load(file) => {
+                let text = match crate::source::read_source(&file) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        writeln!(self.errors, "error: {e}")?;
+                        self.played.refused += 1;
+                        return Ok(After::Go);
+                    }
+                };
+                let name = file.display().to_string();
+                for (i, line) in text.lines().enumerate() {
+                    self.statement(engine, server, i + 1, line, &name, true)
+                        .await?;
+                }
+            }
+            Command::Reset => return Ok(After::Reset),
+            Command::Quit => return Ok(After::Quit),
+        }
+        self.out.flush()?;
+        Ok(After::Go)
+    }
+
+    /// `:help`: the language in brief, then the commands.
+    fn help(&mut self) -> anyhow::Result<()> {
+        let (color, width) = self.look();
+        let lesson = crate::lesson::parse_markdown(crate::language::MARKDOWN)
+            .map_err(|e| anyhow::anyhow!("the built-in language help: {e}"))?;
+        let mut transcript = Transcript::new(&mut *self.out, color).with_width(width);
+        for section in &lesson.sections {
+            if let crate::lesson::Section::Narration(prose) = section {
+                transcript.narration(prose)?;
+            }
+        }
+        let mut commands = String::from("# Commands\n\n");
+        for (usage, what) in commands::COMMANDS {
+            commands.push_str(&format!("- `{usage}`: {what}\n"));
+        }
+        commands.push_str("\nTab completes; Up recalls a line; Ctrl-C clears the line.\n");
+        let lesson = crate::lesson::parse_markdown(&commands)
+            .map_err(|e| anyhow::anyhow!("the commands' help: {e}"))?;
+        transcript.title("Commands")?;
+        for section in &lesson.sections {
+            if let crate::lesson::Section::Narration(prose) = section {
+                transcript.narration(prose)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `:save FILE`: the statements so far, as a script `run` replays.
+    fn save(&mut self, file: &Path, lines: &[String]) -> anyhow::Result<()> {
+        let mut text = String::from(
+            "# Saved from the sockets-tour playground; replay it with `sockets-tour run FILE`.\n",
+        );
+        for line in lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        match std::fs::write(file, text) {
+            Ok(()) => writeln!(
+                self.errors,
+                "saved {} statements to {}; `sockets-tour run {}` replays them",
+                lines.len(),
+                file.display(),
+                file.display()
+            )?,
+            Err(e) => {
+                writeln!(self.errors, "error: cannot write {}: {e}", file.display())?;
+                self.played.refused += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn look(&self) -> (bool, usize) {
+        match self.options.output {
+            Output::Transcript { color, width } => (color, width),
+            Output::Ndjson => (false, crate::term::width::DEFAULT),
+        }
+    }
+
+    /// Tells completion the names, rooms and namespaces the server has now.
+    fn learn(&self, engine: &Engine) {
+        let Some(words) = &self.words else { return };
+        let state = engine.state();
+        let mut words = words.lock().unwrap_or_else(|e| e.into_inner());
+        words.namespaces.extend(state.namespaces.keys().cloned());
+        for ns in state.namespaces.values() {
+            words.clients.extend(ns.clients.keys().cloned());
+            words.rooms.extend(ns.clients.values().flatten().cloned());
+        }
+        words.clients.extend(state.gone.keys().cloned());
+        if words.commands.is_empty() {
+            words.commands = commands::names();
+        }
+    }
 }
 
 /// A line of input: its text, or an error for a line that is not UTF-8.
@@ -154,9 +382,8 @@ mod tests {
         let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let options = Options {
             output: Output::Ndjson,
-            ..Options::default()
         };
-        let played = play(rx, &mut out, &mut errors, options, listen, || {})
+        let played = play(rx, &mut out, &mut errors, options, listen, || {}, None)
             .await
             .unwrap();
         let out = String::from_utf8(out).unwrap();

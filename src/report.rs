@@ -205,3 +205,22 @@ impl StepReport {
         std::iter::once(&self.outcome).chain(self.hooks.iter().map(|run| &run.outcome))
     }
 }
+
+/// The server as the playground's `:state` shows it: per namespace, its
+/// connected clients with their rooms, its handlers and middlewares; and
+/// the clients that are gone, with why.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct State {
+    pub namespaces: BTreeMap<String, NamespaceState>,
+    pub gone: BTreeMap<String, Absence>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NamespaceState {
+    /// Connected clients and their rooms (without the own-id room).
+    pub clients: BTreeMap<String, Vec<String>>,
+    /// The events with an `on` handler (`connection` and `disconnect` too).
+    pub handlers: Vec<String>,
+    /// Each `use` middleware, as `KEY = "VALUE"`, in order.
+    pub middlewares: Vec<String>,
+}

@@ -52,10 +52,38 @@ pub fn read_source(path: &Path) -> Result<String, BadInput> {
         .unwrap_or(text))
 }
 
-/// Reads and parses a lesson or script file that has at least one statement.
+/// Standard input as a source (`run -`): a Markdown lesson if it has a
+/// ```` ``` ```` fence line, else a bare script.
+fn read_stdin() -> Result<(String, String), BadInput> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| BadInput(format!("cannot read standard input: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+        BadInput(format!("standard input: line {line} is not UTF-8 text"))
+    })?;
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text);
+    let markdown = text
+        .lines()
+        .any(|l| l.trim_start().starts_with("```") || l.trim_start().starts_with("~~~"));
+    let name = if markdown { "<stdin>.md" } else { "<stdin>" };
+    Ok((name.to_owned(), text))
+}
+
+/// Reads and parses a lesson or script file that has at least one statement;
+/// `-` is standard input.
 pub fn load_file(path: &Path) -> anyhow::Result<Lesson> {
-    let text = read_source(path)?;
-    let name = path.display().to_string();
+    let (name, text) = if path == Path::new("-") {
+        read_stdin()?
+    } else {
+        (path.display().to_string(), read_source(path)?)
+    };
     let lesson = lesson::load(&name, &text).map_err(|e| syntax_error(&e, &name))?;
     if lesson.statements().next().is_none() {
         let advice = if lesson::is_markdown(&name) {

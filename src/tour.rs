@@ -16,12 +16,9 @@ use crate::script::{Statement, StatementKind};
 /// How to show a run.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
-    /// The transcript (with colour or without) or NDJSON.
+    /// The transcript (with colour or without, at a width) or NDJSON.
+    /// Pausing is the presenter's (`present`), not a plain run's.
     pub output: Output,
-    /// Wait for Enter before each block of steps (a classroom demo), with a
-    /// prompt on stderr. The caller decides: only when stdin is a terminal;
-    /// never for a format a person does not read as it comes.
-    pub pause: bool,
 }
 
 /// `--predict`: where the learner's answers come from.
@@ -66,7 +63,7 @@ pub struct StepError {
 }
 
 /// The widest client name of a lesson, to align the transcript.
-fn name_width(lesson: &Lesson) -> usize {
+pub fn name_width(lesson: &Lesson) -> usize {
     lesson
         .statements()
         .filter_map(|s| match &s.kind {
@@ -126,32 +123,23 @@ async fn run_on(
     for section in &lesson.sections {
         match section {
             Section::Narration(prose) => format.narration(prose)?,
-            Section::Steps(steps) => {
-                if options.pause && format.is_transcript() {
-                    // What was shown so far must be on screen before the
-                    // prompt; the prompt is not part of the transcript.
-                    format.flush()?;
-                    eprint!("  [press Enter to run the next steps]");
-                    wait_for_enter().await;
+            Section::Steps(steps) => match (answers.as_deref_mut(), predicting.as_mut()) {
+                (Some(prompt), Some(predicting)) => {
+                    predicting
+                        .block(engine, steps, &mut *format, prompt, width, &mut summary)
+                        .await?;
                 }
-                match (answers.as_deref_mut(), predicting.as_mut()) {
-                    (Some(prompt), Some(predicting)) => {
-                        predicting
-                            .block(engine, steps, &mut *format, prompt, width, &mut summary)
-                            .await?;
-                    }
-                    _ => {
-                        engine
-                            .run_block(steps, |report| {
-                                format.step(report, width)?;
-                                format.flush()?;
-                                summary.count(report);
-                                Ok(())
-                            })
-                            .await?;
-                    }
+                _ => {
+                    engine
+                        .run_block(steps, |report| {
+                            format.step(report, width)?;
+                            format.flush()?;
+                            summary.count(report);
+                            Ok(())
+                        })
+                        .await?;
                 }
-            }
+            },
         }
     }
     if let Some(predicting) = predicting {
@@ -255,13 +243,4 @@ fn graded<'a>(
         .map(|r| (Some(r), predict::grade(prediction, r)))
         .find(|(_, g)| *g != Graded::NotGraded)
         .unwrap_or((reports.last(), Graded::NotGraded))
-}
-
-async fn wait_for_enter() {
-    // End of input or an error both mean: go on without waiting.
-    let _ = tokio::task::spawn_blocking(|| {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)
-    })
-    .await;
 }

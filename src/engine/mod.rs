@@ -174,6 +174,31 @@ impl Engine {
         Ok(value)
     }
 
+    /// The server's address, as a client connects to it (`http://…`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// What the server holds now, for the playground's `:state`.
+    pub fn state(&self) -> crate::report::State {
+        let mut state = crate::report::State::default();
+        for (ns, (handlers, middlewares)) in self.server.setup() {
+            let entry = state.namespaces.entry(ns).or_default();
+            entry.handlers = handlers;
+            entry.middlewares = middlewares;
+        }
+        for (name, (ns, rooms)) in self.server.rooms() {
+            let entry = state.namespaces.entry(ns).or_default();
+            entry.clients.insert(name, rooms.into_iter().collect());
+        }
+        for (name, member) in &self.members {
+            if let Member::Absent(why) = member {
+                state.gone.insert(name.clone(), why.clone());
+            }
+        }
+        state
+    }
+
     /// Disconnects every client and stops the server.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         let clients: Vec<SimClient> = std::mem::take(&mut self.members)

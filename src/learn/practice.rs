@@ -318,22 +318,23 @@ impl<W: Write> Session<'_, W> {
             };
             match command {
                 "hint" => match hints.next() {
-                    Some((i, hint)) => {
-                        self.out
-                            .note(&format!("Hint {} of {}: {hint}", i + 1, ex.hints.len()))?
-                    }
+                    Some((i, hint)) => self.out.practice_note(&format!(
+                        "Hint {} of {}: {hint}",
+                        i + 1,
+                        ex.hints.len()
+                    ))?,
                     None => self
                         .out
-                        .note("No more hints; `solution` shows the reference answer.")?,
+                        .practice_note("No more hints; `solution` shows the reference answer.")?,
                 },
                 "solution" => {
                     self.out
-                        .note("The reference solution, on the live server:")?;
+                        .practice_note("The reference solution, on the live server:")?;
                     self.show_try(placed, &ex.solution_lines(), true).await?;
                     return Ok(Ending::Shown);
                 }
                 "skip" => {
-                    self.out.note("Skipped.")?;
+                    self.out.practice_note("Skipped.")?;
                     return Ok(Ending::Skipped);
                 }
                 "quit" => return Ok(Ending::Stopped),

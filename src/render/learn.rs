@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use colored::Colorize as _;
 use serde::Serialize;
 
 use super::Transcript;
@@ -14,12 +13,13 @@ use crate::learn::grade::Verdict;
 use crate::learn::predict::{self, ClientGrade, Graded, Idea, Prediction, Question, Score};
 use crate::lesson::{Prose, Span, Style};
 use crate::report::{Outcome, StepReport};
+use crate::term::palette::Role;
 
 impl<W: Write> Transcript<W> {
     /// The question before a step: its code, then what to answer.
     pub fn question(&mut self, code: &str, question: &Question) -> io::Result<()> {
-        let mark = self.paint("?", |s| s.yellow().bold());
-        writeln!(self.out, "{mark} {}", self.paint(code, |s| s.cyan().bold()))?;
+        let mark = self.paint(Role::Label, "?");
+        writeln!(self.out, "{mark} {}", self.paint(Role::Statement, code))?;
         writeln!(self.out, "  {}", question.text())?;
         self.out.flush()
     }
@@ -39,7 +39,7 @@ impl<W: Write> Transcript<W> {
             Prediction::Skipped => "? (skipped)".to_owned(),
         };
         if graded.right() {
-            let mark = self.paint("✔ right", |s| s.green());
+            let mark = self.paint(Role::Received, "✔ right");
             writeln!(self.out, "  you said: {said}  {mark}\n")?;
             return self.out.flush();
         }
@@ -47,7 +47,7 @@ impl<W: Write> Transcript<W> {
         match graded {
             Graded::Receivers(clients) => {
                 for line in clients.iter().filter_map(predict::wrong_because) {
-                    let mark = self.paint("✘", |s| s.red());
+                    let mark = self.paint(Role::Missed, "✘");
                     writeln!(self.out, "    {mark} {line}")?;
                 }
                 let right: Vec<&str> = clients
@@ -56,7 +56,7 @@ impl<W: Write> Transcript<W> {
                     .map(|c| c.name.as_str())
                     .collect();
                 if !right.is_empty() {
-                    let mark = self.paint("✔", |s| s.green());
+                    let mark = self.paint(Role::Received, "✔");
                     writeln!(self.out, "    {mark} right about {}", right.join(", "))?;
                 }
             }
@@ -67,10 +67,10 @@ impl<W: Write> Transcript<W> {
             } => {
                 let what = if *admitted { "admitted" } else { "refused" };
                 if said == admitted {
-                    let mark = self.paint("✔", |s| s.green());
+                    let mark = self.paint(Role::Received, "✔");
                     writeln!(self.out, "    {mark} right: {name} was {what}")?;
                 } else {
-                    let mark = self.paint("✘", |s| s.red());
+                    let mark = self.paint(Role::Missed, "✘");
                     let why = match &report.outcome {
                         Outcome::Connect {
                             ns, error: Some(_), ..
@@ -92,7 +92,7 @@ impl<W: Write> Transcript<W> {
 
     /// A lesson's predict score, and the ideas behind the wrong guesses.
     pub fn score(&mut self, score: &Score) -> io::Result<()> {
-        let heading = self.paint("── Your predictions", |s| s.bold());
+        let heading = self.paint(Role::Heading, "── Your predictions");
         writeln!(self.out, "{heading}\n")?;
         let skipped = if score.skipped > 0 {
             format!(" ({} skipped)", score.skipped)
@@ -118,7 +118,7 @@ impl<W: Write> Transcript<W> {
                     } else {
                         String::new()
                     };
-                    Prose::Item(0, plain(&format!("{}{times}", idea.sentence())))
+                    Prose::Item(0, None, plain(&format!("{}{times}", idea.sentence())))
                 })
                 .collect();
             self.narration(&items)?;
@@ -135,7 +135,7 @@ impl<W: Write> Transcript<W> {
         goal: &[Prose],
     ) -> io::Result<()> {
         let heading = format!("── Exercise {number} of {of} · {title}");
-        writeln!(self.out, "{}\n", self.paint(&heading, |s| s.bold()))?;
+        writeln!(self.out, "{}\n", self.paint(Role::Heading, &heading))?;
         self.narration(goal)
     }
 
@@ -154,12 +154,12 @@ impl<W: Write> Transcript<W> {
             writeln!(self.out, "It starts from:")?;
         }
         for line in start {
-            writeln!(self.out, "    {}", self.paint(line, |s| s.dimmed()))?;
+            writeln!(self.out, "    {}", self.paint(Role::Code, line))?;
         }
         if !then.is_empty() {
             writeln!(self.out, "After your answer, the server runs:")?;
             for line in then {
-                writeln!(self.out, "    {}", self.paint(line, |s| s.dimmed()))?;
+                writeln!(self.out, "    {}", self.paint(Role::Code, line))?;
             }
         }
         let how = if max_statements == 1 {
@@ -180,7 +180,7 @@ impl<W: Write> Transcript<W> {
     }
 
     /// A note of practice's own (a hint, "Skipped.", the solution's heading).
-    pub fn note(&mut self, text: &str) -> io::Result<()> {
+    pub fn practice_note(&mut self, text: &str) -> io::Result<()> {
         writeln!(self.out, "  {text}\n")?;
         self.out.flush()
     }
@@ -202,12 +202,13 @@ impl<W: Write> Transcript<W> {
                 "  It meets the goal. Marked as shown, not solved: practice asks again next time.\n"
             )?;
         } else if verdict.passed() {
-            let text = self.paint("✔ Solved: the live server did what the goal asks.", |s| {
-                s.green().bold()
-            });
+            let text = self.paint(
+                Role::Received,
+                "✔ Solved: the live server did what the goal asks.",
+            );
             writeln!(self.out, "  {text}\n")?;
         } else {
-            let text = self.paint("✘ Not yet:", |s| s.red().bold());
+            let text = self.paint(Role::Error, "✘ Not yet:");
             writeln!(self.out, "  {text}")?;
             for miss in &verdict.misses {
                 writeln!(self.out, "    - {miss}")?;

@@ -68,13 +68,20 @@ pub trait Format {
 /// Which format a run writes, decided once (by the command line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
-    Transcript { color: bool },
+    /// The transcript, `width` columns wide.
+    Transcript {
+        color: bool,
+        width: usize,
+    },
     Ndjson,
 }
 
 impl Default for Output {
     fn default() -> Self {
-        Output::Transcript { color: false }
+        Output::Transcript {
+            color: false,
+            width: crate::term::width::DEFAULT,
+        }
     }
 }
 
@@ -82,7 +89,9 @@ impl Output {
     /// The format, writing to `out`.
     pub fn format<'a>(self, out: impl Write + 'a) -> Box<dyn Format + 'a> {
         match self {
-            Output::Transcript { color } => Box::new(Transcript::new(out, color)),
+            Output::Transcript { color, width } => {
+                Box::new(Transcript::new(out, color).with_width(width))
+            }
             Output::Ndjson => Box::new(Ndjson::new(out)),
         }
     }

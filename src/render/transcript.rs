@@ -4,7 +4,6 @@
 
 use std::io::{self, Write};
 
-use colored::{ColoredString, Colorize as _};
 use serde_json::Value;
 
 use super::Format;
@@ -12,45 +11,100 @@ use crate::learn::predict::{Graded, Idea, Prediction, Question, Score};
 use crate::lesson::Prose;
 use std::collections::BTreeMap;
 
-use crate::report::{Absence, Delivery, Hook, Outcome, Reason, ReportLine, Room, StepReport};
+use crate::report::{
+    Absence, Delivery, Hook, Outcome, Reason, ReportLine, Room, State, StepReport,
+};
 use crate::script::hook;
+use crate::term::palette::{Palette, Role};
+use crate::term::width;
 
-/// Writes the human transcript.
+/// Writes the human transcript, wrapped to a width.
 pub struct Transcript<W> {
     pub(super) out: W,
-    pub(super) color: bool,
+    pub(super) palette: Palette,
+    /// The columns every line fits in (a single token longer than a line
+    /// runs over rather than being cut).
+    pub(super) width: usize,
+    /// Whether a step starts with its statement (`› …`); not at a prompt,
+    /// where the typed line is still on screen.
+    echo: bool,
 }
 
 impl<W: Write> Transcript<W> {
+    /// A transcript [`width::DEFAULT`] columns wide.
     pub fn new(out: W, color: bool) -> Self {
-        Transcript { out, color }
-    }
-
-    pub(super) fn paint(&self, text: &str, style: fn(&str) -> ColoredString) -> String {
-        if self.color {
-            style(text).to_string()
-        } else {
-            text.to_owned()
+        Transcript {
+            out,
+            palette: Palette::new(color),
+            width: width::DEFAULT,
+            echo: true,
         }
     }
 
+    /// The same, without the statement above each receipt (the playground's
+    /// prompt line already shows it).
+    pub fn without_echo(mut self) -> Self {
+        self.echo = false;
+        self
+    }
+
+    /// The same, `columns` wide.
+    pub fn with_width(mut self, columns: usize) -> Self {
+        self.width = columns;
+        self
+    }
+
+    pub(super) fn paint(&self, role: Role, text: &str) -> String {
+        self.palette.paint(role, text)
+    }
+
     pub fn title(&mut self, title: &str) -> io::Result<()> {
-        let rule = "═".repeat(title.chars().count() + 4);
-        let line = format!("  {title}");
-        writeln!(self.out, "{}", self.paint(&rule, |s| s.bold()))?;
-        writeln!(self.out, "{}", self.paint(&line, |s| s.bold()))?;
-        writeln!(self.out, "{}", self.paint(&rule, |s| s.bold()))?;
+        let lines = width::wrap(title, self.width, "  ", "  ");
+        let widest = lines.iter().map(|l| width::columns(l)).max().unwrap_or(0);
+        let rule = "═".repeat((widest + 2).min(self.width));
+        writeln!(self.out, "{}", self.paint(Role::Title, &rule))?;
+        for line in &lines {
+            writeln!(self.out, "{}", self.paint(Role::Title, line))?;
+        }
+        writeln!(self.out, "{}", self.paint(Role::Title, &rule))?;
         writeln!(self.out)
+    }
+
+    /// Writes `text` after `prefix` (already painted, `prefix_columns`
+    /// wide), wrapped, its later lines indented under its first word.
+    fn hanging(
+        &mut self,
+        prefix: &str,
+        prefix_columns: usize,
+        text: &str,
+        role: Option<Role>,
+    ) -> io::Result<()> {
+        let indent = " ".repeat(prefix_columns);
+        for (i, line) in width::wrap(text, self.width, &indent, &indent)
+            .iter()
+            .enumerate()
+        {
+            let body = line.get(prefix_columns..).unwrap_or("");
+            let body = match role {
+                Some(role) => self.paint(role, body),
+                None => body.to_owned(),
+            };
+            let lead = if i == 0 { prefix } else { &indent };
+            writeln!(self.out, "{lead}{body}")?;
+        }
+        Ok(())
+    }
+
+    /// A line of the receipt that concerns no one client, indented by four.
+    fn note(&mut self, text: &str) -> io::Result<()> {
+        self.hanging("    ", 4, text, None)
     }
 
     /// A step: its code as written, then one aligned line per client.
     pub fn step(&mut self, report: &StepReport, name_width: usize) -> io::Result<()> {
-        let prompt = self.paint("›", |s| s.bold());
-        writeln!(
-            self.out,
-            "{prompt} {}",
-            self.paint(&report.code, |s| s.cyan().bold())
-        )?;
+        if self.echo {
+            self.statement(&report.code)?;
+        }
         for line in report.lines() {
             match line {
                 ReportLine::Outcome(outcome) => self.outcome(outcome, name_width)?,
@@ -61,7 +115,8 @@ impl<W: Write> Transcript<W> {
                         _ => "disconnect",
                     };
                     let label = format!("↳ the {which} handler of {}:", run.ns);
-                    writeln!(self.out, "  {}", self.paint(&label, |s| s.yellow()))?;
+                    let label = self.paint(Role::Label, &label);
+                    writeln!(self.out, "  {label}")?;
                     self.outcome(&run.outcome, name_width)?;
                 }
             }
@@ -69,9 +124,25 @@ impl<W: Write> Transcript<W> {
         for mismatch in &report.mismatches {
             let text =
                 format!("MISMATCH: {mismatch} (the server's state and the clients disagree)");
-            writeln!(self.out, "    {}", self.paint(&text, |s| s.red().bold()))?;
+            self.hanging("    ", 4, &text, Some(Role::Mismatch))?;
         }
         writeln!(self.out)
+    }
+
+    /// The statement as written, after `› `; a statement wider than the
+    /// line is broken between tokens, its continuation indented.
+    fn statement(&mut self, code: &str) -> io::Result<()> {
+        let prompt = self.paint(Role::Statement, "›");
+        for (i, line) in width::wrap_code(code, self.width, "  ").iter().enumerate() {
+            let body = self.paint(Role::Statement, line.get(2..).unwrap_or(""));
+            let lead = if i == 0 {
+                format!("{prompt} ")
+            } else {
+                "  ".to_owned()
+            };
+            writeln!(self.out, "{lead}{body}")?;
+        }
+        Ok(())
     }
 
     /// What a step did, one line per client it concerns.
@@ -109,14 +180,12 @@ impl<W: Write> Transcript<W> {
                         Delivery::Received(args) => {
                             self.mark(true, name, w, &received(event, args))?;
                         }
-                        Delivery::Missed(reason) => {
-                            let why = self.paint(&explain(reason), |s| s.dimmed());
-                            self.mark(false, name, w, &why)?;
-                        }
+                        // The reason is the most important text on screen: plain, never dim.
+                        Delivery::Missed(reason) => self.mark(false, name, w, &explain(reason))?,
                     }
                 }
                 if deliveries.is_empty() {
-                    writeln!(self.out, "    (no clients yet)")?;
+                    self.note("(no clients yet)")?;
                 }
             }
             Outcome::Rooms(rooms) => {
@@ -126,12 +195,14 @@ impl<W: Write> Transcript<W> {
                     } else {
                         format!("in {}", quoted_list(rooms))
                     };
-                    writeln!(self.out, "    {}  {list}", pad(name, w))?;
+                    let prefix = format!("    {}  ", pad(name, w));
+                    let columns = width::columns(&prefix);
+                    self.hanging(&prefix, columns, &list, None)?;
                 }
             }
             Outcome::Disconnected(gone) => {
                 if gone.is_empty() {
-                    writeln!(self.out, "    nobody was disconnected")?;
+                    self.note("nobody was disconnected")?;
                 }
                 for (name, d) in gone {
                     let left = if d.rooms_left.is_empty() {
@@ -143,38 +214,30 @@ impl<W: Write> Transcript<W> {
                     self.mark(false, name, w, &why)?;
                 }
             }
-            Outcome::Middleware { ns } => writeln!(
-                self.out,
-                "    middleware added to {ns}: it checks every later connection"
-            )?,
-            Outcome::Namespace { ns } => writeln!(
-                self.out,
-                "    namespace {ns} declared: clients may connect to it from now on"
-            )?,
+            Outcome::Middleware { ns } => {
+                self.note(&format!("middleware added to {ns}: it checks every later connection"))?
+            }
+            Outcome::Namespace { ns } => self.note(&format!(
+                "namespace {ns} declared: clients may connect to it from now on"
+            ))?,
             Outcome::Answered => {}
             Outcome::Handler { ns, event } => match hook(event) {
-                Hook::Connection => writeln!(
-                    self.out,
-                    "    connection handler of {ns} installed: it runs for each socket admitted from now on"
-                )?,
-                Hook::Disconnect => writeln!(
-                    self.out,
-                    "    disconnect handler of {ns} installed: it runs for each socket of {ns} that leaves"
-                )?,
-                Hook::Event => writeln!(
-                    self.out,
-                    "    handler for {} on {ns} installed",
-                    quoted(event)
-                )?,
+                Hook::Connection => self.note(&format!(
+                    "connection handler of {ns} installed: it runs for each socket admitted from now on"
+                ))?,
+                Hook::Disconnect => self.note(&format!(
+                    "disconnect handler of {ns} installed: it runs for each socket of {ns} that leaves"
+                ))?,
+                Hook::Event => {
+                    self.note(&format!("handler for {} on {ns} installed", quoted(event)))?
+                }
             },
-            Outcome::Unhandled { ns, event } => writeln!(
-                self.out,
-                "    {ns} has no handler for {}: the server ignores it",
+            Outcome::Unhandled { ns, event } => self.note(&format!(
+                "{ns} has no handler for {}: the server ignores it",
                 quoted(event)
-            )?,
+            ))?,
             Outcome::Error(message) => {
-                let text = self.paint(&format!("error: {message}"), |s| s.red());
-                writeln!(self.out, "    {text}")?
+                self.hanging("    ", 4, &format!("error: {message}"), Some(Role::Error))?
             }
         }
         Ok(())
@@ -183,10 +246,7 @@ impl<W: Write> Transcript<W> {
     /// What the client's acknowledgement callback received, if anything.
     fn ack(&mut self, ack: &BTreeMap<String, Vec<Value>>, w: usize) -> io::Result<()> {
         if ack.is_empty() {
-            return writeln!(
-                self.out,
-                "    no acknowledgement came back: nothing called callback()"
-            );
+            return self.note("no acknowledgement came back: nothing called callback()");
         }
         for (name, args) in ack {
             let args: Vec<String> = args.iter().map(Value::to_string).collect();
@@ -195,19 +255,81 @@ impl<W: Write> Transcript<W> {
             } else {
                 format!("its ack callback got {}", args.join(", "))
             };
-            let mark = self.paint("↩", |s| s.green());
-            writeln!(self.out, "  {mark} {}  {text}", pad(name, w))?;
+            self.marked("↩", Role::Received, name, w, &text)?;
         }
         Ok(())
     }
 
     fn mark(&mut self, ok: bool, name: &str, width: usize, text: &str) -> io::Result<()> {
-        let mark = if ok {
-            self.paint("✔", |s| s.green())
+        if ok {
+            self.marked("✔", Role::Received, name, width, text)
         } else {
-            self.paint("✘", |s| s.red())
-        };
-        writeln!(self.out, "  {mark} {}  {text}", pad(name, width))
+            self.marked("✘", Role::Missed, name, width, text)
+        }
+    }
+
+    /// `  ✔ alice  text`: the text wrapped, its later lines under its first
+    /// word, so that the names and the receipts stay in columns.
+    fn marked(
+        &mut self,
+        mark: &str,
+        role: Role,
+        name: &str,
+        w: usize,
+        text: &str,
+    ) -> io::Result<()> {
+        let plain = format!("  {mark} {}  ", pad(name, w));
+        let prefix = format!("  {} {}  ", self.paint(role, mark), pad(name, w));
+        self.hanging(&prefix, width::columns(&plain), text, None)
+    }
+
+    /// The playground's `:state`: per namespace, its clients and their
+    /// rooms, its handlers and middlewares; then the clients that are gone.
+    pub fn state(&mut self, state: &State) -> io::Result<()> {
+        let w = state
+            .namespaces
+            .values()
+            .flat_map(|n| n.clients.keys())
+            .chain(state.gone.keys())
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (ns, n) in &state.namespaces {
+            let heading = self.paint(Role::Heading, &format!("── namespace {ns}"));
+            writeln!(self.out, "{heading}")?;
+            for (name, rooms) in &n.clients {
+                let text = if rooms.is_empty() {
+                    "connected, in no room (besides its own-id room)".to_owned()
+                } else {
+                    format!("connected, in {}", quoted_list(rooms))
+                };
+                self.mark(true, name, w, &text)?;
+            }
+            if n.clients.is_empty() {
+                self.note("no clients connected")?;
+            }
+            let handlers: Vec<String> = n.handlers.iter().map(|e| quoted(e)).collect();
+            self.note(&if handlers.is_empty() {
+                "handlers: none".to_owned()
+            } else {
+                format!("handlers: {}", handlers.join(", "))
+            })?;
+            self.note(&if n.middlewares.is_empty() {
+                "middlewares: none".to_owned()
+            } else {
+                format!("middlewares: require {}", n.middlewares.join(", then "))
+            })?;
+            writeln!(self.out)?;
+        }
+        if !state.gone.is_empty() {
+            let heading = self.paint(Role::Heading, "── gone");
+            writeln!(self.out, "{heading}")?;
+            for (name, why) in &state.gone {
+                self.mark(false, name, w, &explain(&Reason::NotConnected(why.clone())))?;
+            }
+            writeln!(self.out)?;
+        }
+        Ok(())
     }
 
     pub fn flush(&mut self) -> io::Result<()> {

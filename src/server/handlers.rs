@@ -22,6 +22,7 @@ const NO_CALLBACK: &str = "callback is not a function";
 
 /// Creates a namespace with the engine's connection handler and middleware.
 pub(super) fn add_namespace(io: &SocketIo, shared: &Arc<Shared>, ns: String) {
+    lock(&shared.namespaces).insert(ns.clone());
     let on_connect = {
         let shared = shared.clone();
         move |io: SocketIo, socket: SocketRef| on_connect(shared.clone(), io, socket)
@@ -54,6 +55,10 @@ fn on_connect(shared: Arc<Shared>, io: SocketIo, socket: SocketRef) -> impl Futu
     let name = client_name(&socket);
     // Socket.IO puts every socket in a room named after its id; socketioxide does not.
     socket.join(socket.id.to_string());
+    let Some(name) = name else {
+        outside_client(&socket);
+        return futures_util::future::Either::Left(std::future::ready(()));
+    };
     {
         let shared = shared.clone();
         let name = name.clone();
@@ -90,7 +95,7 @@ fn on_connect(shared: Arc<Shared>, io: SocketIo, socket: SocketRef) -> impl Futu
             sockets.insert(name.clone(), socket.clone());
         }
     }
-    async move {
+    futures_util::future::Either::Right(async move {
         // First the welcome: the client is admitted, and whatever the
         // connection handler sends it (or its disconnection) comes after.
         // A socket that closed meanwhile is reported by its disconnect handler.
@@ -98,7 +103,26 @@ fn on_connect(shared: Arc<Shared>, io: SocketIo, socket: SocketRef) -> impl Futu
         let hook = run_hook(&shared, &io, &socket, CONNECTION, &name, false).await;
         let ns = socket.ns().to_owned();
         let _ = shared.notices.send(Notice::Connected { name, ns, hook });
-    }
+    })
+}
+
+/// A socket that is none of the tour's clients (a real Socket.IO client on
+/// the `--listen` port): admitted, so that it sees what its namespace and
+/// rooms get, but never tracked, so that no step counts it; said on stderr.
+fn outside_client(socket: &SocketRef) {
+    eprintln!(
+        "sockets-tour: an outside client connected to {} (socket {}): it receives what its \
+         namespace gets; the tour's steps neither track nor count it",
+        socket.ns(),
+        socket.id
+    );
+    socket.on_disconnect(|socket: SocketRef, _: DisconnectReason| async move {
+        eprintln!(
+            "sockets-tour: the outside client {} left {}",
+            socket.id,
+            socket.ns()
+        );
+    });
 }
 
 /// Runs `ns`'s connection or disconnect handler (by its event) for `socket`,
@@ -175,15 +199,15 @@ fn on_disconnect(
     }
 }
 
-/// The simulated client's name, from its handshake header.
-fn client_name(socket: &SocketRef) -> String {
+/// The simulated client's name, from its handshake header; `None` for any
+/// other client.
+fn client_name(socket: &SocketRef) -> Option<String> {
     socket
         .req_parts()
         .headers
         .get(CLIENT_HEADER)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("(unnamed)")
-        .to_owned()
+        .map(str::to_owned)
 }
 
 /// Whether the client passed an acknowledgement callback with its event.

@@ -93,6 +93,8 @@ struct Shared {
     handlers: Mutex<HashMap<(String, String), Action>>,
     /// Every admitted, still connected socket, by client name.
     sockets: Mutex<BTreeMap<String, SocketRef>>,
+    /// Every namespace the server has.
+    namespaces: Mutex<BTreeSet<String>>,
     notices: mpsc::UnboundedSender<Notice>,
 }
 
@@ -124,6 +126,7 @@ impl Server {
             middlewares: Mutex::default(),
             handlers: Mutex::default(),
             sockets: Mutex::default(),
+            namespaces: Mutex::default(),
             notices,
         });
         let (layer, io) = SocketIo::builder().build_layer();
@@ -184,6 +187,32 @@ impl Server {
     /// Sets (or replaces) the handler of `event` in `ns`.
     pub fn set_handler(&self, ns: &str, event: &str, action: Action) {
         lock(&self.shared.handlers).insert((ns.to_owned(), event.to_owned()), action);
+    }
+
+    /// Per namespace the server has: the events with a handler, and the
+    /// middlewares as `KEY = "VALUE"`, for the playground's `:state`.
+    pub fn setup(&self) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+        let mut setup: BTreeMap<String, (Vec<String>, Vec<String>)> = lock(&self.shared.namespaces)
+            .iter()
+            .map(|ns| (ns.clone(), Default::default()))
+            .collect();
+        for (ns, event) in lock(&self.shared.handlers).keys() {
+            setup.entry(ns.clone()).or_default().0.push(event.clone());
+        }
+        for (ns, requirements) in lock(&self.shared.middlewares).iter() {
+            let entry = &mut setup.entry(ns.clone()).or_default().1;
+            for r in requirements {
+                entry.push(format!(
+                    "{} = {}",
+                    r.key,
+                    serde_json::Value::String(r.value.clone())
+                ));
+            }
+        }
+        for (handlers, _) in setup.values_mut() {
+            handlers.sort();
+        }
+        setup
     }
 
     /// Whether `ns` has a handler for this hook.

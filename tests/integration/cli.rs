@@ -422,3 +422,173 @@ fn a_byte_order_mark_is_not_part_of_the_script() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 2);
 }
+
+/// Runs the binary with `input` on stdin.
+fn tour_with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = crate::sockets_tour()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn show_prints_a_lessons_markdown_and_names_the_lessons_when_wrong() {
+    let o = tour(&["show", "rooms"]);
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), sockets_tour::lesson::builtin("rooms").unwrap());
+    let o = tour(&["show", "rom"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("rooms"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_language_explains_every_form_from_help_script_too() {
+    for args in [
+        &["language"][..],
+        &["help", "script"],
+        &["help", "language"],
+    ] {
+        let o = tour(args);
+        assert!(o.status.success(), "{args:?}");
+        let text = stdout(&o);
+        for form in [
+            "alice: socket.join",
+            "bob> socket.emit",
+            "# three clients",
+            "use /admin require",
+            "on \"chat message\"",
+            ", ack)",
+            "callback(",
+            "bob.id",
+        ] {
+            assert!(text.contains(form), "{args:?} lacks {form}:\n{text}");
+        }
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    }
+}
+
+#[test]
+fn completions_and_the_man_page_name_every_command_and_lesson() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = tour(&["completions", shell]);
+        assert!(o.status.success(), "{shell}");
+        let text = stdout(&o);
+        for name in ["play", "rooms", "--step"] {
+            assert!(text.contains(name), "{shell} lacks {name}");
+        }
+    }
+    assert_eq!(tour(&["completions", "tcsh"]).status.code(), Some(2));
+    let o = tour(&["man"]);
+    assert!(o.status.success());
+    let page = stdout(&o);
+    assert!(page.contains(".TH sockets-tour 1"), "{page}");
+    assert!(page.contains(".SH COMMANDS"), "{page}");
+    for (name, _) in sockets_tour::lesson::BUILTIN {
+        assert!(page.contains(&format!("\\fB{name}\\fR")), "{name}");
+    }
+}
+
+#[test]
+fn run_dash_reads_a_script_or_a_lesson_from_stdin() {
+    let o = tour_with_stdin(&["run", "-", "--json"], "connect alice\nio.emit(\"x\")\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 2, "{}", stdout(&o));
+    let lesson = "# T\n\n> S.\n\nText.\n\n```tour\nconnect alice\n```\n";
+    let o = tour_with_stdin(&["run", "-", "--color", "never"], lesson);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("  T\n"), "{}", stdout(&o));
+    let o = tour_with_stdin(&["run", "-"], "alice: socket.join(\"r\")\n");
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn bad_width_pace_and_from_are_bad_usage_never_a_panic() {
+    for args in [
+        &["rooms", "--width", "5"][..],
+        &["rooms", "--width", "wide"],
+        &["rooms", "--pace", "0"],
+        &["rooms", "--pace", "soon"],
+        &["rooms", "--from", "nowhere at all"],
+        &["all", "--from", "nowhere at all"],
+    ] {
+        let o = tour(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
+    let o = tour(&["rooms", "--from", "nowhere at all"]);
+    assert!(stderr(&o).contains("Joining a room"), "{}", stderr(&o));
+}
+
+#[test]
+fn from_starts_at_a_section_having_run_the_steps_before_it_silently() {
+    let o = tour(&["rooms", "--from", "except", "--color", "never"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("── "), "{text}");
+    assert!(!text.contains("› connect alice"), "{text}");
+    // The clients connected before still receive: the steps ran.
+    assert!(text.contains("✔ "), "{text}");
+}
+
+#[test]
+fn width_wraps_the_transcript_and_the_list_fits_80_columns() {
+    let o = tour(&["rooms", "--width", "40", "--color", "never"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
+    let o = tour(&["list"]);
+    assert!(
+        stdout(&o).lines().all(|l| l.chars().count() <= 80),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn an_unclosed_tour_fence_is_bad_input_naming_its_line() {
+    let dir = scratch("unclosed");
+    let file = dir.join("open.md");
+    std::fs::write(&file, "# T\n\n> S.\n\nText.\n\n```tour\nconnect alice\n").unwrap();
+    let o = tour(&["run", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("open.md:7:1"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("never closed"), "{}", stderr(&o));
+}
+
+#[test]
+fn play_commands_work_on_piped_input_and_bare_words_get_a_pointer() {
+    let dir = scratch("play-save");
+    let saved = dir.join("s.tour");
+    let input = format!(
+        "connect alice\nhelp\nalice: socket.join(\"r\")\n:state\n:save {}\n:reset\n:state\n:load {}\n:quit\nconnect never\n",
+        saved.display(),
+        saved.display()
+    );
+    let o = tour_with_stdin(&["play", "--color", "never"], &input);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(stderr(&o).contains("type :help"), "{}", stderr(&o));
+    assert!(out.contains("alice  connected, in \"r\""), "{out}");
+    assert!(
+        !out.contains("connect never"),
+        ":quit ends the session: {out}"
+    );
+    assert_eq!(
+        out.matches("› connect alice").count(),
+        2,
+        "loaded again: {out}"
+    );
+    let replay = tour(&["run", saved.to_str().unwrap(), "--json"]);
+    assert!(replay.status.success(), "{}", stderr(&replay));
+}

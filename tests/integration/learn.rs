@@ -233,7 +233,12 @@ fn practice_saves_progress_that_list_and_progress_read_back() {
     let status = |lesson: &str| {
         let mut lines = list.lines();
         lines.find(|l| l.trim_start().starts_with(lesson));
-        lines.next().unwrap_or_default().trim().to_owned()
+        // The summary may wrap; the status is the line after it.
+        lines
+            .map(str::trim)
+            .find(|l| l.starts_with("read") || l.starts_with("exercises"))
+            .unwrap_or_default()
+            .to_owned()
     };
     assert!(
         status("chat").starts_with("read · exercises 0/4 · predict "),

@@ -56,3 +56,30 @@ fn every_lesson_is_identical_twenty_times() {
         }
     }
 }
+
+/// A presenter on a 24-row projector: no page of `--step` is taller than
+/// the screen less its pause line, at 60 or 80 columns.
+#[test]
+fn every_step_page_fits_a_24_row_screen() {
+    let runtime = runtime();
+    for (name, markdown) in lesson::BUILTIN {
+        let lesson = lesson::parse_markdown(markdown).unwrap();
+        for width in [60, 80] {
+            let output = sockets_tour::render::Output::Transcript {
+                color: false,
+                width,
+            };
+            let heights = runtime
+                .block_on(sockets_tour::present::page_heights(&lesson, output, 24))
+                .unwrap();
+            assert!(heights.len() > 3, "{name}: {heights:?}");
+            for (page, rows) in heights.iter().enumerate() {
+                assert!(
+                    *rows <= 23,
+                    "{name} at {width}: page {} has {rows} rows: {heights:?}",
+                    page + 1
+                );
+            }
+        }
+    }
+}

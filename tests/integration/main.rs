@@ -18,3 +18,4 @@ pub fn sockets_tour() -> std::process::Command {
     );
     command
 }
+mod tmux;

@@ -1,0 +1,405 @@
+//! The presenter's `--step`: a lesson shown a page at a time, pausing after
+//! each block's results (never more than a screen between two pauses), with
+//! single keys to go on, back, replay or quit; `--pace` goes on by itself and
+//! `--from` starts at a section. Going back re-runs the lesson from the
+//! start on a fresh server, silently up to the page shown: the engine is
+//! deterministic, so the page is what it was.
+//!
+//! - `pieces`: where a lesson may be cut.
+//! - `plan`: which pieces make a page.
+
+pub mod pieces;
+pub mod plan;
+
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use crate::engine::Engine;
+use crate::lesson::Lesson;
+use crate::render::{Format, Output};
+use crate::source::BadInput;
+use crate::term::keys::{self, Key};
+use crate::term::palette::{Palette, Role};
+use crate::term::width;
+use crate::tour::{Summary, name_width};
+use pieces::Piece;
+
+/// How to present, decided once by the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Presenting {
+    /// Pause between pages (only when a person can press a key).
+    pub pause: bool,
+    /// Go on by itself after this long at each pause.
+    pub pace: Option<Duration>,
+    /// Start at the first section whose heading contains this (or the
+    /// section of this number, from 1).
+    pub from: Option<String>,
+    /// The rows of the screen: no page is taller.
+    pub rows: usize,
+}
+
+/// How a presentation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    Finished,
+    /// The presenter pressed `q`: stop, and present no further lesson.
+    Quit,
+}
+
+/// Where to go after a page.
+enum Next {
+    Page(usize),
+    Done,
+    Quit,
+}
+
+/// Presents `lesson` on `out`, its server on `listen`.
+pub async fn present(
+    lesson: &Lesson,
+    out: &mut impl Write,
+    output: Output,
+    presenting: &Presenting,
+    listen: SocketAddr,
+) -> anyhow::Result<(Summary, Ended)> {
+    let pieces = pieces::pieces(lesson);
+    let names = name_width(lesson);
+    // A first run, into buffers, measures each piece (on a port of its own:
+    // the user's address is for the run they watch).
+    let (rendered, summary) =
+        Engine::run(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), async |engine| {
+            let mut rendered = Vec::new();
+            let mut summary = Summary::default();
+            for piece in &pieces {
+                let mut buffer = Vec::new();
+                show(engine, piece, &mut buffer, output, names, &mut summary).await?;
+                rendered.push(buffer);
+            }
+            Ok((rendered, summary))
+        })
+        .await?;
+    let units: Vec<plan::Unit> = pieces
+        .iter()
+        .zip(&rendered)
+        .map(|(piece, text)| plan::Unit {
+            rows: rows_of(text, output),
+            ends_block: piece.ends_block(),
+        })
+        .collect();
+    // `--from` starts a page at its section's heading.
+    let first = match &presenting.from {
+        Some(from) => start_piece(&pieces, from)?,
+        None => 0,
+    };
+    let mut pages = plan::pages(&units[..first], presenting.rows);
+    let mut page = pages.len();
+    pages.extend(
+        plan::pages(&units[first..], presenting.rows)
+            .into_iter()
+            .map(|p| p.start + first..p.end + first),
+    );
+    let mut again = false;
+    loop {
+        let next = Engine::run(listen, async |engine| {
+            // Up to the page: silently, on this fresh server.
+            let silent = pages.get(page).map_or(pieces.len(), |p| p.start);
+            for piece in &pieces[..silent] {
+                show(
+                    engine,
+                    piece,
+                    &mut std::io::sink(),
+                    output,
+                    names,
+                    &mut Summary::default(),
+                )
+                .await?;
+            }
+            if again {
+                // Back or replay: the page alone on a clear screen.
+                write!(out, "\x1b[H\x1b[2J")?;
+            }
+            for p in page..pages.len() {
+                for piece in &pieces[pages[p].clone()] {
+                    show(engine, piece, out, output, names, &mut Summary::default()).await?;
+                }
+                out.flush()?;
+                if !presenting.pause || p + 1 == pages.len() {
+                    continue;
+                }
+                match pause(p, pages.len(), presenting.pace, output)? {
+                    Key::Next => {}
+                    Key::Back => return Ok(Next::Page(p.saturating_sub(1))),
+                    Key::Replay => return Ok(Next::Page(p)),
+                    Key::Quit => return Ok(Next::Quit),
+                    Key::Help => unreachable!("pause() answers help itself"),
+                }
+            }
+            Ok(Next::Done)
+        })
+        .await?;
+        match next {
+            Next::Page(p) => {
+                page = p;
+                again = true;
+            }
+            Next::Done => return Ok((summary, Ended::Finished)),
+            Next::Quit => return Ok((summary, Ended::Quit)),
+        }
+    }
+}
+
+/// A first run, into buffers, measures each piece (on a port of its own:
+/// the user's address is for the run they watch).
+async fn measure(lesson: &Lesson, output: Output) -> anyhow::Result<(Vec<plan::Unit>, Summary)> {
+    let pieces = pieces::pieces(lesson);
+    let names = name_width(lesson);
+    let (rendered, summary) =
+        Engine::run(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), async |engine| {
+            let mut rendered = Vec::new();
+            let mut summary = Summary::default();
+            for piece in &pieces {
+                let mut buffer = Vec::new();
+                show(engine, piece, &mut buffer, output, names, &mut summary).await?;
+                rendered.push(buffer);
+            }
+            Ok((rendered, summary))
+        })
+        .await?;
+    let units = pieces
+        .iter()
+        .zip(&rendered)
+        .map(|(piece, text)| plan::Unit {
+            rows: rows_of(text, output),
+            ends_block: piece.ends_block(),
+        })
+        .collect();
+    Ok((units, summary))
+}
+
+/// The rows each page of `lesson` takes when presented with `output` on a
+/// screen of `rows` (the pause line not counted).
+pub async fn page_heights(
+    lesson: &Lesson,
+    output: Output,
+    rows: usize,
+) -> anyhow::Result<Vec<usize>> {
+    let (units, _) = measure(lesson, output).await?;
+    Ok(plan::pages(&units, rows)
+        .into_iter()
+        .map(|page| units[page].iter().map(|u| u.rows).sum())
+        .collect())
+}
+
+/// Runs (steps) or writes (prose) one piece.
+async fn show(
+    engine: &mut Engine,
+    piece: &Piece<'_>,
+    out: &mut dyn Write,
+    output: Output,
+    names: usize,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
+    let mut format: Box<dyn Format + '_> = output.format(out);
+    match piece {
+        Piece::Title(title) => format.title(title)?,
+        Piece::Prose(prose) => format.narration(prose)?,
+        Piece::Steps { statements, .. } => {
+            engine
+                .run_block(statements, |report| {
+                    format.step(report, names)?;
+                    summary.count(report);
+                    Ok(())
+                })
+                .await?
+        }
+    }
+    format.flush()?;
+    Ok(())
+}
+
+/// The rows some transcript text takes on a screen of the output's width.
+fn rows_of(text: &[u8], output: Output) -> usize {
+    let columns = match output {
+        Output::Transcript { width, .. } => width,
+        Output::Ndjson => width::DEFAULT,
+    };
+    String::from_utf8_lossy(text)
+        .lines()
+        .map(|line| {
+            width::columns(&strip_colour(line))
+                .max(1)
+                .div_ceil(columns.max(1))
+        })
+        .sum()
+}
+
+/// A line without its colour codes (`ESC [ … m`).
+fn strip_colour(line: &str) -> String {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+}
+
+/// The piece where `--from` starts: the first heading that contains `from`
+/// (ignoring case), or the heading of that number.
+fn start_piece(pieces: &[Piece], from: &str) -> Result<usize, BadInput> {
+    let headings: Vec<(usize, String)> = pieces
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.heading().map(|h| (i, h)))
+        .collect();
+    let wanted = from.trim().to_lowercase();
+    let found = match wanted.parse::<usize>() {
+        Ok(n) if n >= 1 => headings.get(n - 1),
+        _ => headings
+            .iter()
+            .find(|(_, h)| h.to_lowercase().contains(&wanted)),
+    };
+    if let Some((piece, _)) = found {
+        return Ok(*piece);
+    }
+    let names: Vec<String> = headings
+        .iter()
+        .enumerate()
+        .map(|(n, (_, h))| format!("{}. {h}", n + 1))
+        .collect();
+    Err(BadInput(if names.is_empty() {
+        format!("--from {from}: this lesson has no sections (## headings)")
+    } else {
+        format!(
+            "--from {from}: no section of this lesson is called that; its sections are: {}",
+            names.join("; ")
+        )
+    }))
+}
+
+/// The pause after page `page` (0-based) of `total`: a line on stderr with
+/// the position and the keys, a key, and the line erased again.
+fn pause(page: usize, total: usize, pace: Option<Duration>, output: Output) -> anyhow::Result<Key> {
+    let (color, columns) = match output {
+        Output::Transcript { color, width } => (color, width),
+        Output::Ndjson => (false, width::DEFAULT),
+    };
+    let marker = format!("{}/{total}", page + 1);
+    let line = fitted(&format!("── {marker} ── {}", keys::HELP), columns);
+    let painted = Palette::new(color).paint(Role::Label, &line);
+    let mut err = std::io::stderr().lock();
+    loop {
+        let key = keys::wait(pace, || {
+            write!(err, "{painted}")?;
+            err.flush()
+        })?;
+        // The pause line is not part of the transcript.
+        write!(err, "\r\x1b[2K")?;
+        if key != Key::Help {
+            return Ok(key);
+        }
+        for line in HELP_LINES {
+            writeln!(err, "{}", fitted(line, columns))?;
+        }
+    }
+}
+
+/// What `?` shows.
+const HELP_LINES: [&str; 5] = [
+    "  Enter, space, →   run the next page",
+    "  b, ←              back to the previous pause (the lesson re-runs from the start)",
+    "  r                 this page again",
+    "  q, Esc, Ctrl-C    quit",
+    "  the marker 3/9 is the page you are on, of how many",
+];
+
+/// A line cut to `columns` (at a space, with `…`) if it is wider.
+fn fitted(line: &str, columns: usize) -> String {
+    if width::columns(line) <= columns {
+        return line.to_owned();
+    }
+    let mut cut = String::new();
+    for word in line.split(' ') {
+        if width::columns(&cut) + 1 + width::columns(word) + 2 > columns {
+            break;
+        }
+        if !cut.is_empty() {
+            cut.push(' ');
+        }
+        cut.push_str(word);
+    }
+    format!("{cut} …")
+}
+
+/// The pause between two lessons of `all --step`: the next one's title.
+pub fn between_lessons(
+    next_title: &str,
+    pace: Option<Duration>,
+    output: Output,
+) -> anyhow::Result<Ended> {
+    let (color, columns) = match output {
+        Output::Transcript { color, width } => (color, width),
+        Output::Ndjson => (false, width::DEFAULT),
+    };
+    let line = fitted(
+        &format!("── next: {next_title} ── Enter start · q quit"),
+        columns,
+    );
+    let mut err = std::io::stderr().lock();
+    let key = keys::wait(pace, || {
+        write!(err, "{}", Palette::new(color).paint(Role::Label, &line))?;
+        err.flush()
+    })?;
+    write!(err, "\r\x1b[2K")?;
+    Ok(if key == Key::Quit {
+        Ended::Quit
+    } else {
+        Ended::Finished
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The presenter's decisions that need no terminal.
+    use super::*;
+    use crate::lesson::parse_markdown;
+
+    #[test]
+    fn from_finds_a_section_by_words_or_number_and_lists_them_when_not() {
+        let lesson = parse_markdown(
+            "# T\n\nIntro.\n\n## Joining a room\n\nText.\n\n```tour\nconnect a\n```\n\n## Leaving\n\nMore.\n\n```tour\nconnect b\n```\n",
+        )
+        .unwrap();
+        let pieces = pieces::pieces(&lesson);
+        let leaving = start_piece(&pieces, "leaving").unwrap();
+        assert_eq!(pieces[leaving].heading().as_deref(), Some("Leaving"));
+        assert_eq!(start_piece(&pieces, "2").unwrap(), leaving);
+        let joining = start_piece(&pieces, "JOINING").unwrap();
+        assert_eq!(pieces[joining].heading().as_deref(), Some("Joining a room"));
+        let e = start_piece(&pieces, "nowhere").unwrap_err();
+        assert!(e.0.contains("1. Joining a room; 2. Leaving"), "{e}");
+    }
+
+    #[test]
+    fn rows_count_colourless_columns_and_wrapped_lines() {
+        let output = Output::Transcript {
+            color: true,
+            width: 10,
+        };
+        assert_eq!(rows_of(b"\x1b[1mabc\x1b[0m\n\nabcdefghijkl\n", output), 4);
+    }
+
+    #[test]
+    fn the_pause_line_fits_the_width() {
+        let line = fitted(&format!("── 3/9 ── {}", keys::HELP), 30);
+        assert!(width::columns(&line) <= 30, "{line}");
+        assert!(line.starts_with("── 3/9 ──"), "{line}");
+    }
+}

@@ -1,0 +1,353 @@
+//! Tab completion for the tour-script language: the words a learner may type
+//! next, from the language's own forms and what the session has seen so far
+//! (client names, rooms, namespaces).
+
+use std::collections::BTreeSet;
+
+/// What the session has seen so far, which completion offers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vocabulary {
+    pub clients: BTreeSet<String>,
+    pub rooms: BTreeSet<String>,
+    pub namespaces: BTreeSet<String>,
+    /// Commands that are not statements (the playground's `:help`, …).
+    pub commands: Vec<String>,
+}
+
+/// The first words of a statement.
+const STARTS: [&str; 5] = ["connect ", "disconnect ", "io.", "on ", "use "];
+
+/// Members after `io`.
+const IO_MEMBERS: [&str; 9] = [
+    "of(",
+    "sockets",
+    "to(",
+    "in(",
+    "except(",
+    "emit(",
+    "socketsJoin(",
+    "socketsLeave(",
+    "disconnectSockets(",
+];
+/// Members after a server-side `socket`.
+const SOCKET_MEMBERS: [&str; 9] = [
+    "to(",
+    "in(",
+    "except(",
+    "broadcast",
+    "nsp",
+    "emit(",
+    "join(",
+    "leave(",
+    "disconnect(",
+];
+/// Members after a namespace (`io.of(…)`, `io.sockets`, `socket.nsp`) or an
+/// operator (`.to(…)`, `.in(…)`, `.except(…)`, `socket.broadcast`).
+const OPERATOR_MEMBERS: [&str; 7] = [
+    "to(",
+    "in(",
+    "except(",
+    "emit(",
+    "socketsJoin(",
+    "socketsLeave(",
+    "disconnectSockets(",
+];
+/// Members after a client's own `socket` (`alice> socket.`): it only emits.
+const CLIENT_MEMBERS: [&str; 1] = ["emit("];
+
+/// What the text before a `.` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Receiver {
+    Io,
+    Socket,
+    ClientSocket,
+    /// A namespace or an operator: the same members follow both.
+    Operator,
+    /// A client's name (`bob.id`).
+    Client,
+}
+
+impl Receiver {
+    /// The members the language allows after this receiver.
+    pub fn members(self) -> &'static [&'static str] {
+        match self {
+            Receiver::Io => &IO_MEMBERS,
+            Receiver::Socket => &SOCKET_MEMBERS,
+            Receiver::Operator => &OPERATOR_MEMBERS,
+            Receiver::ClientSocket => &CLIENT_MEMBERS,
+            Receiver::Client => &["id"],
+        }
+    }
+}
+
+/// Where the word being completed starts in `line` (up to the cursor
+/// `pos`), and the candidates that replace it, sorted.
+pub fn complete(line: &str, pos: usize, words: &Vocabulary) -> (usize, Vec<String>) {
+    let pos = floor_boundary(line, pos);
+    let before = &line[..pos];
+    // Inside a string: a room or a namespace name, by the method it is an argument of.
+    if let Some(open) = open_string(before) {
+        let word = &before[open + 1..];
+        let method = open_call(&before[..open]).map_or("", |paren| {
+            before[..paren]
+                .rsplit(|ch: char| !is_name_char(ch))
+                .next()
+                .unwrap_or("")
+        });
+        let pool: Box<dyn Iterator<Item = &String>> = match method {
+            "of" => Box::new(words.namespaces.iter()),
+            "to" | "in" | "except" | "join" | "leave" | "socketsJoin" | "socketsLeave" => {
+                Box::new(words.rooms.iter())
+            }
+            _ => Box::new(std::iter::empty()),
+        };
+        return (open + 1, matching(pool.map(|w| format!("{w}\"")), word));
+    }
+    // A word here is a name, a namespace (`/orders`) or a command (`:help`).
+    let start = before
+        .rfind(|c: char| {
+            !(is_name_char(c) || c == '/' || c == ':' && before.trim_start().starts_with(':'))
+        })
+        .map_or(0, |i| i + 1);
+    let word = &before[start..];
+    let prefix = before[..start].trim_end();
+    if prefix.ends_with('.') {
+        let receiver = receiver_before(before, &before[..start - 1]);
+        let members = receiver.map_or(&[][..], Receiver::members);
+        return (start, matching(members.iter().map(|m| m.to_string()), word));
+    }
+    let trimmed = prefix.trim_start();
+    let candidates: Vec<String> = if trimmed.is_empty() {
+        if word.starts_with(':') {
+            words.commands.clone()
+        } else {
+            STARTS
+                .iter()
+                .map(|s| s.to_string())
+                .chain(
+                    words
+                        .clients
+                        .iter()
+                        .flat_map(|c| [format!("{c}: socket."), format!("{c}> socket.emit(")]),
+                )
+                .collect()
+        }
+    } else if trimmed == "disconnect" {
+        words.clients.iter().cloned().collect()
+    } else if trimmed == "use" || trimmed == "on" {
+        words.namespaces.iter().map(|n| format!("{n} ")).collect()
+    } else if trimmed.starts_with("connect ") && trimmed.split_whitespace().count() == 2 {
+        words.namespaces.iter().cloned().collect()
+    } else if trimmed.ends_with(':') || trimmed.ends_with('>') {
+        vec!["socket.".to_owned(), "io.".to_owned()]
+    } else {
+        Vec::new()
+    };
+    (start, matching(candidates.into_iter(), word))
+}
+
+fn matching(candidates: impl Iterator<Item = String>, word: &str) -> Vec<String> {
+    let mut found: Vec<String> = candidates.filter(|c| c.starts_with(word)).collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+fn floor_boundary(line: &str, pos: usize) -> usize {
+    let mut pos = pos.min(line.len());
+    while !line.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    pos
+}
+
+/// The byte offset of the quote that opens an unclosed string at the end of
+/// `text`, if there is one.
+fn open_string(text: &str) -> Option<usize> {
+    let mut open = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match (open, c) {
+            (Some(_), _) if escaped => escaped = false,
+            (Some(_), '\\') => escaped = true,
+            (Some(_), '"') => open = None,
+            (None, '"') => open = Some(i),
+            _ => {}
+        }
+    }
+    open
+}
+
+/// The byte offset of the last `(` not closed in `text`, outside strings.
+fn open_call(text: &str) -> Option<usize> {
+    let mut opened = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if in_string && escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '(' if !in_string => opened.push(i),
+            ')' if !in_string => {
+                opened.pop();
+            }
+            _ => {}
+        }
+    }
+    opened.pop()
+}
+
+/// What stands before the `.` that ends `chain`, in the statement `line`.
+fn receiver_before(line: &str, chain: &str) -> Option<Receiver> {
+    let client_side = line
+        .split_once('>')
+        .is_some_and(|(name, _)| !name.trim().is_empty() && name.trim().chars().all(is_name_char));
+    let last = chain
+        .rsplit(|c: char| !is_name_char(c) && c != ')')
+        .next()
+        .unwrap_or("");
+    let before_last = chain[..chain.len() - last.len()].trim_end();
+    let first_in_chain = !before_last.ends_with('.');
+    match last {
+        "io" if first_in_chain => Some(Receiver::Io),
+        "socket" if first_in_chain && client_side => Some(Receiver::ClientSocket),
+        "socket" if first_in_chain => Some(Receiver::Socket),
+        "sockets" | "nsp" | "broadcast" => Some(Receiver::Operator),
+        _ if last.ends_with(')') || chain.ends_with(')') => Some(Receiver::Operator),
+        name if first_in_chain && !name.is_empty() => Some(Receiver::Client),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Completion as a learner meets it: first words, members after a `.`,
+    //! rooms and namespaces inside strings, names seen so far.
+    use super::*;
+
+    fn words() -> Vocabulary {
+        Vocabulary {
+            clients: ["alice", "bob"].map(str::to_owned).into(),
+            rooms: ["lobby", "games"].map(str::to_owned).into(),
+            namespaces: ["/", "/orders"].map(str::to_owned).into(),
+            commands: vec![":help".into(), ":state".into(), ":quit".into()],
+        }
+    }
+
+    fn at_end(line: &str) -> Vec<String> {
+        let (start, found) = complete(line, line.len(), &words());
+        found
+            .into_iter()
+            .map(|c| format!("{}{c}", &line[..start]))
+            .collect()
+    }
+
+    #[test]
+    fn first_words_are_statements_and_client_names() {
+        assert_eq!(at_end("con"), ["connect "]);
+        assert_eq!(at_end("di"), ["disconnect "]);
+        assert_eq!(at_end("al"), ["alice: socket.", "alice> socket.emit("]);
+        assert_eq!(at_end(":s"), [":state"]);
+        assert_eq!(at_end("disconnect b"), ["disconnect bob"]);
+        assert_eq!(at_end("connect carol /o"), ["connect carol /orders"]);
+        assert_eq!(at_end("use /"), ["use / ", "use /orders "]);
+    }
+
+    #[test]
+    fn members_after_a_dot_depend_on_what_is_before_it() {
+        assert!(at_end("io.").contains(&"io.of(".to_owned()));
+        assert_eq!(
+            at_end("io.so"),
+            ["io.sockets", "io.socketsJoin(", "io.socketsLeave("]
+        );
+        assert_eq!(at_end("alice: socket.j"), ["alice: socket.join("]);
+        assert_eq!(at_end("alice: socket.b"), ["alice: socket.broadcast"]);
+        assert_eq!(at_end("alice> socket."), ["alice> socket.emit("]);
+        assert_eq!(
+            at_end("alice: socket.broadcast.e"),
+            [
+                "alice: socket.broadcast.emit(",
+                "alice: socket.broadcast.except("
+            ]
+        );
+        assert_eq!(at_end("io.to(\"lobby\").j"), Vec::<String>::new());
+        assert_eq!(
+            at_end("io.of(\"/orders\").sockets"),
+            [
+                "io.of(\"/orders\").socketsJoin(",
+                "io.of(\"/orders\").socketsLeave("
+            ]
+        );
+        assert_eq!(at_end("io.to(bob.i"), ["io.to(bob.id"]);
+        assert_eq!(
+            at_end("on \"chat\": socket.le"),
+            ["on \"chat\": socket.leave("]
+        );
+    }
+
+    #[test]
+    fn strings_complete_rooms_and_namespaces_by_their_method() {
+        assert_eq!(at_end("io.to(\"lo"), ["io.to(\"lobby\""]);
+        assert_eq!(
+            at_end("io.to([\"lobby\", \"g"),
+            ["io.to([\"lobby\", \"games\""]
+        );
+        assert_eq!(
+            at_end("alice: socket.join(\""),
+            [
+                "alice: socket.join(\"games\"",
+                "alice: socket.join(\"lobby\""
+            ]
+        );
+        assert_eq!(at_end("io.of(\"/o"), ["io.of(\"/orders\""]);
+        assert_eq!(at_end("io.emit(\"lo"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_cursor_inside_a_character_is_no_panic() {
+        let line = "io.emit(\"é";
+        for pos in 0..=line.len() + 2 {
+            let _ = complete(line, pos, &words());
+        }
+    }
+
+    /// One table in two places drifts: the members offered after each
+    /// receiver are exactly those the parser names when it refuses one.
+    #[test]
+    fn members_offered_are_the_members_the_parser_accepts() {
+        for (prefix, receiver) in [
+            ("io", Receiver::Io),
+            ("connect alice\nalice: socket", Receiver::Socket),
+            ("io.of(\"/a\")", Receiver::Operator),
+            ("io.to(\"r\")", Receiver::Operator),
+        ] {
+            let script = format!("{prefix}.frob()\n");
+            let error = crate::script::parse_script(&script).unwrap_err();
+            let message = error.to_string();
+            // "… after `io` come `.of(\"/ns\")`, …": the members are after "come".
+            let named: BTreeSet<String> = message
+                .rsplit(" come ")
+                .next()
+                .unwrap()
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .filter_map(|m| m.strip_prefix('.'))
+                .map(|m| {
+                    let name = m.split(['(', '"']).next().unwrap();
+                    let call = m.contains('(');
+                    format!("{name}{}", if call { "(" } else { "" })
+                })
+                .collect();
+            let offered: BTreeSet<String> =
+                receiver.members().iter().map(|m| m.to_string()).collect();
+            assert_eq!(offered, named, "{prefix}: {message}");
+            assert!(!named.is_empty(), "{message}");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The line editor behind every prompt (the playground's, the exercises'):
+//! rustyline with history kept in the user's data directory, Tab completion
+//! of the language, Ctrl-C clearing the line and Ctrl-D ending with a
+//! newline, and a printer for output that arrives while the prompt shows.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use rustyline::completion::Completer;
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::Validator;
+use rustyline::{Config, Context, Editor, ExternalPrinter, Helper};
+
+use super::complete::{Vocabulary, complete};
+
+/// What the learner did at the prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A line, Enter pressed (without its newline).
+    Line(String),
+    /// Ctrl-C: the line was cleared; prompt again.
+    Cleared,
+    /// Ctrl-D on an empty line, or the end of input: the session is over.
+    End,
+}
+
+/// The words completion offers, shared with the session that learns them.
+pub type SharedWords = Arc<Mutex<Vocabulary>>;
+
+/// Completes from the shared vocabulary; no hints, colours or validation.
+struct TourHelper {
+    words: SharedWords,
+}
+
+impl Completer for TourHelper {
+    type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        // A poisoned lock only means another thread panicked mid-update; the words are still words.
+        let words = self.words.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(complete(line, pos, &words))
+    }
+}
+
+impl Hinter for TourHelper {
+    type Hint = String;
+}
+impl Highlighter for TourHelper {}
+impl Validator for TourHelper {}
+impl Helper for TourHelper {}
+
+/// A prompt with line editing, history and completion.
+pub struct Prompt {
+    editor: Editor<TourHelper, DefaultHistory>,
+    history: Option<PathBuf>,
+}
+
+/// Where a prompt's history is kept: `NAME-history.txt` in the user's data
+/// directory (`$XDG_DATA_HOME/sockets-tour` on Linux), if there is one.
+pub fn history_file(name: &str) -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "sockets-tour")
+        .map(|dirs| dirs.data_dir().join(format!("{name}-history.txt")))
+}
+
+impl Prompt {
+    /// A prompt whose history is `history_file(name)`; completion reads `words`.
+    pub fn open(name: &str, words: SharedWords) -> rustyline::Result<Prompt> {
+        let config = Config::builder()
+            .auto_add_history(true)
+            .history_ignore_dups(true)?
+            .history_ignore_space(true)
+            .max_history_size(1000)?
+            .completion_type(rustyline::CompletionType::List)
+            // Asking the terminal where the cursor is swallows keys typed
+            // meanwhile; every prompt here follows a newline anyway.
+            .check_cursor_position(false)
+            .build();
+        let mut editor = Editor::with_config(config)?;
+        editor.set_helper(Some(TourHelper { words }));
+        let history = history_file(name);
+        if let Some(file) = &history {
+            // No history yet (a first session) is no error.
+            let _ = editor.load_history(file);
+        }
+        Ok(Prompt { editor, history })
+    }
+
+    /// Reads one line after showing `prompt`.
+    pub fn read(&mut self, prompt: &str) -> rustyline::Result<Input> {
+        match self.editor.readline(prompt) {
+            Ok(line) => Ok(Input::Line(line)),
+            Err(ReadlineError::Interrupted) => Ok(Input::Cleared),
+            Err(ReadlineError::Eof) => {
+                // The shell's prompt starts on a line of its own.
+                println!();
+                Ok(Input::End)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A printer for lines that arrive while the prompt shows (an outside
+    /// client's log line): it writes them above the prompt and redraws it.
+    pub fn printer(&mut self) -> Option<Box<dyn ExternalPrinter + Send>> {
+        self.editor
+            .create_external_printer()
+            .ok()
+            .map(|p| Box::new(p) as Box<dyn ExternalPrinter + Send>)
+    }
+
+    /// The lines entered so far, oldest first (this session's and earlier ones').
+    pub fn history(&self) -> Vec<String> {
+        self.editor.history().iter().cloned().collect()
+    }
+
+    /// Writes the history file (creating its directory); called on drop too.
+    pub fn save(&mut self) -> std::io::Result<()> {
+        let Some(file) = &self.history else {
+            return Ok(());
+        };
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        self.editor
+            .save_history(file)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }
+}
+
+impl Drop for Prompt {
+    fn drop(&mut self) {
+        // History is a convenience: a read-only home must not spoil the exit.
+        let _ = self.save();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Where history goes (the editing itself is tested through tmux).
+    use super::*;
+
+    #[test]
+    fn history_lives_in_the_data_directory_under_the_program_name() {
+        if let Some(file) = history_file("play") {
+            assert!(file.ends_with("play-history.txt"), "{}", file.display());
+            let dir = file.parent().unwrap().to_string_lossy().to_lowercase();
+            assert!(dir.contains("sockets-tour"), "{dir}");
+        }
+    }
+}

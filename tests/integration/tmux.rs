@@ -1,0 +1,475 @@
+//! The binary as a person uses it: in a tmux pane of a given size, driven with
+//! `send-keys`, read with `capture-pane`. Each test has a tmux server of its
+//! own (its own socket), so tests run in parallel and leave nothing behind.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// The line the shell around the program prints after it.
+const SENTINEL: &str = "[the program exited]";
+
+/// How long a screen may take to show what a test waits for.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A tmux server with one pane running one command.
+pub struct Tmux {
+    socket: PathBuf,
+    /// Where the shell around the program writes its exit status (tmux's own
+    /// `pane_dead_status` is sometimes never set when a program exits fast).
+    status: PathBuf,
+    pub width: usize,
+    pub height: usize,
+}
+
+impl Tmux {
+    /// Starts `args` (the binary's arguments) in a pane of `width` × `height`,
+    /// with history in a scratch data directory and the pane kept after the
+    /// program exits, so that its exit status and last screen can be read.
+    pub fn start(name: &str, width: usize, height: usize, args: &[&str]) -> Tmux {
+        let dir = std::env::temp_dir().join(format!(
+            "sockets-tour-tmux-{name}-{width}x{height}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let tmux = Tmux {
+            socket: dir.join("tmux.sock"),
+            status: dir.join("status"),
+            width,
+            height,
+        };
+        // After the program: the terminal's modes (is it left as found?),
+        // the status (written last and whole), then a sentinel line: tmux
+        // draws output in order, so once the sentinel shows, so does all of
+        // the program's output (tmux may mark a pane dead before it has read
+        // all of it, so the pane stays alive, idle, until the test ends).
+        let script = format!(
+            "\"$0\" \"$@\"; s=$?; stty -a > '{1}' 2>&1; echo $s > '{0}.tmp' && mv '{0}.tmp' '{0}'; \
+             printf '\\n%s\\n' '{SENTINEL}'; exec cat > /dev/null",
+            tmux.status.display(),
+            tmux.stty().display()
+        );
+        let mut command = vec![
+            "sh".to_owned(),
+            "-c".to_owned(),
+            script,
+            env!("CARGO_BIN_EXE_sockets-tour").to_owned(),
+        ];
+        command.extend(args.iter().map(|a| a.to_string()));
+        let data = dir.join("data");
+        let (w, h) = (width.to_string(), height.to_string());
+        let xdg = format!("XDG_DATA_HOME={}", data.display());
+        // The options must hold before the program starts (it may exit at
+        // once): the pane starts idle, and the program is respawned into it.
+        let mut all = vec![
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            "-e",
+            &xdg,
+            "-e",
+            "LANG=C.UTF-8",
+            "cat",
+        ];
+        all.extend([";", "set-option", "-g", "remain-on-exit", "on"]);
+        all.extend([";", "set-option", "-g", "window-size", "manual"]);
+        all.extend([";", "set-option", "-g", "history-limit", "10000"]);
+        all.extend([";", "respawn-pane", "-k", "-t", "t"]);
+        all.extend(command.iter().map(String::as_str));
+        let o = tmux.run(&all);
+        assert!(
+            o.status.success(),
+            "tmux did not start (is it installed? CI installs it): {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(["-f", "/dev/null"])
+            .args(args)
+            .env_remove("TMUX")
+            .env_remove("COLUMNS")
+            .env_remove("LINES")
+            .env_remove("NO_COLOR")
+            .output()
+            .expect("tmux runs: install it (CI's .ci/run does)")
+    }
+
+    /// Types keys, as `tmux send-keys` names them (`Enter`, `Up`, `C-c`, or text).
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend(keys);
+        let o = self.run(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+
+    /// Types text literally (no key names).
+    pub fn type_text(&self, text: &str) {
+        let o = self.run(&["send-keys", "-t", "t", "-l", text]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+
+    /// The visible screen, one string per row, trailing spaces trimmed.
+    pub fn screen(&self) -> Vec<String> {
+        self.capture(&["-p"])
+    }
+
+    /// Everything the pane printed (scrollback too), with the lines that
+    /// tmux wrapped joined back into the lines the program wrote.
+    pub fn transcript(&self) -> Vec<String> {
+        let mut lines = self.capture(&["-p", "-J", "-S", "-"]);
+        if let Some(end) = lines.iter().position(|l| l == SENTINEL) {
+            lines.truncate(end);
+        }
+        lines
+    }
+
+    fn capture(&self, flags: &[&str]) -> Vec<String> {
+        let mut args = vec!["capture-pane", "-t", "t"];
+        args.extend(flags);
+        let o = self.run(&args);
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| l.trim_end().to_owned())
+            .collect()
+    }
+
+    /// Waits until the screen satisfies `ready`, polling the screen with a
+    /// bound (no fixed sleep decides anything: a slow machine only polls
+    /// longer), and returns it; fails with the screen after [`PATIENCE`].
+    pub fn wait_for(&self, what: &str, ready: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; the screen:\n{}",
+                screen.join("\n")
+            );
+            // The interval between two looks at the screen, not a wait for an event.
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until some row of the screen contains `text`.
+    pub fn wait_for_text(&self, text: &str) -> Vec<String> {
+        self.wait_for(&format!("{text:?}"), |s| s.iter().any(|l| l.contains(text)))
+    }
+
+    /// Waits for the program to exit and returns its exit status.
+    pub fn exit_status(&self) -> i32 {
+        // The sentinel follows the status: all output is on screen by then.
+        self.wait_for("the program to exit", |_| self.status.exists());
+        self.wait_for_text(SENTINEL);
+        let status = std::fs::read_to_string(&self.status).unwrap();
+        status.trim().parse().expect("the shell wrote a number")
+    }
+
+    /// Waits until the program reads single keys (the pane's terminal is in
+    /// raw mode): a line editor's prompt may show a moment before that, and
+    /// keys typed in between are the terminal's, not the editor's.
+    pub fn wait_for_raw_mode(&self) {
+        let tty = self.pane("#{pane_tty}");
+        self.wait_for("the program to read keys", |_| {
+            std::fs::File::open(&tty)
+                .ok()
+                .and_then(|input| Command::new("stty").arg("-a").stdin(input).output().ok())
+                .is_some_and(|o| String::from_utf8_lossy(&o.stdout).contains("-icanon"))
+        });
+    }
+
+    fn stty(&self) -> PathBuf {
+        self.status.with_file_name("stty")
+    }
+
+    /// The terminal's modes after the program exited (`stty -a`).
+    pub fn modes_after(&self) -> String {
+        std::fs::read_to_string(self.stty()).unwrap_or_default()
+    }
+
+    /// A scratch file's path in this test's directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.status.with_file_name(name)
+    }
+
+    fn pane(&self, format: &str) -> String {
+        let o = self.run(&["display-message", "-p", "-t", "t", format]);
+        String::from_utf8_lossy(&o.stdout).trim().to_owned()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+        if let Some(dir) = self.socket.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// The last row with text on it.
+pub trait LastRow {
+    fn last_non_blank(&self) -> &str;
+}
+
+impl LastRow for [String] {
+    fn last_non_blank(&self) -> &str {
+        self.iter()
+            .rev()
+            .find(|l| !l.is_empty())
+            .map_or("", String::as_str)
+    }
+}
+
+/// The screen's rows that are not blank, for assertions that read well.
+pub fn text(screen: &[String]) -> String {
+    screen
+        .iter()
+        .map(String::as_str)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_playground_runs_a_typed_statement_in_a_terminal() {
+    let tmux = Tmux::start("play-basic", 80, 24, &["play"]);
+    let screen = tmux.wait_for_text("tour>");
+    assert_eq!(screen.len(), tmux.height, "the pane has the size asked for");
+    tmux.wait_for_raw_mode();
+    tmux.type_text("connect alice");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("connected to /");
+    // The next prompt shows once the report is written.
+    let screen = tmux.wait_for("the next prompt", |s| s.last_non_blank() == "tour>");
+    // The typed line is on screen once: the receipt does not repeat it.
+    assert!(
+        text(&screen).contains("tour> connect alice"),
+        "{}",
+        text(&screen)
+    );
+    assert!(
+        !text(&screen).contains("› connect alice"),
+        "{}",
+        text(&screen)
+    );
+    tmux.wait_for_raw_mode();
+    tmux.keys(&["C-d"]);
+    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
+}
+
+/// Lines of a whole run (scrollback too) that are wider than the pane: a
+/// line tmux had to wrap comes back joined, so it shows here.
+pub fn too_wide(tmux: &Tmux) -> Vec<String> {
+    tmux.transcript()
+        .into_iter()
+        .filter(|l| l.chars().count() > tmux.width)
+        .collect()
+}
+
+#[test]
+fn help_fits_60_and_80_columns() {
+    for width in [60, 80] {
+        for args in [&["--help"][..], &["rooms", "--help"]] {
+            let tmux = Tmux::start("help", width, 24, args);
+            assert_eq!(tmux.exit_status(), 0);
+            let all = tmux.transcript();
+            assert!(all.iter().any(|l| l.contains("--help")), "{all:#?}");
+            let wide = too_wide(&tmux);
+            assert!(wide.is_empty(), "{args:?} at {width}: {wide:#?}");
+        }
+    }
+}
+
+/// The transcript of `args` run outside the terminal, very wide and
+/// without colour: what the terminal run must show, only wrapped.
+fn wide(args: &[&str]) -> String {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sockets-tour"));
+    let o = command
+        .args(args)
+        .args(["--width", "1000", "--color", "never"])
+        .output()
+        .unwrap();
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// The text without its spaces and line breaks, and without the `//` that
+/// starts a code comment's continuation line again.
+fn without_spaces(text: &str) -> String {
+    text.replace("//", "")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+#[test]
+fn every_lesson_fits_60_and_80_columns_without_losing_a_character() {
+    for (name, _) in sockets_tour::lesson::BUILTIN {
+        let reference = without_spaces(&wide(&[name]));
+        for width in [60, 80] {
+            let tmux = Tmux::start("lesson", width, 24, &[name, "--color", "never"]);
+            assert_eq!(tmux.exit_status(), 0, "{name} at {width}");
+            let wide = too_wide(&tmux);
+            assert!(wide.is_empty(), "{name} at {width}: {wide:#?}");
+            // Only the line breaks differ: no word, token or receipt was cut or lost.
+            let shown = without_spaces(&tmux.transcript().join("\n"));
+            let same = shown
+                .chars()
+                .zip(reference.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            assert!(
+                shown == reference,
+                "{name} at {width} differs after {same} characters: …{}… instead of …{}…",
+                shown
+                    .chars()
+                    .skip(same.saturating_sub(40))
+                    .take(120)
+                    .collect::<String>(),
+                reference
+                    .chars()
+                    .skip(same.saturating_sub(40))
+                    .take(120)
+                    .collect::<String>()
+            );
+        }
+    }
+}
+
+/// The pause line's marker (`3/9`), if the screen shows one.
+fn marker(screen: &[String]) -> Option<String> {
+    let line = screen.iter().rev().find(|l| l.starts_with("── "))?;
+    let marker = line.trim_start_matches("── ").split(' ').next()?;
+    marker.contains('/').then(|| marker.to_owned())
+}
+
+#[test]
+fn step_advances_goes_back_and_quits_with_q_leaving_the_terminal_as_found() {
+    let tmux = Tmux::start("step", 80, 24, &["rooms", "--step"]);
+    let first = tmux.wait_for("the first pause", |s| marker(s).is_some());
+    let (page, total) = marker(&first)
+        .unwrap()
+        .split_once('/')
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .unwrap();
+    assert_eq!(page, "1");
+    assert!(total.parse::<usize>().unwrap() > 3, "{total}");
+    tmux.keys(&["Enter"]);
+    // The pause comes after the block's results: they are on screen with it.
+    let second = tmux.wait_for("page 2", |s| marker(s) == Some(format!("2/{total}")));
+    assert!(
+        text(&second).contains("✔ carol  connected to /"),
+        "{}",
+        text(&second)
+    );
+    tmux.keys(&["Space"]);
+    let third = tmux.wait_for("page 3", |s| marker(s) == Some(format!("3/{total}")));
+    assert!(text(&third).contains("in \"lobby\""), "{}", text(&third));
+    tmux.keys(&["b"]);
+    // Back re-runs the lesson to page 2 and shows that page alone.
+    let back = tmux.wait_for("back to page 2", |s| {
+        marker(s) == Some(format!("2/{total}"))
+    });
+    assert!(
+        text(&back).contains("✔ carol  connected to /"),
+        "{}",
+        text(&back)
+    );
+    assert!(!text(&back).contains("in \"lobby\""), "{}", text(&back));
+    tmux.keys(&["?"]);
+    tmux.wait_for_text("back to the previous pause");
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
+    let modes = tmux.modes_after();
+    assert!(
+        modes.contains(" icanon") && modes.contains(" echo "),
+        "raw mode left on: {modes}"
+    );
+}
+
+#[test]
+fn pace_goes_on_by_itself_to_the_end() {
+    let tmux = Tmux::start("pace", 60, 24, &["broadcast", "--pace", "0.05"]);
+    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
+    let wide = too_wide(&tmux);
+    assert!(wide.is_empty(), "{wide:#?}");
+}
+
+#[test]
+fn play_recalls_clears_shows_state_saves_and_the_save_replays() {
+    let tmux = Tmux::start("play", 80, 30, &["play"]);
+    let prompt = |tmux: &Tmux| {
+        tmux.wait_for("the prompt", |s| s.last_non_blank() == "tour>");
+        tmux.wait_for_raw_mode();
+    };
+    prompt(&tmux);
+    for line in [
+        "connect alice",
+        "connect bob",
+        "alice: socket.join(\"lobby\")",
+    ] {
+        tmux.type_text(line);
+        // The line as typed shows at the prompt before Enter is pressed.
+        let typed = format!("tour> {line}");
+        tmux.wait_for("the typed line", |s| s.last_non_blank() == typed);
+        tmux.keys(&["Enter"]);
+        prompt(&tmux);
+    }
+    // Up recalls the last line; Ctrl-C clears it without ending the session.
+    tmux.keys(&["Up"]);
+    tmux.wait_for("the recalled line", |s| {
+        s.last_non_blank() == "tour> alice: socket.join(\"lobby\")"
+    });
+    tmux.keys(&["C-c"]);
+    prompt(&tmux);
+    // Tab completes a member after a dot.
+    tmux.type_text("io.to(\"lobby\").em");
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the completion", |s| s.last_non_blank().ends_with(".emit("));
+    tmux.type_text("\"hi\")");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("✘ bob    not in \"lobby\"");
+    prompt(&tmux);
+    tmux.type_text(":state");
+    tmux.keys(&["Enter"]);
+    let state = tmux.wait_for_text("── namespace /");
+    assert!(
+        text(&state).contains("alice  connected, in \"lobby\""),
+        "{}",
+        text(&state)
+    );
+    prompt(&tmux);
+    let saved = tmux.file("session.tour");
+    tmux.type_text(&format!(":save {}", saved.display()));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("saved 4 statements");
+    prompt(&tmux);
+    tmux.type_text("help");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("type :help");
+    prompt(&tmux);
+    tmux.type_text(":quit");
+    tmux.keys(&["Enter"]);
+    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
+    let replay = Command::new(env!("CARGO_BIN_EXE_sockets-tour"))
+        .args(["run", saved.to_str().unwrap(), "--color", "never"])
+        .output()
+        .unwrap();
+    assert!(replay.status.success());
+    let out = String::from_utf8_lossy(&replay.stdout);
+    assert!(out.contains("✘ bob    not in \"lobby\""), "{out}");
+    assert!(out.contains("✔ alice  got \"hi\""), "{out}");
+}
