@@ -12,6 +12,7 @@
 //! - [`report`]: a step's outcome as plain data.
 //! - [`render`]: the transcript and the NDJSON.
 //! - [`tour`]: runs a whole lesson.
+//! - [`scale`]: N clients, one broadcast, and what it cost.
 //! - [`play`]: the playground, one typed line at a time.
 //! - [`check`]: validates lessons, then runs them.
 //! - [`cli`]: the command line.
@@ -26,6 +27,7 @@ pub mod net;
 pub mod play;
 pub mod render;
 pub mod report;
+pub mod scale;
 pub mod script;
 pub mod server;
 pub mod tour;

@@ -5,3 +5,4 @@ mod differential;
 mod generator;
 mod lessons;
 mod parser;
+mod scale;
