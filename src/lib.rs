@@ -7,6 +7,7 @@
 //! - [`server`]: the embedded socketioxide server and its bridges.
 //! - [`net`]: its TCP listener, tuned so that no write waits on a delayed ACK.
 //! - [`client`]: a simulated rust_socketio client and its inbox.
+//! - [`cluster`]: several servers, with or without the Redis adapter.
 //! - [`explain`]: who an action should reach, and why not.
 //! - [`engine`]: runs statements, syncs, observes, compares.
 //! - [`report`]: a step's outcome as plain data.
@@ -20,6 +21,7 @@
 pub mod check;
 pub mod cli;
 pub mod client;
+pub mod cluster;
 pub mod engine;
 pub mod explain;
 pub mod lesson;

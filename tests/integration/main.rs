@@ -1,6 +1,7 @@
 //! The integration tests, one module per feature (one test binary).
 
 mod cli;
+mod cluster;
 mod differential;
 mod generator;
 mod lessons;
