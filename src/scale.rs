@@ -61,8 +61,11 @@ pub struct ScaleReport {
     pub connect: Duration,
     /// From the broadcast until the last client had received it.
     pub broadcast_to_last_delivery: Duration,
-    /// Peak resident memory of the whole process so far (VmHWM), if known.
+    /// Peak resident memory of the whole process so far (VmHWM), if known,
+    /// read once every client had the broadcast.
     pub peak_rss_bytes: Option<u64>,
+    /// Disconnecting every client and stopping the server, after that.
+    pub shutdown: Duration,
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit and returns the soft
@@ -196,14 +199,17 @@ pub async fn scale(clients: usize) -> anyhow::Result<ScaleReport> {
     }
     let peak = peak_rss_bytes();
 
+    let stopping = Instant::now();
     // Best effort: the server closes whatever a client did not.
     let _ = futures_util::future::join_all(sims.iter().map(SimClient::disconnect)).await;
     server.shutdown().await?;
+    let shutdown = stopping.elapsed();
     Ok(ScaleReport {
         clients,
         connect,
         broadcast_to_last_delivery,
         peak_rss_bytes: peak,
+        shutdown,
     })
 }
 
