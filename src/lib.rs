@@ -14,6 +14,7 @@
 //! - [`server`]: the embedded socketioxide server: its named handlers, the
 //!   actions it performs, its TCP listener.
 //! - [`client`]: a simulated rust_socketio client and its inbox.
+//! - [`cluster`]: several servers, with or without the Redis adapter.
 //! - [`engine`]: runs blocks of statements ([`engine::Engine::run_block`]):
 //!   connects, client acts, observation, outcomes; [`engine::predict`] says
 //!   who an action should reach, and why not.
@@ -21,6 +22,7 @@
 //! - [`render`]: one [`render::Format`] per output: the transcript (with
 //!   narration wrapping) and the NDJSON.
 //! - [`tour`]: runs a whole lesson.
+//! - [`scale`]: N clients, one broadcast, and what it cost.
 //! - [`play`]: the playground, one typed line at a time.
 //! - [`check`]: validates lessons, then runs them.
 //! - [`cli`]: the command line: flags, colour and exit codes, each decided once.
@@ -28,12 +30,14 @@
 pub mod check;
 pub mod cli;
 pub mod client;
+pub mod cluster;
 pub mod engine;
 pub mod lesson;
 pub mod play;
 pub mod protocol;
 pub mod render;
 pub mod report;
+pub mod scale;
 pub mod script;
 pub mod server;
 pub mod source;

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 
-use crate::engine::Engine;
+use crate::engine::{Engine, Setup};
 use crate::lesson::{Lesson, Section};
 use crate::render::Output;
 use crate::report::{Outcome, StepReport};
@@ -84,14 +84,15 @@ pub async fn run(
     .await
 }
 
-/// Runs `lesson` with its server listening on `listen`.
+/// Runs `lesson` with its server listening on `setup.listen` (and its
+/// `servers … with adapter` on `setup.redis`, if given).
 pub async fn run_with(
     lesson: &Lesson,
     out: &mut impl Write,
     options: Options,
-    listen: SocketAddr,
+    setup: impl Into<Setup>,
 ) -> anyhow::Result<Summary> {
-    Engine::run(listen, async |engine| {
+    Engine::run(setup, async |engine| {
         run_on(engine, lesson, out, options).await
     })
     .await

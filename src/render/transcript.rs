@@ -79,10 +79,17 @@ impl<W: Write> Transcript<W> {
             Outcome::Connect {
                 name,
                 ns,
+                server,
                 error,
                 no_namespace,
             } => match error {
-                None => self.mark(true, name, w, &format!("connected to {ns}"))?,
+                None => {
+                    let on = server
+                        .as_ref()
+                        .map(|s| format!(" on server {s}"))
+                        .unwrap_or_default();
+                    self.mark(true, name, w, &format!("connected to {ns}{on}"))?
+                }
                 Some(message) if *no_namespace => self.mark(
                     false,
                     name,
@@ -150,6 +157,14 @@ impl<W: Write> Transcript<W> {
                 self.out,
                 "    namespace {ns} declared: clients may connect to it from now on"
             )?,
+            Outcome::Servers { labels, bus } => {
+                let each: Vec<String> = labels.iter().map(|l| format!("server {l}")).collect();
+                writeln!(
+                    self.out,
+                    "    {} started, fresh, each on its own port; {bus}",
+                    each.join(", ")
+                )?
+            }
             Outcome::Answered => {}
             Outcome::Handler { ns, event } => match hook(event) {
                 Hook::Connection => writeln!(
@@ -295,6 +310,9 @@ pub fn explain(reason: &Reason) -> String {
             "not connected: the server lost its socket".to_owned()
         }
         Reason::NotDelivered => "did not arrive, though it should have".to_owned(),
+        Reason::OtherServer { server } => {
+            format!("on server {server}; the servers share nothing")
+        }
         Reason::OtherNamespace { own, target } => {
             format!("is in namespace {own}; this emit goes to {target} only")
         }
