@@ -158,11 +158,14 @@ impl<W: Write> Transcript<W> {
                 "    namespace {ns} declared: clients may connect to it from now on"
             )?,
             Outcome::Servers { labels, bus } => {
-                let each: Vec<String> = labels.iter().map(|l| format!("server {l}")).collect();
+                let names = match labels.split_last() {
+                    Some((last, [])) => last.clone(),
+                    Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                    None => String::new(),
+                };
                 writeln!(
                     self.out,
-                    "    {} started, fresh, each on its own port; {bus}",
-                    each.join(", ")
+                    "    servers {names} started, each on its own port; {bus}"
                 )?
             }
             Outcome::Answered => {}

@@ -14,8 +14,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sockets_tour::engine::{Engine, Setup};
+use sockets_tour::lesson;
 use sockets_tour::render::json_line;
 use sockets_tour::script::parse_script;
+use sockets_tour::tour::{self, Options};
 
 /// The scenario, after its `servers` line.
 const SCENARIO: &str = r#"connect a1 @A
@@ -141,6 +143,40 @@ async fn redis_and_the_in_process_bus_observe_the_same() {
         assert_shared_outcomes(&on_redis);
         assert_eq!(on_redis, in_process);
     }
+}
+
+/// The cluster lesson's transcript, on the in-process bus or on `redis`.
+async fn cluster_lesson(redis: Option<String>) -> String {
+    let (_, markdown) = lesson::BUILTIN
+        .iter()
+        .find(|(name, _)| *name == "cluster")
+        .expect("the cluster lesson is built in");
+    let lesson = lesson::parse_markdown(markdown).expect("the lesson parses");
+    let mut out = Vec::new();
+    let summary = tour::run_with(&lesson, &mut out, Options::default(), setup(redis))
+        .await
+        .expect("the lesson runs");
+    let text = String::from_utf8(out).expect("UTF-8");
+    assert_eq!(summary.mismatched, 0, "{text}");
+    assert!(summary.errors.is_empty(), "{:?}\n{text}", summary.errors);
+    text
+}
+
+/// The cluster lesson on a real Redis: the same transcript as on the
+/// in-process bus, but for the line that says which one ran.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cluster_lesson_on_redis_matches_the_in_process_bus() {
+    let redis = RedisServer::start();
+    let in_process = cluster_lesson(None).await;
+    let on_redis = cluster_lesson(Some(redis.url())).await;
+    let bus = "the Redis adapter (socketioxide-redis) over an in-process bus, no Redis server";
+    assert!(in_process.contains(bus), "{in_process}");
+    let on = format!(
+        "the Redis adapter (socketioxide-redis) on Redis at {}",
+        redis.url()
+    );
+    assert!(on_redis.contains(&on), "{on_redis}");
+    assert_eq!(on_redis.replace(&on, bus), in_process);
 }
 
 /// Runs on one Redis: each cluster's channels have their own prefix, so
