@@ -12,6 +12,7 @@ use clap::{
     ArgMatches, Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum,
 };
 
+use crate::engine::Setup;
 use crate::lesson::{self, BUILTIN, Lesson};
 use crate::render::Output;
 use crate::source::{BadInput, builtin_file, load_file, parse_builtin, read_source};
@@ -27,7 +28,7 @@ use crate::tour::{self, Options, Summary};
         bound to a loopback port, with simulated clients (rust_socketio) on real connections. \
         For every event it prints who received it, and why each other client did not.\n\n\
         Start with `sockets-tour list`, then run a lesson by name, e.g. `sockets-tour rooms`.",
-    after_help = "A lesson, `run` and `all` take --color, --step and --listen after their name \
+    after_help = "A lesson, `run` and `all` take --color, --step, --listen and --redis after their name \
         (a lesson and `run` also take --json), e.g. `sockets-tour rooms --step`; \
         `sockets-tour rooms --help` lists them.\n\n\
         Write your own: `sockets-tour run my-lesson.md` runs a Markdown lesson \
@@ -51,6 +52,10 @@ struct RunFlags {
     /// Address the embedded server listens on (loopback unless you say otherwise)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     listen: SocketAddr,
+    /// Run `servers … with adapter` on this Redis (7 or newer, RESP3: e.g.
+    /// redis://127.0.0.1:6379/?protocol=resp3) instead of the in-process bus
+    #[arg(long, value_name = "URL", value_parser = redis_url)]
+    redis: Option<String>,
 }
 
 /// The options of a single lesson or file: those of any run, and `--json`.
@@ -99,6 +104,18 @@ enum Command {
         /// Address the embedded server listens on (loopback unless you say otherwise)
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
         listen: SocketAddr,
+    },
+    /// Fan-out at scale: N clients, one broadcast, and what it cost (connect
+    /// time, broadcast to last delivery, peak memory)
+    Scale {
+        /// How many simulated clients connect
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        clients: u32,
+        /// Spread them over this many servers sharing the Redis adapter (on
+        /// the in-process bus); 1: one server, no adapter
+        #[arg(long, value_name = "N", default_value_t = 1,
+              value_parser = clap::value_parser!(u32).range(1..=64))]
+        servers: u32,
     },
     /// Check lessons: they parse, have a title, summary and narration, use only
     /// clients connected earlier, and run with every outcome as predicted
@@ -192,7 +209,7 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
         let summary = run_lessons(
             &[(builtin_file(name), lesson)],
             flags.run.options(flags.json),
-            flags.run.listen,
+            flags.run.setup(),
         )?;
         return Ok(verdict(&summary));
     }
@@ -206,10 +223,11 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
                 .iter()
                 .map(|(name, text)| Ok((builtin_file(name), parse_builtin(name, text)?)))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let summary = run_lessons(&lessons, flags.options(false), flags.listen)?;
+            let summary = run_lessons(&lessons, flags.options(false), flags.setup())?;
             Ok(verdict(&summary))
         }
         Some(Command::Check { files }) => check(&files),
+        Some(Command::Scale { clients, servers }) => scale(clients, servers),
         Some(Command::Play {
             json,
             color,
@@ -220,7 +238,7 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
             let summary = run_lessons(
                 &[(file.display().to_string(), lesson)],
                 flags.run.options(flags.json),
-                flags.run.listen,
+                flags.run.setup(),
             )?;
             Ok(verdict(&summary))
         }
@@ -228,6 +246,14 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
 }
 
 impl RunFlags {
+    /// Where the run's servers are.
+    fn setup(&self) -> Setup {
+        Setup {
+            listen: self.listen,
+            redis: self.redis.clone(),
+        }
+    }
+
     /// How to show the run: decides the output and pausing from the terminal.
     fn options(&self, json: bool) -> Options {
         // Waiting for an Enter that no one can press would hang the run.
@@ -308,6 +334,32 @@ fn play(json: bool, color: ColorChoice, listen: SocketAddr) -> anyhow::Result<Ve
     })
 }
 
+/// `--redis URL`: the adapter needs RESP3, which the URL must ask for.
+fn redis_url(url: &str) -> Result<String, String> {
+    if !url.contains("protocol=resp3") {
+        return Err(format!(
+            "the Redis adapter needs RESP3 (Redis 7 or newer): add ?protocol=resp3 to the URL, \
+             as in {}{}protocol=resp3",
+            url,
+            if url.contains('?') { "&" } else { "/?" }
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+/// `scale`: 0, or 2 (bad input) when the clients cannot fit.
+fn scale(clients: u32, servers: u32) -> anyhow::Result<Verdict> {
+    let (clients, servers) = (clients as usize, servers as usize);
+    let report = runtime()?
+        .block_on(crate::scale::scale(clients, servers))
+        .map_err(|e| match e.downcast::<crate::scale::TooManyClients>() {
+            Ok(refusal) => BadInput(refusal.to_string()).into(),
+            Err(e) => e,
+        })?;
+    print!("{report}");
+    Ok(Verdict::Ok)
+}
+
 fn verdict(summary: &Summary) -> Verdict {
     if summary.mismatched > 0 {
         Verdict::Problem
@@ -321,8 +373,9 @@ fn verdict(summary: &Summary) -> Verdict {
 fn run_lessons(
     lessons: &[(String, Lesson)],
     options: Options,
-    listen: SocketAddr,
+    setup: Setup,
 ) -> anyhow::Result<Summary> {
+    let listen = setup.listen;
     let runtime = runtime()?;
     let mut stdout = std::io::stdout().lock();
     runtime.block_on(async {
@@ -331,7 +384,7 @@ fn run_lessons(
             if i > 0 && options.output != Output::Ndjson {
                 writeln!(stdout)?;
             }
-            let summary = tour::run_with(lesson, &mut stdout, options, listen)
+            let summary = tour::run_with(lesson, &mut stdout, options, setup.clone())
                 .await
                 .map_err(|e| run_error(e, file, listen))?;
             total.steps += summary.steps;

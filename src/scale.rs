@@ -70,6 +70,51 @@ pub struct ScaleReport {
     pub shutdown: Duration,
 }
 
+impl std::fmt::Display for ScaleReport {
+    /// A few lines a class can read: what ran, and what it cost.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.servers == 1 {
+            writeln!(
+                f,
+                "{} clients on one server; one io.emit to all of them",
+                self.clients
+            )?;
+        } else {
+            writeln!(
+                f,
+                "{} clients spread over {} servers sharing the Redis adapter (in-process bus); \
+                 one io.emit on the first, to all of them",
+                self.clients, self.servers
+            )?;
+        }
+        let per_client = self.connect.as_secs_f64() * 1e3 / self.clients.max(1) as f64;
+        writeln!(
+            f,
+            "  connect      {:>8.3} s   all {} admitted, {per_client:.2} ms a client",
+            self.connect.as_secs_f64(),
+            self.clients
+        )?;
+        writeln!(
+            f,
+            "  broadcast    {:>8.3} s   from the emit until the last client had it",
+            self.broadcast_to_last_delivery.as_secs_f64()
+        )?;
+        match self.peak_rss_bytes {
+            Some(bytes) => writeln!(
+                f,
+                "  peak memory  {:>8.0} MiB resident, the whole process (clients and servers)",
+                bytes as f64 / f64::from(1 << 20)
+            ),
+            None => writeln!(f, "  peak memory  unknown here (no /proc/self/status)"),
+        }?;
+        writeln!(
+            f,
+            "  shutdown     {:>8.3} s   every client and server closed",
+            self.shutdown.as_secs_f64()
+        )
+    }
+}
+
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit and returns the soft
 /// limit now in force. Call once at start; calling again is harmless.
 pub fn raise_fd_limit() -> std::io::Result<u64> {

@@ -72,7 +72,7 @@ fn help_lists_every_lesson_and_command() {
 fn run_options_are_on_the_commands_that_run() {
     for command in ["rooms", "run", "all"] {
         let help = stdout(&tour(&[command, "--help"]));
-        for option in ["--color", "--step", "--listen"] {
+        for option in ["--color", "--step", "--listen", "--redis"] {
             assert!(
                 help.contains(&format!("  {option} ")) || help.contains(&format!("  {option}\n")),
                 "`{command} --help` does not list {option}:\n{help}"
@@ -421,4 +421,83 @@ fn a_byte_order_mark_is_not_part_of_the_script() {
     let o = tour(&["run", file.to_str().unwrap(), "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 2);
+}
+
+#[test]
+fn scale_prints_what_a_small_fan_out_cost() {
+    let o = tour(&["scale", "--clients", "40"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("40 clients on one server;"), "{text}");
+    for line in [
+        "  connect ",
+        "  broadcast ",
+        "  peak memory ",
+        "  shutdown ",
+    ] {
+        assert!(text.contains(line), "no {line:?} line:\n{text}");
+    }
+    let o = tour(&["scale", "--clients", "40", "--servers", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("40 clients spread over 2 servers sharing the Redis adapter"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn scale_refuses_at_once_what_cannot_fit_naming_the_limit_and_the_largest_n() {
+    let started = std::time::Instant::now();
+    let o = tour(&["scale", "--clients", "4000000000"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let err = stderr(&o);
+    assert!(err.contains("RLIMIT_NOFILE"), "{err}");
+    assert!(
+        err.contains("at most ") && err.contains(" clients fit here"),
+        "{err}"
+    );
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+}
+
+#[test]
+fn scale_with_a_bad_count_is_bad_usage() {
+    for args in [
+        &["scale", "--clients", "0"][..],
+        &["scale", "--clients", "many"],
+        &["scale"],
+        &["scale", "--clients", "5", "--servers", "0"],
+    ] {
+        let o = tour(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?} was accepted");
+    }
+}
+
+#[test]
+fn redis_without_resp3_is_bad_usage_and_says_what_to_add() {
+    let o = tour(&["cluster", "--redis", "redis://127.0.0.1:6379"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("?protocol=resp3"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn the_cluster_lesson_says_where_each_client_is_and_what_the_servers_share() {
+    let o = tour(&["cluster", "--color", "never"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("alice  connected to / on server A"), "{text}");
+    assert!(
+        text.contains("on server B; the servers share nothing"),
+        "{text}"
+    );
+    assert!(
+        text.contains("over an in-process bus, no Redis server"),
+        "{text}"
+    );
 }

@@ -471,3 +471,85 @@ fn parser_never_panics() {
     }
     assert!(panicked.is_empty(), "the parser panicked on {panicked:#?}");
 }
+
+#[test]
+fn server_labels_and_servers() {
+    let script = parse_script(
+        "servers A B with adapter\nconnect bob /orders @B {\"t\": 1}\n@B io.to(\"x\").emit(\"e\")\n\
+         bob: socket.join(\"x\")\n",
+    )
+    .unwrap_or_else(|e| panic!("{}", e.render("t.tour")));
+    assert_eq!(
+        script[0].kind,
+        StatementKind::Servers {
+            labels: vec!["A".into(), "B".into()],
+            adapter: true
+        }
+    );
+    assert_eq!(script[0].server, None);
+    let StatementKind::Connect { name, ns, auth } = &script[1].kind else {
+        panic!("not a connect: {:?}", script[1]);
+    };
+    assert_eq!((name.as_str(), ns.as_str()), ("bob", "/orders"));
+    assert_eq!(auth.get("t"), Some(&json!(1)));
+    assert_eq!(script[1].server.as_deref(), Some("B"));
+    assert!(matches!(
+        script[2].kind,
+        StatementKind::Server { socket: None, .. }
+    ));
+    assert_eq!(script[2].server.as_deref(), Some("B"));
+    assert_eq!(script[3].server, None);
+    let plain = parse_script("servers A B\n").unwrap();
+    assert_eq!(
+        plain[0].kind,
+        StatementKind::Servers {
+            labels: vec!["A".into(), "B".into()],
+            adapter: false
+        }
+    );
+}
+
+#[test]
+fn server_label_errors_point_at_the_label_or_the_statement() {
+    let cases: &[(&str, (usize, usize), &str)] = &[
+        (
+            "@A io.emit(\"x\")",
+            (1, 1),
+            "this script runs on one server",
+        ),
+        ("connect a @A", (1, 11), "this script runs on one server"),
+        ("servers A", (1, 10), "two servers or more"),
+        ("servers A A", (1, 11), "named twice"),
+        ("servers A B with redis", (1, 18), "expected `adapter`"),
+        ("servers A B\nconnect a", (2, 1), "`connect a @A`"),
+        ("servers A B\nio.emit(\"x\")", (2, 1), "`@A io.emit(…)`"),
+        (
+            "servers A B\n@C io.emit(\"x\")",
+            (2, 1),
+            "the servers are A, B",
+        ),
+        (
+            "servers A B\nconnect a @A\n@A a: socket.join(\"r\")",
+            (3, 1),
+            "own server",
+        ),
+        ("servers A B\n@A io.of(\"/x\")", (2, 4), "on every server"),
+        ("servers A B\n@ A io.emit(\"x\")", (2, 2), "right after `@`"),
+        ("servers A B\n@A connect a", (2, 4), "expected `io.…`"),
+        (
+            "connect a\nservers A B\na: socket.join(\"r\")",
+            (3, 1),
+            "no client named `a`",
+        ),
+    ];
+    for (text, (line, column), message) in cases {
+        let e: SyntaxError = parse_script(text).expect_err(text);
+        assert_eq!(
+            (e.line, e.column),
+            (*line, *column),
+            "{text}: {}",
+            e.render("t.tour")
+        );
+        assert!(e.message.contains(message), "{text}: {}", e.message);
+    }
+}
