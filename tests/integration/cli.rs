@@ -96,12 +96,17 @@ fn run_options_are_on_the_commands_that_run() {
     }
 }
 
+/// Exit 2 before anything runs, with `says` on stderr.
+fn assert_bad_usage(args: &[&str], says: &str) {
+    let o = tour(args);
+    assert_eq!(o.status.code(), Some(2), "{args:?}");
+    assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{args:?}: {}", stdout(&o));
+}
+
 #[test]
 fn step_with_json_is_bad_usage() {
-    let o = tour(&["rooms", "--step", "--json"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
-    assert!(stdout(&o).is_empty());
+    assert_bad_usage(&["rooms", "--step", "--json"], "cannot be used with");
 }
 
 /// Stdin stays open and silent: a run that waited for Enter would never end.
@@ -423,11 +428,16 @@ fn a_byte_order_mark_is_not_part_of_the_script() {
     assert_eq!(stdout(&o).lines().count(), 2);
 }
 
+/// Exit 0; its stdout.
+fn succeeds(args: &[&str]) -> String {
+    let o = tour(args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
 #[test]
 fn scale_prints_what_a_small_fan_out_cost() {
-    let o = tour(&["scale", "--clients", "40"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
+    let text = succeeds(&["scale", "--clients", "40"]);
     assert!(text.starts_with("40 clients on one server;"), "{text}");
     for line in [
         "  connect ",
@@ -437,13 +447,9 @@ fn scale_prints_what_a_small_fan_out_cost() {
     ] {
         assert!(text.contains(line), "no {line:?} line:\n{text}");
     }
-    let o = tour(&["scale", "--clients", "40", "--servers", "2"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(
-        stdout(&o).starts_with("40 clients spread over 2 servers sharing the Redis adapter"),
-        "{}",
-        stdout(&o)
-    );
+    let spread = succeeds(&["scale", "--clients", "40", "--servers", "2"]);
+    let over = "40 clients spread over 2 servers sharing the Redis adapter";
+    assert!(spread.starts_with(over), "{spread}");
 }
 
 #[test]
@@ -480,17 +486,13 @@ fn scale_with_a_bad_count_is_bad_usage() {
 
 #[test]
 fn redis_without_resp3_is_bad_usage_and_says_what_to_add() {
-    let o = tour(&["cluster", "--redis", "redis://127.0.0.1:6379"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("?protocol=resp3"), "{}", stderr(&o));
-    assert!(stdout(&o).is_empty());
+    let args = ["cluster", "--redis", "redis://127.0.0.1:6379"];
+    assert_bad_usage(&args, "?protocol=resp3");
 }
 
 #[test]
 fn the_cluster_lesson_says_where_each_client_is_and_what_the_servers_share() {
-    let o = tour(&["cluster", "--color", "never"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
+    let text = succeeds(&["cluster", "--color", "never"]);
     assert!(text.contains("alice  connected to / on server A"), "{text}");
     assert!(
         text.contains("on server B; the servers share nothing"),
