@@ -7,7 +7,18 @@ use std::path::Path;
 
 /// The command line's own subcommands: a lesson of the same name would be
 /// unreachable. `cli.rs` has a test that this list covers them all.
-const RESERVED_NAMES: &[&str] = &["all", "check", "help", "list", "play", "run"];
+const RESERVED_NAMES: &[&str] = &[
+    "all",
+    "check",
+    "help",
+    "list",
+    "play",
+    "practice",
+    "progress",
+    "reset-progress",
+    "run",
+    "scale",
+];
 
 fn main() {
     // Read when the script runs, not baked in when it is compiled: a cached

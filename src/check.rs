@@ -1,8 +1,12 @@
 //! `sockets-tour check`: validates lessons without trusting them — each
 //! parses, has a title, a summary and narration, uses only names connected
-//! earlier — then runs each and fails if prediction and observation disagree.
+//! earlier — then runs each and fails if prediction and observation disagree,
+//! or if an exercise's solution does not pass (or an empty answer does).
 
 use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use crate::learn::practice;
 
 use crate::lesson::{self, Lesson, Section};
 use crate::render::Output;
@@ -27,6 +31,11 @@ pub struct Findings {
     /// Steps that ended in a run-time error: notes, not failures, since a
     /// lesson may show an error on purpose (a reserved event name).
     pub errors: Vec<StepError>,
+    /// How many exercises the lesson has.
+    pub exercises: usize,
+    /// Exercises whose solution does not pass on the live server, or
+    /// whose goal an empty answer already meets: `line N: why`.
+    pub unsound: Vec<String>,
 }
 
 /// The problems of a lesson that can be seen without running it.
@@ -50,6 +59,9 @@ pub fn validate(source: &Source) -> Result<Lesson, Vec<String>> {
         {
             problems.push("no narration: the prose before a ```tour block tells the learner what is about to happen".to_owned());
         }
+    }
+    if let Err(e) = crate::learn::exercise::exercises_in(&source.text) {
+        problems.push(format!("exercise block, {e}"));
     }
     if lesson.statements().next().is_none() {
         problems.push(if lesson::is_markdown(&source.name) {
@@ -87,12 +99,39 @@ pub async fn check(sources: &[Source], out: &mut impl Write) -> anyhow::Result<V
                     // Reported under the lesson's name; the other lessons are still checked.
                     Err(e) => findings.run_error = Some(format!("{e:#}")),
                 }
+                if let Err(e) = check_exercises(source, &lesson, &mut findings).await {
+                    findings.run_error = Some(format!("{e:#}"));
+                }
             }
         }
         report(&source.name, &findings, out)?;
         all.push(findings);
     }
     Ok(all)
+}
+
+/// Runs every exercise's reference solution, and an empty answer, on the
+/// live server from the exercise's starting state.
+async fn check_exercises(
+    source: &Source,
+    lesson: &Lesson,
+    findings: &mut Findings,
+) -> anyhow::Result<()> {
+    // `validate` has parsed the blocks already.
+    let Ok(exercises) = practice::exercises_of(&source.text, lesson) else {
+        return Ok(());
+    };
+    findings.exercises = exercises.len();
+    let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    for placed in &exercises {
+        for problem in practice::verify(placed, listen).await? {
+            findings.unsound.push(format!(
+                "exercise at line {}: {problem}",
+                placed.exercise.line
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn report(name: &str, findings: &Findings, out: &mut impl Write) -> std::io::Result<()> {
@@ -113,10 +152,24 @@ fn report(name: &str, findings: &Findings, out: &mut impl Write) -> std::io::Res
             "FAIL {name}: {} of {} steps disagreed with the server's state (run it to see where)",
             findings.mismatched, findings.steps
         )?;
-    } else {
+    } else if !findings.unsound.is_empty() {
         writeln!(
             out,
-            "ok   {name} ({} steps, observed = predicted)",
+            "FAIL {name}: {} of {} exercises are not sound",
+            findings.unsound.len(),
+            findings.exercises
+        )?;
+        for problem in &findings.unsound {
+            writeln!(out, "     {problem}")?;
+        }
+    } else {
+        let exercises = match findings.exercises {
+            0 => String::new(),
+            n => format!("; {n} exercise{} solvable", if n == 1 { "" } else { "s" }),
+        };
+        writeln!(
+            out,
+            "ok   {name} ({} steps, observed = predicted{exercises})",
             findings.steps
         )?;
     }

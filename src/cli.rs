@@ -13,6 +13,10 @@ use clap::{
 };
 
 use crate::engine::Setup;
+use crate::learn::overview;
+use crate::learn::practice::{self, Session};
+use crate::learn::progress::{PredictScore, Store};
+use crate::learn::prompt;
 use crate::lesson::{self, BUILTIN, Lesson};
 use crate::render::Output;
 use crate::source::{BadInput, builtin_file, load_file, parse_builtin, read_source};
@@ -56,6 +60,11 @@ struct RunFlags {
     /// redis://127.0.0.1:6379/?protocol=resp3) instead of the in-process bus
     #[arg(long, value_name = "URL", value_parser = redis_url)]
     redis: Option<String>,
+    /// Before each step that delivers events, guess who will receive them
+    /// (names, `-` for nobody, `?` to skip); the receipt grades the guess.
+    /// Piped stdin gives one answer per line
+    #[arg(long, conflicts_with = "step")]
+    predict: bool,
 }
 
 /// The options of a single lesson or file: those of any run, and `--json`.
@@ -117,8 +126,25 @@ enum Command {
               value_parser = clap::value_parser!(u32).range(1..=64))]
         servers: u32,
     },
+    /// Practise a lesson's exercises, each graded by the live server (every
+    /// lesson's, in order, without LESSON)
+    Practice {
+        /// A lesson's name, or the path of a Markdown lesson
+        lesson: Option<String>,
+        /// When to colour the output
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// Address the embedded server listens on (loopback unless you say otherwise)
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+    },
+    /// Show your progress: lessons read, exercises solved, predict scores
+    Progress,
+    /// Delete your saved progress (asks first)
+    ResetProgress,
     /// Check lessons: they parse, have a title, summary and narration, use only
-    /// clients connected earlier, and run with every outcome as predicted
+    /// clients connected earlier, run with every outcome as predicted, and
+    /// every exercise's solution passes on the live server
     Check {
         /// Lessons or scripts to check (default: the built-in lessons)
         files: Vec<PathBuf>,
@@ -207,9 +233,9 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
         let flags = OneRunFlags::from_arg_matches(sub)?;
         let lesson = parse_builtin(name, text)?;
         let summary = run_lessons(
-            &[(builtin_file(name), lesson)],
+            &[(builtin_file(name), Some(name), lesson)],
             flags.run.options(flags.json),
-            flags.run.setup(),
+            &flags.run,
         )?;
         return Ok(verdict(&summary));
     }
@@ -221,11 +247,27 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
         Some(Command::All { flags }) => {
             let lessons = BUILTIN
                 .iter()
-                .map(|(name, text)| Ok((builtin_file(name), parse_builtin(name, text)?)))
+                .map(|(name, text)| {
+                    Ok((builtin_file(name), Some(*name), parse_builtin(name, text)?))
+                })
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let summary = run_lessons(&lessons, flags.options(false), flags.setup())?;
+            let summary = run_lessons(&lessons, flags.options(false), &flags)?;
             Ok(verdict(&summary))
         }
+        Some(Command::Practice {
+            lesson,
+            color,
+            listen,
+        }) => practice(lesson.as_deref(), color, listen),
+        Some(Command::Progress) => {
+            let store = Store::locate();
+            let progress = store.load(&mut std::io::stderr());
+            let rows = overview::rows(&progress, BUILTIN);
+            let path = store.path().map(|p| p.display().to_string());
+            overview::write_detail(&mut std::io::stdout().lock(), &rows, path.as_deref())?;
+            Ok(Verdict::Ok)
+        }
+        Some(Command::ResetProgress) => reset_progress(),
         Some(Command::Check { files }) => check(&files),
         Some(Command::Scale { clients, servers }) => scale(clients, servers),
         Some(Command::Play {
@@ -236,9 +278,9 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
         Some(Command::Run { file, flags }) => {
             let lesson = load_file(&file)?;
             let summary = run_lessons(
-                &[(file.display().to_string(), lesson)],
+                &[(file.display().to_string(), None, lesson)],
                 flags.run.options(flags.json),
-                flags.run.setup(),
+                &flags.run,
             )?;
             Ok(verdict(&summary))
         }
@@ -360,6 +402,65 @@ fn scale(clients: u32, servers: u32) -> anyhow::Result<Verdict> {
     Ok(Verdict::Ok)
 }
 
+/// `practice [LESSON]`: a lesson's exercises (or every lesson's), saving
+/// each exercise's ending as it comes.
+fn practice(
+    lesson: Option<&str>,
+    color: ColorChoice,
+    listen: SocketAddr,
+) -> anyhow::Result<Verdict> {
+    let color = matches!(output(false, color), Output::Transcript { color: true });
+    let store = Store::locate();
+    let progress = store.load(&mut std::io::stderr());
+    let all = practice::lessons_for(lesson, &progress)?;
+    let mut answers = prompt::for_stdin()?;
+    let mut stdout = std::io::stdout().lock();
+    let mut session = Session {
+        out: crate::render::Transcript::new(&mut stdout, color),
+        prompt: answers.as_mut(),
+        listen,
+    };
+    runtime()?
+        .block_on(session.practise_lessons(&all, &store))
+        .map_err(|e| run_error(e, "practice", listen))?;
+    Ok(Verdict::Ok)
+}
+
+/// `reset-progress`: deletes the progress file after a `y` (typed or piped).
+fn reset_progress() -> anyhow::Result<Verdict> {
+    let store = Store::locate();
+    let Some(path) = store.path().map(|p| p.display().to_string()) else {
+        say("sockets-tour: no data directory, so there is no progress to delete");
+        return Ok(Verdict::Ok);
+    };
+    let mut answers = prompt::for_stdin()?;
+    let question = format!("Delete your progress ({path})? [y/N] ");
+    if !std::io::stdin().is_terminal() {
+        // Piped: the question is still shown, so a script's log reads whole.
+        print!("{question}");
+    }
+    let answer = answers.answer(&question)?.unwrap_or_default();
+    if !std::io::stdin().is_terminal() {
+        println!();
+    }
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        let deleted = store
+            .delete()
+            .map_err(|e| anyhow::anyhow!("cannot delete {path}: {e}"))?;
+        println!(
+            "{}",
+            if deleted {
+                "Progress deleted."
+            } else {
+                "There was no progress to delete."
+            }
+        );
+    } else {
+        println!("Kept your progress.");
+    }
+    Ok(Verdict::Ok)
+}
+
 fn verdict(summary: &Summary) -> Verdict {
     if summary.mismatched > 0 {
         Verdict::Problem
@@ -368,25 +469,45 @@ fn verdict(summary: &Summary) -> Verdict {
     }
 }
 
-/// Runs lessons, each named by its file, one after another on a fresh
+/// Runs lessons, each named by its file (and, if built in, by its name,
+/// under which its progress is saved), one after another on a fresh
 /// server each, on one runtime.
 fn run_lessons(
-    lessons: &[(String, Lesson)],
+    lessons: &[(String, Option<&str>, Lesson)],
     options: Options,
-    setup: Setup,
+    flags: &RunFlags,
 ) -> anyhow::Result<Summary> {
-    let listen = setup.listen;
+    let listen = flags.listen;
     let runtime = runtime()?;
     let mut stdout = std::io::stdout().lock();
+    let mut prompt = if flags.predict {
+        Some(prompt::for_stdin()?)
+    } else {
+        None
+    };
+    let store = Store::locate();
     runtime.block_on(async {
         let mut total = Summary::default();
-        for (i, (file, lesson)) in lessons.iter().enumerate() {
+        for (i, (file, name, lesson)) in lessons.iter().enumerate() {
             if i > 0 && options.output != Output::Ndjson {
                 writeln!(stdout)?;
             }
-            let summary = tour::run_with(lesson, &mut stdout, options, setup.clone())
+            let answers = prompt.as_deref_mut();
+            let summary = tour::run_with(lesson, &mut stdout, options, flags.setup(), answers)
                 .await
                 .map_err(|e| run_error(e, file, listen))?;
+            if let Some(name) = name {
+                let mut progress = store.load(&mut std::io::stderr());
+                progress.mark_read(name);
+                if let Some(score) = &summary.predictions {
+                    let score = PredictScore {
+                        right: score.right,
+                        graded: score.graded,
+                    };
+                    progress.record_predict(name, score);
+                }
+                store.save(&progress, &mut std::io::stderr());
+            }
             total.steps += summary.steps;
             total.mismatched += summary.mismatched;
             total.errors.extend(summary.errors);
@@ -466,7 +587,7 @@ fn check(files: &[PathBuf]) -> anyhow::Result<Verdict> {
             Verdict::BadInput
         } else if findings
             .iter()
-            .any(|f| f.mismatched > 0 || f.run_error.is_some())
+            .any(|f| f.mismatched > 0 || f.run_error.is_some() || !f.unsound.is_empty())
         {
             Verdict::Problem
         } else {
@@ -494,13 +615,20 @@ fn list(out: &mut impl Write) -> anyhow::Result<()> {
         "Lessons, in learning order (run one with `sockets-tour NAME`):\n"
     )?;
     let width = BUILTIN.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-    for (name, text) in BUILTIN {
+    let progress = Store::locate().load(&mut std::io::stderr());
+    let rows = overview::rows(&progress, BUILTIN);
+    for ((name, text), row) in BUILTIN.iter().zip(&rows) {
         let summary = lesson::summary(text);
         writeln!(out, "  {name:<width$}  {summary}")?;
+        let status = row.status();
+        if !status.is_empty() {
+            writeln!(out, "  {:width$}  {status}", "")?;
+        }
     }
     writeln!(
         out,
-        "\n`sockets-tour all` runs them all; `sockets-tour run FILE` runs your own lesson or script."
+        "\n`sockets-tour all` runs them all; `sockets-tour run FILE` runs your own lesson or script;\n\
+         add --predict to guess each step first; `sockets-tour practice NAME` for the exercises."
     )?;
     Ok(())
 }

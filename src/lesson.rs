@@ -38,6 +38,12 @@ pub enum Prose {
         lang: String,
         text: String,
     },
+    /// An ```` ```exercise ```` block, by its goal: the transcript points to
+    /// `sockets-tour practice` rather than show the block (its solution
+    /// included) as code.
+    Exercise {
+        goal: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -201,8 +207,10 @@ pub fn parse_markdown(text: &str) -> Result<Lesson, SyntaxError> {
                         );
                         blocks.push(from..numbered.len());
                         lesson.sections.push(Section::Steps(Vec::new()));
-                    } else if lang.eq_ignore_ascii_case("exercise") {
-                        // Exercises are for `practice`, not the lesson's transcript.
+                    } else if crate::learn::exercise::is_exercise(&lang) {
+                        prose.push(Prose::Exercise {
+                            goal: crate::learn::exercise::goal_of(&body),
+                        });
                     } else {
                         prose.push(Prose::Code {
                             lang,
@@ -346,6 +354,22 @@ mod tests {
         }
         // A bare script is parsed as statements, not Markdown.
         assert!(load("a.tour", text).is_err());
+    }
+
+    #[test]
+    fn an_exercise_block_is_its_goal_never_code_nor_steps() {
+        let text = "# T\n\n```tour\nconnect alice\n```\n\n```exercise\ngoal: Reach alice,\ngoal: once.\nexpect receivers: alice\nhint: h\nsolution: io.emit(\"x\")\n```\n";
+        let lesson = parse_markdown(text).unwrap();
+        assert_eq!(lesson.statements().count(), 1);
+        let Section::Narration(prose) = &lesson.sections[1] else {
+            panic!("{:?}", lesson.sections)
+        };
+        assert_eq!(
+            prose,
+            &[Prose::Exercise {
+                goal: "Reach alice, once.".to_owned()
+            }]
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //!   [`script::ScriptParser`], statement forms, the chain member table, JSON
 //!   rules, `msg` resolution, syntax errors.
 //! - [`lesson`]: Markdown lessons (narration + `tour` blocks), embedded.
+//! - [`learn`]: exercises graded by the live server, predictions, progress.
 //! - [`source`]: lesson and script files as the command line names them.
 //! - [`protocol`]: the engine's private wire protocol: its events, header,
 //!   wait bound and the event names a script may not use.
@@ -32,6 +33,7 @@ pub mod cli;
 pub mod client;
 pub mod cluster;
 pub mod engine;
+pub mod learn;
 pub mod lesson;
 pub mod play;
 pub mod protocol;

@@ -8,6 +8,9 @@ use serde_json::Value;
 
 pub use crate::script::{Hook, Room};
 
+/// Every connected client's namespace and rooms at one moment, by name.
+pub type RoomsNow = BTreeMap<String, (String, std::collections::BTreeSet<String>)>;
+
 /// The outcome of one statement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepReport {

@@ -21,7 +21,7 @@ pub fn parse_builtin(name: &str, text: &str) -> anyhow::Result<Lesson> {
     lesson::parse_markdown(text).map_err(|e| syntax_error(&e, &builtin_file(name)))
 }
 
-fn syntax_error(e: &SyntaxError, file: &str) -> anyhow::Error {
+pub fn syntax_error(e: &SyntaxError, file: &str) -> anyhow::Error {
     // Labelled `error:` where every error is, in `main`.
     anyhow::Error::new(BadInput(e.located(file)))
 }

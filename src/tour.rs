@@ -1,14 +1,17 @@
 //! Runs a lesson end to end: starts the engine, shows the narration, runs
 //! each step on the live server, prints its report, and shuts down.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 
 use crate::engine::{Engine, Setup};
+use crate::learn::predict::{self, Asker, Graded, Prediction, Question, Score};
+use crate::learn::prompt::Prompt;
 use crate::lesson::{Lesson, Section};
-use crate::render::Output;
+use crate::render::{Format, Output};
 use crate::report::{Outcome, StepReport};
-use crate::script::StatementKind;
+use crate::script::{Statement, StatementKind};
 
 /// How to show a run.
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,6 +24,9 @@ pub struct Options {
     pub pause: bool,
 }
 
+/// `--predict`: where the learner's answers come from.
+pub type Answers<'a, 'p> = Option<&'a mut (dyn Prompt + 'p)>;
+
 /// What a run found.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Summary {
@@ -30,6 +36,8 @@ pub struct Summary {
     /// Steps that ended in a run-time error (a client that is not connected,
     /// a reserved event name), in order. The run went on after each.
     pub errors: Vec<StepError>,
+    /// With `--predict`: how the learner's guesses went.
+    pub predictions: Option<Score>,
 }
 
 impl Summary {
@@ -80,20 +88,24 @@ pub async fn run(
         out,
         options,
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        None,
     )
     .await
 }
 
 /// Runs `lesson` with its server listening on `setup.listen` (and its
-/// `servers … with adapter` on `setup.redis`, if given).
+/// `servers … with adapter` on `setup.redis`, if given); with `answers`,
+/// asks the learner to predict each step that delivers events (or admits
+/// a client) before it runs.
 pub async fn run_with(
     lesson: &Lesson,
     out: &mut impl Write,
     options: Options,
     setup: impl Into<Setup>,
+    answers: Answers<'_, '_>,
 ) -> anyhow::Result<Summary> {
     Engine::run(setup, async |engine| {
-        run_on(engine, lesson, out, options).await
+        run_on(engine, lesson, out, options, answers).await
     })
     .await
 }
@@ -103,8 +115,10 @@ async fn run_on(
     lesson: &Lesson,
     out: &mut impl Write,
     options: Options,
+    mut answers: Answers<'_, '_>,
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
+    let mut predicting = answers.is_some().then(Predicting::default);
     let width = name_width(lesson);
     let mut format = options.output.format(&mut *out);
     if let Some(title) = &lesson.title {
@@ -121,19 +135,127 @@ async fn run_on(
                     eprint!("  [press Enter to run the next steps]");
                     wait_for_enter().await;
                 }
-                engine
-                    .run_block(steps, |report| {
-                        format.step(report, width)?;
-                        format.flush()?;
-                        summary.count(report);
-                        Ok(())
-                    })
-                    .await?;
+                match (answers.as_deref_mut(), predicting.as_mut()) {
+                    (Some(prompt), Some(predicting)) => {
+                        predicting
+                            .block(engine, steps, &mut *format, prompt, width, &mut summary)
+                            .await?;
+                    }
+                    _ => {
+                        engine
+                            .run_block(steps, |report| {
+                                format.step(report, width)?;
+                                format.flush()?;
+                                summary.count(report);
+                                Ok(())
+                            })
+                            .await?;
+                    }
+                }
             }
         }
     }
+    if let Some(predicting) = predicting {
+        format.score(&predicting.score)?;
+        summary.predictions = Some(predicting.score);
+    }
     format.flush()?;
     Ok(summary)
+}
+
+/// A `--predict` run in progress.
+#[derive(Default)]
+struct Predicting {
+    asker: Asker,
+    score: Score,
+    /// Set at end of input: the lesson then goes on unasked.
+    answers_ended: bool,
+}
+
+impl Predicting {
+    /// Runs a block one statement at a time, asking before each one that
+    /// has a question, and grading the guess under its receipt.
+    async fn block(
+        &mut self,
+        engine: &mut Engine,
+        steps: &[Statement],
+        format: &mut dyn Format,
+        prompt: &mut dyn Prompt,
+        width: usize,
+        summary: &mut Summary,
+    ) -> anyhow::Result<()> {
+        for statement in steps {
+            let mut prediction = None;
+            if let Some(question) = self.asker.question(statement)
+                && !self.answers_ended
+            {
+                let clients = self.asker.clients();
+                prediction = ask(format, prompt, statement, &question, clients)?;
+                self.answers_ended = prediction.is_none();
+            }
+            let mut reports = Vec::new();
+            engine
+                .run_block(std::slice::from_ref(statement), |report| {
+                    format.step(report, width)?;
+                    summary.count(report);
+                    reports.push(report.clone());
+                    Ok(())
+                })
+                .await?;
+            if let Some(prediction) = prediction {
+                let (report, graded) = graded(&prediction, &reports);
+                let ideas: Vec<_> = graded.ideas(statement).into_iter().collect();
+                if let Some(report) = report {
+                    format.prediction(report, &prediction, &graded, &ideas)?;
+                }
+                self.score.add(&graded, statement);
+            }
+            format.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// Asks `question` until the answer reads (at a terminal; a piped answer
+/// that does not read counts as `?`, so that each line still answers its
+/// own question); `Ok(None)` at end of input (the lesson goes on unasked).
+fn ask(
+    format: &mut dyn Format,
+    prompt: &mut dyn Prompt,
+    statement: &Statement,
+    question: &Question,
+    clients: BTreeSet<String>,
+) -> anyhow::Result<Option<Prediction>> {
+    format.question(&statement.code, question)?;
+    loop {
+        let Some(answer) = tokio::task::block_in_place(|| prompt.answer("  > "))? else {
+            return Ok(None);
+        };
+        match question.parse(&answer, &clients) {
+            Ok(prediction) => return Ok(Some(prediction)),
+            // Not part of the transcript: the learner types again.
+            Err(advice) if prompt.asks_again() => {
+                let _ = writeln!(std::io::stderr(), "  {advice}");
+            }
+            Err(advice) => {
+                let _ = writeln!(std::io::stderr(), "  {advice} (taken as `?`)");
+                return Ok(Some(Prediction::Skipped));
+            }
+        }
+    }
+}
+
+/// The report a guess is about (a statement may report more than one
+/// step), and the guess graded against it.
+fn graded<'a>(
+    prediction: &Prediction,
+    reports: &'a [StepReport],
+) -> (Option<&'a StepReport>, Graded) {
+    reports
+        .iter()
+        .map(|r| (Some(r), predict::grade(prediction, r)))
+        .find(|(_, g)| *g != Graded::NotGraded)
+        .unwrap_or((reports.last(), Graded::NotGraded))
 }
 
 async fn wait_for_enter() {

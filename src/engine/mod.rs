@@ -180,6 +180,17 @@ impl Engine {
         Ok(trace.report(outcome))
     }
 
+    /// Every connected client's namespace and rooms (without its own-id
+    /// room), from the server's state: what an exercise's `expect rooms`
+    /// is graded against, since a handler's join shows in no report.
+    pub fn rooms(&self) -> crate::report::RoomsNow {
+        self.cluster
+            .places()
+            .into_iter()
+            .map(|(name, place)| (name, (place.ns, place.rooms)))
+            .collect()
+    }
+
     /// Starts an engine, runs `work` on it, and shuts it down even when the
     /// work failed, so that no task or connection outlives a run. The work's
     /// own error, if any, is the one returned.

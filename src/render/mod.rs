@@ -6,7 +6,9 @@
 //! - `transcript`: steps as aligned lines per client, with colour or without.
 //! - `wrap`: narration, word-wrapped.
 //! - `ndjson`: one serde-derived JSON object per step.
+//! - `learn`: predictions (question, graded guess, score) and practice.
 
+mod learn;
 mod ndjson;
 mod transcript;
 mod wrap;
@@ -16,6 +18,7 @@ use std::io::{self, Write};
 pub use ndjson::{Ndjson, json_line};
 pub use transcript::{Transcript, explain};
 
+use crate::learn::predict::{Graded, Idea, Prediction, Question, Score};
 use crate::lesson::Prose;
 use crate::report::StepReport;
 
@@ -34,6 +37,25 @@ pub trait Format {
 
     /// One step's report; `name_width` aligns the client names.
     fn step(&mut self, report: &StepReport, name_width: usize) -> io::Result<()>;
+
+    /// `--predict`: the question before a step; formats a person does not
+    /// read as it comes leave it out.
+    fn question(&mut self, _code: &str, _question: &Question) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// `--predict`: the learner's guess graded, after the step's report;
+    /// `ideas` are those behind its wrong parts.
+    fn prediction(
+        &mut self,
+        report: &StepReport,
+        prediction: &Prediction,
+        graded: &Graded,
+        ideas: &[Idea],
+    ) -> io::Result<()>;
+
+    /// `--predict`: the lesson's score, at its end.
+    fn score(&mut self, score: &Score) -> io::Result<()>;
 
     /// Whether a person reads this as it comes (a pause makes sense).
     fn is_transcript(&self) -> bool {

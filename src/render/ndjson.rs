@@ -8,11 +8,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Format;
+use crate::learn::predict::{Graded, Idea, Prediction, Score};
 use crate::report::{Delivery, Outcome, ReportLine, StepReport};
 
 /// Writes one JSON line per step, and nothing else.
 pub struct Ndjson<W> {
-    out: W,
+    pub(super) out: W,
 }
 
 impl<W: Write> Ndjson<W> {
@@ -24,6 +25,20 @@ impl<W: Write> Ndjson<W> {
 impl<W: Write> Format for Ndjson<W> {
     fn step(&mut self, report: &StepReport, _name_width: usize) -> io::Result<()> {
         writeln!(self.out, "{}", json_line(report))
+    }
+
+    fn prediction(
+        &mut self,
+        report: &StepReport,
+        prediction: &Prediction,
+        graded: &Graded,
+        ideas: &[Idea],
+    ) -> io::Result<()> {
+        self.prediction_line(report, prediction, graded, ideas)
+    }
+
+    fn score(&mut self, score: &Score) -> io::Result<()> {
+        self.score_line(score)
     }
 
     fn flush(&mut self) -> io::Result<()> {

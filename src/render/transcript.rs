@@ -8,6 +8,7 @@ use colored::{ColoredString, Colorize as _};
 use serde_json::Value;
 
 use super::Format;
+use crate::learn::predict::{Graded, Idea, Prediction, Question, Score};
 use crate::lesson::Prose;
 use std::collections::BTreeMap;
 
@@ -243,6 +244,25 @@ impl<W: Write> Format for Transcript<W> {
 
     fn step(&mut self, report: &StepReport, name_width: usize) -> io::Result<()> {
         Transcript::step(self, report, name_width)
+    }
+
+    fn question(&mut self, code: &str, question: &Question) -> io::Result<()> {
+        Transcript::question(self, code, question)
+    }
+
+    fn prediction(
+        &mut self,
+        report: &StepReport,
+        prediction: &Prediction,
+        graded: &Graded,
+        _ideas: &[Idea],
+    ) -> io::Result<()> {
+        // The ideas are summed up once, under the score.
+        Transcript::prediction(self, report, prediction, graded)
+    }
+
+    fn score(&mut self, score: &Score) -> io::Result<()> {
+        Transcript::score(self, score)
     }
 
     fn is_transcript(&self) -> bool {

@@ -33,6 +33,45 @@ impl<W: Write> Transcript<W> {
                         continue;
                     }
                 }
+                Prose::Exercise { goal } => {
+                    let goal = crate::lesson::parse_markdown(goal)
+                        .ok()
+                        .and_then(|l| {
+                            l.sections.into_iter().find_map(|s| match s {
+                                crate::lesson::Section::Narration(mut p) if p.len() == 1 => {
+                                    match p.remove(0) {
+                                        Prose::Paragraph(spans) => Some(spans),
+                                        _ => None,
+                                    }
+                                }
+                                _ => None,
+                            })
+                        })
+                        .unwrap_or_else(|| {
+                            vec![Span {
+                                text: goal.clone(),
+                                style: Style::Plain,
+                            }]
+                        });
+                    let mut spans = vec![
+                        Span {
+                            text: "✎ Exercise:".to_owned(),
+                            style: Style::Strong,
+                        },
+                        Span {
+                            text: " ".to_owned(),
+                            style: Style::Plain,
+                        },
+                    ];
+                    spans.extend(goal);
+                    self.wrapped(&spans, "", "  ")?;
+                    // A run of exercises is one block, closed by the pointer.
+                    if matches!(prose.get(i + 1), Some(Prose::Exercise { .. })) {
+                        continue;
+                    }
+                    let pointer = "  (graded by the live server: `sockets-tour practice` with this lesson's name)";
+                    writeln!(self.out, "{}", self.paint(pointer, |s| s.dimmed()))?;
+                }
                 Prose::Code { text, .. } => {
                     for line in text.lines() {
                         writeln!(self.out, "    {}", self.paint(line, |s| s.dimmed()))?;

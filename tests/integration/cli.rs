@@ -2,11 +2,11 @@
 //! shared examples against what the official server did with them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 fn tour(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sockets-tour"))
+    crate::sockets_tour()
         .args(args)
         .env_remove("NO_COLOR")
         .output()
@@ -112,7 +112,7 @@ fn step_with_json_is_bad_usage() {
 /// Stdin stays open and silent: a run that waited for Enter would never end.
 #[test]
 fn step_does_not_wait_when_stdin_is_not_a_terminal() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sockets-tour"))
+    let mut child = crate::sockets_tour()
         .args(["rooms", "--step"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -382,7 +382,7 @@ fn listen_on_an_address_not_of_this_machine_is_bad_input() {
 #[test]
 fn play_runs_piped_lines_and_refuses_bad_ones_with_exit_2() {
     use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sockets-tour"))
+    let mut child = crate::sockets_tour()
         .args(["play", "--json"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -153,7 +153,7 @@ async fn cluster_lesson(redis: Option<String>) -> String {
         .expect("the cluster lesson is built in");
     let lesson = lesson::parse_markdown(markdown).expect("the lesson parses");
     let mut out = Vec::new();
-    let summary = tour::run_with(&lesson, &mut out, Options::default(), setup(redis))
+    let summary = tour::run_with(&lesson, &mut out, Options::default(), setup(redis), None)
         .await
         .expect("the lesson runs");
     let text = String::from_utf8(out).expect("UTF-8");

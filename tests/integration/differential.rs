@@ -283,7 +283,7 @@ fn reference_batch(files: &[PathBuf], reference: &Path) -> Vec<Result<Reference,
 
 /// `sockets-tour run FILE --json`.
 fn run_rust(path: &Path) -> Result<Run, String> {
-    let mut rust = Command::new(env!("CARGO_BIN_EXE_sockets-tour"));
+    let mut rust = crate::sockets_tour();
     rust.arg("run").arg(path).arg("--json").env("NO_COLOR", "1");
     run(rust, DEADLINE_PER_FILE)
 }

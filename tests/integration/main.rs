@@ -4,6 +4,19 @@ mod cli;
 mod cluster;
 mod differential;
 mod generator;
+mod learn;
 mod lessons;
 mod parser;
 mod scale;
+mod terminal;
+
+/// The built binary, with its progress file kept out of the user's home
+/// (each test process has its own data directory).
+pub fn sockets_tour() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sockets-tour"));
+    command.env(
+        "SOCKETS_TOUR_DATA_DIR",
+        std::env::temp_dir().join(format!("sockets-tour-data-{}", std::process::id())),
+    );
+    command
+}

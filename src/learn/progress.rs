@@ -1,0 +1,342 @@
+//! Progress: which lessons a learner has read, which exercises they solved
+//! (or only saw the solution of), and their best predict score per lesson,
+//! kept in a small JSON file in the user's data directory. A file that is
+//! corrupt or cannot be written is reported once and otherwise ignored.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The environment variable that names the folder of the progress file
+/// (tests and demos point it away from the learner's home).
+pub const DATA_DIR_VAR: &str = "SOCKETS_TOUR_DATA_DIR";
+const FILE_NAME: &str = "progress.json";
+const VERSION: u32 = 1;
+
+/// Everything saved, per lesson name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub version: u32,
+    #[serde(default)]
+    pub lessons: BTreeMap<String, LessonProgress>,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress {
+            version: VERSION,
+            lessons: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LessonProgress {
+    /// Run to the end at least once.
+    #[serde(default)]
+    pub read: bool,
+    /// Per exercise, by its goal (stable when exercises are added or moved).
+    #[serde(default)]
+    pub exercises: BTreeMap<String, ExerciseStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_predict: Option<PredictScore>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExerciseStatus {
+    /// The learner asked for the solution; it is not solved.
+    Shown,
+    Solved,
+}
+
+/// Predictions right out of predictions graded, in one run of a lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PredictScore {
+    pub right: usize,
+    pub graded: usize,
+}
+
+impl PredictScore {
+    /// Whether this score beats `other`: a higher share right, or the same
+    /// share over more guesses.
+    pub fn beats(&self, other: &PredictScore) -> bool {
+        let (a, b) = (self.right * other.graded, other.right * self.graded);
+        a > b || (a == b && self.graded > other.graded)
+    }
+}
+
+impl Progress {
+    pub fn lesson(&mut self, name: &str) -> &mut LessonProgress {
+        self.lessons.entry(name.to_owned()).or_default()
+    }
+
+    pub fn mark_read(&mut self, lesson: &str) {
+        self.lesson(lesson).read = true;
+    }
+
+    /// Records an exercise's status; solved is never downgraded to shown.
+    pub fn mark_exercise(&mut self, lesson: &str, goal: &str, status: ExerciseStatus) {
+        let entry = self
+            .lesson(lesson)
+            .exercises
+            .entry(goal.to_owned())
+            .or_insert(status);
+        *entry = (*entry).max(status);
+    }
+
+    /// Keeps `score` if it is the lesson's best.
+    pub fn record_predict(&mut self, lesson: &str, score: PredictScore) {
+        if score.graded == 0 {
+            return;
+        }
+        let best = &mut self.lesson(lesson).best_predict;
+        if best.is_none_or(|b| score.beats(&b)) {
+            *best = Some(score);
+        }
+    }
+
+    /// How many of `goals` are solved in `lesson`.
+    pub fn solved<'a>(&self, lesson: &str, goals: impl IntoIterator<Item = &'a str>) -> usize {
+        let Some(p) = self.lessons.get(lesson) else {
+            return 0;
+        };
+        goals
+            .into_iter()
+            .filter(|g| p.exercises.get(*g) == Some(&ExerciseStatus::Solved))
+            .count()
+    }
+}
+
+/// The progress file, and whether a problem with it was already reported.
+#[derive(Debug)]
+pub struct Store {
+    /// `None` when no data directory can be found (no home): nothing is saved.
+    path: Option<PathBuf>,
+    warned: Cell<bool>,
+}
+
+impl Store {
+    /// The file in `$SOCKETS_TOUR_DATA_DIR`, or in the user's data directory.
+    pub fn locate() -> Store {
+        let dir = match std::env::var_os(DATA_DIR_VAR) {
+            Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+            _ => directories::ProjectDirs::from("", "", "sockets-tour")
+                .map(|dirs| dirs.data_dir().to_path_buf()),
+        };
+        Store {
+            path: dir.map(|d| d.join(FILE_NAME)),
+            warned: Cell::new(false),
+        }
+    }
+
+    /// The file at `path` (for tests).
+    pub fn at(path: impl Into<PathBuf>) -> Store {
+        Store {
+            path: Some(path.into()),
+            warned: Cell::new(false),
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The saved progress; empty when there is none yet, and when the file
+    /// cannot be read (reported on `warn`, once).
+    pub fn load(&self, warn: &mut dyn Write) -> Progress {
+        let Some(path) = &self.path else {
+            return Progress::default();
+        };
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Progress::default(),
+            Err(e) => {
+                self.warn(warn, &format!("cannot read {}: {e}", path.display()));
+                return Progress::default();
+            }
+        };
+        match serde_json::from_str::<Progress>(&text) {
+            Ok(progress) if progress.version == VERSION => progress,
+            Ok(progress) => {
+                self.warn(
+                    warn,
+                    &format!(
+                        "{} is version {} of the format, not {VERSION}; starting afresh",
+                        path.display(),
+                        progress.version
+                    ),
+                );
+                Progress::default()
+            }
+            Err(e) => {
+                self.warn(
+                    warn,
+                    &format!(
+                        "{} is not a progress file ({e}); starting afresh \
+                         (`sockets-tour reset-progress` deletes it)",
+                        path.display()
+                    ),
+                );
+                Progress::default()
+            }
+        }
+    }
+
+    /// Saves `progress` (written whole, then renamed into place, so that
+    /// an interrupted save leaves the old file); a failure is reported once.
+    pub fn save(&self, progress: &Progress, warn: &mut dyn Write) {
+        let Some(path) = &self.path else {
+            return;
+        };
+        if let Err(e) = write_atomically(path, progress) {
+            self.warn(
+                warn,
+                &format!("cannot save progress to {}: {e}", path.display()),
+            );
+        }
+    }
+
+    /// Deletes the file; `Ok(false)` when there was none.
+    pub fn delete(&self) -> std::io::Result<bool> {
+        let Some(path) = &self.path else {
+            return Ok(false);
+        };
+        match std::fs::remove_file(path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn warn(&self, out: &mut dyn Write, message: &str) {
+        if !self.warned.replace(true) {
+            // A closed stderr is no reason to stop the lesson.
+            let _ = writeln!(out, "sockets-tour: progress not saved: {message}");
+        }
+    }
+}
+
+fn write_atomically(path: &Path, progress: &Progress) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let text = serde_json::to_string_pretty(progress).map_err(std::io::Error::other)?;
+    let temporary = path.with_extension("json.tmp");
+    std::fs::write(&temporary, text + "\n")?;
+    std::fs::rename(&temporary, path)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The file round trip, the rules for best scores and statuses, and
+    //! corrupt or unwritable files reported once and never fatal.
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "sockets-tour-progress-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn progress_is_written_and_read_back() {
+        let dir = temp_dir("roundtrip");
+        let store = Store::at(dir.join("nested/progress.json"));
+        let mut warn = Vec::new();
+        assert_eq!(store.load(&mut warn), Progress::default());
+        let mut p = Progress::default();
+        p.mark_read("rooms");
+        p.mark_exercise("rooms", "goal one", ExerciseStatus::Solved);
+        p.mark_exercise("rooms", "goal one", ExerciseStatus::Shown);
+        p.mark_exercise("rooms", "goal two", ExerciseStatus::Shown);
+        p.record_predict(
+            "rooms",
+            PredictScore {
+                right: 3,
+                graded: 4,
+            },
+        );
+        p.record_predict(
+            "rooms",
+            PredictScore {
+                right: 1,
+                graded: 4,
+            },
+        );
+        store.save(&p, &mut warn);
+        let back = store.load(&mut warn);
+        assert_eq!(back, p);
+        assert!(warn.is_empty(), "{}", String::from_utf8_lossy(&warn));
+        let rooms = &back.lessons["rooms"];
+        assert!(rooms.read);
+        assert_eq!(rooms.exercises["goal one"], ExerciseStatus::Solved);
+        assert_eq!(
+            back.solved("rooms", ["goal one", "goal two", "goal three"]),
+            1
+        );
+        assert_eq!(
+            rooms.best_predict,
+            Some(PredictScore {
+                right: 3,
+                graded: 4
+            })
+        );
+        assert!(store.delete().unwrap());
+        assert!(!store.delete().unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_corrupt_file_is_reported_once_and_ignored() {
+        let dir = temp_dir("corrupt");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("progress.json");
+        std::fs::write(&path, "{ not json").unwrap();
+        let store = Store::at(&path);
+        let mut warn = Vec::new();
+        assert_eq!(store.load(&mut warn), Progress::default());
+        assert_eq!(store.load(&mut warn), Progress::default());
+        let text = String::from_utf8(warn).unwrap();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(text.contains("is not a progress file"), "{text}");
+        // Saving over it repairs it.
+        let mut p = Progress::default();
+        p.mark_read("chat");
+        store.save(&p, &mut Vec::new());
+        assert_eq!(Store::at(&path).load(&mut Vec::new()), p);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_unwritable_file_is_reported_once_and_never_fatal() {
+        let dir = temp_dir("unwritable");
+        std::fs::create_dir_all(&dir).unwrap();
+        // A directory where the file should be: neither readable nor writable as a file.
+        let path = dir.join("progress.json");
+        std::fs::create_dir_all(&path).unwrap();
+        let store = Store::at(&path);
+        let mut warn = Vec::new();
+        let _ = store.load(&mut warn);
+        store.save(&Progress::default(), &mut warn);
+        store.save(&Progress::default(), &mut warn);
+        let text = String::from_utf8(warn).unwrap();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_better_share_beats_and_a_tie_prefers_more_guesses() {
+        let s = |right, graded| PredictScore { right, graded };
+        assert!(s(3, 4).beats(&s(2, 4)));
+        assert!(!s(2, 4).beats(&s(3, 4)));
+        assert!(s(4, 4).beats(&s(2, 2)));
+        assert!(!s(2, 2).beats(&s(2, 2)));
+    }
+}
