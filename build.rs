@@ -20,6 +20,7 @@ const RESERVED_NAMES: &[&str] = &[
     "progress",
     "reset-progress",
     "run",
+    "scale",
     "show",
 ];
 

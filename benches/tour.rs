@@ -1,5 +1,7 @@
-//! Wall time of each built-in lesson, and of 1,000 connects plus one
-//! broadcast, start-up and shutdown included. `cargo bench` prints a table.
+//! Wall time of each built-in lesson (the cluster lesson among them), and
+//! of 1,000 connects plus one broadcast, start-up and shutdown included;
+//! then the 9,000-client fan-out of `sockets-tour scale`, on one server and
+//! spread over three sharing the adapter. `cargo bench` prints a table.
 
 use std::time::{Duration, Instant};
 
@@ -72,7 +74,17 @@ fn main() {
     if let Some(mib) = peak_rss_mib() {
         println!("peak resident memory: {mib:.1} MiB");
     }
+    // Last: its peak memory is the process's from here on.
+    for servers in [1, 3] {
+        let report = runtime
+            .block_on(sockets_tour::scale::scale(FAN_OUT, servers))
+            .expect("9,000 clients fit (scale refuses at once when they do not)");
+        print!("{report}");
+    }
 }
+
+/// The fan-out the issue targets: 9,000 clients, one broadcast.
+const FAN_OUT: usize = 9_000;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

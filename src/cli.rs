@@ -15,6 +15,7 @@ use clap::{
     ArgMatches, Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum,
 };
 
+use crate::engine::Setup;
 use crate::learn::overview;
 use crate::learn::practice::{self, Session};
 use crate::learn::progress::{PredictScore, Store};
@@ -37,8 +38,8 @@ use crate::tour::{self, Options, Summary};
         bound to a loopback port, with simulated clients (rust_socketio) on real connections. \
         For every event it prints who received it, and why each other client did not.\n\n\
         Start with `sockets-tour list`, then run a lesson by name, e.g. `sockets-tour rooms`.",
-    after_help = "A lesson, `run` and `all` take --step, --pace, --from, --width, --color and \
-        --listen after their name (a lesson and `run` also take --json), e.g. \
+    after_help = "A lesson, `run` and `all` take --step, --pace, --from, --width, --color, \
+        --listen and --redis after their name (a lesson and `run` also take --json), e.g. \
         `sockets-tour rooms --step`; `sockets-tour rooms --help` lists them.\n\n\
         Write your own: `sockets-tour show rooms > my-lesson.md` gives a lesson to adapt, \
         `sockets-tour language` the statements, and `sockets-tour run my-lesson.md` runs it \
@@ -83,6 +84,10 @@ struct RunFlags {
     /// otherwise); a real Socket.IO client may connect to it
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     listen: SocketAddr,
+    /// Run `servers … with adapter` on this Redis (7 or newer, RESP3: e.g.
+    /// redis://127.0.0.1:6379/?protocol=resp3) instead of the in-process bus
+    #[arg(long, value_name = "URL", value_parser = redis_url)]
+    redis: Option<String>,
     /// Before each step that delivers events, guess who will receive them
     /// (names, `-` for nobody, `?` to skip); the receipt grades the guess.
     /// Piped stdin gives one answer per line
@@ -161,6 +166,18 @@ enum Command {
         /// otherwise); a real Socket.IO client may connect to it
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
         listen: SocketAddr,
+    },
+    /// Fan-out at scale: N clients, one broadcast, and what it cost (connect
+    /// time, broadcast to last delivery, peak memory)
+    Scale {
+        /// How many simulated clients connect
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        clients: u32,
+        /// Spread them over this many servers sharing the Redis adapter (on
+        /// the in-process bus); 1: one server, no adapter
+        #[arg(long, value_name = "N", default_value_t = 1,
+              value_parser = clap::value_parser!(u32).range(1..=64))]
+        servers: u32,
     },
     /// Practise a lesson's exercises, each graded by the live server (every
     /// lesson's, in order, without LESSON)
@@ -329,6 +346,7 @@ fn dispatch(matches: &ArgMatches) -> anyhow::Result<Verdict> {
         }
         Some(Command::ResetProgress) => reset_progress(),
         Some(Command::Check { files }) => check(&files),
+        Some(Command::Scale { clients, servers }) => scale(clients, servers),
         Some(Command::Play { json, look, listen }) => {
             crate::play::terminal::play(output(json, &look), listen)
                 .map_err(|e| run_error(e, "<stdin>", listen))
@@ -397,9 +415,19 @@ struct Decided {
     /// Present a page at a time (`--step`, `--pace`), or start later (`--from`).
     presenting: Option<Presenting>,
     listen: SocketAddr,
+    /// Where the servers are: `listen`, and `--redis` for a cluster's adapter.
+    setup: Setup,
 }
 
 impl RunFlags {
+    /// Where the run's servers are.
+    fn setup(&self) -> Setup {
+        Setup {
+            listen: self.listen,
+            redis: self.redis.clone(),
+        }
+    }
+
     /// Decides colour, width and pausing from the flags and the terminal.
     fn decide(&self, json: bool) -> Decided {
         let step = self.step || self.pace.is_some();
@@ -420,6 +448,7 @@ impl RunFlags {
             },
             presenting,
             listen: self.listen,
+            setup: self.setup(),
         }
     }
 }
@@ -434,6 +463,32 @@ fn output(json: bool, look: &Look) -> Output {
         color: palette::detect(look.color.into()),
         width: width::detect(look.width.map(usize::from)),
     }
+}
+
+/// `--redis URL`: the adapter needs RESP3, which the URL must ask for.
+fn redis_url(url: &str) -> Result<String, String> {
+    if !url.contains("protocol=resp3") {
+        return Err(format!(
+            "the Redis adapter needs RESP3 (Redis 7 or newer): add ?protocol=resp3 to the URL, \
+             as in {}{}protocol=resp3",
+            url,
+            if url.contains('?') { "&" } else { "/?" }
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+/// `scale`: 0, or 2 (bad input) when the clients cannot fit.
+fn scale(clients: u32, servers: u32) -> anyhow::Result<Verdict> {
+    let (clients, servers) = (clients as usize, servers as usize);
+    let report = runtime()?
+        .block_on(crate::scale::scale(clients, servers))
+        .map_err(|e| match e.downcast::<crate::scale::TooManyClients>() {
+            Ok(refusal) => BadInput(refusal.to_string()).into(),
+            Err(e) => e,
+        })?;
+    print!("{report}");
+    Ok(Verdict::Ok)
 }
 
 /// `practice [LESSON]`: a lesson's exercises (or every lesson's), saving
@@ -544,11 +599,15 @@ fn run_lessons(
                 writeln!(stdout)?;
             }
             let (summary, ended) = match (&decided.presenting, prompt.as_deref_mut()) {
-                (_, Some(answers)) => {
-                    tour::run_with(lesson, &mut stdout, options, listen, Some(answers))
-                        .await
-                        .map(|summary| (summary, Ended::Finished))
-                }
+                (_, Some(answers)) => tour::run_with(
+                    lesson,
+                    &mut stdout,
+                    options,
+                    decided.setup.clone(),
+                    Some(answers),
+                )
+                .await
+                .map(|summary| (summary, Ended::Finished)),
                 (Some(presenting), None) => {
                     // `--from` names a section of the first lesson presented only.
                     let mut presenting = presenting.clone();
@@ -557,9 +616,11 @@ fn run_lessons(
                     }
                     present::present(lesson, &mut stdout, options.output, &presenting, listen).await
                 }
-                (None, None) => tour::run_with(lesson, &mut stdout, options, listen, None)
-                    .await
-                    .map(|summary| (summary, Ended::Finished)),
+                (None, None) => {
+                    tour::run_with(lesson, &mut stdout, options, decided.setup.clone(), None)
+                        .await
+                        .map(|summary| (summary, Ended::Finished))
+                }
             }
             .map_err(|e| run_error(e, file, listen))?;
             if let Some(name) = name {

@@ -1,6 +1,8 @@
 //! A simulated client: one rust_socketio connection to the embedded server,
 //! whose every incoming event lands, in order, in an inbox the engine reads.
 
+use std::collections::BTreeSet;
+
 use anyhow::{Context as _, anyhow, bail};
 use futures_util::FutureExt as _;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
@@ -140,18 +142,37 @@ impl SimClient {
 
     /// Everything received before the sync event `seq`, in order.
     pub async fn until_sync(&mut self, seq: u64) -> anyhow::Result<Vec<Inbound>> {
+        self.until_syncs(seq, None).await
+    }
+
+    /// Everything received before the sync event `seq`: on one server its
+    /// one marker (`servers` is `None`); on a cluster, the marker of every
+    /// server in `servers` (each labelled with its server), in order.
+    pub async fn until_syncs(
+        &mut self,
+        seq: u64,
+        servers: Option<BTreeSet<String>>,
+    ) -> anyhow::Result<Vec<Inbound>> {
         let mut got = Vec::new();
-        loop {
+        let mut expected = servers.unwrap_or_else(|| BTreeSet::from([String::new()]));
+        while !expected.is_empty() {
             match self.next().await? {
                 Inbound::Custom(name, args) if name == SYNC_EVENT => {
-                    if args.first().and_then(Value::as_u64) == Some(seq) {
-                        return Ok(got);
+                    let label = match args.get(1) {
+                        Some(Value::String(label)) => label.clone(),
+                        _ => String::new(),
+                    };
+                    if args.first().and_then(Value::as_u64) != Some(seq) {
+                        bail!("sync {seq} expected, got {args:?}");
                     }
-                    bail!("sync {seq} expected, got {args:?}");
+                    if !expected.remove(&label) {
+                        bail!("sync {seq} from server {label:?} came twice or unexpectedly");
+                    }
                 }
                 other => got.push(other),
             }
         }
+        Ok(got)
     }
 
     /// Waits for the server's DISCONNECT packet, returning what came before.

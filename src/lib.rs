@@ -15,6 +15,7 @@
 //! - [`server`]: the embedded socketioxide server: its named handlers, the
 //!   actions it performs, its TCP listener.
 //! - [`client`]: a simulated rust_socketio client and its inbox.
+//! - [`cluster`]: several servers, with or without the Redis adapter.
 //! - [`engine`]: runs blocks of statements ([`engine::Engine::run_block`]):
 //!   connects, client acts, observation, outcomes; [`engine::predict`] says
 //!   who an action should reach, and why not.
@@ -25,6 +26,7 @@
 //!   editor and its completion, the colours.
 //! - [`tour`]: runs a whole lesson.
 //! - [`present`]: the presenter's `--step`, a page at a time.
+//! - [`scale`]: N clients, one broadcast, and what it cost.
 //! - [`play`]: the playground, one typed line at a time.
 //! - [`check`]: validates lessons, then runs them.
 //! - [`language`]: the language in brief (`help script`, `:help`).
@@ -34,6 +36,7 @@
 pub mod check;
 pub mod cli;
 pub mod client;
+pub mod cluster;
 pub mod engine;
 pub mod language;
 pub mod learn;
@@ -44,6 +47,7 @@ pub mod present;
 pub mod protocol;
 pub mod render;
 pub mod report;
+pub mod scale;
 pub mod script;
 pub mod server;
 pub mod source;

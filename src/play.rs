@@ -93,7 +93,7 @@ pub async fn play(
         let after = Engine::run(listen, async |engine| {
             if asked_for && !announced {
                 announced = true;
-                writeln!(session.errors, "{}", crate::play::listening(engine.url()))?;
+                writeln!(session.errors, "{}", crate::play::listening(&engine.url()))?;
             }
             session.run(engine, &mut input, &mut prompt).await
         })

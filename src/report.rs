@@ -37,6 +37,8 @@ pub enum Outcome {
     Connect {
         name: String,
         ns: String,
+        /// The server it connected to, on a cluster.
+        server: Option<String>,
         /// `None` when admitted, else the `connect_error` message.
         error: Option<String>,
         /// Refused because the server has no such namespace (`Invalid namespace`).
@@ -52,6 +54,12 @@ pub enum Outcome {
     Disconnected(BTreeMap<String, Disconnection>),
     Middleware {
         ns: String,
+    },
+    /// `servers A B`: fresh servers with these labels; `bus` says what
+    /// they share.
+    Servers {
+        labels: Vec<String>,
+        bus: String,
     },
     /// `io.of("/ns")` declared a namespace.
     Namespace {
@@ -100,6 +108,10 @@ pub enum Reason {
     /// In a room that `except` names.
     Excepted {
         room: Room,
+    },
+    /// On another server than the broadcast's, and the servers share nothing.
+    OtherServer {
+        server: String,
     },
     /// In none of the rooms the emit targets.
     NotInRooms {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 
-use crate::engine::Engine;
+use crate::engine::{Engine, Setup};
 use crate::learn::predict::{self, Asker, Graded, Prediction, Question, Score};
 use crate::learn::prompt::Prompt;
 use crate::lesson::{Lesson, Section};
@@ -90,17 +90,18 @@ pub async fn run(
     .await
 }
 
-/// Runs `lesson` with its server listening on `listen`; with `answers`,
+/// Runs `lesson` with its server listening on `setup.listen` (and its
+/// `servers … with adapter` on `setup.redis`, if given); with `answers`,
 /// asks the learner to predict each step that delivers events (or admits
 /// a client) before it runs.
 pub async fn run_with(
     lesson: &Lesson,
     out: &mut impl Write,
     options: Options,
-    listen: SocketAddr,
+    setup: impl Into<Setup>,
     answers: Answers<'_, '_>,
 ) -> anyhow::Result<Summary> {
-    Engine::run(listen, async |engine| {
+    Engine::run(setup, async |engine| {
         run_on(engine, lesson, out, options, answers).await
     })
     .await

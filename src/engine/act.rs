@@ -107,7 +107,8 @@ impl Engine {
                 action: Action::Expr(expr),
                 result,
             } => {
-                self.outcome_of(Some(name), &expr, &before, result, trace)
+                let origin = self.origin(None, Some(name));
+                self.outcome_of(Some(name), origin, &expr, &before, result, trace)
                     .await
             }
         }

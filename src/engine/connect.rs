@@ -32,7 +32,8 @@ impl Engine {
         let mut rest = statements;
         while !rest.is_empty() {
             let mut names = BTreeSet::new();
-            let hooked = |s: &Statement| self.server.has_hook(connect_parts(s).1, Hook::Connection);
+            let hooked =
+                |s: &Statement| self.cluster.has_hook(connect_parts(s).1, Hook::Connection);
             if hooked(&rest[0]) {
                 reports.push(self.connect_hooked(&rest[0]).await?);
                 rest = &rest[1..];
@@ -55,7 +56,15 @@ impl Engine {
         if self.is_connected(name) {
             return None;
         }
-        let opened = SimClient::connect(&self.url, name, ns, handshake_auth(name, auth))
+        let label = statement.server.as_deref();
+        let Some(url) = self.cluster.url(label) else {
+            return Some(Err(anyhow::anyhow!(
+                "line {}: no server is labelled {}",
+                statement.line,
+                label.unwrap_or_default()
+            )));
+        };
+        let opened = SimClient::connect(&url, name, ns, handshake_auth(name, auth))
             .await
             .with_context(|| format!("line {}: connecting {name}", statement.line));
         Some(opened)
@@ -100,7 +109,9 @@ impl Engine {
                 None => Outcome::Error(format!("client {name} is already connected")),
                 Some(opened) => {
                     let (client, admission) = opened?;
-                    self.admit(name, ns, client, admission, &mut trace).await
+                    let server = statement.server.clone();
+                    self.admit(name, ns, server, client, admission, &mut trace)
+                        .await
                 }
             };
             reports.push(trace.report(outcome));
@@ -120,14 +131,20 @@ impl Engine {
             }
             Some(opened) => opened?,
         };
+        let server = statement.server.clone();
         if admission != Admission::Admitted {
-            let outcome = self.admit(name, ns, client, admission, &mut trace).await;
+            let outcome = self
+                .admit(name, ns, server, client, admission, &mut trace)
+                .await;
             return Ok(trace.report(outcome));
         }
         // The handler runs after the welcome: the member exists before its
         // notices (a disconnection, say) arrive.
         self.members
             .insert(name.to_owned(), Member::Connected(client));
+        if let Some(label) = &server {
+            self.homes.insert(name.to_owned(), label.clone());
+        }
         let hook = loop {
             match self
                 .next_notice(name, "'s connection handler to finish")
@@ -152,6 +169,7 @@ impl Engine {
         let mut outcome = Outcome::Connect {
             name: name.to_owned(),
             ns: ns.to_owned(),
+            server,
             error: None,
             no_namespace: false,
         };
@@ -161,7 +179,8 @@ impl Engine {
                 outcome = Outcome::Error(message.clone());
             } else {
                 let state = self.snapshot(&mut trace);
-                if let Some(done) = hook_outcome(name, ns, run, &state, &mut trace) {
+                let origin = self.origin(None, Some(name));
+                if let Some(done) = hook_outcome(name, ns, origin, run, &state, &mut trace) {
                     trace.hooks.push(HookRun {
                         hook: Hook::Connection,
                         ns: ns.to_owned(),
@@ -188,12 +207,13 @@ impl Engine {
         &mut self,
         name: &str,
         ns: &str,
+        server: Option<String>,
         client: SimClient,
         admission: Admission,
         trace: &mut Trace,
     ) -> Outcome {
-        let on_server = self.server.socket(name).is_some();
-        let no_namespace = !self.server.has_namespace(ns);
+        let on_server = self.cluster.has_socket(name);
+        let no_namespace = !self.cluster.has_namespace(ns);
         let error = match admission {
             Admission::Admitted => {
                 if !on_server {
@@ -203,6 +223,9 @@ impl Engine {
                 }
                 self.members
                     .insert(name.to_owned(), Member::Connected(client));
+                if let Some(label) = &server {
+                    self.homes.insert(name.to_owned(), label.clone());
+                }
                 None
             }
             Admission::Rejected(message) => {
@@ -225,6 +248,7 @@ impl Engine {
         Outcome::Connect {
             name: name.to_owned(),
             ns: ns.to_owned(),
+            server,
             error,
             no_namespace,
         }

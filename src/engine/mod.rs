@@ -24,9 +24,28 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use crate::client::SimClient;
+use crate::cluster::{Bus, Cluster};
 use crate::report::{Absence, Outcome, StepReport};
 use crate::script::{Statement, StatementKind};
-use crate::server::{Notice, Server};
+use crate::server::Notice;
+
+/// Where a run's servers are: the address of its one server (a script
+/// without `servers`), and the Redis that `servers … with adapter` uses
+/// (`None`: the in-process bus).
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub listen: SocketAddr,
+    pub redis: Option<String>,
+}
+
+impl From<SocketAddr> for Setup {
+    fn from(listen: SocketAddr) -> Setup {
+        Setup {
+            listen,
+            redis: None,
+        }
+    }
+}
 use act::ClientEmit;
 use trace::Trace;
 
@@ -37,10 +56,13 @@ enum Member {
 }
 
 pub struct Engine {
-    server: Server,
+    cluster: Cluster,
     notices: mpsc::UnboundedReceiver<Notice>,
-    url: String,
+    /// The Redis of `servers … with adapter`; `None`: the in-process bus.
+    redis: Option<String>,
     members: BTreeMap<String, Member>,
+    /// On a cluster: each client's server, by label, as its `connect` said.
+    homes: BTreeMap<String, String>,
     /// Clients the server disconnected in this step, until their side is seen.
     departing: BTreeMap<String, SimClient>,
     seq: u64,
@@ -49,16 +71,19 @@ pub struct Engine {
 impl Engine {
     /// Starts a server listening on `addr` (loopback port 0 unless the user
     /// asked otherwise), with the namespace `/`; the script declares others.
-    pub async fn start(addr: SocketAddr) -> anyhow::Result<Engine> {
-        let listener = TcpListener::bind(addr)
+    pub async fn start(setup: impl Into<Setup>) -> anyhow::Result<Engine> {
+        let Setup { listen, redis } = setup.into();
+        let listener = TcpListener::bind(listen)
             .await
-            .with_context(|| format!("could not listen on {addr}"))?;
-        let (server, notices) = Server::start(listener).await?;
+            .with_context(|| format!("could not listen on {listen}"))?;
+        let (tx, notices) = mpsc::unbounded_channel();
+        let cluster = Cluster::single(listener, tx).await?;
         Ok(Engine {
-            url: server.url(),
-            server,
+            cluster,
             notices,
+            redis,
             members: BTreeMap::new(),
+            homes: BTreeMap::new(),
             departing: BTreeMap::new(),
             seq: 0,
         })
@@ -97,7 +122,7 @@ impl Engine {
     async fn step(&mut self, statement: &Statement) -> anyhow::Result<StepReport> {
         // A namespace exists from the first server-side line that names it.
         for ns in statement.declares() {
-            self.server.declare(ns);
+            self.cluster.declare(ns).await?;
         }
         if let StatementKind::Connect { .. } = statement.kind {
             let mut reports = self.connect_all(std::slice::from_ref(statement)).await?;
@@ -113,24 +138,27 @@ impl Engine {
                 value,
                 message,
             } => {
-                self.server.add_middleware(ns, key, value, message);
+                self.cluster.add_middleware(ns, key, value, message);
                 Outcome::Middleware { ns: ns.clone() }
             }
             StatementKind::Declare { ns } => Outcome::Namespace { ns: ns.clone() },
             StatementKind::On { ns, event, action } => {
-                self.server.set_handler(ns, event, action.clone());
+                self.cluster.set_handler(ns, event, action.clone());
                 Outcome::Handler {
                     ns: ns.clone(),
                     event: event.clone(),
                 }
             }
+            StatementKind::Servers { labels, adapter } => self.restart(labels, *adapter).await?,
             StatementKind::Server { socket, expr } => match socket {
                 Some(name) if !self.is_connected(name) => not_connected(name),
                 _ => {
                     let before = self.snapshot(&mut trace);
-                    let sender = socket.as_deref().and_then(|name| self.server.socket(name));
-                    let result = self.server.perform(sender.as_ref(), expr).await;
-                    self.outcome_of(socket.as_deref(), expr, &before, result, &mut trace)
+                    let label = statement.server.as_deref();
+                    let sender = socket.as_deref();
+                    let result = self.cluster.perform(label, sender, expr).await;
+                    let origin = self.origin(label, sender);
+                    self.outcome_of(sender, origin, expr, &before, result, &mut trace)
                         .await?
                 }
             },
@@ -156,17 +184,21 @@ impl Engine {
     /// room), from the server's state: what an exercise's `expect rooms`
     /// is graded against, since a handler's join shows in no report.
     pub fn rooms(&self) -> crate::report::RoomsNow {
-        self.server.rooms()
+        self.cluster
+            .places()
+            .into_iter()
+            .map(|(name, place)| (name, (place.ns, place.rooms)))
+            .collect()
     }
 
     /// Starts an engine, runs `work` on it, and shuts it down even when the
     /// work failed, so that no task or connection outlives a run. The work's
     /// own error, if any, is the one returned.
     pub async fn run<T>(
-        addr: SocketAddr,
+        setup: impl Into<Setup>,
         work: impl AsyncFnOnce(&mut Engine) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        let mut engine = Engine::start(addr).await?;
+        let mut engine = Engine::start(setup).await?;
         let result = work(&mut engine).await;
         let shutdown = engine.shutdown().await;
         let value = result?;
@@ -174,22 +206,24 @@ impl Engine {
         Ok(value)
     }
 
-    /// The server's address, as a client connects to it (`http://…`).
-    pub fn url(&self) -> &str {
-        &self.url
+    /// The (first) server's address, as a client connects to it (`http://…`).
+    pub fn url(&self) -> String {
+        self.cluster.url(None).unwrap_or_default()
     }
 
-    /// What the server holds now, for the playground's `:state`.
+    /// What the servers hold now, for the playground's `:state`.
     pub fn state(&self) -> crate::report::State {
         let mut state = crate::report::State::default();
-        for (ns, (handlers, middlewares)) in self.server.setup() {
+        for (ns, (handlers, middlewares)) in self.cluster.setup() {
             let entry = state.namespaces.entry(ns).or_default();
             entry.handlers = handlers;
             entry.middlewares = middlewares;
         }
-        for (name, (ns, rooms)) in self.server.rooms() {
-            let entry = state.namespaces.entry(ns).or_default();
-            entry.clients.insert(name, rooms.into_iter().collect());
+        for (name, place) in self.cluster.places() {
+            let entry = state.namespaces.entry(place.ns).or_default();
+            entry
+                .clients
+                .insert(name, place.rooms.into_iter().collect());
         }
         for (name, member) in &self.members {
             if let Member::Absent(why) = member {
@@ -199,18 +233,60 @@ impl Engine {
         state
     }
 
-    /// Disconnects every client and stops the server.
+    /// Disconnects every client and stops the servers.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        self.disconnect_all().await;
+        self.cluster.shutdown().await
+    }
+
+    /// `servers A B [with adapter]`: every client disconnects, the servers
+    /// stop, and fresh ones start with these labels, sharing nothing or the
+    /// Redis adapter (on `--redis`, else on the in-process bus).
+    async fn restart(&mut self, labels: &[String], adapter: bool) -> anyhow::Result<Outcome> {
+        self.disconnect_all().await;
+        self.homes.clear();
+        let bus = match (adapter, &self.redis) {
+            (false, _) => Bus::None,
+            (true, None) => Bus::InProcess,
+            (true, Some(url)) => Bus::Redis(url.clone()),
+        };
+        // A fresh channel: nothing the old servers said can reach this run.
+        let (tx, notices) = mpsc::unbounded_channel();
+        let fresh = Cluster::start(bus.clone(), labels, &Default::default(), tx).await?;
+        let old = std::mem::replace(&mut self.cluster, fresh);
+        self.notices = notices;
+        old.shutdown().await?;
+        Ok(Outcome::Servers {
+            labels: labels.to_vec(),
+            bus: bus.describe(),
+        })
+    }
+
+    /// The server whose sockets alone a server-side action can reach: the
+    /// sender's (or the labelled one) when the servers share nothing;
+    /// `None` when every socket can be reached (one server, or an adapter).
+    fn origin(&self, label: Option<&str>, sender: Option<&str>) -> Option<String> {
+        if self.cluster.bus() != Some(&Bus::None) {
+            return None;
+        }
+        sender
+            .and_then(|name| self.homes.get(name).cloned())
+            .or_else(|| label.map(str::to_owned))
+    }
+
+    /// Disconnects every client of the run (best effort, each bounded: the
+    /// servers close whatever a client did not).
+    async fn disconnect_all(&mut self) {
+        let departing = std::mem::take(&mut self.departing).into_values();
         let clients: Vec<SimClient> = std::mem::take(&mut self.members)
             .into_values()
             .filter_map(|m| match m {
                 Member::Connected(client) => Some(client),
                 Member::Absent(_) => None,
             })
+            .chain(departing)
             .collect();
-        // Best effort, each bounded: the server closes whatever a client did not.
         let _ = futures_util::future::join_all(clients.iter().map(SimClient::disconnect)).await;
-        self.server.shutdown().await
     }
 
     fn is_connected(&self, name: &str) -> bool {
@@ -241,11 +317,7 @@ mod tests {
             assert!(!engine.step(statement).await.unwrap().has_mismatch());
         }
         // The server lets go of alice without the engine asking.
-        let alice = engine
-            .server
-            .socket("alice")
-            .expect("alice is on the server");
-        alice.disconnect().expect("the socket disconnects");
+        engine.cluster.drop_socket("alice");
         let report = engine.step(&script[2]).await.unwrap();
         assert!(report.has_mismatch(), "{report:?}");
         assert!(

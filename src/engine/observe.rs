@@ -16,12 +16,16 @@ impl Engine {
     /// Every client of the run as the server knows it now: its namespace
     /// and rooms come from the server's sockets, not from the script.
     pub(super) fn snapshot(&self, trace: &mut Trace) -> Snapshot {
-        let mut on_server = self.server.rooms();
+        let mut on_server = self.cluster.places();
         let mut snapshot = Snapshot::new();
         for (name, member) in &self.members {
             let view = match member {
                 Member::Connected(_) => match on_server.remove(name) {
-                    Some((ns, rooms)) => View::Connected { ns, rooms },
+                    Some(place) => View::Connected {
+                        ns: place.ns,
+                        rooms: place.rooms,
+                        server: place.server,
+                    },
                     None => {
                         trace.mismatch(format!(
                             "{name} is connected on its side, but the server has no socket for it"
@@ -151,11 +155,11 @@ impl Engine {
     ) -> anyhow::Result<()> {
         self.seq += 1;
         let seq = self.seq;
-        let (sent, failed) = self.server.sync(seq);
-        for name in failed {
+        let sync = self.cluster.sync(seq).await?;
+        for name in sync.failed {
             trace.mismatch(format!("the server could not send its sync to {name}"));
         }
-        for name in sent {
+        for (name, servers) in sync.sent {
             let Some(Member::Connected(client)) = self.members.get_mut(&name) else {
                 trace.mismatch(format!(
                     "the server has a socket for {name}, which is not connected on its side"
@@ -163,7 +167,7 @@ impl Engine {
                 continue;
             };
             let got = client
-                .until_sync(seq)
+                .until_syncs(seq, servers)
                 .await
                 .with_context(|| format!("waiting for {name} to receive the step's sync"))?;
             trace.record(&name, &got, emitted);

@@ -11,7 +11,6 @@ use super::trace::Trace;
 use crate::report::{Delivery, Hook, HookRun, Outcome, Reason};
 use crate::script::{Action, Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
 use crate::server::HookResult;
-use crate::server::rooms_of;
 
 impl Engine {
     /// The report of a server-side action that ran (or failed) with `result`,
@@ -19,6 +18,7 @@ impl Engine {
     pub(super) async fn outcome_of(
         &mut self,
         sender: Option<&str>,
+        origin: Option<String>,
         expr: &Expr,
         before: &Snapshot,
         result: Result<(), String>,
@@ -39,7 +39,7 @@ impl Engine {
             Some(View::Connected { ns, .. }) => Some(ns.as_str()),
             _ => None,
         });
-        let selection = selection(sender, sender_ns, expr);
+        let selection = selection(sender, sender_ns, origin, expr);
         self.see_departures(&sent, trace).await?;
         self.settle(&sent, trace).await?;
         self.hook_outcomes(trace);
@@ -55,7 +55,8 @@ impl Engine {
         }
         let after = self.snapshot(trace);
         for (name, ns, run) in runs {
-            if let Some(outcome) = hook_outcome(&name, &ns, &run, &after, trace) {
+            let origin = self.origin(None, Some(&name));
+            if let Some(outcome) = hook_outcome(&name, &ns, origin, &run, &after, trace) {
                 trace.hooks.push(HookRun {
                     hook: Hook::Disconnect,
                     ns,
@@ -88,9 +89,9 @@ impl Engine {
             Expr::Socket(SocketAction::Join(_) | SocketAction::Leave(_)) => {
                 let name = sender.unwrap_or_default().to_owned();
                 let rooms = self
-                    .server
-                    .socket(&name)
-                    .map(|s| rooms_of(&s).into_iter().collect())
+                    .cluster
+                    .rooms_of(&name)
+                    .map(|rooms| rooms.into_iter().collect())
                     .unwrap_or_default();
                 Outcome::Rooms(BTreeMap::from([(name, rooms)]))
             }
@@ -98,10 +99,10 @@ impl Engine {
                 action: BroadcastAction::SocketsJoin(_) | BroadcastAction::SocketsLeave(_),
                 ..
             } => Outcome::Rooms(
-                self.server
-                    .rooms()
+                self.cluster
+                    .places()
                     .into_iter()
-                    .map(|(name, (_, rooms))| (name, rooms.into_iter().collect()))
+                    .map(|(name, place)| (name, place.rooms.into_iter().collect()))
                     .collect(),
             ),
             Expr::Socket(SocketAction::Disconnect { .. })
@@ -141,6 +142,7 @@ pub(super) fn hook_emits(trace: &Trace) -> Vec<(String, Vec<Value>)> {
 pub(super) fn hook_outcome(
     name: &str,
     ns: &str,
+    origin: Option<String>,
     run: &HookResult,
     state: &Snapshot,
     trace: &mut Trace,
@@ -151,7 +153,7 @@ pub(super) fn hook_outcome(
         (Ok(()), Action::Callback(_)) => return None,
     };
     let (event, _) = emitted(expr)?;
-    let selection = selection(Some(name), Some(ns), expr);
+    let selection = selection(Some(name), Some(ns), origin, expr);
     let outcome = deliveries(event, state, &selection, trace);
     let reached = matches!(&outcome, Outcome::Emit { deliveries, .. }
         if deliveries.values().any(|d| matches!(d, Delivery::Received(_))));
@@ -226,13 +228,20 @@ pub(super) fn emitted(expr: &Expr) -> Option<(String, Vec<Value>)> {
     ))
 }
 
-/// Which sockets an expression is for, from the sender's point of view.
-pub(super) fn selection(sender: Option<&str>, sender_ns: Option<&str>, expr: &Expr) -> Selection {
+/// Which sockets an expression is for, from the sender's point of view;
+/// `origin` is the one server it can reach, when the servers share nothing.
+pub(super) fn selection(
+    sender: Option<&str>,
+    sender_ns: Option<&str>,
+    origin: Option<String>,
+    expr: &Expr,
+) -> Selection {
     let sender_ns = sender_ns.unwrap_or("/").to_owned();
     match expr {
         Expr::Socket(_) => Selection {
             ns: sender_ns,
             pick: Pick::Only(sender.unwrap_or_default().to_owned()),
+            origin,
         },
         Expr::Broadcast {
             scope, to, except, ..
@@ -260,6 +269,7 @@ pub(super) fn selection(sender: Option<&str>, sender_ns: Option<&str>, expr: &Ex
                     to: rooms(to),
                     except: rooms(except),
                 },
+                origin,
             }
         }
     }

@@ -14,6 +14,8 @@ pub enum View {
         ns: String,
         /// Its rooms, without the room named after its own id.
         rooms: BTreeSet<String>,
+        /// Its server's label on a cluster (`None` on one server).
+        server: Option<String>,
     },
     Absent(Absence),
 }
@@ -26,6 +28,9 @@ pub type Snapshot = BTreeMap<String, View>;
 pub struct Selection {
     pub ns: String,
     pub pick: Pick,
+    /// The one server whose sockets a broadcast can reach, when the servers
+    /// share nothing; `None` when it can reach every socket.
+    pub origin: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +67,16 @@ pub fn reached(snapshot: &Snapshot, selection: &Selection) -> BTreeSet<String> {
 fn verdict(name: &str, view: &View, selection: &Selection) -> Result<(), Reason> {
     let (ns, rooms) = match view {
         View::Absent(why) => return Err(Reason::NotConnected(why.clone())),
-        View::Connected { ns, rooms } => (ns, rooms),
+        View::Connected { ns, rooms, server } => {
+            if let (Pick::Broadcast { .. }, Some(origin)) = (&selection.pick, &selection.origin)
+                && server.as_ref() != Some(origin)
+            {
+                return Err(Reason::OtherServer {
+                    server: server.clone().unwrap_or_default(),
+                });
+            }
+            (ns, rooms)
+        }
     };
     let (excluded_sender, to, except) = match &selection.pick {
         // `socket.emit` goes to its own client, whatever the namespaces.
@@ -115,6 +129,7 @@ mod tests {
         View::Connected {
             ns: ns.to_owned(),
             rooms: rooms.iter().map(|r| r.to_string()).collect(),
+            server: None,
         }
     }
 
@@ -139,6 +154,7 @@ mod tests {
                 to: to.iter().map(|r| Room::Name(r.to_string())).collect(),
                 except: except.iter().map(|r| Room::Name(r.to_string())).collect(),
             },
+            origin: None,
         }
     }
 
@@ -220,10 +236,30 @@ mod tests {
     }
 
     #[test]
+    fn without_an_adapter_a_broadcast_stays_on_its_server() {
+        let mut snap = snapshot();
+        for (name, server) in [("alice", "A"), ("bob", "B"), ("dave", "A")] {
+            if let Some(View::Connected { server: s, .. }) = snap.get_mut(name) {
+                *s = Some(server.to_owned());
+            }
+        }
+        let mut sel = broadcast(None, &[], &[]);
+        sel.origin = Some("A".to_owned());
+        assert_eq!(names(reached(&snap, &sel)), ["alice", "dave"]);
+        assert_eq!(
+            select(&snap, &sel)["bob"],
+            Err(Reason::OtherServer {
+                server: "B".to_owned()
+            })
+        );
+    }
+
+    #[test]
     fn socket_emit_reaches_its_own_client_only() {
         let sel = Selection {
             ns: "/".to_owned(),
             pick: Pick::Only("dave".to_owned()),
+            origin: None,
         };
         assert_eq!(names(reached(&snapshot(), &sel)), ["dave"]);
         // Not "another namespace": the emit was for dave alone.

@@ -468,6 +468,7 @@ mod tests {
         Outcome::Connect {
             name: name.to_owned(),
             ns: "/".to_owned(),
+            server: None,
             error: error.map(str::to_owned),
             no_namespace: false,
         }

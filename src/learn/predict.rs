@@ -206,10 +206,11 @@ pub enum Idea {
     Everyone,
     Handlers,
     Middleware,
+    Servers,
 }
 
 /// Each idea and how it is said: one table for the words and the JSON key.
-const IDEAS: [(Idea, &str, &str); 9] = [
+const IDEAS: [(Idea, &str, &str); 10] = [
     (
         Idea::SenderLeftOut,
         "sender",
@@ -255,6 +256,11 @@ const IDEAS: [(Idea, &str, &str); 9] = [
         "middleware",
         "a middleware admits a connection only when its auth has the required value",
     ),
+    (
+        Idea::Servers,
+        "servers",
+        "without an adapter, a server reaches only its own sockets; an adapter forwards to the others",
+    ),
 ];
 
 impl Idea {
@@ -285,6 +291,7 @@ impl Idea {
             Reason::NotTheTarget { .. } => Idea::OneClient,
             Reason::NotConnected(_) => Idea::NotConnected,
             Reason::NotDelivered => Idea::Everyone,
+            Reason::OtherServer { .. } => Idea::Servers,
         }
     }
 
@@ -610,6 +617,7 @@ mod tests {
             Outcome::Connect {
                 name: "gus".into(),
                 ns: "/admin".into(),
+                server: None,
                 error: Some("not allowed".into()),
                 no_namespace: false,
             },

@@ -88,6 +88,8 @@ enum OutcomeLine<'a> {
     Connect {
         connected: bool,
         error: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        server: Option<&'a str>,
     },
     Emit {
         event: &'a str,
@@ -105,6 +107,10 @@ enum OutcomeLine<'a> {
     },
     Namespace {
         namespace: &'a str,
+    },
+    Servers {
+        servers: &'a [String],
+        adapter: &'a str,
     },
     Ack {
         ack: &'a BTreeMap<String, Vec<Value>>,
@@ -130,9 +136,10 @@ struct Sides<'a> {
 impl<'a> OutcomeLine<'a> {
     fn of(outcome: &'a Outcome) -> OutcomeLine<'a> {
         match outcome {
-            Outcome::Connect { error, .. } => OutcomeLine::Connect {
+            Outcome::Connect { error, server, .. } => OutcomeLine::Connect {
                 connected: error.is_none(),
                 error: error.as_deref(),
+                server: server.as_deref(),
             },
             Outcome::Emit { event, deliveries } => {
                 let received: BTreeMap<&str, &[Value]> = deliveries
@@ -163,6 +170,10 @@ impl<'a> OutcomeLine<'a> {
             },
             Outcome::Middleware { ns } => OutcomeLine::Middleware { middleware: ns },
             Outcome::Namespace { ns } => OutcomeLine::Namespace { namespace: ns },
+            Outcome::Servers { labels, bus } => OutcomeLine::Servers {
+                servers: labels,
+                adapter: bus,
+            },
             // Never a line of its own: `lines()` leaves it out.
             Outcome::Answered => OutcomeLine::Ack {
                 ack: const { &BTreeMap::new() },
@@ -198,6 +209,7 @@ mod tests {
             r#"{"step":3,"code":"x","handled":false}"#
         );
         let refused = Outcome::Connect {
+            server: None,
             name: "a".to_owned(),
             ns: "/".to_owned(),
             error: Some("unauthorized".to_owned()),

@@ -151,10 +151,17 @@ impl<W: Write> Transcript<W> {
             Outcome::Connect {
                 name,
                 ns,
+                server,
                 error,
                 no_namespace,
             } => match error {
-                None => self.mark(true, name, w, &format!("connected to {ns}"))?,
+                None => {
+                    let on = server
+                        .as_ref()
+                        .map(|s| format!(" on server {s}"))
+                        .unwrap_or_default();
+                    self.mark(true, name, w, &format!("connected to {ns}{on}"))?
+                }
                 Some(message) if *no_namespace => self.mark(
                     false,
                     name,
@@ -220,6 +227,16 @@ impl<W: Write> Transcript<W> {
             Outcome::Namespace { ns } => self.note(&format!(
                 "namespace {ns} declared: clients may connect to it from now on"
             ))?,
+            Outcome::Servers { labels, bus } => {
+                let names = match labels.split_last() {
+                    Some((last, [])) => last.clone(),
+                    Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                    None => String::new(),
+                };
+                self.note(&format!(
+                    "servers {names} started, each on its own port; {bus}"
+                ))?
+            }
             Outcome::Answered => {}
             Outcome::Handler { ns, event } => match hook(event) {
                 Hook::Connection => self.note(&format!(
@@ -437,6 +454,9 @@ pub fn explain(reason: &Reason) -> String {
             "not connected: the server lost its socket".to_owned()
         }
         Reason::NotDelivered => "did not arrive, though it should have".to_owned(),
+        Reason::OtherServer { server } => {
+            format!("on server {server}; the servers share nothing")
+        }
         Reason::OtherNamespace { own, target } => {
             format!("is in namespace {own}; this emit goes to {target} only")
         }

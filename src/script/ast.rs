@@ -11,6 +11,9 @@ pub struct Statement {
     /// The statement as written, trimmed.
     pub code: String,
     pub kind: StatementKind,
+    /// `@A`: the server a `connect` connects to, or an `io.…` line runs on,
+    /// in a script with `servers`.
+    pub server: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +46,10 @@ pub enum StatementKind {
     },
     /// `io.of("/ns")` alone: declares the namespace, and does nothing else.
     Declare { ns: String },
+    /// `servers A B [with adapter]`: from here on the script runs on these
+    /// servers, fresh (every client of the run is gone), sharing nothing or
+    /// a Redis adapter.
+    Servers { labels: Vec<String>, adapter: bool },
     /// `NAME> socket.emit("EVENT", ARGS…[, ack])`
     ClientEmit {
         name: String,
@@ -94,6 +101,7 @@ impl Statement {
                 .collect(),
             StatementKind::Server { expr, .. } => namespace_of(expr).into_iter().collect(),
             StatementKind::Connect { .. }
+            | StatementKind::Servers { .. }
             | StatementKind::Disconnect { .. }
             | StatementKind::ClientEmit { .. } => Vec::new(),
         }

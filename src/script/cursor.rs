@@ -18,6 +18,8 @@ pub(super) struct Cursor<'a> {
     pub(super) own_id_allowed: bool,
     /// Each `NAME.id` of the line, with where its name starts.
     pub(super) ids: Vec<(String, usize)>,
+    /// The line's `@LABEL` (a server), with where its `@` is.
+    pub(super) server: Option<(String, usize)>,
 }
 
 pub(super) type Parsed<T> = Result<T, SyntaxError>;
@@ -131,6 +133,28 @@ impl<'a> Cursor<'a> {
                     self.found()
                 ),
             )),
+        }
+    }
+
+    /// `@LABEL`, a server of `servers A B`, if the cursor is at `@`.
+    pub(super) fn optional_server(&mut self) -> Parsed<()> {
+        self.skip_ws();
+        let at = self.pos;
+        if !self.eat('@') {
+            return Ok(());
+        }
+        if self.peek().is_some_and(char::is_whitespace) {
+            return Err(self.error("expected a server's label right after `@`, as in `@A`"));
+        }
+        match self.ident(false) {
+            Some(label) => {
+                self.server = Some((label.to_owned(), at));
+                Ok(())
+            }
+            None => Err(self.error(format!(
+                "expected a server's label after `@`, as in `@A`{}",
+                self.found()
+            ))),
         }
     }
 

@@ -31,6 +31,8 @@ pub fn parse_lines<'a>(
 #[derive(Debug, Default)]
 pub struct ScriptParser {
     connected: HashSet<String>,
+    /// The labels of the last `servers` line; `None` before any.
+    servers: Option<Vec<String>>,
 }
 
 impl ScriptParser {
@@ -42,9 +44,28 @@ impl ScriptParser {
     /// statement that names a client no earlier line connected is refused;
     /// a `connect` is remembered for the lines after it.
     pub fn line(&mut self, number: usize, text: &str) -> Result<Option<Statement>, SyntaxError> {
-        let Some(Parsed1 { statement, uses }) = parse_numbered(number, text)? else {
+        let Some(Parsed1 {
+            statement,
+            uses,
+            server_column,
+        }) = parse_numbered(number, text)?
+        else {
             return Ok(None);
         };
+        let at_server = |message: String| SyntaxError {
+            line: number,
+            column: server_column,
+            message,
+            source_line: text.to_owned(),
+        };
+        if let Some(message) = self.server_error(&statement) {
+            return Err(at_server(message));
+        }
+        if let StatementKind::Servers { labels, .. } = &statement.kind {
+            // Fresh servers: every client of the run is gone.
+            self.connected.clear();
+            self.servers = Some(labels.clone());
+        }
         if let Some((name, column)) = uses.iter().find(|(name, _)| !self.connected.contains(name)) {
             let name = excerpt(name);
             return Err(SyntaxError {
@@ -61,6 +82,47 @@ impl ScriptParser {
             self.connected.insert(name.clone());
         }
         Ok(Some(statement))
+    }
+}
+
+impl ScriptParser {
+    /// What is wrong with a statement's server (its `@LABEL`, or the lack
+    /// of one) given the `servers` line before it, if anything.
+    fn server_error(&self, statement: &Statement) -> Option<String> {
+        let needs_label = matches!(
+            statement.kind,
+            StatementKind::Connect { .. } | StatementKind::Server { socket: None, .. }
+        );
+        match (&self.servers, &statement.server) {
+            (None, Some(label)) => Some(format!(
+                "`@{}` names a server, but this script runs on one server: declare several \
+                 first, as in `servers A B`",
+                excerpt(label)
+            )),
+            (Some(labels), Some(label)) if !labels.contains(label) => Some(format!(
+                "no server is labelled `{}`: the servers are {}",
+                excerpt(label),
+                labels.join(", ")
+            )),
+            (Some(labels), None) if needs_label => {
+                let first = &labels[0];
+                Some(match &statement.kind {
+                    StatementKind::Connect { name, .. } => format!(
+                        "which server does {} connect to? Add its label, as in \
+                         `connect {} @{first}` (the servers are {})",
+                        excerpt(name),
+                        excerpt(name),
+                        labels.join(", ")
+                    ),
+                    _ => format!(
+                        "which server runs this? Put its label first, as in `@{first} io.emit(…)` \
+                         (the servers are {})",
+                        labels.join(", ")
+                    ),
+                })
+            }
+            _ => None,
+        }
     }
 }
 

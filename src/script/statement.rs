@@ -10,13 +10,16 @@ use super::error::{SyntaxError, excerpt};
 use crate::protocol::{self, Refusal};
 
 pub(super) const EXPECTED_STATEMENT: &str = "expected a statement: `connect NAME`, `disconnect NAME`, \
-     `NAME: socket.…`, `io.…`, `use /ns require …`, `on \"EVENT\": …` or `NAME> socket.emit(…)`";
+     `NAME: socket.…`, `io.…`, `use /ns require …`, `on \"EVENT\": …`, `NAME> socket.emit(…)` \
+     or `servers A B`";
 
 /// A parsed line, with the client names it uses (not the one a `connect`
 /// connects) and the 1-based column of each, in the order written.
 pub(super) struct Parsed1 {
     pub(super) statement: Statement,
     pub(super) uses: Vec<(String, usize)>,
+    /// The 1-based column of the line's `@LABEL`, or of its start without one.
+    pub(super) server_column: usize,
 }
 
 /// Parses one line (`None` for a blank line or a comment).
@@ -36,6 +39,7 @@ pub(super) fn parse_numbered(number: usize, text: &str) -> Result<Option<Parsed1
         name_at: start,
         own_id_allowed: false,
         ids: Vec::new(),
+        server: None,
     };
     let kind = p.statement()?;
     let mut uses = Vec::new();
@@ -52,16 +56,28 @@ pub(super) fn parse_numbered(number: usize, text: &str) -> Result<Option<Parsed1
             .into_iter()
             .map(|(name, at)| (name, p.column_of(at))),
     );
+    let (server, server_column) = match p.server.take() {
+        Some((label, at)) => (Some(label), p.column_of(at)),
+        None => (None, p.column_of(start)),
+    };
     let statement = Statement {
         line: number,
         code: trimmed.to_owned(),
         kind,
+        server,
     };
-    Ok(Some(Parsed1 { statement, uses }))
+    Ok(Some(Parsed1 {
+        statement,
+        uses,
+        server_column,
+    }))
 }
 
 impl Cursor<'_> {
     pub(super) fn statement(&mut self) -> Parsed<StatementKind> {
+        if self.peek() == Some('@') {
+            return self.labelled_statement();
+        }
         let start = self.pos;
         let Some(word) = self.ident(true) else {
             return Err(self.error(format!("{}{}", EXPECTED_STATEMENT, self.found())));
@@ -90,6 +106,7 @@ impl Cursor<'_> {
                 Ok(StatementKind::Disconnect { name })
             }
             "use" => self.use_statement(),
+            "servers" => self.servers_statement(),
             "on" => self.on_statement(),
             "io" => {
                 self.pos = start;
@@ -115,11 +132,13 @@ impl Cursor<'_> {
     pub(super) fn connect(&mut self) -> Parsed<StatementKind> {
         let name = self.name("after `connect`")?;
         let ns = self.optional_namespace()?;
+        self.optional_server()?;
         self.skip_ws();
         let mut auth = serde_json::Map::new();
         if !self.at_end() && !matches!(self.peek(), Some(';' | '{' | '[')) {
             return Err(self.error(format!(
-                "expected a namespace such as `/orders`, or a JSON object of handshake auth{}",
+                "expected a namespace such as `/orders`, a server such as `@A`, \
+                 or a JSON object of handshake auth{}",
                 self.found()
             )));
         }
@@ -138,6 +157,90 @@ impl Cursor<'_> {
         }
         self.end_of_statement()?;
         Ok(StatementKind::Connect { name, ns, auth })
+    }
+
+    /// `@LABEL io.…`: server code on the server labelled LABEL.
+    fn labelled_statement(&mut self) -> Parsed<StatementKind> {
+        self.optional_server()?;
+        self.skip_ws();
+        let at = self.pos;
+        let word = self.ident(true);
+        self.pos = at;
+        match word {
+            Some("io") => match self.server_statement(None)? {
+                StatementKind::Declare { .. } => Err(self.error_at(
+                    at,
+                    "`io.of(…)` alone declares a namespace on every server: leave out the `@` label",
+                )),
+                kind => Ok(kind),
+            },
+            Some(name) if self.rest()[name.len()..].trim_start().starts_with([':', '>']) => {
+                let name = excerpt(name);
+                Err(self.error_at(
+                    self.server.as_ref().map_or(at, |(_, at)| *at),
+                    format!(
+                        "`{name}:` and `{name}>` lines run on {name}'s own server: leave out the `@` label"
+                    ),
+                ))
+            }
+            _ => Err(self.error_at(
+                at,
+                format!(
+                    "expected `io.…` after the server's label, as in `@A io.emit(\"news\")`{}",
+                    self.found()
+                ),
+            )),
+        }
+    }
+
+    /// `servers A B [with adapter]`.
+    fn servers_statement(&mut self) -> Parsed<StatementKind> {
+        let mut labels: Vec<String> = Vec::new();
+        loop {
+            self.skip_ws();
+            let at = self.pos;
+            match self.ident(false) {
+                Some("with") => {
+                    self.pos = at;
+                    break;
+                }
+                Some(label) if labels.iter().any(|l| l == label) => {
+                    return Err(
+                        self.error_at(at, format!("server `{}` is named twice", excerpt(label)))
+                    );
+                }
+                Some(label) => labels.push(label.to_owned()),
+                None if self.at_end() || self.peek() == Some(';') => break,
+                None => {
+                    return Err(self.error(format!(
+                        "expected a server's label (letters, digits and `_`), \
+                         or `with adapter`{}",
+                        self.found()
+                    )));
+                }
+            }
+        }
+        if labels.len() < 2 {
+            return Err(self.error(format!(
+                "`servers` names two servers or more, as in `servers A B`{}",
+                self.found()
+            )));
+        }
+        let mut adapter = false;
+        self.skip_ws();
+        if self.ident(false) == Some("with") {
+            self.skip_ws();
+            let at = self.pos;
+            if self.ident(false) != Some("adapter") {
+                return Err(self.error_at(
+                    at,
+                    "expected `adapter` after `with`, as in `servers A B with adapter`",
+                ));
+            }
+            adapter = true;
+        }
+        self.end_of_statement()?;
+        Ok(StatementKind::Servers { labels, adapter })
     }
 
     pub(super) fn use_statement(&mut self) -> Parsed<StatementKind> {

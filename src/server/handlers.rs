@@ -12,8 +12,10 @@ use socketioxide::handler::{ConnectHandler, FromMessageParts};
 use socketioxide::socket::{DisconnectReason, Socket};
 
 use super::perform::{Actor, Args, bounded, lits, perform};
-use super::{Handled, HookResult, Notice, Shared, lock, rooms_of};
-use crate::protocol::{CLIENT_HEADER, WELCOME_EVENT};
+use anyhow::Context as _;
+
+use super::{Handled, HookResult, Notice, Ready as _, ServerAdapter, Shared, lock, rooms_of};
+use crate::protocol::{CLIENT_HEADER, WAIT_BOUND, WELCOME_EVENT, wait_bound};
 use crate::script::{Action, CONNECTION, DISCONNECT};
 
 /// What JavaScript says when a handler calls `callback` that the client
@@ -21,26 +23,38 @@ use crate::script::{Action, CONNECTION, DISCONNECT};
 const NO_CALLBACK: &str = "callback is not a function";
 
 /// Creates a namespace with the engine's connection handler and middleware.
-pub(super) fn add_namespace(io: &SocketIo, shared: &Arc<Shared>, ns: String) {
+pub(super) async fn add_namespace<A: ServerAdapter>(
+    io: &SocketIo<A>,
+    shared: &Arc<Shared<A>>,
+    ns: String,
+) -> anyhow::Result<()> {
     lock(&shared.namespaces).insert(ns.clone());
     let on_connect = {
         let shared = shared.clone();
-        move |io: SocketIo, socket: SocketRef| on_connect(shared.clone(), io, socket)
+        move |io: SocketIo<A>, socket: SocketRef<A>| on_connect(shared.clone(), io, socket)
     };
     let middleware = {
         let shared = shared.clone();
-        move |socket: SocketRef, TryData(auth): TryData<Value>| {
+        move |socket: SocketRef<A>, TryData(auth): TryData<Value>| {
             let verdict = check_middlewares(&shared, socket.ns(), &auth.unwrap_or(Value::Null));
             async move { verdict }
         }
     };
-    io.ns(ns, on_connect.with(middleware));
+    let ready = io.ns(ns.clone(), on_connect.with(middleware)).ready();
+    tokio::time::timeout(WAIT_BOUND, ready)
+        .await
+        .map_err(|_| anyhow::anyhow!("namespace {ns} was not ready within {}", wait_bound()))?
+        .with_context(|| format!("namespace {ns}"))
 }
 
 /// Runs the namespace's `use` middlewares in the order they were added;
 /// the first rejection stops the chain (socketioxide's own `.with` chain
 /// would run them last-added first).
-pub(super) fn check_middlewares(shared: &Shared, ns: &str, auth: &Value) -> Result<(), String> {
+pub(super) fn check_middlewares<A: Adapter>(
+    shared: &Shared<A>,
+    ns: &str,
+    auth: &Value,
+) -> Result<(), String> {
     let middlewares = lock(&shared.middlewares);
     for rule in middlewares.get(ns).into_iter().flatten() {
         if auth.get(&rule.key).and_then(Value::as_str) != Some(rule.value.as_str()) {
@@ -51,7 +65,11 @@ pub(super) fn check_middlewares(shared: &Shared, ns: &str, auth: &Value) -> Resu
 }
 
 /// The connection handler of every namespace.
-fn on_connect(shared: Arc<Shared>, io: SocketIo, socket: SocketRef) -> impl Future<Output = ()> {
+fn on_connect<A: Adapter>(
+    shared: Arc<Shared<A>>,
+    io: SocketIo<A>,
+    socket: SocketRef<A>,
+) -> impl Future<Output = ()> {
     let name = client_name(&socket);
     // Socket.IO puts every socket in a room named after its id; socketioxide does not.
     socket.join(socket.id.to_string());
@@ -63,11 +81,11 @@ fn on_connect(shared: Arc<Shared>, io: SocketIo, socket: SocketRef) -> impl Futu
         let shared = shared.clone();
         let name = name.clone();
         socket.on_fallback(
-            move |io: SocketIo,
-                  socket: SocketRef,
+            move |io: SocketIo<A>,
+                  socket: SocketRef<A>,
                   Event(event): Event,
                   TryData(first): TryData<Value>,
-                  ack: AckSender,
+                  ack: AckSender<A>,
                   AckAsked(asked): AckAsked| {
                 let sent = Sent {
                     event,
@@ -82,7 +100,7 @@ fn on_connect(shared: Arc<Shared>, io: SocketIo, socket: SocketRef) -> impl Futu
         let shared = shared.clone();
         let name = name.clone();
         socket.on_disconnect(
-            move |io: SocketIo, socket: SocketRef, reason: DisconnectReason| {
+            move |io: SocketIo<A>, socket: SocketRef<A>, reason: DisconnectReason| {
                 on_disconnect(shared.clone(), io, name.clone(), socket, reason)
             },
         );
@@ -109,14 +127,14 @@ fn on_connect(shared: Arc<Shared>, io: SocketIo, socket: SocketRef) -> impl Futu
 /// A socket that is none of the tour's clients (a real Socket.IO client on
 /// the `--listen` port): admitted, so that it sees what its namespace and
 /// rooms get, but never tracked, so that no step counts it; said on stderr.
-fn outside_client(socket: &SocketRef) {
+fn outside_client<A: Adapter>(socket: &SocketRef<A>) {
     eprintln!(
         "sockets-tour: an outside client connected to {} (socket {}): it receives what its \
          namespace gets; the tour's steps neither track nor count it",
         socket.ns(),
         socket.id
     );
-    socket.on_disconnect(|socket: SocketRef, _: DisconnectReason| async move {
+    socket.on_disconnect(|socket: SocketRef<A>, _: DisconnectReason| async move {
         eprintln!(
             "sockets-tour: the outside client {} left {}",
             socket.id,
@@ -127,10 +145,10 @@ fn outside_client(socket: &SocketRef) {
 
 /// Runs `ns`'s connection or disconnect handler (by its event) for `socket`,
 /// with `msg` = the client's name, if the namespace has one.
-async fn run_hook(
-    shared: &Arc<Shared>,
-    io: &SocketIo,
-    socket: &SocketRef,
+async fn run_hook<A: Adapter>(
+    shared: &Arc<Shared<A>>,
+    io: &SocketIo<A>,
+    socket: &SocketRef<A>,
     event: &str,
     name: &str,
     leaving: bool,
@@ -157,11 +175,11 @@ async fn run_hook(
 /// synchronously inside the disconnect, so the engine hears of it before
 /// the operation that caused it returns; the namespace's own disconnect
 /// handler (if any) runs after, and says when it is done.
-fn on_disconnect(
-    shared: Arc<Shared>,
-    io: SocketIo,
+fn on_disconnect<A: Adapter>(
+    shared: Arc<Shared<A>>,
+    io: SocketIo<A>,
     name: String,
-    socket: SocketRef,
+    socket: SocketRef<A>,
     reason: DisconnectReason,
 ) -> impl Future<Output = ()> {
     let registered = {
@@ -201,7 +219,7 @@ fn on_disconnect(
 
 /// The simulated client's name, from its handshake header; `None` for any
 /// other client.
-fn client_name(socket: &SocketRef) -> Option<String> {
+fn client_name<A: Adapter>(socket: &SocketRef<A>) -> Option<String> {
     socket
         .req_parts()
         .headers
@@ -226,14 +244,20 @@ impl<A: Adapter> FromMessageParts<A> for AckAsked {
 
 /// An event as a client sent it: its name, first argument, and its
 /// acknowledgement callback if it passed one.
-struct Sent {
+struct Sent<A: Adapter> {
     event: String,
     msg: Value,
-    ack: Option<AckSender>,
+    ack: Option<AckSender<A>>,
 }
 
 /// Every event a client emits: look up the script's handler and run it.
-async fn on_event(shared: Arc<Shared>, io: SocketIo, socket: SocketRef, name: String, sent: Sent) {
+async fn on_event<A: Adapter>(
+    shared: Arc<Shared<A>>,
+    io: SocketIo<A>,
+    socket: SocketRef<A>,
+    name: String,
+    sent: Sent<A>,
+) {
     // `connection` names the namespace's connection handler, not an event.
     let handler = (sent.event != CONNECTION)
         .then(|| {
@@ -270,7 +294,10 @@ async fn on_event(shared: Arc<Shared>, io: SocketIo, socket: SocketRef, name: St
 }
 
 /// `callback(ARGS…)`: answers the client's acknowledgement.
-fn answer(ack: Option<AckSender>, args: &[crate::script::Arg<Value>]) -> Result<(), String> {
+fn answer<A: Adapter>(
+    ack: Option<AckSender<A>>,
+    args: &[crate::script::Arg<Value>],
+) -> Result<(), String> {
     let ack = ack.ok_or(NO_CALLBACK)?;
     ack.send(&Args(&lits(args)?))
         .map_err(|e| format!("the acknowledgement could not be sent: {e}"))

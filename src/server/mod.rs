@@ -7,18 +7,27 @@
 //!   disconnect handlers, as named functions.
 //! - `perform`: server-side actions carried out on the live server.
 //! - `net`: the TCP listener, tuned so that no write waits on a delayed ACK.
+//!
+//! The server is generic over socketioxide's adapter: the default local
+//! adapter for one server, socketioxide-redis for the servers of a cluster
+//! (`crate::cluster`), which runs this same code on each of them.
 
 mod handlers;
-mod net;
+pub(crate) mod net;
 mod perform;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context as _;
-use socketioxide::SocketIo;
+use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::SocketRef;
+use socketioxide::layer::SocketIoLayer;
+use socketioxide::{BroadcastError, SocketIo};
+use socketioxide_core::adapter::DefinedAdapter;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -84,15 +93,42 @@ pub(super) struct Requirement {
     message: String,
 }
 
+/// A socketioxide adapter the server can run on: its namespaces say when
+/// they are ready (the local adapter at once, the Redis adapter once it has
+/// subscribed to its channels).
+pub trait ServerAdapter: Adapter<InitRes: Ready> + DefinedAdapter {}
+
+impl<A: Adapter<InitRes: Ready> + DefinedAdapter> ServerAdapter for A {}
+
+/// What `io.ns(…)` returns, awaited until the namespace is ready.
+pub trait Ready: Send {
+    fn ready(self) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+}
+
+impl Ready for () {
+    fn ready(self) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+impl<D: socketioxide_redis::drivers::Driver> Ready for socketioxide_redis::InitRes<D> {
+    fn ready(self) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> {
+        Box::pin(async move {
+            self.await
+                .map_err(|e| anyhow::anyhow!("the adapter could not subscribe: {e}"))
+        })
+    }
+}
+
 /// State shared by the server's handlers and the engine.
-struct Shared {
+struct Shared<A: Adapter> {
     /// Per namespace, the `use` middlewares in the order they were added.
     middlewares: Mutex<HashMap<String, Vec<Requirement>>>,
     /// `(namespace, event)` → the `on` handler's action (the events
     /// `connection` and `disconnect` name the namespace's hooks).
     handlers: Mutex<HashMap<(String, String), Action>>,
     /// Every admitted, still connected socket, by client name.
-    sockets: Mutex<BTreeMap<String, SocketRef>>,
+    sockets: Mutex<BTreeMap<String, SocketRef<A>>>,
     /// Every namespace the server has.
     namespaces: Mutex<BTreeSet<String>>,
     notices: mpsc::UnboundedSender<Notice>,
@@ -105,23 +141,27 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// A running server. Dropping it without `shutdown` aborts its task.
-pub struct Server {
-    io: SocketIo,
+pub struct Server<A: Adapter = LocalAdapter> {
+    io: SocketIo<A>,
     addr: SocketAddr,
-    shared: Arc<Shared>,
+    /// Its label in a cluster (`A`, `B`…); `None` for the one server of a
+    /// script without servers.
+    label: Option<String>,
+    shared: Arc<Shared<A>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
-impl Server {
-    /// Serves on `listener` with the namespace `/` (others are declared
-    /// as the script names them), and returns the server and the channel
-    /// of its handlers' notices.
-    pub async fn start(
+impl<A: ServerAdapter> Server<A> {
+    /// Serves `io` on `listener` with the namespace `/`, its handlers
+    /// telling `notices` what they did. `label` names it in a cluster.
+    pub async fn serve(
         listener: TcpListener,
-    ) -> anyhow::Result<(Server, mpsc::UnboundedReceiver<Notice>)> {
+        (layer, io): (SocketIoLayer<A>, SocketIo<A>),
+        label: Option<String>,
+        notices: mpsc::UnboundedSender<Notice>,
+    ) -> anyhow::Result<Server<A>> {
         let addr = listener.local_addr().context("reading the server's port")?;
-        let (notices, notices_rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             middlewares: Mutex::default(),
             handlers: Mutex::default(),
@@ -129,9 +169,8 @@ impl Server {
             namespaces: Mutex::default(),
             notices,
         });
-        let (layer, io) = SocketIo::builder().build_layer();
         // socketioxide creates no `/` by itself; the official server always has it.
-        add_namespace(&io, &shared, "/".to_owned());
+        add_namespace(&io, &shared, "/".to_owned()).await?;
         let app = axum::Router::new().layer(layer);
         let listener = net::QuickListener(listener);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -143,50 +182,14 @@ impl Server {
                 })
                 .await
         });
-        Ok((
-            Server {
-                io,
-                addr,
-                shared,
-                stop: Some(stop),
-                task: Some(task),
-            },
-            notices_rx,
-        ))
-    }
-
-    /// The URL clients connect to.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Declares `ns` (as `io.of()` does) if the server does not have it yet.
-    pub fn declare(&self, ns: &str) {
-        if !self.has_namespace(ns) {
-            add_namespace(&self.io, &self.shared, ns.to_owned());
-        }
-    }
-
-    /// Whether a client may connect to `ns`.
-    pub fn has_namespace(&self, ns: &str) -> bool {
-        self.io.of(ns).is_some()
-    }
-
-    /// Adds a `use` middleware to `ns`, after those already there.
-    pub fn add_middleware(&self, ns: &str, key: &str, value: &str, message: &str) {
-        lock(&self.shared.middlewares)
-            .entry(ns.to_owned())
-            .or_default()
-            .push(Requirement {
-                key: key.to_owned(),
-                value: value.to_owned(),
-                message: message.to_owned(),
-            });
-    }
-
-    /// Sets (or replaces) the handler of `event` in `ns`.
-    pub fn set_handler(&self, ns: &str, event: &str, action: Action) {
-        lock(&self.shared.handlers).insert((ns.to_owned(), event.to_owned()), action);
+        Ok(Server {
+            io,
+            addr,
+            label,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
     }
 
     /// Per namespace the server has: the events with a handler, and the
@@ -215,6 +218,47 @@ impl Server {
         setup
     }
 
+    /// Its label in a cluster.
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
+    }
+
+    /// The URL clients connect to.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Declares `ns` (as `io.of()` does) if the server does not have it
+    /// yet, and waits until it is ready.
+    pub async fn declare(&self, ns: &str) -> anyhow::Result<()> {
+        if !self.has_namespace(ns) {
+            add_namespace(&self.io, &self.shared, ns.to_owned()).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether a client may connect to `ns`.
+    pub fn has_namespace(&self, ns: &str) -> bool {
+        self.io.of(ns).is_some()
+    }
+
+    /// Adds a `use` middleware to `ns`, after those already there.
+    pub fn add_middleware(&self, ns: &str, key: &str, value: &str, message: &str) {
+        lock(&self.shared.middlewares)
+            .entry(ns.to_owned())
+            .or_default()
+            .push(Requirement {
+                key: key.to_owned(),
+                value: value.to_owned(),
+                message: message.to_owned(),
+            });
+    }
+
+    /// Sets (or replaces) the handler of `event` in `ns`.
+    pub fn set_handler(&self, ns: &str, event: &str, action: Action) {
+        lock(&self.shared.handlers).insert((ns.to_owned(), event.to_owned()), action);
+    }
+
     /// Whether `ns` has a handler for this hook.
     pub fn has_hook(&self, ns: &str, hook: Hook) -> bool {
         let event = match hook {
@@ -226,7 +270,7 @@ impl Server {
     }
 
     /// The server-side socket of a connected client.
-    pub fn socket(&self, name: &str) -> Option<SocketRef> {
+    pub fn socket(&self, name: &str) -> Option<SocketRef<A>> {
         lock(&self.shared.sockets).get(name).cloned()
     }
 
@@ -252,8 +296,23 @@ impl Server {
         (names(sent), names(failed))
     }
 
+    /// Sends sync `seq`, labelled with this server, to every socket of
+    /// every namespace through the adapter (`io.of(ns).emit`): the path a
+    /// cluster's broadcasts take (see `crate::cluster`).
+    pub async fn broadcast_sync(&self, seq: u64) -> anyhow::Result<()> {
+        let label = self.label.as_deref().unwrap_or_default();
+        for op in self.io.nsps() {
+            match op.emit(SYNC_EVENT, &(seq, label)).await {
+                // A socket closing but not yet removed: the others got it.
+                Ok(()) | Err(BroadcastError::Socket(_)) => {}
+                Err(e) => anyhow::bail!("server {label}: sending sync {seq}: {e}"),
+            }
+        }
+        Ok(())
+    }
+
     /// Runs a server-side expression, with `socket` as the sender.
-    pub async fn perform(&self, socket: Option<&SocketRef>, expr: &Expr) -> Result<(), String> {
+    pub async fn perform(&self, socket: Option<&SocketRef<A>>, expr: &Expr) -> Result<(), String> {
         let actor = Actor::new(&self.io, &self.shared, socket);
         bounded(perform(&actor, expr)).await
     }
@@ -288,7 +347,7 @@ impl Server {
     }
 }
 
-impl Drop for Server {
+impl<A: Adapter> Drop for Server<A> {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
             task.abort();
@@ -297,7 +356,7 @@ impl Drop for Server {
 }
 
 /// A socket's rooms, without the room named after its own id.
-pub fn rooms_of(socket: &SocketRef) -> BTreeSet<String> {
+pub fn rooms_of<A: Adapter>(socket: &SocketRef<A>) -> BTreeSet<String> {
     let own = socket.id.to_string();
     socket
         .rooms()

@@ -5,6 +5,7 @@ use std::future::Future;
 
 use serde::Serialize;
 use serde_json::Value;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::{BroadcastError, SocketIo};
@@ -15,9 +16,9 @@ use crate::script::{Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
 
 /// Who carries out an action, and what its ids mean: the server, the
 /// sender's socket (if any), and every client's current socket id.
-pub(super) struct Actor<'a> {
-    io: &'a SocketIo,
-    sender: Option<&'a SocketRef>,
+pub(super) struct Actor<'a, A: Adapter> {
+    io: &'a SocketIo<A>,
+    sender: Option<&'a SocketRef<A>>,
     /// Client name → its socket's id, for `NAME.id`.
     ids: std::collections::BTreeMap<String, String>,
     /// The sender is leaving (its disconnect handler runs): Socket.IO has
@@ -26,8 +27,12 @@ pub(super) struct Actor<'a> {
     leaving: bool,
 }
 
-impl<'a> Actor<'a> {
-    pub(super) fn new(io: &'a SocketIo, shared: &Shared, sender: Option<&'a SocketRef>) -> Self {
+impl<'a, A: Adapter> Actor<'a, A> {
+    pub(super) fn new(
+        io: &'a SocketIo<A>,
+        shared: &Shared<A>,
+        sender: Option<&'a SocketRef<A>>,
+    ) -> Self {
         let ids = lock(&shared.sockets)
             .iter()
             .map(|(name, socket)| (name.clone(), socket.id.to_string()))
@@ -118,7 +123,7 @@ pub(super) fn check_event(event: &str) -> Result<(), String> {
 }
 
 /// Runs a resolved expression on the live server.
-pub(super) async fn perform(actor: &Actor<'_>, expr: &Expr) -> Result<(), String> {
+pub(super) async fn perform<A: Adapter>(actor: &Actor<'_, A>, expr: &Expr) -> Result<(), String> {
     match expr {
         // A leaving socket is in no room and no namespace any more: what
         // it does to itself reaches nobody and changes nothing.
@@ -146,7 +151,10 @@ pub(super) async fn perform(actor: &Actor<'_>, expr: &Expr) -> Result<(), String
 }
 
 /// An action on the sender's own socket.
-fn perform_on_socket(socket: &SocketRef, action: &SocketAction) -> Result<(), String> {
+fn perform_on_socket<A: Adapter>(
+    socket: &SocketRef<A>,
+    action: &SocketAction,
+) -> Result<(), String> {
     match action {
         SocketAction::Emit { event, args } => {
             let event = lit(event)?;
@@ -173,14 +181,14 @@ fn perform_on_socket(socket: &SocketRef, action: &SocketAction) -> Result<(), St
 }
 
 /// The sockets a broadcast selects: its scope, narrowed by rooms.
-fn select(
-    actor: &Actor<'_>,
+fn select<A: Adapter>(
+    actor: &Actor<'_, A>,
     scope: &Scope,
     to: &[Arg<Vec<Room>>],
     except: &[Arg<Vec<Room>>],
-) -> Result<BroadcastOperators, String> {
+) -> Result<BroadcastOperators<A>, String> {
     let (io, sender) = (actor.io, actor.sender);
-    let mut op: BroadcastOperators = match scope {
+    let mut op: BroadcastOperators<A> = match scope {
         Scope::Namespace(ns) => io
             .of(ns)
             .ok_or_else(|| format!("namespace {ns} does not exist"))?,
@@ -203,8 +211,8 @@ fn select(
 }
 
 /// An action on every socket `op` selects.
-async fn perform_on_sockets(
-    op: BroadcastOperators,
+async fn perform_on_sockets<A: Adapter>(
+    op: BroadcastOperators<A>,
     action: &BroadcastAction,
 ) -> Result<(), String> {
     match action {

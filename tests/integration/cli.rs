@@ -72,7 +72,7 @@ fn help_lists_every_lesson_and_command() {
 fn run_options_are_on_the_commands_that_run() {
     for command in ["rooms", "run", "all"] {
         let help = stdout(&tour(&[command, "--help"]));
-        for option in ["--color", "--step", "--listen"] {
+        for option in ["--color", "--step", "--listen", "--redis"] {
             assert!(
                 help.contains(&format!("  {option} ")) || help.contains(&format!("  {option}\n")),
                 "`{command} --help` does not list {option}:\n{help}"
@@ -96,12 +96,17 @@ fn run_options_are_on_the_commands_that_run() {
     }
 }
 
+/// Exit 2 before anything runs, with `says` on stderr.
+fn assert_bad_usage(args: &[&str], says: &str) {
+    let o = tour(args);
+    assert_eq!(o.status.code(), Some(2), "{args:?}");
+    assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{args:?}: {}", stdout(&o));
+}
+
 #[test]
 fn step_with_json_is_bad_usage() {
-    let o = tour(&["rooms", "--step", "--json"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
-    assert!(stdout(&o).is_empty());
+    assert_bad_usage(&["rooms", "--step", "--json"], "cannot be used with");
 }
 
 /// Stdin stays open and silent: a run that waited for Enter would never end.
@@ -591,4 +596,80 @@ fn play_commands_work_on_piped_input_and_bare_words_get_a_pointer() {
     );
     let replay = tour(&["run", saved.to_str().unwrap(), "--json"]);
     assert!(replay.status.success(), "{}", stderr(&replay));
+}
+
+/// Exit 0; its stdout.
+fn succeeds(args: &[&str]) -> String {
+    let o = tour(args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn scale_prints_what_a_small_fan_out_cost() {
+    let text = succeeds(&["scale", "--clients", "40"]);
+    assert!(text.starts_with("40 clients on one server;"), "{text}");
+    for line in [
+        "  connect ",
+        "  broadcast ",
+        "  peak memory ",
+        "  shutdown ",
+    ] {
+        assert!(text.contains(line), "no {line:?} line:\n{text}");
+    }
+    let spread = succeeds(&["scale", "--clients", "40", "--servers", "2"]);
+    let over = "40 clients spread over 2 servers sharing the Redis adapter";
+    assert!(spread.starts_with(over), "{spread}");
+}
+
+#[test]
+fn scale_refuses_at_once_what_cannot_fit_naming_the_limit_and_the_largest_n() {
+    let started = std::time::Instant::now();
+    let o = tour(&["scale", "--clients", "4000000000"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let err = stderr(&o);
+    assert!(err.contains("RLIMIT_NOFILE"), "{err}");
+    assert!(
+        err.contains("at most ") && err.contains(" clients fit here"),
+        "{err}"
+    );
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+}
+
+#[test]
+fn scale_with_a_bad_count_is_bad_usage() {
+    for args in [
+        &["scale", "--clients", "0"][..],
+        &["scale", "--clients", "many"],
+        &["scale"],
+        &["scale", "--clients", "5", "--servers", "0"],
+    ] {
+        let o = tour(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?} was accepted");
+    }
+}
+
+#[test]
+fn redis_without_resp3_is_bad_usage_and_says_what_to_add() {
+    let args = ["cluster", "--redis", "redis://127.0.0.1:6379"];
+    assert_bad_usage(&args, "?protocol=resp3");
+}
+
+#[test]
+fn the_cluster_lesson_says_where_each_client_is_and_what_the_servers_share() {
+    let text = succeeds(&["cluster", "--color", "never"]);
+    assert!(text.contains("alice  connected to / on server A"), "{text}");
+    assert!(
+        text.contains("on server B; the servers share nothing"),
+        "{text}"
+    );
+    assert!(
+        text.contains("over an in-process bus, no Redis server"),
+        "{text}"
+    );
 }

@@ -1,11 +1,13 @@
 //! The integration tests, one module per feature (one test binary).
 
 mod cli;
+mod cluster;
 mod differential;
 mod generator;
 mod learn;
 mod lessons;
 mod parser;
+mod scale;
 mod terminal;
 
 /// The built binary, with its progress file kept out of the user's home

@@ -471,3 +471,63 @@ fn parser_never_panics() {
     }
     assert!(panicked.is_empty(), "the parser panicked on {panicked:#?}");
 }
+
+#[test]
+fn server_labels_and_servers() {
+    let script = parse_script(
+        "servers A B with adapter\nconnect bob /orders @B {\"t\": 1}\n@B io.to(\"x\").emit(\"e\")\n\
+         bob: socket.join(\"x\")\n",
+    )
+    .unwrap_or_else(|e| panic!("{}", e.render("t.tour")));
+    let servers = |text: &str| parse_script(text).unwrap().remove(0);
+    for (text, adapter) in [("servers A B", false), ("servers A B with adapter", true)] {
+        let labels = vec!["A".into(), "B".into()];
+        assert_eq!(
+            servers(text).kind,
+            StatementKind::Servers { labels, adapter }
+        );
+        assert_eq!(servers(text).server, None);
+    }
+    let StatementKind::Connect { name, ns, auth } = &script[1].kind else {
+        panic!("not a connect: {:?}", script[1]);
+    };
+    assert_eq!((name.as_str(), ns.as_str()), ("bob", "/orders"));
+    assert_eq!(auth.get("t"), Some(&json!(1)));
+    assert_eq!(script[1].server.as_deref(), Some("B"));
+    assert!(matches!(
+        script[2].kind,
+        StatementKind::Server { socket: None, .. }
+    ));
+    assert_eq!(script[2].server.as_deref(), Some("B"));
+    assert_eq!(script[3].server, None);
+}
+
+#[test]
+fn server_label_errors_point_at_the_label_or_the_statement() {
+    // Per line: the script (its lines joined by `|`), where the caret is,
+    // and what the message says, separated by ` ~ `.
+    let cases = r#"
+        @A io.emit("x") ~ 1:1 ~ runs on one server
+        connect a @A ~ 1:11 ~ runs on one server
+        servers A ~ 1:10 ~ two servers or more
+        servers A A ~ 1:11 ~ named twice
+        servers A B with redis ~ 1:18 ~ expected `adapter`
+        servers A B|connect a ~ 2:1 ~ `connect a @A`
+        servers A B|io.emit("x") ~ 2:1 ~ `@A io.emit(…)`
+        servers A B|@C io.emit("x") ~ 2:1 ~ the servers are A, B
+        servers A B|connect a @A|@A a: socket.join("r") ~ 3:1 ~ own server
+        servers A B|@A io.of("/x") ~ 2:4 ~ on every server
+        servers A B|@ A io.emit("x") ~ 2:2 ~ right after `@`
+        servers A B|@A connect a ~ 2:4 ~ expected `io.…`
+        connect a|servers A B|a: socket.join("r") ~ 3:1 ~ no client named `a`
+    "#;
+    for case in cases.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let [text, at, message] = case.split(" ~ ").collect::<Vec<_>>()[..] else {
+            panic!("a case is `script ~ line:column ~ message`: {case}");
+        };
+        let e: SyntaxError = parse_script(&text.replace('|', "\n")).expect_err(text);
+        let found = format!("{}:{}", e.line, e.column);
+        assert_eq!(found, at, "{text}: {}", e.render("t.tour"));
+        assert!(e.message.contains(message), "{text}: {}", e.message);
+    }
+}

@@ -1,0 +1,446 @@
+//! The servers a run drives: the one server of a script without servers,
+//! or several embedded socketioxide servers in one process (`servers A B`),
+//! each on its own loopback port, sharing nothing or sharing a
+//! socketioxide-redis adapter (over an in-process bus or a real Redis).
+//! Each is a [`Server`] of `crate::server`, generic over its adapter: the
+//! handlers and actions are the same code on one server and on a cluster.
+//!
+//! # Observing a step across servers
+//! On one server the engine closes a step with a private sync event sent to
+//! every socket: each connection delivers in order, so what a client got
+//! before it is what the step sent it. Across servers that is not enough:
+//! an adapter `emit().await` returns once the request is *published*, and
+//! the other servers apply it later, each from its own subscription. A sync
+//! sent straight to B's sockets could overtake a packet that A published
+//! for them a moment earlier.
+//!
+//! So [`Cluster::sync`] (on a cluster) sends the marker *through the same path as the
+//! step*: every server broadcasts `io.of(ns).emit(SYNC, seq, label)` in
+//! every namespace, and a step is over for a client once it has the marker
+//! of every server whose broadcasts can reach it (every server when the bus
+//! is shared, its own otherwise). Why that cannot race:
+//! - A server publishes the step's requests and then its marker on the same
+//!   namespace channel (`{prefix}-request#{ns}#`), one awaited publish after
+//!   the other.
+//! - Each channel is first-in first-out from one publisher to one
+//!   subscriber. In-process: `driver::InProcessDriver::publish` queues to
+//!   every subscriber before returning, into FIFO queues. Redis: both
+//!   publishes go over the server's one multiplexed connection in order,
+//!   Redis runs one connection's commands in order and appends each PUBLISH
+//!   to the subscribers' output buffers at once, and the receiving driver
+//!   hands each push message, in the order read, to the channel's queue
+//!   (socketioxide-redis `drivers/redis.rs`, redis `PipelineSink::send_result`).
+//! - The receiving adapter reads that queue in one task and applies each
+//!   request before reading the next (socketioxide-redis `pipe_stream`,
+//!   socketioxide-core `RemoteRequestHandler::recv_req`: broadcast, join,
+//!   leave and disconnect are applied inline), so the step's packets are
+//!   queued on B's sockets before A's marker is.
+//! - Each socket's packets leave in the order they were queued, over one
+//!   websocket.
+//!
+//! A marker emitted by B itself reaches B's sockets at once, possibly ahead
+//! of A's packets; waiting for *every* server's marker is what covers them.
+//! A request that targets nobody on a server (no socket of that namespace
+//! there) changes nothing that any client could observe, so no client has
+//! to witness it.
+
+pub mod driver;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context as _, anyhow, bail};
+use socketioxide::SocketIo;
+use socketioxide::adapter::{Emitter, LocalAdapter};
+use socketioxide_redis::drivers::redis::redis_client;
+use socketioxide_redis::{CustomRedisAdapter, RedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::time::timeout;
+
+use crate::protocol::{WAIT_BOUND, wait_bound};
+use crate::script::{Action, Expr, Hook};
+use crate::server::{Notice, Server, rooms_of};
+
+use driver::{InProcessBus, InProcessDriver};
+
+/// What the servers of a cluster share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bus {
+    /// Nothing: socketioxide's default local adapter on each server.
+    None,
+    /// The socketioxide-redis adapter over a bus inside this process.
+    InProcess,
+    /// The socketioxide-redis adapter over a real Redis (7 or newer) at this
+    /// URL. RESP3 is required: the URL needs `?protocol=resp3`.
+    Redis(String),
+}
+
+impl Bus {
+    /// What the servers share, for the transcript.
+    pub fn describe(&self) -> String {
+        match self {
+            Bus::None => "no adapter: the servers share nothing".to_owned(),
+            Bus::InProcess => {
+                "the Redis adapter (socketioxide-redis) over an in-process bus, no Redis server"
+                    .to_owned()
+            }
+            Bus::Redis(url) => format!("the Redis adapter (socketioxide-redis) on Redis at {url}"),
+        }
+    }
+
+    /// Whether a broadcast on one server reaches the sockets of the others.
+    pub fn is_shared(&self) -> bool {
+        !matches!(self, Bus::None)
+    }
+}
+
+/// Where a connected client is, as the servers know it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    /// Its server's label (`None` on the one server of a script without servers).
+    pub server: Option<String>,
+    pub ns: String,
+    /// Its rooms, without the room named after its own id.
+    pub rooms: BTreeSet<String>,
+}
+
+/// The sync of one step: who it was sent to (with, on a cluster, the
+/// servers whose marker each must see), and who it could not reach.
+#[derive(Debug, Default)]
+pub struct SyncSent {
+    pub sent: Vec<(String, Option<BTreeSet<String>>)>,
+    pub failed: Vec<String>,
+}
+
+type InProcessAdapter = CustomRedisAdapter<Emitter, InProcessDriver>;
+
+/// The servers, typed by their adapter.
+enum Nodes {
+    Local(Vec<Server<LocalAdapter>>),
+    InProcess(Vec<Server<InProcessAdapter>>),
+    Redis(Vec<Server<RedisAdapter<Emitter>>>),
+}
+
+/// Runs `$body` with `$nodes` bound to the servers, whatever their adapter.
+macro_rules! each {
+    ($nodes_of:expr, |$nodes:ident| $body:expr) => {
+        match $nodes_of {
+            Nodes::Local($nodes) => $body,
+            Nodes::InProcess($nodes) => $body,
+            Nodes::Redis($nodes) => $body,
+        }
+    };
+}
+
+/// The servers of a run. Dropping it without [`Cluster::shutdown`] aborts
+/// the servers' tasks.
+pub struct Cluster {
+    /// `None` for the one server of a script without servers.
+    bus: Option<Bus>,
+    nodes: Nodes,
+}
+
+impl Cluster {
+    /// The one server of a script without servers, on `listener`.
+    pub async fn single(
+        listener: TcpListener,
+        notices: mpsc::UnboundedSender<Notice>,
+    ) -> anyhow::Result<Cluster> {
+        let server =
+            Server::serve(listener, SocketIo::builder().build_layer(), None, notices).await?;
+        Ok(Cluster {
+            bus: None,
+            nodes: Nodes::Local(vec![server]),
+        })
+    }
+
+    /// Starts one server per label, each on `127.0.0.1:0`, sharing `bus`,
+    /// with `/` and the namespaces `declared`.
+    pub async fn start(
+        bus: Bus,
+        labels: &[String],
+        declared: &BTreeSet<String>,
+        notices: mpsc::UnboundedSender<Notice>,
+    ) -> anyhow::Result<Cluster> {
+        let distinct: BTreeSet<&String> = labels.iter().collect();
+        if labels.is_empty() || distinct.len() != labels.len() {
+            bail!("a cluster needs one or more servers with distinct labels, got {labels:?}");
+        }
+        let nodes = match &bus {
+            Bus::None => {
+                let mut nodes = Vec::new();
+                for label in labels {
+                    let built = SocketIo::builder().build_layer();
+                    nodes.push(serve(label, built, &notices).await?);
+                }
+                Nodes::Local(nodes)
+            }
+            Bus::InProcess => {
+                let shared = InProcessBus::new();
+                let config = adapter_config();
+                let mut nodes = Vec::new();
+                for label in labels {
+                    let ctr = RedisAdapterCtr::new_with_driver(shared.driver(), config.clone());
+                    let built = SocketIo::builder()
+                        .with_adapter::<InProcessAdapter>(ctr)
+                        .build_layer();
+                    nodes.push(serve(label, built, &notices).await?);
+                }
+                Nodes::InProcess(nodes)
+            }
+            Bus::Redis(url) => {
+                let config = adapter_config();
+                let mut nodes = Vec::new();
+                for label in labels {
+                    // One connection per server, as separate processes would have.
+                    let ctr = redis_adapter(url, config.clone())
+                        .await
+                        .with_context(|| format!("server {label}: connecting to Redis at {url}"))?;
+                    let built = SocketIo::builder()
+                        .with_adapter::<RedisAdapter<Emitter>>(ctr)
+                        .build_layer();
+                    nodes.push(serve(label, built, &notices).await?);
+                }
+                Nodes::Redis(nodes)
+            }
+        };
+        let cluster = Cluster {
+            bus: Some(bus),
+            nodes,
+        };
+        for ns in declared {
+            cluster.declare(ns).await?;
+        }
+        Ok(cluster)
+    }
+
+    /// What the servers share; `None` for the one server of a script
+    /// without servers.
+    pub fn bus(&self) -> Option<&Bus> {
+        self.bus.as_ref()
+    }
+
+    /// The servers' labels, in the order they were started (empty for the
+    /// one server of a script without servers).
+    pub fn labels(&self) -> Vec<String> {
+        each!(&self.nodes, |nodes| nodes
+            .iter()
+            .filter_map(|n| n.label().map(str::to_owned))
+            .collect())
+    }
+
+    /// The URL clients of server `label` connect to (the first server's
+    /// without a label).
+    pub fn url(&self, label: Option<&str>) -> Option<String> {
+        each!(&self.nodes, |nodes| nodes
+            .iter()
+            .find(|n| label.is_none() || n.label() == label)
+            .map(Server::url))
+    }
+
+    /// Declares `ns` on every server, and waits until it is ready on each.
+    pub async fn declare(&self, ns: &str) -> anyhow::Result<()> {
+        each!(&self.nodes, |nodes| for node in nodes {
+            node.declare(ns).await?;
+        });
+        Ok(())
+    }
+
+    /// Whether a client may connect to `ns` (every server has the same).
+    pub fn has_namespace(&self, ns: &str) -> bool {
+        each!(&self.nodes, |nodes| nodes
+            .first()
+            .is_some_and(|n| n.has_namespace(ns)))
+    }
+
+    /// Adds a `use` middleware to `ns` on every server.
+    pub fn add_middleware(&self, ns: &str, key: &str, value: &str, message: &str) {
+        each!(&self.nodes, |nodes| for node in nodes {
+            node.add_middleware(ns, key, value, message);
+        })
+    }
+
+    /// Sets (or replaces) the handler of `event` in `ns` on every server.
+    pub fn set_handler(&self, ns: &str, event: &str, action: Action) {
+        each!(&self.nodes, |nodes| for node in nodes {
+            node.set_handler(ns, event, action.clone());
+        })
+    }
+
+    /// Whether `ns` has a handler for this hook (on every server alike).
+    pub fn has_hook(&self, ns: &str, hook: Hook) -> bool {
+        each!(&self.nodes, |nodes| nodes
+            .first()
+            .is_some_and(|n| n.has_hook(ns, hook)))
+    }
+
+    /// What the servers hold (every server alike): per namespace, the
+    /// events with a handler and the middlewares, for the playground's `:state`.
+    pub fn setup(&self) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+        each!(&self.nodes, |nodes| nodes
+            .first()
+            .map(Server::setup)
+            .unwrap_or_default())
+    }
+
+    /// Whether some server has a socket for client `name`.
+    pub fn has_socket(&self, name: &str) -> bool {
+        each!(&self.nodes, |nodes| nodes
+            .iter()
+            .any(|n| n.socket(name).is_some()))
+    }
+
+    /// Every connected client's server, namespace and rooms.
+    pub fn places(&self) -> BTreeMap<String, Place> {
+        each!(&self.nodes, |nodes| nodes
+            .iter()
+            .flat_map(|n| {
+                n.rooms().into_iter().map(|(name, (ns, rooms))| {
+                    let server = n.label().map(str::to_owned);
+                    (name, Place { server, ns, rooms })
+                })
+            })
+            .collect())
+    }
+
+    /// Client `name`'s rooms, if some server has its socket.
+    pub fn rooms_of(&self, name: &str) -> Option<BTreeSet<String>> {
+        each!(&self.nodes, |nodes| nodes
+            .iter()
+            .find_map(|n| n.socket(name).map(|s| rooms_of(&s))))
+    }
+
+    /// Runs a server-side expression: with `sender`, on the server that
+    /// holds its socket; without, on server `label` (the first without one).
+    pub async fn perform(
+        &self,
+        label: Option<&str>,
+        sender: Option<&str>,
+        expr: &Expr,
+    ) -> Result<(), String> {
+        each!(&self.nodes, |nodes| {
+            match sender {
+                Some(name) => {
+                    let (node, socket) = nodes
+                        .iter()
+                        .find_map(|n| n.socket(name).map(|s| (n, s)))
+                        .ok_or_else(|| format!("client {name} is not connected"))?;
+                    node.perform(Some(&socket), expr).await
+                }
+                None => {
+                    let node = nodes
+                        .iter()
+                        .find(|n| label.is_none() || n.label() == label)
+                        .ok_or_else(|| format!("no server is labelled {label:?}"))?;
+                    node.perform(None, expr).await
+                }
+            }
+        })
+    }
+
+    /// Sends the sync `seq` that closes a step. On one server: straight to
+    /// every socket. On a cluster: from every server through its adapter
+    /// (see the module comment for why that cannot race); each client must
+    /// see the marker of every server whose broadcasts reach it.
+    pub async fn sync(&self, seq: u64) -> anyhow::Result<SyncSent> {
+        let Some(bus) = &self.bus else {
+            let (sent, failed) = each!(&self.nodes, |nodes| nodes[0].sync(seq));
+            return Ok(SyncSent {
+                sent: sent.into_iter().map(|name| (name, None)).collect(),
+                failed,
+            });
+        };
+        let labels: BTreeSet<String> = self.labels().into_iter().collect();
+        let mut sent = Vec::new();
+        for (name, place) in self.places() {
+            let own = place.server.unwrap_or_default();
+            let expected = if bus.is_shared() {
+                labels.clone()
+            } else {
+                BTreeSet::from([own])
+            };
+            sent.push((name, Some(expected)));
+        }
+        each!(&self.nodes, |nodes| for node in nodes {
+            node.broadcast_sync(seq).await?;
+        });
+        Ok(SyncSent {
+            sent,
+            failed: Vec::new(),
+        })
+    }
+
+    /// Lets go of `name`'s socket behind the engine's back (a test's
+    /// provocation of a mismatch).
+    #[cfg(test)]
+    pub(crate) fn drop_socket(&self, name: &str) {
+        each!(&self.nodes, |nodes| for node in nodes {
+            if let Some(socket) = node.socket(name) {
+                socket.disconnect().expect("the socket disconnects");
+            }
+        })
+    }
+
+    /// Stops every server and waits for each; the first error is returned.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let mut first_error = None;
+        each!(self.nodes, |nodes| for node in nodes {
+            if let Err(e) = node.shutdown().await {
+                first_error.get_or_insert(e);
+            }
+        });
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+/// Serves a labelled server on a fresh loopback port.
+async fn serve<A: crate::server::ServerAdapter>(
+    label: &str,
+    built: (socketioxide::layer::SocketIoLayer<A>, SocketIo<A>),
+    notices: &mpsc::UnboundedSender<Notice>,
+) -> anyhow::Result<Server<A>> {
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .with_context(|| format!("server {label}: could not listen on a loopback port"))?;
+    Server::serve(listener, built, Some(label.to_owned()), notices.clone())
+        .await
+        .with_context(|| format!("server {label}"))
+}
+
+/// Channels named for this cluster alone, so that two runs sharing one
+/// Redis never hear each other.
+fn adapter_config() -> RedisAdapterConfig {
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    RedisAdapterConfig::new()
+        .with_prefix(format!("sockets-tour-{}-{run}-{nanos}", std::process::id()))
+}
+
+/// A Redis adapter constructor on its own connection to `url`.
+async fn redis_adapter(
+    url: &str,
+    config: RedisAdapterConfig,
+) -> anyhow::Result<RedisAdapterCtr<socketioxide_redis::drivers::redis::RedisDriver>> {
+    if !url.contains("protocol=resp3") {
+        bail!(
+            "the Redis adapter needs RESP3 (Redis 7 or newer): add ?protocol=resp3 to the URL, \
+             as in redis://127.0.0.1:6379/?protocol=resp3"
+        );
+    }
+    let client = redis_client::Client::open(url).context("the Redis URL is not valid")?;
+    let connecting = RedisAdapterCtr::new_with_redis_config(&client, config);
+    match timeout(WAIT_BOUND, connecting).await {
+        Ok(Ok(ctr)) => Ok(ctr),
+        Ok(Err(e)) if e.to_string().contains("RESP3") => Err(anyhow!(
+            "{e}: the adapter needs Redis 7 or newer with RESP3; add ?protocol=resp3 to the URL"
+        )),
+        Ok(Err(e)) => Err(e.into()),
+        Err(_) => bail!("no answer from Redis within {}", wait_bound()),
+    }
+}

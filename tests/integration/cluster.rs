@@ -1,0 +1,274 @@
+//! `cluster`: two servers in one process, driven by the engine from a
+//! tour script with server labels. Without an adapter they share nothing;
+//! with socketioxide-redis (in-process bus, and a real `redis-server`
+//! started here) `io.emit`, `io.to(room)`, `socketsJoin` and
+//! `socket.to(room)` span both, observed by real clients with exact syncs,
+//! and every step's outcome agrees with the servers' state.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+use sockets_tour::engine::{Engine, Setup};
+use sockets_tour::lesson;
+use sockets_tour::render::json_line;
+use sockets_tour::script::parse_script;
+use sockets_tour::tour::{self, Options};
+
+/// The scenario, after its `servers` line.
+const SCENARIO: &str = r#"connect a1 @A
+connect a2 @A
+connect b1 @B
+connect b2 @B
+a1: socket.join("lobby")
+b1: socket.join("lobby")
+@A io.emit("hello", "from A")
+@B io.to("lobby").emit("news", "from B")
+@A io.in("lobby").socketsJoin("club")
+@B io.to("club").emit("club", "from B")
+on "chat": socket.to("lobby").emit("chat", msg)
+a1> socket.emit("chat", "hi lobby")
+@B io.except("lobby").emit("quiet", "from B")
+"#;
+
+fn setup(redis: Option<String>) -> Setup {
+    Setup {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        redis,
+    }
+}
+
+/// The scenario's NDJSON, one line per step after the `servers` line (which
+/// names the Redis URL), every step checked against the servers' state.
+async fn run(adapter: bool, redis: Option<String>) -> Vec<Value> {
+    let servers = if adapter {
+        "servers A B with adapter\n"
+    } else {
+        "servers A B\n"
+    };
+    let script = parse_script(&format!("{servers}{SCENARIO}")).expect("the scenario parses");
+    Engine::run(setup(redis), async |engine| {
+        let mut lines = Vec::new();
+        engine
+            .run_block(&script, |report| {
+                assert!(!report.has_mismatch(), "{report:?}");
+                lines.push(serde_json::from_str(&json_line(report))?);
+                Ok(())
+            })
+            .await?;
+        Ok(lines)
+    })
+    .await
+    .expect("the scenario runs")
+    .split_off(1)
+}
+
+/// Who received `step`'s event.
+fn receivers(lines: &[Value], step: &str) -> String {
+    let line = lines
+        .iter()
+        .find(|l| l["code"].as_str().is_some_and(|c| c.starts_with(step)))
+        .unwrap_or_else(|| panic!("no step {step}"));
+    let names: Vec<&str> = line["receivers"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{step} has no receivers: {line}"))
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    names.join(" ")
+}
+
+fn rooms_after(lines: &[Value], step: &str) -> Value {
+    let line = lines
+        .iter()
+        .find(|l| l["code"].as_str().is_some_and(|c| c.starts_with(step)))
+        .unwrap_or_else(|| panic!("no step {step}"));
+    line["rooms"].clone()
+}
+
+fn assert_shared_outcomes(lines: &[Value]) {
+    assert_eq!(receivers(lines, "@A io.emit"), "a1 a2 b1 b2");
+    assert_eq!(receivers(lines, "@B io.to(\"lobby\")"), "a1 b1");
+    // socketsJoin from A reached b1 on B.
+    assert_eq!(
+        rooms_after(lines, "@A io.in")["b1"],
+        serde_json::json!(["club", "lobby"])
+    );
+    assert_eq!(receivers(lines, "@B io.to(\"club\")"), "a1 b1");
+    // socket.to(room) from a1 on A reached b1 on B (not a1, the sender).
+    assert_eq!(receivers(lines, "a1>"), "b1");
+    assert_eq!(receivers(lines, "@B io.except"), "a2 b2");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_adapter_each_server_reaches_only_its_own_clients() {
+    let lines = run(false, None).await;
+    assert_eq!(receivers(&lines, "@A io.emit"), "a1 a2");
+    assert_eq!(receivers(&lines, "@B io.to(\"lobby\")"), "b1");
+    assert_eq!(
+        rooms_after(&lines, "@A io.in")["b1"],
+        serde_json::json!(["lobby"])
+    );
+    assert_eq!(receivers(&lines, "@B io.to(\"club\")"), "");
+    assert_eq!(receivers(&lines, "a1>"), "");
+    assert_eq!(receivers(&lines, "@B io.except"), "b2");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_in_process_adapter_spans_both_servers() {
+    assert_shared_outcomes(&run(true, None).await);
+}
+
+/// Observation must not race with the adapter: 100 runs, one outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_runs_on_the_in_process_adapter_observe_the_same() {
+    let mut distinct = BTreeMap::new();
+    for _ in 0..100 {
+        let lines: Vec<String> = run(true, None).await.iter().map(Value::to_string).collect();
+        *distinct.entry(lines).or_insert(0) += 1;
+    }
+    assert_eq!(distinct.len(), 1, "outcomes differ: {distinct:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_and_the_in_process_bus_observe_the_same() {
+    let redis = RedisServer::start();
+    let in_process = run(true, None).await;
+    for _ in 0..RUNS_ON_REDIS {
+        let on_redis = run(true, Some(redis.url())).await;
+        assert_shared_outcomes(&on_redis);
+        assert_eq!(on_redis, in_process);
+    }
+}
+
+/// The cluster lesson's transcript, on the in-process bus or on `redis`.
+async fn cluster_lesson(redis: Option<String>) -> String {
+    let (_, markdown) = lesson::BUILTIN
+        .iter()
+        .find(|(name, _)| *name == "cluster")
+        .expect("the cluster lesson is built in");
+    let lesson = lesson::parse_markdown(markdown).expect("the lesson parses");
+    let mut out = Vec::new();
+    let summary = tour::run_with(&lesson, &mut out, Options::default(), setup(redis), None)
+        .await
+        .expect("the lesson runs");
+    let text = String::from_utf8(out).expect("UTF-8");
+    assert_eq!(summary.mismatched, 0, "{text}");
+    assert!(summary.errors.is_empty(), "{:?}\n{text}", summary.errors);
+    text
+}
+
+/// The cluster lesson on a real Redis: the same transcript as on the
+/// in-process bus, but for the line that says which one ran.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cluster_lesson_on_redis_matches_the_in_process_bus() {
+    let redis = RedisServer::start();
+    let in_process = cluster_lesson(None).await;
+    let on_redis = cluster_lesson(Some(redis.url())).await;
+    let bus = "the Redis adapter (socketioxide-redis) over an in-process bus, no Redis server";
+    // The transcript wraps to its width: compare the words.
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (in_process, on_redis) = (words(&in_process), words(&on_redis));
+    assert!(in_process.contains(bus), "{in_process}");
+    let on = format!(
+        "the Redis adapter (socketioxide-redis) on Redis at {}",
+        redis.url()
+    );
+    assert!(on_redis.contains(&on), "{on_redis}");
+    assert_eq!(on_redis.replace(&on, bus), in_process);
+}
+
+/// Runs on one Redis: each cluster's channels have their own prefix, so
+/// runs never hear each other.
+const RUNS_ON_REDIS: usize = 20;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_without_resp3_is_refused_with_advice() {
+    let redis = RedisServer::start();
+    let url = redis.url().replace("?protocol=resp3", "");
+    let script = parse_script("servers A B with adapter\n").expect("parses");
+    let err = Engine::run(setup(Some(url)), async |engine| {
+        engine.run_block(&script, |_| Ok(())).await
+    })
+    .await
+    .expect_err("RESP2 cannot carry the adapter's pushes");
+    let err = format!("{err:#}");
+    assert!(err.contains("?protocol=resp3"), "{err}");
+}
+
+/// A `redis-server` of our own on a free loopback port, killed on drop.
+struct RedisServer {
+    child: Child,
+    port: u16,
+}
+
+impl RedisServer {
+    /// Starts it and waits (at most 5 s) until its log says it accepts
+    /// connections. Fails the test when `redis-server` is not installed:
+    /// CI installs it.
+    fn start() -> RedisServer {
+        // Redis cannot listen on port 0: take a free port and release it.
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let mut child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "could not start redis-server ({e}): this test needs Redis 7 or newer \
+                     (Debian: apt-get install -y redis-server; .ci/run installs it)"
+                )
+            });
+        let log = child.stdout.take().expect("redis-server's log");
+        let mut server = RedisServer { child, port };
+        let (ready_tx, ready) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut log_text = Vec::new();
+            for line in BufReader::new(log).lines().map_while(Result::ok) {
+                if line.contains("Ready to accept connections") {
+                    let _ = ready_tx.send(Ok(()));
+                    // Keep reading, so that its log never fills the pipe.
+                    continue;
+                }
+                log_text.push(line);
+            }
+            let _ = ready_tx.send(Err(log_text.join("\n")));
+        });
+        match ready.recv_timeout(Duration::from_secs(5)) {
+            Ok(Ok(())) => server,
+            Ok(Err(log)) => {
+                let status = server
+                    .child
+                    .wait()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                panic!("redis-server on port {port} stopped at start ({status}):\n{log}")
+            }
+            Err(_) => {
+                let _ = server.child.kill();
+                panic!("redis-server on port {port} was not ready within 5 s")
+            }
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/?protocol=resp3", self.port)
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        // It may have died already; either way it must not outlive the test.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
