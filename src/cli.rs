@@ -506,7 +506,8 @@ fn practice(
     let mut answers = prompt::for_stdin()?;
     let mut stdout = std::io::stdout().lock();
     let mut session = Session {
-        out: crate::render::Transcript::new(&mut stdout, color),
+        out: crate::render::Transcript::new(&mut stdout, color)
+            .with_width(crate::term::width::detect(None)),
         prompt: answers.as_mut(),
         listen,
     };
@@ -572,8 +573,15 @@ fn run_lessons(
     let mut stdout = std::io::stdout().lock();
     let options = decided.options;
     let listen = decided.listen;
-    if listen.port() != 0 {
+    // Said only of an address that can be bound: the run itself reports
+    // one that cannot, and says what to do.
+    if listen.port() != 0 && std::net::TcpListener::bind(listen).is_ok() {
         say(&crate::play::listening(&format!("http://{listen}")));
+    }
+    if let Some(url) = &decided.setup.redis {
+        runtime
+            .block_on(crate::cluster::check_redis(url))
+            .map_err(|e| redis_advice(&e))?;
     }
     let mut prompt = if predict {
         Some(prompt::for_stdin()?)
@@ -693,8 +701,23 @@ fn first_lesson_with(
 
 /// Why a run failed: the address given with `--listen` (bad input), or the
 /// engine, in the file being run.
+/// A Redis that cannot be used is bad input (the machine or the URL), with
+/// what to do about it.
+fn redis_advice(e: &crate::cluster::RedisUnavailable) -> BadInput {
+    BadInput(format!(
+        "{e}; start a Redis 7 server (redis-server) at that address, fix the URL, or leave \
+         out --redis to run the adapter over the in-process bus"
+    ))
+}
+
 fn run_error(e: anyhow::Error, file: &str, listen: SocketAddr) -> anyhow::Error {
     use std::io::ErrorKind::{AddrInUse, AddrNotAvailable, PermissionDenied};
+    if let Some(redis) = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<crate::cluster::RedisUnavailable>())
+    {
+        return anyhow::Error::new(redis_advice(redis));
+    }
     let cannot_bind = e
         .downcast_ref::<std::io::Error>()
         .is_some_and(|io| matches!(io.kind(), AddrInUse | AddrNotAvailable | PermissionDenied));

@@ -31,12 +31,14 @@
 //! - [`check`]: validates lessons, then runs them.
 //! - [`language`]: the language in brief (`help script`, `:help`).
 //! - [`manual`]: shell completions and the man page.
+//! - [`data_dir`]: where progress and the playground's history are kept.
 //! - [`cli`]: the command line: flags, colour and exit codes, each decided once.
 
 pub mod check;
 pub mod cli;
 pub mod client;
 pub mod cluster;
+pub mod data_dir;
 pub mod engine;
 pub mod language;
 pub mod learn;

@@ -27,8 +27,25 @@ pub fn completions(
     };
     let name = command.get_name().to_owned();
     let mut buffer = Vec::new();
-    clap_complete::generate(shell, command, name, &mut buffer);
-    out.write_all(&buffer)
+    clap_complete::generate(shell, command, name.clone(), &mut buffer);
+    let mut script = String::from_utf8_lossy(&buffer).into_owned();
+    if shell == Shell::Bash {
+        script = mend_bash_labels(&script, &name);
+    }
+    out.write_all(script.as_bytes())
+}
+
+/// clap_complete 4.6 labels a hyphenated binary's subcommand branches
+/// `sockets__subcmd__tour__subcmd__show)` while it sets
+/// `cmd="sockets__tour__subcmd__show"` (clap-rs/clap#6421), so no branch
+/// past the first word ever matched: the labels are written as `cmd` is.
+fn mend_bash_labels(script: &str, name: &str) -> String {
+    let set = name.replace('-', "__");
+    let wrong = name.replace('-', "__subcmd__");
+    if set == wrong {
+        return script.to_owned();
+    }
+    script.replace(&format!("{wrong}__"), &format!("{set}__"))
 }
 
 /// Writes the man page (roff) of `command`: name, synopsis, description,
@@ -111,6 +128,28 @@ mod tests {
             completions(shell, &mut demo(), &mut out).unwrap();
             let text = String::from_utf8(out).unwrap();
             assert!(text.contains("rooms"), "{shell:?}: {text}");
+        }
+    }
+
+    #[test]
+    fn every_bash_branch_a_hyphenated_name_sets_has_its_label() {
+        let mut command = clap::Command::new("sockets-tour")
+            .subcommand(clap::Command::new("rooms").arg(clap::Arg::new("step").long("step")));
+        let mut out = Vec::new();
+        completions(CompletionShell::Bash, &mut command, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let set: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("cmd=\""))
+            .filter_map(|l| l.strip_suffix('"'))
+            .filter(|c| !c.is_empty())
+            .collect();
+        assert!(set.contains(&"sockets__tour__subcmd__rooms"), "{text}");
+        for cmd in set {
+            assert!(
+                text.contains(&format!("        {cmd})")),
+                "no branch for {cmd}:\n{text}"
+            );
         }
     }
 

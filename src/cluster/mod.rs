@@ -195,9 +195,11 @@ impl Cluster {
                 let mut nodes = Vec::new();
                 for label in labels {
                     // One connection per server, as separate processes would have.
-                    let ctr = redis_adapter(url, config.clone())
-                        .await
-                        .with_context(|| format!("server {label}: connecting to Redis at {url}"))?;
+                    let ctr = redis_adapter(url, config.clone()).await.map_err(|e| {
+                        RedisUnavailable(format!(
+                            "server {label}: connecting to Redis at {url}: {e}"
+                        ))
+                    })?;
                     let built = SocketIo::builder()
                         .with_adapter::<RedisAdapter<Emitter>>(ctr)
                         .build_layer();
@@ -423,6 +425,21 @@ fn adapter_config() -> RedisAdapterConfig {
 }
 
 /// A Redis adapter constructor on its own connection to `url`.
+/// Redis could not be used for the adapter: a problem with the machine or
+/// the `--redis` URL, not with the script (the command line exits 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RedisUnavailable(pub String);
+
+/// Tries `url` before a run starts, so that a Redis that cannot be used is
+/// said at once rather than halfway through a lesson.
+pub async fn check_redis(url: &str) -> Result<(), RedisUnavailable> {
+    redis_adapter(url, adapter_config())
+        .await
+        .map(drop)
+        .map_err(|e| RedisUnavailable(format!("connecting to Redis at {url}: {e}")))
+}
+
 async fn redis_adapter(
     url: &str,
     config: RedisAdapterConfig,

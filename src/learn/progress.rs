@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// The environment variable that names the folder of the progress file
 /// (tests and demos point it away from the learner's home).
-pub const DATA_DIR_VAR: &str = "SOCKETS_TOUR_DATA_DIR";
+pub use crate::data_dir::DATA_DIR_VAR;
 const FILE_NAME: &str = "progress.json";
 const VERSION: u32 = 1;
 
@@ -122,11 +122,7 @@ pub struct Store {
 impl Store {
     /// The file in `$SOCKETS_TOUR_DATA_DIR`, or in the user's data directory.
     pub fn locate() -> Store {
-        let dir = match std::env::var_os(DATA_DIR_VAR) {
-            Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-            _ => directories::ProjectDirs::from("", "", "sockets-tour")
-                .map(|dirs| dirs.data_dir().to_path_buf()),
-        };
+        let dir = crate::data_dir::data_dir();
         Store {
             path: dir.map(|d| d.join(FILE_NAME)),
             warned: Cell::new(false),

@@ -305,19 +305,26 @@ fn pause(page: usize, total: usize, pace: Option<Duration>, output: Output) -> a
         if key != Key::Help {
             return Ok(key);
         }
-        for line in HELP_LINES {
-            writeln!(err, "{}", fitted(line, columns))?;
+        for (keys, what) in HELP_LINES {
+            let first = format!("  {keys:<18}");
+            let rest = " ".repeat(first.chars().count());
+            for line in width::wrap(what, columns, &first, &rest) {
+                writeln!(err, "{line}")?;
+            }
         }
     }
 }
 
 /// What `?` shows.
-const HELP_LINES: [&str; 5] = [
-    "  Enter, space, →   run the next page",
-    "  b, ←              back to the previous pause (the lesson re-runs from the start)",
-    "  r                 this page again",
-    "  q, Esc, Ctrl-C    quit",
-    "  the marker 3/9 is the page you are on, of how many",
+const HELP_LINES: [(&str, &str); 5] = [
+    ("Enter, space, →", "run the next page"),
+    (
+        "b, ←",
+        "back to the previous pause (the lesson re-runs from the start)",
+    ),
+    ("r", "this page again"),
+    ("q, Esc, Ctrl-C", "quit"),
+    ("N/M", "the marker: page N of the lesson's M pages"),
 ];
 
 /// A line cut to `columns` (at a space, with `…`) if it is wider.
@@ -326,16 +333,17 @@ fn fitted(line: &str, columns: usize) -> String {
         return line.to_owned();
     }
     let mut cut = String::new();
-    for word in line.split(' ') {
+    for (i, word) in line.split(' ').enumerate() {
         if width::columns(&cut) + 1 + width::columns(word) + 2 > columns {
             break;
         }
-        if !cut.is_empty() {
+        // Every space is kept, leading ones too (an indent).
+        if i > 0 {
             cut.push(' ');
         }
         cut.push_str(word);
     }
-    format!("{cut} …")
+    format!("{} …", cut.trim_end())
 }
 
 /// The pause between two lessons of `all --step`: the next one's title.

@@ -48,7 +48,7 @@ impl<W: Write> Transcript<W> {
             Graded::Receivers(clients) => {
                 for line in clients.iter().filter_map(predict::wrong_because) {
                     let mark = self.paint(Role::Missed, "✘");
-                    writeln!(self.out, "    {mark} {line}")?;
+                    self.hanging(&format!("    {mark} "), 6, &line, None)?;
                 }
                 let right: Vec<&str> = clients
                     .iter()
@@ -181,7 +181,8 @@ impl<W: Write> Transcript<W> {
 
     /// A note of practice's own (a hint, "Skipped.", the solution's heading).
     pub fn practice_note(&mut self, text: &str) -> io::Result<()> {
-        writeln!(self.out, "  {text}\n")?;
+        self.hanging("  ", 2, text, None)?;
+        writeln!(self.out)?;
         self.out.flush()
     }
 
@@ -197,10 +198,13 @@ impl<W: Write> Transcript<W> {
     /// A try's verdict; `solution` when it was the reference solution shown.
     pub fn verdict(&mut self, verdict: &Verdict, solution: bool) -> io::Result<()> {
         if solution {
-            writeln!(
-                self.out,
-                "  It meets the goal. Marked as shown, not solved: practice asks again next time.\n"
+            self.hanging(
+                "  ",
+                2,
+                "It meets the goal. Marked as shown, not solved: practice asks again next time.",
+                None,
             )?;
+            writeln!(self.out)?;
         } else if verdict.passed() {
             let text = self.paint(
                 Role::Received,
@@ -211,7 +215,7 @@ impl<W: Write> Transcript<W> {
             let text = self.paint(Role::Error, "✘ Not yet:");
             writeln!(self.out, "  {text}")?;
             for miss in &verdict.misses {
-                writeln!(self.out, "    - {miss}")?;
+                self.hanging("    - ", 6, &miss.to_string(), None)?;
             }
             writeln!(
                 self.out,

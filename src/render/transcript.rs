@@ -72,7 +72,7 @@ impl<W: Write> Transcript<W> {
 
     /// Writes `text` after `prefix` (already painted, `prefix_columns`
     /// wide), wrapped, its later lines indented under its first word.
-    fn hanging(
+    pub(super) fn hanging(
         &mut self,
         prefix: &str,
         prefix_columns: usize,
@@ -234,7 +234,8 @@ impl<W: Write> Transcript<W> {
                     None => String::new(),
                 };
                 self.note(&format!(
-                    "servers {names} started, each on its own port; {bus}"
+                    "servers {names} started, fresh (no clients, handlers or middlewares \
+                     yet), each on its own port; {bus}"
                 ))?
             }
             Outcome::Answered => {}

@@ -66,8 +66,7 @@ pub struct Prompt {
 /// Where a prompt's history is kept: `NAME-history.txt` in the user's data
 /// directory (`$XDG_DATA_HOME/sockets-tour` on Linux), if there is one.
 pub fn history_file(name: &str) -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "sockets-tour")
-        .map(|dirs| dirs.data_dir().join(format!("{name}-history.txt")))
+    crate::data_dir::data_dir().map(|dir| dir.join(format!("{name}-history.txt")))
 }
 
 impl Prompt {

@@ -23,7 +23,7 @@ pub enum Key {
 }
 
 /// The keys, for `?` and the pause line.
-pub const HELP: &str = "Enter/space next · b back · r replay · q quit · ? help";
+pub const HELP: &str = "Enter/space next · ? help · b back · r replay · q quit";
 
 /// The key a key press means, if any. Ctrl-D is not "next" (it ends input
 /// elsewhere, so a presenter who types it means no step).
