@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use serde_json::Value;
 use socketioxide::SocketIo;
@@ -73,6 +74,8 @@ fn on_connect<A: Adapter>(
     let name = client_name(&socket);
     // Socket.IO puts every socket in a room named after its id; socketioxide does not.
     socket.join(socket.id.to_string());
+    let admission = shared.next_admission.fetch_add(1, Ordering::Relaxed);
+    lock(&shared.admitted).insert(socket.id, admission);
     let Some(name) = name else {
         outside_client(&socket);
         return futures_util::future::Either::Left(std::future::ready(()));
@@ -111,6 +114,7 @@ fn on_connect<A: Adapter>(
         let mut sockets = lock(&shared.sockets);
         if !sockets.get(&name).is_some_and(|held| held.connected()) {
             sockets.insert(name.clone(), socket.clone());
+            lock(&shared.directory).insert(name.clone(), socket.id.to_string());
         }
     }
     futures_util::future::Either::Right(async move {
@@ -188,9 +192,14 @@ fn on_disconnect<A: Adapter>(
         let holds = sockets.get(&name).is_some_and(|s| s.id == socket.id);
         if holds {
             sockets.remove(&name);
+            let mut directory = lock(&shared.directory);
+            if directory.get(&name) == Some(&socket.id.to_string()) {
+                directory.remove(&name);
+            }
         }
         holds
     };
+    lock(&shared.admitted).remove(&socket.id);
     let ns = socket.ns().to_owned();
     let hook =
         registered && lock(&shared.handlers).contains_key(&(ns.clone(), DISCONNECT.to_owned()));
@@ -206,13 +215,15 @@ fn on_disconnect<A: Adapter>(
         });
     }
     async move {
-        if !hook {
-            return;
-        }
-        if let Some(run) = run_hook(&shared, &io, &socket, DISCONNECT, &name, true).await {
+        if hook && let Some(run) = run_hook(&shared, &io, &socket, DISCONNECT, &name, true).await {
             let _ = shared
                 .notices
                 .send(Notice::DisconnectHook { name, ns, run });
+        }
+        // Whoever disconnected this socket in turn may go on.
+        let waiter = lock(&shared.hook_waiters).remove(&socket.id);
+        if let Some(done) = waiter {
+            let _ = done.send(());
         }
     }
 }
