@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use tokio::time::timeout;
 
 use crate::protocol::{CLIENT_HEADER, SYNC_EVENT, WAIT_BOUND, WELCOME_EVENT, wait_bound};
+use crate::server::ORDER_HEADER;
 
 /// An event as rust_socketio reported it. rust_socketio maps the names
 /// `message`, `error`, `open` and `close` (in any case) to its own kinds,
@@ -65,11 +66,29 @@ impl SimClient {
         ns: &str,
         auth: Value,
     ) -> anyhow::Result<(SimClient, Admission)> {
+        SimClient::connect_in_order(url, name, ns, auth, None).await
+    }
+
+    /// [`SimClient::connect`], telling the server the client's place in the
+    /// script's order of connections (`order`): several clients connect at
+    /// once, but the official server, connecting them one by one, orders
+    /// its sockets by the script.
+    pub async fn connect_in_order(
+        url: &str,
+        name: &str,
+        ns: &str,
+        auth: Value,
+        order: Option<u64>,
+    ) -> anyhow::Result<(SimClient, Admission)> {
         let (tx, inbox) = mpsc::unbounded_channel();
         let acks = tx.clone();
         let mut builder = ClientBuilder::new(url)
             .namespace(ns)
-            .opening_header(CLIENT_HEADER, name)
+            .opening_header(CLIENT_HEADER, name);
+        if let Some(order) = order {
+            builder = builder.opening_header(ORDER_HEADER, order.to_string());
+        }
+        let mut builder = builder
             .auth(auth)
             .transport_type(TransportType::Websocket)
             // On by default, and it would retry after a rejection or a disconnect.

@@ -6,7 +6,7 @@ use serde_json::Value;
 use tokio::time::timeout;
 
 use super::predict::{Snapshot, View};
-use super::trace::Trace;
+use super::trace::{HookSeen, Trace};
 use super::{Engine, Member};
 use crate::protocol::{WAIT_BOUND, wait_bound};
 use crate::report::{Absence, Disconnection};
@@ -91,14 +91,20 @@ impl Engine {
             }
             Notice::DisconnectHook { name, ns, run } => {
                 trace.pending_hooks = trace.pending_hooks.saturating_sub(1);
-                trace.disconnect_hooks.push((name, ns, run));
+                let departed = trace.departures.len();
+                trace.disconnect_hooks.push(HookSeen {
+                    name,
+                    ns,
+                    run,
+                    departed,
+                });
             }
             Notice::Disconnected {
                 name,
+                ns,
                 reason,
                 rooms,
                 hook,
-                ..
             } => {
                 if hook {
                     trace.pending_hooks += 1;
@@ -116,6 +122,7 @@ impl Engine {
                     // Kept until its own side of the disconnection is observed.
                     self.departing.insert(name.clone(), client);
                 }
+                trace.departures.push((name.clone(), ns));
                 trace.disconnected.insert(
                     name,
                     Disconnection {

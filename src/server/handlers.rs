@@ -15,7 +15,9 @@ use socketioxide::socket::{DisconnectReason, Socket};
 use super::perform::{Actor, Args, bounded, lits, perform};
 use anyhow::Context as _;
 
-use super::{Handled, HookResult, Notice, Ready as _, ServerAdapter, Shared, lock, rooms_of};
+use super::{
+    Handled, HookResult, Notice, ORDER_HEADER, Ready as _, ServerAdapter, Shared, lock, rooms_of,
+};
 use crate::protocol::{CLIENT_HEADER, WAIT_BOUND, WELCOME_EVENT, wait_bound};
 use crate::script::{Action, CONNECTION, DISCONNECT};
 
@@ -74,7 +76,14 @@ fn on_connect<A: Adapter>(
     let name = client_name(&socket);
     // Socket.IO puts every socket in a room named after its id; socketioxide does not.
     socket.join(socket.id.to_string());
-    let admission = shared.next_admission.fetch_add(1, Ordering::Relaxed);
+    // Its place in the script's order of connections, else in the server's.
+    let counted = shared.next_admission.fetch_add(1, Ordering::Relaxed);
+    let admission = socket
+        .req_parts()
+        .headers
+        .get(ORDER_HEADER)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .unwrap_or(u64::MAX / 2 + counted);
     lock(&shared.admitted).insert(socket.id, admission);
     let Some(name) = name else {
         outside_client(&socket);

@@ -39,6 +39,11 @@ use crate::script::{Action, Expr, Hook};
 use handlers::add_namespace;
 use perform::{Actor, bounded, perform};
 
+/// The handshake header with a simulated client's place in the script's
+/// order of connections: the order its socket was admitted in, as far as
+/// the server's selections go (see `perform::disconnect_in_turn`).
+pub const ORDER_HEADER: &str = "x-sockets-tour-order";
+
 /// What the server's handlers tell the engine, in the order they ran.
 #[derive(Debug)]
 pub enum Notice {
