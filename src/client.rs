@@ -159,23 +159,22 @@ impl SimClient {
         }
     }
 
-    /// Everything received before the sync event `seq`, in order.
-    pub async fn until_sync(&mut self, seq: u64) -> anyhow::Result<Vec<Inbound>> {
-        self.until_syncs(seq, None).await
-    }
-
     /// Everything received before the sync event `seq`: on one server its
     /// one marker (`servers` is `None`); on a cluster, the marker of every
-    /// server in `servers` (each labelled with its server), in order.
+    /// server in `servers` (each labelled with its server), in order. The
+    /// flag says the server disconnected the client first (its DISCONNECT
+    /// packet came before the last marker: on a cluster, a request another
+    /// server published during the step), which ends the wait.
     pub async fn until_syncs(
         &mut self,
         seq: u64,
         servers: Option<BTreeSet<String>>,
-    ) -> anyhow::Result<Vec<Inbound>> {
+    ) -> anyhow::Result<(Vec<Inbound>, bool)> {
         let mut got = Vec::new();
         let mut expected = servers.unwrap_or_else(|| BTreeSet::from([String::new()]));
         while !expected.is_empty() {
             match self.next().await? {
+                Inbound::Close(args) if is_disconnect_packet(&args) => return Ok((got, true)),
                 Inbound::Custom(name, args) if name == SYNC_EVENT => {
                     let label = match args.get(1) {
                         Some(Value::String(label)) => label.clone(),
@@ -191,7 +190,7 @@ impl SimClient {
                 other => got.push(other),
             }
         }
-        Ok(got)
+        Ok((got, false))
     }
 
     /// Waits for the server's DISCONNECT packet, returning what came before.

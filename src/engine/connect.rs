@@ -210,6 +210,7 @@ impl Engine {
                 outcome: gone,
             });
         }
+        self.unseen_departures(&mut trace).await;
         Ok(trace.report(outcome))
     }
 

@@ -181,6 +181,7 @@ impl Engine {
                 self.client_emit(emit, &mut trace).await?
             }
         };
+        self.unseen_departures(&mut trace).await;
         Ok(trace.report(outcome))
     }
 

@@ -163,6 +163,7 @@ impl Engine {
         self.seq += 1;
         let seq = self.seq;
         let sync = self.cluster.sync(seq).await?;
+        let mut closed_early = Vec::new();
         for name in sync.failed {
             trace.mismatch(format!("the server could not send its sync to {name}"));
         }
@@ -173,15 +174,49 @@ impl Engine {
                 ));
                 continue;
             };
-            let got = client
+            let (got, closed) = client
                 .until_syncs(seq, servers)
                 .await
                 .with_context(|| format!("waiting for {name} to receive the step's sync"))?;
             trace.record(&name, &got, emitted);
+            if closed {
+                closed_early.push(name);
+            }
         }
         self.absorb_notices(trace);
+        // Clients the server disconnected before their sync (on a cluster,
+        // a request published during the step): their side is seen; the
+        // server's notice may still be on its way.
+        for name in closed_early {
+            while !trace.disconnected.contains_key(&name) {
+                let notice = self.next_notice(&name, " to be disconnected").await?;
+                self.absorb(notice, trace);
+            }
+            if let Some(client) = self.departing.remove(&name) {
+                if let Some(d) = trace.disconnected.get_mut(&name) {
+                    d.client = "io server disconnect".to_owned();
+                }
+                // Close the client's transport too; the server already let go.
+                client.disconnect().await.ok();
+            }
+        }
         // A handler may have run meanwhile (a disconnect the sync found).
-        self.await_hooks(trace).await
+        self.await_hooks(trace).await?;
+        // Departures the sync brought in (a remote disconnection whose
+        // client had its markers already): seen from their side now.
+        self.see_departures(emitted, trace).await
+    }
+
+    /// Clients still departing when a step ends: the server let go of
+    /// them, but their side was never seen in the step. Flagged, and
+    /// closed, so that no later step waits on them.
+    pub(super) async fn unseen_departures(&mut self, trace: &mut Trace) {
+        for (name, client) in std::mem::take(&mut self.departing) {
+            trace.mismatch(format!(
+                "the server disconnected {name}, but {name} never saw it in this step"
+            ));
+            client.disconnect().await.ok();
+        }
     }
 
     /// Each client the server disconnected in this step, seen from its own
