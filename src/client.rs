@@ -164,17 +164,22 @@ impl SimClient {
     /// server in `servers` (each labelled with its server), in order. The
     /// flag says the server disconnected the client first (its DISCONNECT
     /// packet came before the last marker: on a cluster, a request another
-    /// server published during the step), which ends the wait.
+    /// server published during the step), which ends the wait, unless
+    /// `closes` is false (rust_socketio reports an event `close` with the
+    /// argument `""` as that packet: a step that emitted one says so).
     pub async fn until_syncs(
         &mut self,
         seq: u64,
         servers: Option<BTreeSet<String>>,
+        closes: bool,
     ) -> anyhow::Result<(Vec<Inbound>, bool)> {
         let mut got = Vec::new();
         let mut expected = servers.unwrap_or_else(|| BTreeSet::from([String::new()]));
         while !expected.is_empty() {
             match self.next().await? {
-                Inbound::Close(args) if is_disconnect_packet(&args) => return Ok((got, true)),
+                Inbound::Close(args) if closes && is_disconnect_packet(&args) => {
+                    return Ok((got, true));
+                }
                 Inbound::Custom(name, args) if name == SYNC_EVENT => {
                     let label = match args.get(1) {
                         Some(Value::String(label)) => label.clone(),
