@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use tokio::time::timeout;
 
 use crate::protocol::{CLIENT_HEADER, SYNC_EVENT, WAIT_BOUND, WELCOME_EVENT, wait_bound};
+use crate::server::ORDER_HEADER;
 
 /// An event as rust_socketio reported it. rust_socketio maps the names
 /// `message`, `error`, `open` and `close` (in any case) to its own kinds,
@@ -65,11 +66,29 @@ impl SimClient {
         ns: &str,
         auth: Value,
     ) -> anyhow::Result<(SimClient, Admission)> {
+        SimClient::connect_in_order(url, name, ns, auth, None).await
+    }
+
+    /// [`SimClient::connect`], telling the server the client's place in the
+    /// script's order of connections (`order`): several clients connect at
+    /// once, but the official server, connecting them one by one, orders
+    /// its sockets by the script.
+    pub async fn connect_in_order(
+        url: &str,
+        name: &str,
+        ns: &str,
+        auth: Value,
+        order: Option<u64>,
+    ) -> anyhow::Result<(SimClient, Admission)> {
         let (tx, inbox) = mpsc::unbounded_channel();
         let acks = tx.clone();
         let mut builder = ClientBuilder::new(url)
             .namespace(ns)
-            .opening_header(CLIENT_HEADER, name)
+            .opening_header(CLIENT_HEADER, name);
+        if let Some(order) = order {
+            builder = builder.opening_header(ORDER_HEADER, order.to_string());
+        }
+        let mut builder = builder
             .auth(auth)
             .transport_type(TransportType::Websocket)
             // On by default, and it would retry after a rejection or a disconnect.
@@ -140,23 +159,27 @@ impl SimClient {
         }
     }
 
-    /// Everything received before the sync event `seq`, in order.
-    pub async fn until_sync(&mut self, seq: u64) -> anyhow::Result<Vec<Inbound>> {
-        self.until_syncs(seq, None).await
-    }
-
     /// Everything received before the sync event `seq`: on one server its
     /// one marker (`servers` is `None`); on a cluster, the marker of every
-    /// server in `servers` (each labelled with its server), in order.
+    /// server in `servers` (each labelled with its server), in order. The
+    /// flag says the server disconnected the client first (its DISCONNECT
+    /// packet came before the last marker: on a cluster, a request another
+    /// server published during the step), which ends the wait, unless
+    /// `closes` is false (rust_socketio reports an event `close` with the
+    /// argument `""` as that packet: a step that emitted one says so).
     pub async fn until_syncs(
         &mut self,
         seq: u64,
         servers: Option<BTreeSet<String>>,
-    ) -> anyhow::Result<Vec<Inbound>> {
+        closes: bool,
+    ) -> anyhow::Result<(Vec<Inbound>, bool)> {
         let mut got = Vec::new();
         let mut expected = servers.unwrap_or_else(|| BTreeSet::from([String::new()]));
         while !expected.is_empty() {
             match self.next().await? {
+                Inbound::Close(args) if closes && is_disconnect_packet(&args) => {
+                    return Ok((got, true));
+                }
                 Inbound::Custom(name, args) if name == SYNC_EVENT => {
                     let label = match args.get(1) {
                         Some(Value::String(label)) => label.clone(),
@@ -172,7 +195,7 @@ impl SimClient {
                 other => got.push(other),
             }
         }
-        Ok(got)
+        Ok((got, false))
     }
 
     /// Waits for the server's DISCONNECT packet, returning what came before.

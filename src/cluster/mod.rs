@@ -61,7 +61,7 @@ use tokio::time::timeout;
 
 use crate::protocol::{WAIT_BOUND, wait_bound};
 use crate::script::{Action, Expr, Hook};
-use crate::server::{Notice, Server, rooms_of};
+use crate::server::{Directory, Notice, Server, rooms_of};
 
 use driver::{InProcessBus, InProcessDriver};
 
@@ -148,8 +148,14 @@ impl Cluster {
         listener: TcpListener,
         notices: mpsc::UnboundedSender<Notice>,
     ) -> anyhow::Result<Cluster> {
-        let server =
-            Server::serve(listener, SocketIo::builder().build_layer(), None, notices).await?;
+        let server = Server::serve(
+            listener,
+            SocketIo::builder().build_layer(),
+            None,
+            notices,
+            Directory::default(),
+        )
+        .await?;
         Ok(Cluster {
             bus: None,
             nodes: Nodes::Local(vec![server]),
@@ -168,12 +174,15 @@ impl Cluster {
         if labels.is_empty() || distinct.len() != labels.len() {
             bail!("a cluster needs one or more servers with distinct labels, got {labels:?}");
         }
+        // One directory of client ids for every server of the cluster.
+        let directory = Directory::default();
+        let notices = (&notices, &directory);
         let nodes = match &bus {
             Bus::None => {
                 let mut nodes = Vec::new();
                 for label in labels {
                     let built = SocketIo::builder().build_layer();
-                    nodes.push(serve(label, built, &notices).await?);
+                    nodes.push(serve(label, built, notices).await?);
                 }
                 Nodes::Local(nodes)
             }
@@ -186,7 +195,7 @@ impl Cluster {
                     let built = SocketIo::builder()
                         .with_adapter::<InProcessAdapter>(ctr)
                         .build_layer();
-                    nodes.push(serve(label, built, &notices).await?);
+                    nodes.push(serve(label, built, notices).await?);
                 }
                 Nodes::InProcess(nodes)
             }
@@ -203,7 +212,7 @@ impl Cluster {
                     let built = SocketIo::builder()
                         .with_adapter::<RedisAdapter<Emitter>>(ctr)
                         .build_layer();
-                    nodes.push(serve(label, built, &notices).await?);
+                    nodes.push(serve(label, built, notices).await?);
                 }
                 Nodes::Redis(nodes)
             }
@@ -401,14 +410,20 @@ impl Cluster {
 async fn serve<A: crate::server::ServerAdapter>(
     label: &str,
     built: (socketioxide::layer::SocketIoLayer<A>, SocketIo<A>),
-    notices: &mpsc::UnboundedSender<Notice>,
+    (notices, directory): (&mpsc::UnboundedSender<Notice>, &Directory),
 ) -> anyhow::Result<Server<A>> {
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .await
         .with_context(|| format!("server {label}: could not listen on a loopback port"))?;
-    Server::serve(listener, built, Some(label.to_owned()), notices.clone())
-        .await
-        .with_context(|| format!("server {label}"))
+    Server::serve(
+        listener,
+        built,
+        Some(label.to_owned()),
+        notices.clone(),
+        directory.clone(),
+    )
+    .await
+    .with_context(|| format!("server {label}"))
 }
 
 /// Channels named for this cluster alone, so that two runs sharing one

@@ -11,6 +11,19 @@ use crate::report::Outcome;
 use crate::script::Action;
 use crate::server::Handled;
 
+/// Whether a disconnect handler's action disconnects other sockets (its
+/// own `socket.disconnect()` does nothing: the socket has left already).
+fn disconnects(action: &Action) -> bool {
+    use crate::script::{BroadcastAction, Expr};
+    matches!(
+        action,
+        Action::Expr(Expr::Broadcast {
+            action: BroadcastAction::DisconnectSockets { .. },
+            ..
+        })
+    )
+}
+
 /// `NAME> socket.emit(EVENT, ARGS…[, ack])`, as the engine runs it.
 pub(super) struct ClientEmit<'a> {
     pub(super) name: &'a str,
@@ -38,21 +51,31 @@ impl Engine {
         // It closed its own connection: there is no server packet to wait for.
         self.departing.remove(name);
         self.await_hooks(trace).await?;
-        let others: Vec<String> = trace
-            .disconnected
-            .keys()
-            .filter(|n| *n != name)
-            .cloned()
-            .collect();
-        for other in others {
-            trace.mismatch(format!(
-                "{other} was disconnected too, though only {name} left"
-            ));
+        // Only a disconnect handler (its own, or one that set off) may have
+        // disconnected others.
+        let by_handler = trace
+            .disconnect_hooks
+            .iter()
+            .any(|hook| disconnects(&hook.run.action));
+        if !by_handler {
+            let others: Vec<String> = trace
+                .disconnected
+                .keys()
+                .filter(|n| *n != name)
+                .cloned()
+                .collect();
+            for other in others {
+                trace.mismatch(format!(
+                    "{other} was disconnected too, though only {name} left"
+                ));
+            }
         }
         if let Some(d) = trace.disconnected.get_mut(name) {
             d.client = "io client disconnect".to_owned();
         }
         let sent = hook_emits(trace);
+        // The others a handler disconnected, seen from their side.
+        self.see_departures(&sent, trace).await?;
         self.settle(&sent, trace).await?;
         self.hook_outcomes(trace);
         Ok(Outcome::Disconnected(trace.disconnected.clone()))

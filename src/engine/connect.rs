@@ -51,7 +51,11 @@ impl Engine {
     }
 
     /// Opens a client, unless its name is connected already.
-    async fn open(&self, statement: &Statement) -> Option<anyhow::Result<(SimClient, Admission)>> {
+    async fn open(
+        &self,
+        statement: &Statement,
+        order: u64,
+    ) -> Option<anyhow::Result<(SimClient, Admission)>> {
         let (name, ns, auth) = connect_parts(statement);
         if self.is_connected(name) {
             return None;
@@ -64,7 +68,8 @@ impl Engine {
                 label.unwrap_or_default()
             )));
         };
-        let opened = SimClient::connect(&url, name, ns, handshake_auth(name, auth))
+        let auth = handshake_auth(name, auth);
+        let opened = SimClient::connect_in_order(&url, name, ns, auth, Some(order))
             .await
             .with_context(|| format!("line {}: connecting {name}", statement.line));
         Some(opened)
@@ -73,11 +78,17 @@ impl Engine {
     /// `connect_all` for statements with distinct names, in namespaces
     /// without a connection handler.
     async fn connect_batch(&mut self, statements: &[Statement]) -> anyhow::Result<Vec<StepReport>> {
+        let first = self.opened;
+        self.opened += statements.len() as u64;
         let opened: Vec<Option<anyhow::Result<(SimClient, Admission)>>> =
-            futures_util::stream::iter(statements.iter().map(|s| self.open(s)))
-                .buffered(CONNECTS_AT_ONCE)
-                .collect()
-                .await;
+            futures_util::stream::iter(
+                (first..)
+                    .zip(statements)
+                    .map(|(order, s)| self.open(s, order)),
+            )
+            .buffered(CONNECTS_AT_ONCE)
+            .collect()
+            .await;
         let mut traces: Vec<Trace> = statements.iter().map(Trace::new).collect();
         let admitted: BTreeSet<&str> = statements
             .iter()
@@ -124,7 +135,8 @@ impl Engine {
     async fn connect_hooked(&mut self, statement: &Statement) -> anyhow::Result<StepReport> {
         let (name, ns, _) = connect_parts(statement);
         let mut trace = Trace::new(statement);
-        let (client, admission) = match self.open(statement).await {
+        self.opened += 1;
+        let (client, admission) = match self.open(statement, self.opened - 1).await {
             None => {
                 let outcome = Outcome::Error(format!("client {name} is already connected"));
                 return Ok(trace.report(outcome));
@@ -198,6 +210,7 @@ impl Engine {
                 outcome: gone,
             });
         }
+        self.unseen_departures(&mut trace).await;
         Ok(trace.report(outcome))
     }
 

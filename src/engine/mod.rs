@@ -66,6 +66,9 @@ pub struct Engine {
     /// Clients the server disconnected in this step, until their side is seen.
     departing: BTreeMap<String, SimClient>,
     seq: u64,
+    /// How many clients the run has opened: the next one's place in the
+    /// order of connections.
+    opened: u64,
 }
 
 impl Engine {
@@ -86,6 +89,7 @@ impl Engine {
             homes: BTreeMap::new(),
             departing: BTreeMap::new(),
             seq: 0,
+            opened: 0,
         })
     }
 
@@ -177,6 +181,7 @@ impl Engine {
                 self.client_emit(emit, &mut trace).await?
             }
         };
+        self.unseen_departures(&mut trace).await;
         Ok(trace.report(outcome))
     }
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 use tokio::time::timeout;
 
 use super::predict::{Snapshot, View};
-use super::trace::Trace;
+use super::trace::{HookSeen, Trace};
 use super::{Engine, Member};
 use crate::protocol::{WAIT_BOUND, wait_bound};
 use crate::report::{Absence, Disconnection};
@@ -91,14 +91,20 @@ impl Engine {
             }
             Notice::DisconnectHook { name, ns, run } => {
                 trace.pending_hooks = trace.pending_hooks.saturating_sub(1);
-                trace.disconnect_hooks.push((name, ns, run));
+                let departed = trace.departures.len();
+                trace.disconnect_hooks.push(HookSeen {
+                    name,
+                    ns,
+                    run,
+                    departed,
+                });
             }
             Notice::Disconnected {
                 name,
+                ns,
                 reason,
                 rooms,
                 hook,
-                ..
             } => {
                 if hook {
                     trace.pending_hooks += 1;
@@ -116,6 +122,7 @@ impl Engine {
                     // Kept until its own side of the disconnection is observed.
                     self.departing.insert(name.clone(), client);
                 }
+                trace.departures.push((name.clone(), ns));
                 trace.disconnected.insert(
                     name,
                     Disconnection {
@@ -156,6 +163,7 @@ impl Engine {
         self.seq += 1;
         let seq = self.seq;
         let sync = self.cluster.sync(seq).await?;
+        let mut closed_early = Vec::new();
         for name in sync.failed {
             trace.mismatch(format!("the server could not send its sync to {name}"));
         }
@@ -166,15 +174,52 @@ impl Engine {
                 ));
                 continue;
             };
-            let got = client
-                .until_syncs(seq, servers)
+            // Only on a cluster can a client be disconnected after the
+            // server listed it (a request published by another server).
+            let closes = servers.is_some() && !emits_a_close(emitted);
+            let (got, closed) = client
+                .until_syncs(seq, servers, closes)
                 .await
                 .with_context(|| format!("waiting for {name} to receive the step's sync"))?;
             trace.record(&name, &got, emitted);
+            if closed {
+                closed_early.push(name);
+            }
         }
         self.absorb_notices(trace);
+        // Clients the server disconnected before their sync (on a cluster,
+        // a request published during the step): their side is seen; the
+        // server's notice may still be on its way.
+        for name in closed_early {
+            while !trace.disconnected.contains_key(&name) {
+                let notice = self.next_notice(&name, " to be disconnected").await?;
+                self.absorb(notice, trace);
+            }
+            if let Some(client) = self.departing.remove(&name) {
+                if let Some(d) = trace.disconnected.get_mut(&name) {
+                    d.client = "io server disconnect".to_owned();
+                }
+                // Close the client's transport too; the server already let go.
+                client.disconnect().await.ok();
+            }
+        }
         // A handler may have run meanwhile (a disconnect the sync found).
-        self.await_hooks(trace).await
+        self.await_hooks(trace).await?;
+        // Departures the sync brought in (a remote disconnection whose
+        // client had its markers already): seen from their side now.
+        self.see_departures(emitted, trace).await
+    }
+
+    /// Clients still departing when a step ends: the server let go of
+    /// them, but their side was never seen in the step. Flagged, and
+    /// closed, so that no later step waits on them.
+    pub(super) async fn unseen_departures(&mut self, trace: &mut Trace) {
+        for (name, client) in std::mem::take(&mut self.departing) {
+            trace.mismatch(format!(
+                "the server disconnected {name}, but {name} never saw it in this step"
+            ));
+            client.disconnect().await.ok();
+        }
     }
 
     /// Each client the server disconnected in this step, seen from its own
@@ -198,4 +243,12 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// Whether the step emitted an event rust_socketio cannot tell from a
+/// server's DISCONNECT packet: `close` (any case) with the argument `""`.
+fn emits_a_close(emitted: &[(String, Vec<Value>)]) -> bool {
+    emitted.iter().any(|(event, args)| {
+        event.eq_ignore_ascii_case("close") && *args == [Value::String(String::new())]
+    })
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::Engine;
 use super::predict::{self, Pick, Selection, Snapshot, View};
-use super::trace::Trace;
+use super::trace::{HookSeen, Trace};
 use crate::report::{Delivery, Hook, HookRun, Outcome, Reason};
 use crate::script::{Action, Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
 use crate::server::HookResult;
@@ -54,9 +54,16 @@ impl Engine {
             return;
         }
         let after = self.snapshot(trace);
-        for (name, ns, run) in runs {
+        for HookSeen {
+            name,
+            ns,
+            run,
+            departed,
+        } in runs
+        {
             let origin = self.origin(None, Some(&name));
-            if let Some(outcome) = hook_outcome(&name, &ns, origin, &run, &after, trace) {
+            let saw = self.state_seen(&after, departed, trace);
+            if let Some(outcome) = hook_outcome(&name, &ns, origin, &run, &saw, trace) {
                 trace.hooks.push(HookRun {
                     hook: Hook::Disconnect,
                     ns,
@@ -64,6 +71,25 @@ impl Engine {
                 });
             }
         }
+    }
+
+    /// The state a disconnect handler saw: the step's end, but with the
+    /// sockets the server let go of after the handler's run (the first
+    /// `departed` had gone before) still connected, in the rooms they left.
+    fn state_seen(&self, after: &Snapshot, departed: usize, trace: &Trace) -> Snapshot {
+        let mut saw = after.clone();
+        for (name, ns) in trace.departures.iter().skip(departed) {
+            let Some(gone) = trace.disconnected.get(name) else {
+                continue;
+            };
+            let view = View::Connected {
+                ns: ns.clone(),
+                rooms: gone.rooms_left.iter().cloned().collect(),
+                server: self.homes.get(name).cloned(),
+            };
+            saw.insert(name.clone(), view);
+        }
+        saw
     }
 
     /// What the action did, as observed once the step settled, checked
@@ -83,8 +109,14 @@ impl Engine {
                 action: BroadcastAction::Emit { .. },
                 ..
             } => {
-                let event = emitted.map(|(event, _)| event).unwrap_or_default();
-                deliveries(event, before, selection, trace)
+                let (event, args) = emitted.unzip();
+                deliveries(
+                    event.unwrap_or_default(),
+                    args.as_deref(),
+                    before,
+                    selection,
+                    trace,
+                )
             }
             Expr::Socket(SocketAction::Join(_) | SocketAction::Leave(_)) => {
                 let name = sender.unwrap_or_default().to_owned();
@@ -128,7 +160,7 @@ pub(super) fn hook_emits(trace: &Trace) -> Vec<(String, Vec<Value>)> {
     trace
         .disconnect_hooks
         .iter()
-        .filter_map(|(_, _, run)| match &run.action {
+        .filter_map(|hook| match &hook.run.action {
             Action::Expr(expr) => emitted(expr),
             Action::Callback(_) => None,
         })
@@ -152,9 +184,9 @@ pub(super) fn hook_outcome(
         (Ok(()), Action::Expr(expr)) => expr,
         (Ok(()), Action::Callback(_)) => return None,
     };
-    let (event, _) = emitted(expr)?;
+    let (event, args) = emitted(expr)?;
     let selection = selection(Some(name), Some(ns), origin, expr);
-    let outcome = deliveries(event, state, &selection, trace);
+    let outcome = deliveries(event, Some(&args), state, &selection, trace);
     let reached = matches!(&outcome, Outcome::Emit { deliveries, .. }
         if deliveries.values().any(|d| matches!(d, Delivery::Received(_))));
     if reached {
@@ -166,34 +198,25 @@ pub(super) fn hook_outcome(
 }
 
 /// An emit's deliveries: every client of the run, as observed, with the
-/// reason from the server's state for each one left out.
+/// reason from the server's state for each one left out. Each client's
+/// receipt is claimed (see `Trace::claim`): several handler runs emitting
+/// the same event each get their own, and a receipt more shows in the report.
 pub(super) fn deliveries(
     event: String,
+    args: Option<&[Value]>,
     before: &Snapshot,
     selection: &Selection,
     trace: &mut Trace,
 ) -> Outcome {
     let mut deliveries = BTreeMap::new();
     for (name, verdict) in predict::select(before, selection) {
-        let got: Vec<Vec<Value>> = trace
-            .events
-            .get(&name)
-            .into_iter()
-            .flatten()
-            .filter(|(e, _)| *e == event)
-            .map(|(_, args)| args.clone())
-            .collect();
-        if got.len() > 1 {
-            trace.mismatch(format!(
-                "{name} received {event:?} {} times, not once",
-                got.len()
-            ));
-        }
-        let delivery = match (got.into_iter().next(), verdict) {
+        let got = trace.claim(&name, &event, args);
+        let delivery = match (got, verdict) {
             (Some(args), Ok(())) => Delivery::Received(args),
             (Some(args), Err(reason)) => {
                 trace.mismatch(format!(
-                    "{name} received {event:?}, but the server's state says it should not have ({reason:?})"
+                    "{name} received {event:?}, but the server's state says it should not have ({})",
+                    crate::render::explain(&reason)
                 ));
                 Delivery::Received(args)
             }

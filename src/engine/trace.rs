@@ -1,13 +1,23 @@
 //! One step in progress: what the clients observed, what the server
 //! logged, and where the two disagreed; then its report.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
 use crate::client::{Inbound, decode_any};
 use crate::report::{Disconnection, HookRun, Outcome, StepReport};
 use crate::script::Statement;
+
+/// A disconnect handler's run: whose socket, its namespace, what it did,
+/// and how many of the step's departures had happened when it finished
+/// (the sockets disconnected after it were still there while it ran).
+pub(super) struct HookSeen {
+    pub(super) name: String,
+    pub(super) ns: String,
+    pub(super) run: crate::server::HookResult,
+    pub(super) departed: usize,
+}
 
 /// One step in progress: what it observed, and where that disagreed.
 pub(super) struct Trace {
@@ -23,8 +33,13 @@ pub(super) struct Trace {
     pub(super) hooks: Vec<HookRun>,
     /// Disconnect handlers announced but not yet heard from.
     pub(super) pending_hooks: usize,
-    /// Disconnect handlers that ran: whose socket, its namespace, and what they did.
-    pub(super) disconnect_hooks: Vec<(String, String, crate::server::HookResult)>,
+    /// Disconnect handlers that ran, in the order they finished.
+    pub(super) disconnect_hooks: Vec<HookSeen>,
+    /// The sockets the server let go of in this step, with their namespace,
+    /// in the order it did.
+    pub(super) departures: Vec<(String, String)>,
+    /// Per client, which of its `events` an outcome has accounted for.
+    pub(super) claimed: BTreeMap<String, BTreeSet<usize>>,
     /// Handler emits that reached nobody: no line, but their event is the step's.
     pub(super) silent: Vec<Outcome>,
     /// Disconnections the server's handlers reported.
@@ -44,6 +59,8 @@ impl Trace {
             silent: Vec::new(),
             pending_hooks: 0,
             disconnect_hooks: Vec::new(),
+            departures: Vec::new(),
+            claimed: BTreeMap::new(),
             disconnected: BTreeMap::new(),
             mismatches: Vec::new(),
         }
@@ -65,6 +82,31 @@ impl Trace {
                     .push(decode_any(inbound, emitted)),
             }
         }
+    }
+
+    /// Takes the first receipt of `event` by `name` that no outcome has
+    /// accounted for yet: one with these arguments if there is one (each
+    /// handler run claims its own), else any.
+    pub(super) fn claim(
+        &mut self,
+        name: &str,
+        event: &str,
+        args: Option<&[Value]>,
+    ) -> Option<Vec<Value>> {
+        let events = self.events.get(name)?;
+        let claimed = self.claimed.entry(name.to_owned()).or_default();
+        let free = |i: &usize| !claimed.contains(i);
+        let of_event = |(i, (e, _)): &(usize, &(String, Vec<Value>))| *e == event && free(i);
+        let found = events
+            .iter()
+            .enumerate()
+            .filter(of_event)
+            .find(|(_, (_, a))| args.is_some_and(|args| a.as_slice() == args))
+            .or_else(|| events.iter().enumerate().find(of_event))
+            .map(|(i, (_, a))| (i, a.clone()));
+        let (i, args) = found?;
+        claimed.insert(i);
+        Some(args)
     }
 
     pub(super) fn mismatch(&mut self, text: String) {
@@ -107,6 +149,30 @@ impl Trace {
             })
             .collect();
         self.mismatches.extend(stray);
+        // An expected event received more often than the outcomes claimed it.
+        let mut extra = Vec::new();
+        for (name, events) in &self.events {
+            let claimed = self.claimed.get(name);
+            let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+            for (i, (event, _)) in events.iter().enumerate() {
+                let count = counts.entry(event).or_default();
+                count.0 += 1;
+                if claimed.is_some_and(|c| c.contains(&i)) {
+                    count.1 += 1;
+                }
+            }
+            for (event, (got, sent)) in counts {
+                if got > sent && sent > 0 {
+                    let sent = if sent == 1 {
+                        "once".to_owned()
+                    } else {
+                        format!("{sent} times")
+                    };
+                    extra.push(format!("{name} received {event:?} {got} times, not {sent}"));
+                }
+            }
+        }
+        self.mismatches.extend(extra);
         let mut acks = std::mem::take(&mut self.acks);
         let ack = self.ack_from.take().map(|from| {
             let mut answers = acks.remove(&from).unwrap_or_default();

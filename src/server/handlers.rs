@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use serde_json::Value;
 use socketioxide::SocketIo;
@@ -14,7 +15,9 @@ use socketioxide::socket::{DisconnectReason, Socket};
 use super::perform::{Actor, Args, bounded, lits, perform};
 use anyhow::Context as _;
 
-use super::{Handled, HookResult, Notice, Ready as _, ServerAdapter, Shared, lock, rooms_of};
+use super::{
+    Handled, HookResult, Notice, ORDER_HEADER, Ready as _, ServerAdapter, Shared, lock, rooms_of,
+};
 use crate::protocol::{CLIENT_HEADER, WAIT_BOUND, WELCOME_EVENT, wait_bound};
 use crate::script::{Action, CONNECTION, DISCONNECT};
 
@@ -73,6 +76,15 @@ fn on_connect<A: Adapter>(
     let name = client_name(&socket);
     // Socket.IO puts every socket in a room named after its id; socketioxide does not.
     socket.join(socket.id.to_string());
+    // Its place in the script's order of connections, else in the server's.
+    let counted = shared.next_admission.fetch_add(1, Ordering::Relaxed);
+    let admission = socket
+        .req_parts()
+        .headers
+        .get(ORDER_HEADER)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .unwrap_or(u64::MAX / 2 + counted);
+    lock(&shared.admitted).insert(socket.id, admission);
     let Some(name) = name else {
         outside_client(&socket);
         return futures_util::future::Either::Left(std::future::ready(()));
@@ -111,6 +123,7 @@ fn on_connect<A: Adapter>(
         let mut sockets = lock(&shared.sockets);
         if !sockets.get(&name).is_some_and(|held| held.connected()) {
             sockets.insert(name.clone(), socket.clone());
+            lock(&shared.directory).insert(name.clone(), socket.id.to_string());
         }
     }
     futures_util::future::Either::Right(async move {
@@ -188,9 +201,14 @@ fn on_disconnect<A: Adapter>(
         let holds = sockets.get(&name).is_some_and(|s| s.id == socket.id);
         if holds {
             sockets.remove(&name);
+            let mut directory = lock(&shared.directory);
+            if directory.get(&name) == Some(&socket.id.to_string()) {
+                directory.remove(&name);
+            }
         }
         holds
     };
+    lock(&shared.admitted).remove(&socket.id);
     let ns = socket.ns().to_owned();
     let hook =
         registered && lock(&shared.handlers).contains_key(&(ns.clone(), DISCONNECT.to_owned()));
@@ -206,13 +224,15 @@ fn on_disconnect<A: Adapter>(
         });
     }
     async move {
-        if !hook {
-            return;
-        }
-        if let Some(run) = run_hook(&shared, &io, &socket, DISCONNECT, &name, true).await {
+        if hook && let Some(run) = run_hook(&shared, &io, &socket, DISCONNECT, &name, true).await {
             let _ = shared
                 .notices
                 .send(Notice::DisconnectHook { name, ns, run });
+        }
+        // Whoever disconnected this socket in turn may go on.
+        let waiter = lock(&shared.hook_waiters).remove(&socket.id);
+        if let Some(done) = waiter {
+            let _ = done.send(());
         }
     }
 }

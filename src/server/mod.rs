@@ -20,12 +20,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context as _;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::SocketRef;
 use socketioxide::layer::SocketIoLayer;
+use socketioxide::socket::Sid;
 use socketioxide::{BroadcastError, SocketIo};
 use socketioxide_core::adapter::DefinedAdapter;
 use tokio::net::TcpListener;
@@ -36,6 +38,11 @@ use crate::protocol::{SYNC_EVENT, WAIT_BOUND, wait_bound};
 use crate::script::{Action, Expr, Hook};
 use handlers::add_namespace;
 use perform::{Actor, bounded, perform};
+
+/// The handshake header with a simulated client's place in the script's
+/// order of connections: the order its socket was admitted in, as far as
+/// the server's selections go (see `perform::disconnect_in_turn`).
+pub const ORDER_HEADER: &str = "x-sockets-tour-order";
 
 /// What the server's handlers tell the engine, in the order they ran.
 #[derive(Debug)]
@@ -132,7 +139,21 @@ struct Shared<A: Adapter> {
     /// Every namespace the server has.
     namespaces: Mutex<BTreeSet<String>>,
     notices: mpsc::UnboundedSender<Notice>,
+    /// Every socket's admission number, in the order the server admitted
+    /// them: the order the official server disconnects a selection in.
+    admitted: Mutex<HashMap<Sid, u64>>,
+    next_admission: AtomicU64,
+    /// Sockets whose disconnect handler someone waits for (see
+    /// `perform::disconnect_in_turn`): told when their handler is done.
+    hook_waiters: Mutex<HashMap<Sid, oneshot::Sender<()>>>,
+    /// Client name → socket id, on every server of the cluster, for `NAME.id`.
+    directory: Directory,
 }
+
+/// Client name → its socket's id, shared by the servers of a cluster: a
+/// room named after an id exists on the socket's own server only, but
+/// `NAME.id` is the same string wherever the action runs.
+pub type Directory = Arc<Mutex<BTreeMap<String, String>>>;
 
 /// Locks a mutex, taking the data even if a handler panicked holding it:
 /// every critical section here leaves the data consistent.
@@ -154,12 +175,14 @@ pub struct Server<A: Adapter = LocalAdapter> {
 
 impl<A: ServerAdapter> Server<A> {
     /// Serves `io` on `listener` with the namespace `/`, its handlers
-    /// telling `notices` what they did. `label` names it in a cluster.
+    /// telling `notices` what they did. `label` names it in a cluster,
+    /// whose servers share one `directory` of client ids.
     pub async fn serve(
         listener: TcpListener,
         (layer, io): (SocketIoLayer<A>, SocketIo<A>),
         label: Option<String>,
         notices: mpsc::UnboundedSender<Notice>,
+        directory: Directory,
     ) -> anyhow::Result<Server<A>> {
         let addr = listener.local_addr().context("reading the server's port")?;
         let shared = Arc::new(Shared {
@@ -168,6 +191,10 @@ impl<A: ServerAdapter> Server<A> {
             sockets: Mutex::default(),
             namespaces: Mutex::default(),
             notices,
+            admitted: Mutex::default(),
+            next_admission: AtomicU64::new(0),
+            hook_waiters: Mutex::default(),
+            directory,
         });
         // socketioxide creates no `/` by itself; the official server always has it.
         add_namespace(&io, &shared, "/".to_owned()).await?;

@@ -5,19 +5,25 @@ use std::future::Future;
 
 use serde::Serialize;
 use serde_json::Value;
-use socketioxide::adapter::Adapter;
+use std::any::TypeId;
+
+use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::SocketRef;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::{BroadcastError, SocketIo};
 
+use tokio::sync::oneshot;
+
 use super::{Shared, lock};
 use crate::protocol::{self, WAIT_BOUND, wait_bound};
+use crate::script::DISCONNECT;
 use crate::script::{Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
 
 /// Who carries out an action, and what its ids mean: the server, the
 /// sender's socket (if any), and every client's current socket id.
 pub(super) struct Actor<'a, A: Adapter> {
     io: &'a SocketIo<A>,
+    shared: &'a Shared<A>,
     sender: Option<&'a SocketRef<A>>,
     /// Client name → its socket's id, for `NAME.id`.
     ids: std::collections::BTreeMap<String, String>,
@@ -30,15 +36,15 @@ pub(super) struct Actor<'a, A: Adapter> {
 impl<'a, A: Adapter> Actor<'a, A> {
     pub(super) fn new(
         io: &'a SocketIo<A>,
-        shared: &Shared<A>,
+        shared: &'a Shared<A>,
         sender: Option<&'a SocketRef<A>>,
     ) -> Self {
-        let ids = lock(&shared.sockets)
-            .iter()
-            .map(|(name, socket)| (name.clone(), socket.id.to_string()))
-            .collect();
+        // Every server's clients: `NAME.id` names a client wherever it is
+        // connected (a room that only its own server holds).
+        let ids = lock(&shared.directory).clone();
         Actor {
             io,
+            shared,
             sender,
             ids,
             leaving: false,
@@ -138,14 +144,107 @@ pub(super) async fn perform<A: Adapter>(actor: &Actor<'_, A>, expr: &Expr) -> Re
             except,
             action,
         } => {
-            let mut op = select(actor, scope, to, except)?;
-            if actor.leaving
-                && let Some(socket) = actor.sender
-            {
-                // It is still in its own id room here: that takes it out.
-                op = op.except(socket.id.to_string());
+            let selected = || {
+                let mut op = select(actor, scope, to, except)?;
+                if actor.leaving
+                    && let Some(socket) = actor.sender
+                {
+                    // It is still in its own id room here: that takes it out.
+                    op = op.except(socket.id.to_string());
+                }
+                Ok::<_, String>(op)
+            };
+            if let BroadcastAction::DisconnectSockets { .. } = action {
+                let ns = match scope {
+                    Scope::Namespace(ns) => ns.clone(),
+                    _ => actor
+                        .sender
+                        .ok_or("`socket` needs a client")?
+                        .ns()
+                        .to_owned(),
+                };
+                if has_disconnect_hook(actor.shared, &ns) {
+                    let mut rooms = Vec::new();
+                    for list in to {
+                        rooms.extend(actor.rooms(list)?);
+                    }
+                    disconnect_in_turn(actor, &rooms, selected()?).await;
+                    if TypeId::of::<A>() == TypeId::of::<LocalAdapter>() {
+                        return Ok(());
+                    }
+                    // The other servers' sockets: through the adapter.
+                }
             }
-            perform_on_sockets(op, action).await
+            perform_on_sockets(selected()?, action).await
+        }
+    }
+}
+
+fn has_disconnect_hook<A: Adapter>(shared: &Shared<A>, ns: &str) -> bool {
+    lock(&shared.handlers).contains_key(&(ns.to_owned(), DISCONNECT.to_owned()))
+}
+
+/// `disconnectSockets()` in a namespace with a disconnect handler, as the
+/// official server does it: the selected sockets one after another (those
+/// in the first `to` room first, each room's in the order they connected;
+/// every socket in connection order without rooms), each one's disconnect
+/// handler running to its end, its socket gone from its rooms, before the
+/// next socket is disconnected. socketioxide would spawn every handler at
+/// once, racing the remaining disconnects. Only this server's sockets.
+async fn disconnect_in_turn<A: Adapter>(
+    actor: &Actor<'_, A>,
+    to: &[String],
+    op: BroadcastOperators<A>,
+) {
+    let shared = actor.shared;
+    let mut sockets: Vec<(usize, u64, SocketRef<A>)> = {
+        let admitted = lock(&shared.admitted);
+        op.sockets()
+            .into_iter()
+            // A socket whose own disconnect handler runs has already left.
+            .filter(|s| s.connected())
+            .map(|s| {
+                let rooms = s.rooms();
+                let rank = to
+                    .iter()
+                    .position(|room| rooms.iter().any(|r| r.as_ref() == room.as_str()))
+                    .unwrap_or(0);
+                let admission = admitted.get(&s.id).copied().unwrap_or(u64::MAX);
+                (rank, admission, s)
+            })
+            .collect()
+    };
+    sockets.sort_by_key(|(rank, admission, _)| (*rank, *admission));
+    for (_, _, socket) in sockets {
+        if !socket.connected() {
+            // Disconnected meanwhile by an earlier socket's handler.
+            continue;
+        }
+        let id = socket.id;
+        let ns = socket.ns().to_owned();
+        // Only a tour client's socket runs the handler that says it is done.
+        let registered = lock(&shared.sockets).values().any(|s| s.id == id);
+        let done = registered.then(|| {
+            let (tx, rx) = oneshot::channel();
+            lock(&shared.hook_waiters).insert(id, tx);
+            rx
+        });
+        if socket.disconnect().is_err() {
+            lock(&shared.hook_waiters).remove(&id);
+            continue;
+        }
+        if let Some(done) = done {
+            // A dropped sender: the handler is gone; nothing more to wait for.
+            let _ = done.await;
+        }
+        // socketioxide takes the socket out of its rooms right after its
+        // handler returns, in the handler's own task.
+        while actor
+            .io
+            .of(ns.as_str())
+            .is_some_and(|op| op.get_socket(id).is_some())
+        {
+            tokio::task::yield_now().await;
         }
     }
 }

@@ -272,3 +272,58 @@ impl Drop for RedisServer {
         let _ = self.child.wait();
     }
 }
+
+/// Runs a script on the in-process bus; every step must agree with the
+/// servers' state. Returns the NDJSON lines.
+async fn run_clean(script: &str) -> Vec<Value> {
+    let script = parse_script(script).expect("the script parses");
+    Engine::run(setup(None), async |engine| {
+        let mut lines = Vec::new();
+        engine
+            .run_block(&script, |report| {
+                assert!(!report.has_mismatch(), "{report:?}");
+                lines.push(serde_json::from_str(&json_line(report))?);
+                Ok(())
+            })
+            .await?;
+        Ok(lines)
+    })
+    .await
+    .expect("the script runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_disconnection_is_seen_within_its_step_and_never_hangs_a_later_one() {
+    let round = "connect alice @A\nconnect bob @B\nbob: socket.join(\"rb\")\n\
+                 @A io.in(\"rb\").disconnectSockets()\ndisconnect alice\n";
+    let lines = run_clean(&format!("servers A B with adapter\n{}", round.repeat(5))).await;
+    let gone: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["code"] == "@A io.in(\"rb\").disconnectSockets()")
+        .collect();
+    assert_eq!(gone.len(), 5);
+    for line in gone {
+        assert_eq!(
+            line["disconnected"]["bob"]["client"], "io server disconnect",
+            "{line}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_id_names_it_on_any_server() {
+    let shared = run_clean(
+        "servers A B with adapter\nconnect alice @A\nconnect bob @B\n@A io.to(bob.id).emit(\"q\")\n",
+    )
+    .await;
+    assert_eq!(
+        shared[3]["receivers"],
+        serde_json::json!(["bob"]),
+        "{shared:?}"
+    );
+    let apart =
+        run_clean("servers A B\nconnect alice @A\nconnect bob @B\n@A io.to(bob.id).emit(\"q\")\n")
+            .await;
+    assert_eq!(apart[3]["receivers"], serde_json::json!([]), "{apart:?}");
+    assert!(apart[3].get("error").is_none(), "{apart:?}");
+}

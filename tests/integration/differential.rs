@@ -731,3 +731,53 @@ fn generated_scripts_suit_the_official_server() {
         );
     }
 }
+
+/// Steps whose outcome depends on the order the server disconnects a
+/// selection in, which the generator leaves out: a namespace's disconnect
+/// handler emitting (or disconnecting) while several sockets leave. The
+/// official server disconnects them one after another, in connection
+/// order, each handler running before the next socket goes.
+const DISCONNECT_HANDLER_CASES: &[(&str, &str)] = &[
+    (
+        "several-leave-a-room-each-handler-emits",
+        "connect a\nconnect b\nconnect c\na: socket.join(\"r\")\nb: socket.join(\"r\")\n\
+         on \"disconnect\": io.emit(\"left\", msg)\nio.in(\"r\").disconnectSockets()\n",
+    ),
+    (
+        "everyone-leaves-each-handler-emits-twice-over",
+        "on \"disconnect\": io.emit(\"left\", msg)\nconnect c1\nconnect c2\nconnect c3\n\
+         io.disconnectSockets()\nconnect c1\nconnect c2\nconnect c3\nio.disconnectSockets()\n",
+    ),
+    (
+        "a-handler-disconnects-everyone-else",
+        "connect a\nconnect b\nconnect c\non \"disconnect\": io.disconnectSockets()\n\
+         disconnect a\nio.emit(\"x\")\nconnect b\nio.disconnectSockets()\nconnect a\n",
+    ),
+];
+
+#[test]
+fn disconnect_handlers_run_in_turn_as_on_the_official_server() {
+    let reference = manifest_dir().join("tests/reference");
+    preflight(&reference);
+    let dir = scripts_dir().join("disconnect-handlers");
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let files: Vec<PathBuf> = DISCONNECT_HANDLER_CASES
+        .iter()
+        .map(|(name, script)| {
+            let path = dir.join(format!("{name}.tour"));
+            std::fs::write(&path, script)
+                .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+            path
+        })
+        .collect();
+    let official = reference_batch(&files, &reference);
+    let mut report = String::new();
+    for (path, node) in files.iter().zip(official) {
+        let compared = compare(path, run_rust(path), node);
+        for d in &compared.differences {
+            report.push_str(&format!("\n{}: {d}", path.display()));
+        }
+    }
+    assert!(report.is_empty(), "differences:{report}");
+}
