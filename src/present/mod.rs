@@ -64,28 +64,7 @@ pub async fn present(
 ) -> anyhow::Result<(Summary, Ended)> {
     let pieces = pieces::pieces(lesson);
     let names = name_width(lesson);
-    // A first run, into buffers, measures each piece (on a port of its own:
-    // the user's address is for the run they watch).
-    let (rendered, summary) =
-        Engine::run(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), async |engine| {
-            let mut rendered = Vec::new();
-            let mut summary = Summary::default();
-            for piece in &pieces {
-                let mut buffer = Vec::new();
-                show(engine, piece, &mut buffer, output, names, &mut summary).await?;
-                rendered.push(buffer);
-            }
-            Ok((rendered, summary))
-        })
-        .await?;
-    let units: Vec<plan::Unit> = pieces
-        .iter()
-        .zip(&rendered)
-        .map(|(piece, text)| plan::Unit {
-            rows: rows_of(text, output),
-            ends_block: piece.ends_block(),
-        })
-        .collect();
+    let (units, summary) = measure(lesson, output).await?;
     // `--from` starts a page at its section's heading.
     let first = match &presenting.from {
         Some(from) => start_piece(&pieces, from)?,
