@@ -236,3 +236,65 @@ pub struct NamespaceState {
     /// Each `use` middleware, as `KEY = "VALUE"`, in order.
     pub middlewares: Vec<String>,
 }
+
+/// A room of `.to/.in/.except` as a script writes it: `"lobby"`, `bob.id`.
+pub fn room_name(room: &Room) -> String {
+    match room {
+        Room::Name(name) => quoted(name),
+        Room::IdOf(name) => format!("{name}.id"),
+        Room::OwnId => "socket.id".to_owned(),
+    }
+}
+
+pub fn room_list(rooms: &[Room]) -> String {
+    rooms.iter().map(room_name).collect::<Vec<_>>().join(", ")
+}
+
+/// A name as a JSON string: quotes, escapes and control characters are
+/// shown, never interpreted by the terminal.
+pub fn quoted(name: &str) -> String {
+    Value::String(name.to_owned()).to_string()
+}
+
+/// Why a client did not receive an emit, in a learner's words.
+pub fn explain(reason: &Reason) -> String {
+    match reason {
+        Reason::NotConnected(Absence::Rejected(message)) => {
+            format!(
+                "not connected: a middleware refused it ({})",
+                quoted(message)
+            )
+        }
+        Reason::NotConnected(Absence::NoNamespace { ns }) => {
+            format!("not connected: the server had no namespace {ns}")
+        }
+        Reason::NotConnected(Absence::Disconnected { code }) => {
+            format!("not connected: disconnected by `{code}`")
+        }
+        Reason::NotConnected(Absence::Vanished) => {
+            "not connected: the server lost its socket".to_owned()
+        }
+        Reason::NotDelivered => "did not arrive, though it should have".to_owned(),
+        Reason::OtherServer { server } => {
+            format!("on server {server}; the servers share nothing")
+        }
+        Reason::OtherNamespace { own, target } => {
+            format!("is in namespace {own}; this emit goes to {target} only")
+        }
+        Reason::NotTheTarget { target } => {
+            format!("socket.emit goes to {target}'s own client only")
+        }
+        Reason::Sender { despite_rooms } if despite_rooms.is_empty() => {
+            "the sender: broadcasting from a socket leaves the sender out".to_owned()
+        }
+        Reason::Sender { despite_rooms } => format!(
+            "the sender: left out even though it is in {}",
+            room_list(despite_rooms)
+        ),
+        Reason::Excepted { room } => format!("in {}, which except() leaves out", room_name(room)),
+        Reason::NotInRooms { rooms } if rooms.len() == 1 => {
+            format!("not in {}", room_name(&rooms[0]))
+        }
+        Reason::NotInRooms { rooms } => format!("in none of {}", room_list(rooms)),
+    }
+}

@@ -216,7 +216,7 @@ pub(super) fn deliveries(
             (Some(args), Err(reason)) => {
                 trace.mismatch(format!(
                     "{name} received {event:?}, but the server's state says it should not have ({})",
-                    crate::render::explain(&reason)
+                    crate::report::explain(&reason)
                 ));
                 Delivery::Received(args)
             }

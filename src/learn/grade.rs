@@ -8,7 +8,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::learn::exercise::{Expect, Part};
-use crate::render::explain;
+use crate::report::explain;
 use crate::report::{Delivery, Outcome, Reason, RoomsNow, StepReport};
 
 /// The result of one try: it passed exactly when nothing was missed.

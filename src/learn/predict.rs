@@ -489,7 +489,7 @@ pub fn wrong_because(client: &ClientGrade) -> Option<String> {
     }
     let name = &client.name;
     Some(match (&client.reason, client.said) {
-        (Some(reason), true) => format!("you said {name}: {}", crate::render::explain(reason)),
+        (Some(reason), true) => format!("you said {name}: {}", crate::report::explain(reason)),
         (None, true) => format!("you said {name}, but the step emitted nothing"),
         (_, false) => format!("you left {name} out, but {name} got it"),
     })

@@ -15,8 +15,9 @@ mod wrap;
 
 use std::io::{self, Write};
 
+pub use crate::report::explain;
 pub use ndjson::{Ndjson, json_line};
-pub use transcript::{Transcript, explain};
+pub use transcript::Transcript;
 
 use crate::learn::predict::{Graded, Idea, Prediction, Question, Score};
 use crate::lesson::Prose;
