@@ -120,7 +120,7 @@ impl Drop for Pane {
 }
 
 /// The bytes written into `fifo`, as they come, on a channel.
-fn stream(fifo: &Path) -> mpsc::Receiver<Vec<u8>> {
+pub fn stream(fifo: &Path) -> mpsc::Receiver<Vec<u8>> {
     let (tx, rx) = mpsc::channel();
     let fifo = fifo.to_path_buf();
     std::thread::spawn(move || {
@@ -147,12 +147,15 @@ fn a_person_predicts_at_a_terminal_with_line_editing() {
     let mut pane = Pane::start("predict", &format!("run {lesson} --predict"));
     pane.wait_for("? io.to(\"lobby\")");
     pane.wait_for("`-` for nobody, `?` to skip");
+    // The line editor's own prompt: keys typed before it are the terminal's.
+    pane.wait_for("  > ");
     // A typo, mended with the line editor: Left, Backspace, the right letter.
     pane.tmux(&["send-keys", "-l", "alice bxb"]);
     pane.keys(&["Left", "BSpace", "o", "Enter"]);
     pane.wait_for("you said: alice bob  ✔ right");
     pane.wait_for("? alice: socket.to(\"lobby\")");
     pane.wait_for("`?` to skip");
+    pane.wait_for("  > ");
     pane.line("alice bob");
     pane.wait_for("✘ you said alice: the sender: left out even though it is in \"lobby\"");
     pane.wait_for("`?` to skip");
