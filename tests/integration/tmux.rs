@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// The line the shell around the program prints after it.
@@ -18,6 +19,9 @@ pub struct Tmux {
     /// Where the shell around the program writes its exit status (tmux's own
     /// `pane_dead_status` is sometimes never set when a program exits fast).
     status: PathBuf,
+    /// What the pane's program writes, as it comes (`pipe-pane`): each chunk
+    /// is a moment when the screen may have changed.
+    output: mpsc::Receiver<Vec<u8>>,
     pub width: usize,
     pub height: usize,
 }
@@ -33,9 +37,13 @@ impl Tmux {
         ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("output");
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
         let tmux = Tmux {
             socket: dir.join("tmux.sock"),
             status: dir.join("status"),
+            output: crate::terminal::stream(&fifo),
             width,
             height,
         };
@@ -44,8 +52,10 @@ impl Tmux {
         // draws output in order, so once the sentinel shows, so does all of
         // the program's output (tmux may mark a pane dead before it has read
         // all of it, so the pane stays alive, idle, until the test ends).
+        // The program waits for a first Enter, so that the pipe is in place
+        // before it writes anything.
         let script = format!(
-            "\"$0\" \"$@\"; s=$?; stty -a > '{1}' 2>&1; echo $s > '{0}.tmp' && mv '{0}.tmp' '{0}'; \
+            "read _; \"$0\" \"$@\"; s=$?; stty -a > '{1}' 2>&1; echo $s > '{0}.tmp' && mv '{0}.tmp' '{0}'; \
              printf '\\n%s\\n' '{SENTINEL}'; exec cat > /dev/null",
             tmux.status.display(),
             tmux.stty().display()
@@ -88,6 +98,10 @@ impl Tmux {
             "tmux did not start (is it installed? CI installs it): {}",
             String::from_utf8_lossy(&o.stderr)
         );
+        let pipe = format!("cat >> '{}'", fifo.display());
+        let o = tmux.run(&["pipe-pane", "-o", "-t", "t", &pipe]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        tmux.keys(&["Enter"]);
         tmux
     }
 
@@ -144,9 +158,10 @@ impl Tmux {
             .collect()
     }
 
-    /// Waits until the screen satisfies `ready`, polling the screen with a
-    /// bound (no fixed sleep decides anything: a slow machine only polls
-    /// longer), and returns it; fails with the screen after [`PATIENCE`].
+    /// Waits until the screen satisfies `ready`, and returns it: the screen
+    /// is read again each time the program writes (tmux has drawn a chunk
+    /// by the time `pipe-pane` passes it on); fails with the screen when
+    /// nothing satisfying comes within [`PATIENCE`].
     pub fn wait_for(&self, what: &str, ready: impl Fn(&[String]) -> bool) -> Vec<String> {
         let deadline = Instant::now() + PATIENCE;
         loop {
@@ -154,13 +169,20 @@ impl Tmux {
             if ready(&screen) {
                 return screen;
             }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; the screen:\n{}",
-                screen.join("\n")
-            );
-            // The interval between two looks at the screen, not a wait for an event.
-            std::thread::sleep(Duration::from_millis(20));
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.output.recv_timeout(left) {
+                // Whatever else came meanwhile is seen by the next look.
+                Ok(_) => while self.output.try_recv().is_ok() {},
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                    let screen = self.screen();
+                    assert!(
+                        ready(&screen),
+                        "timed out waiting for {what}; the screen:\n{}",
+                        screen.join("\n")
+                    );
+                    return screen;
+                }
+            }
         }
     }
 
