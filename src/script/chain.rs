@@ -101,6 +101,33 @@ const fn member(
     }
 }
 
+/// Where a chain may stand, for a caller that offers what may follow
+/// (the playground's Tab completion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    Io,
+    Socket,
+    /// A namespace or an operator: the same members follow both.
+    Operator,
+}
+
+/// The members that may follow `after`, as typed: `emit(`, `broadcast`.
+pub fn members_after(after: After) -> Vec<String> {
+    let link = match after {
+        After::Io => Chain::Io,
+        After::Socket => Chain::Socket,
+        After::Operator => Chain::Operator,
+    };
+    MEMBERS
+        .iter()
+        .filter(|m| m.after.contains(&link))
+        .map(|m| {
+            let call = if m.args.starts_with('(') { "(" } else { "" };
+            format!("{}{call}", m.name)
+        })
+        .collect()
+}
+
 /// The member `name` where the chain stands at `link`, if it may follow.
 fn find(link: Chain, name: &str) -> Option<&'static Member> {
     MEMBERS

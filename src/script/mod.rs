@@ -23,6 +23,7 @@ pub use ast::{
     Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Hook, Room, Scope, SocketAction,
     Statement, StatementKind, hook,
 };
+pub use chain::{After, members_after};
 pub use error::SyntaxError;
 pub use json::js_number_semantics;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};

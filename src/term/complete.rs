@@ -17,41 +17,6 @@ pub struct Vocabulary {
 /// The first words of a statement.
 const STARTS: [&str; 5] = ["connect ", "disconnect ", "io.", "on ", "use "];
 
-/// Members after `io`.
-const IO_MEMBERS: [&str; 9] = [
-    "of(",
-    "sockets",
-    "to(",
-    "in(",
-    "except(",
-    "emit(",
-    "socketsJoin(",
-    "socketsLeave(",
-    "disconnectSockets(",
-];
-/// Members after a server-side `socket`.
-const SOCKET_MEMBERS: [&str; 9] = [
-    "to(",
-    "in(",
-    "except(",
-    "broadcast",
-    "nsp",
-    "emit(",
-    "join(",
-    "leave(",
-    "disconnect(",
-];
-/// Members after a namespace (`io.of(…)`, `io.sockets`, `socket.nsp`) or an
-/// operator (`.to(…)`, `.in(…)`, `.except(…)`, `socket.broadcast`).
-const OPERATOR_MEMBERS: [&str; 7] = [
-    "to(",
-    "in(",
-    "except(",
-    "emit(",
-    "socketsJoin(",
-    "socketsLeave(",
-    "disconnectSockets(",
-];
 /// Members after a client's own `socket` (`alice> socket.`): it only emits.
 const CLIENT_MEMBERS: [&str; 1] = ["emit("];
 
@@ -69,13 +34,16 @@ pub enum Receiver {
 
 impl Receiver {
     /// The members the language allows after this receiver.
-    pub fn members(self) -> &'static [&'static str] {
+    /// (The parser's own member table says what follows `io`, `socket`
+    /// and an operator.)
+    pub fn members(self) -> Vec<String> {
+        use crate::script::{After, members_after};
         match self {
-            Receiver::Io => &IO_MEMBERS,
-            Receiver::Socket => &SOCKET_MEMBERS,
-            Receiver::Operator => &OPERATOR_MEMBERS,
-            Receiver::ClientSocket => &CLIENT_MEMBERS,
-            Receiver::Client => &["id"],
+            Receiver::Io => members_after(After::Io),
+            Receiver::Socket => members_after(After::Socket),
+            Receiver::Operator => members_after(After::Operator),
+            Receiver::ClientSocket => CLIENT_MEMBERS.map(str::to_owned).to_vec(),
+            Receiver::Client => vec!["id".to_owned()],
         }
     }
 }
@@ -113,8 +81,8 @@ pub fn complete(line: &str, pos: usize, words: &Vocabulary) -> (usize, Vec<Strin
     let prefix = before[..start].trim_end();
     if prefix.ends_with('.') {
         let receiver = receiver_before(before, &before[..start - 1]);
-        let members = receiver.map_or(&[][..], Receiver::members);
-        return (start, matching(members.iter().map(|m| m.to_string()), word));
+        let members = receiver.map(Receiver::members).unwrap_or_default();
+        return (start, matching(members.into_iter(), word));
     }
     let trimmed = prefix.trim_start();
     let candidates: Vec<String> = if trimmed.is_empty() {
@@ -344,8 +312,7 @@ mod tests {
                     format!("{name}{}", if call { "(" } else { "" })
                 })
                 .collect();
-            let offered: BTreeSet<String> =
-                receiver.members().iter().map(|m| m.to_string()).collect();
+            let offered: BTreeSet<String> = receiver.members().into_iter().collect();
             assert_eq!(offered, named, "{prefix}: {message}");
             assert!(!named.is_empty(), "{message}");
         }
