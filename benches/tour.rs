@@ -6,7 +6,9 @@
 use std::time::{Duration, Instant};
 
 use sockets_tour::lesson::{self, BUILTIN};
-use sockets_tour::tour::{self, Options};
+use sockets_tour::render::Output;
+use sockets_tour::setup::Setup;
+use sockets_tour::tour;
 
 const RUNS: usize = 30;
 
@@ -24,7 +26,11 @@ fn time_lesson(
         .map(|_| {
             let start = Instant::now();
             let summary = runtime
-                .block_on(tour::run(lesson, &mut std::io::sink(), Options::default()))
+                .block_on(tour::run(
+                    lesson,
+                    &mut std::io::sink(),
+                    &Setup::loopback(Output::default()),
+                ))
                 .expect("the lesson runs");
             assert_eq!(summary.mismatched, 0);
             start.elapsed()

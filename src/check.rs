@@ -4,13 +4,13 @@
 //! or if an exercise's solution does not pass (or an empty answer does).
 
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr};
 
 use crate::learn::practice;
 
 use crate::lesson::{self, Lesson, Section};
 use crate::render::Output;
-use crate::tour::{self, Options, StepError};
+use crate::setup::Setup;
+use crate::tour::{self, StepError};
 
 /// A lesson to check: where it comes from, and its text.
 pub struct Source {
@@ -86,10 +86,8 @@ pub async fn check(sources: &[Source], out: &mut impl Write) -> anyhow::Result<V
         match validate(source) {
             Err(problems) => findings.invalid = problems,
             Ok(lesson) => {
-                let options = Options {
-                    output: Output::Ndjson,
-                };
-                match tour::run(&lesson, &mut std::io::sink(), options).await {
+                let setup = Setup::loopback(Output::Ndjson);
+                match tour::run(&lesson, &mut std::io::sink(), &setup).await {
                     Ok(summary) => {
                         findings.steps = summary.steps;
                         findings.mismatched = summary.mismatched;
@@ -121,9 +119,9 @@ async fn check_exercises(
         return Ok(());
     };
     findings.exercises = exercises.len();
-    let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let servers = Setup::loopback(Output::Ndjson).servers;
     for placed in &exercises {
-        for problem in practice::verify(placed, listen).await? {
+        for problem in practice::verify(placed, &servers).await? {
             findings.unsound.push(format!(
                 "exercise at line {}: {problem}",
                 placed.exercise.line

@@ -15,10 +15,12 @@ use std::path::Path;
 use tokio::sync::mpsc;
 
 use crate::engine::Engine;
+use crate::error::Error;
 use crate::render::{Output, Transcript};
 use crate::script::{ScriptParser, Statement, StatementKind};
+use crate::setup::Setup;
 use crate::term::editor::SharedWords;
-use crate::tour::{Options, Summary};
+use crate::tour::Summary;
 use commands::{Command, Typed};
 
 /// What a playground session found.
@@ -38,10 +40,10 @@ pub fn listening(url: &str) -> String {
 }
 
 /// What a session keeps across `:reset`: the counts, and the line numbers.
-struct Session<'a, O, E> {
+struct Playground<'a, O, E> {
     out: &'a mut O,
     errors: &'a mut E,
-    options: Options,
+    output: Output,
     words: Option<SharedWords>,
     played: Played,
     number: usize,
@@ -70,27 +72,26 @@ struct Server {
 /// terminal), learns the names, rooms and namespaces that Tab completes, and
 /// the receipts leave out the statement, which the prompt line shows.
 pub async fn play(
-    mut input: mpsc::Receiver<Line>,
+    mut input: mpsc::Receiver<InputLine>,
     out: &mut impl Write,
     errors: &mut impl Write,
-    options: Options,
-    listen: SocketAddr,
+    setup: &Setup,
     mut prompt: impl FnMut(),
     words: Option<SharedWords>,
-) -> anyhow::Result<Played> {
-    let mut session = Session {
+) -> Result<Played, Error> {
+    let mut session = Playground {
         out,
         errors,
-        options,
+        output: setup.output,
         words,
         played: Played::default(),
         number: 0,
     };
-    let asked_for = listen != SocketAddr::from(([127, 0, 0, 1], 0));
+    let asked_for = setup.servers.listen != SocketAddr::from(([127, 0, 0, 1], 0));
     let mut announced = false;
     loop {
         // `/` only: the others are declared as lines name them.
-        let after = Engine::run(listen, async |engine| {
+        let after = Engine::run(setup.servers.clone(), async |engine| {
             if asked_for && !announced {
                 announced = true;
                 writeln!(session.errors, "{}", crate::play::listening(&engine.url()))?;
@@ -110,11 +111,11 @@ pub async fn play(
     }
 }
 
-impl<O: Write, E: Write> Session<'_, O, E> {
+impl<O: Write, E: Write> Playground<'_, O, E> {
     async fn run(
         &mut self,
         engine: &mut Engine,
-        input: &mut mpsc::Receiver<Line>,
+        input: &mut mpsc::Receiver<InputLine>,
         prompt: &mut impl FnMut(),
     ) -> anyhow::Result<After> {
         let mut server = Server::default();
@@ -188,7 +189,7 @@ impl<O: Write, E: Write> Session<'_, O, E> {
         server.lines.push(line.trim().to_owned());
         let summary = &mut self.played.summary;
         let width = server.width;
-        let mut format: Box<dyn crate::render::Format + '_> = match self.options.output {
+        let mut format: Box<dyn crate::render::Format + '_> = match self.output {
             Output::Transcript { color, width } if !echo => Box::new(
                 Transcript::new(&mut *self.out, color)
                     .with_width(width)
@@ -301,7 +302,7 @@ impl<O: Write, E: Write> Session<'_, O, E> {
     }
 
     fn look(&self) -> (bool, usize) {
-        match self.options.output {
+        match self.output {
             Output::Transcript { color, width } => (color, width),
             Output::Ndjson => (false, crate::term::width::DEFAULT),
         }
@@ -325,11 +326,11 @@ impl<O: Write, E: Write> Session<'_, O, E> {
 }
 
 /// A line of input: its text, or an error for a line that is not UTF-8.
-pub type Line = Result<String, std::string::FromUtf8Error>;
+pub type InputLine = Result<String, std::string::FromUtf8Error>;
 
 /// Feeds the lines of standard input to a channel, from a thread of its own
 /// (reading a terminal blocks).
-pub fn stdin_lines() -> mpsc::Receiver<Line> {
+pub fn stdin_lines() -> mpsc::Receiver<InputLine> {
     use std::io::BufRead as _;
     let (tx, rx) = mpsc::channel(16);
     std::thread::spawn(move || {
@@ -356,8 +357,6 @@ pub fn stdin_lines() -> mpsc::Receiver<Line> {
 #[cfg(test)]
 mod tests {
     //! The playground on piped lines: runs good ones, reports bad ones, goes on.
-    use std::net::Ipv4Addr;
-
     use super::*;
     use crate::render::Output;
 
@@ -379,11 +378,8 @@ mod tests {
         }
         drop(tx);
         let (mut out, mut errors) = (Vec::new(), Vec::new());
-        let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        let options = Options {
-            output: Output::Ndjson,
-        };
-        let played = play(rx, &mut out, &mut errors, options, listen, || {}, None)
+        let setup = Setup::loopback(Output::Ndjson);
+        let played = play(rx, &mut out, &mut errors, &setup, || {}, None)
             .await
             .unwrap();
         let out = String::from_utf8(out).unwrap();

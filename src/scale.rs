@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 
 use crate::client::{Admission, Inbound, SimClient};
 use crate::cluster::{Bus, Cluster};
+use crate::error::Error;
 use crate::script::{Arg, BroadcastAction, Expr, Scope};
 
 /// Descriptors every simulated client costs this process: the client's own
@@ -148,19 +149,21 @@ pub fn clients_that_fit(limit: u64, open: u64) -> usize {
 }
 
 /// Raises the limit, then refuses at once (never by a timeout later) when
-/// `clients` cannot fit. The CLI maps the error to exit 2.
-pub fn ensure_fits(clients: usize) -> anyhow::Result<FdBudget> {
-    raise_fd_limit().context("raising the open-file limit (RLIMIT_NOFILE)")?;
-    let budget = fd_budget().context("reading the open-file limit (RLIMIT_NOFILE)")?;
+/// `clients` cannot fit: bad input, [`TooManyClients`] in words (exit 2).
+pub fn ensure_fits(clients: usize) -> Result<FdBudget, Error> {
+    let budget = raise_fd_limit()
+        .context("raising the open-file limit (RLIMIT_NOFILE)")
+        .and_then(|_| fd_budget().context("reading the open-file limit (RLIMIT_NOFILE)"))
+        .map_err(|e| Error::Environment(format!("{e:#}")))?;
     if clients > budget.max_clients {
-        return Err(TooManyClients {
+        let refusal = TooManyClients {
             requested: clients,
             needed: clients as u64 * FDS_PER_CLIENT + budget.open + FD_HEADROOM,
             reserved: budget.open + FD_HEADROOM,
             limit: budget.limit,
             max: budget.max_clients,
-        }
-        .into());
+        };
+        return Err(Error::BadInput(refusal.to_string()));
     }
     Ok(budget)
 }
@@ -193,8 +196,12 @@ const CONNECTS_AT_ONCE: usize = 64;
 /// `io.emit` from the first server and waits until every client has
 /// received it (observed on each client, not assumed), then shuts down.
 /// Refuses at once with [`TooManyClients`] when the clients cannot fit.
-pub async fn scale(clients: usize, servers: usize) -> anyhow::Result<ScaleReport> {
+pub async fn scale(clients: usize, servers: usize) -> Result<ScaleReport, Error> {
     ensure_fits(clients)?;
+    Ok(run(clients, servers).await?)
+}
+
+async fn run(clients: usize, servers: usize) -> anyhow::Result<ScaleReport> {
     if servers == 0 {
         bail!("scale needs one server or more");
     }
@@ -301,10 +308,7 @@ mod tests {
     fn refusal_names_the_limit_and_the_largest_count_that_fits() {
         let budget = ensure_fits(0).expect("no client always fits");
         let err = ensure_fits(budget.max_clients + 1).expect_err("one too many is refused");
-        let refusal = err
-            .downcast_ref::<TooManyClients>()
-            .expect("a typed refusal");
-        assert_eq!(refusal.max, budget.max_clients);
+        assert!(matches!(err, Error::BadInput(_)), "{err}");
         let text = err.to_string();
         assert!(text.contains(&format!("only {}", budget.limit)), "{text}");
         assert!(

@@ -3,23 +3,16 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr};
 
-use crate::engine::{Engine, Setup};
+use crate::engine::Engine;
+use crate::error::Error;
 use crate::learn::predict::{self, Asker, Graded, Prediction, Question, Score};
 use crate::learn::prompt::Prompt;
 use crate::lesson::{Lesson, Section};
-use crate::render::{Format, Output};
+use crate::render::Format;
 use crate::report::{Outcome, StepReport};
 use crate::script::{Statement, StatementKind};
-
-/// How to show a run.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
-    /// The transcript (with colour or without, at a width) or NDJSON.
-    /// Pausing is the presenter's (`present`), not a plain run's.
-    pub output: Output,
-}
+use crate::setup::Setup;
 
 /// `--predict`: where the learner's answers come from.
 pub type Answers<'a, 'p> = Option<&'a mut (dyn Prompt + 'p)>;
@@ -74,35 +67,23 @@ pub fn name_width(lesson: &Lesson) -> usize {
         .unwrap_or(0)
 }
 
-/// Runs `lesson`, writing its transcript (or NDJSON) to `out` as it goes.
-pub async fn run(
-    lesson: &Lesson,
-    out: &mut impl Write,
-    options: Options,
-) -> anyhow::Result<Summary> {
-    run_with(
-        lesson,
-        out,
-        options,
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        None,
-    )
-    .await
+/// Runs `lesson` as `setup` says (its servers, its output), writing its
+/// transcript (or NDJSON) to `out` as it goes.
+pub async fn run(lesson: &Lesson, out: &mut impl Write, setup: &Setup) -> Result<Summary, Error> {
+    run_with(lesson, out, setup, None).await
 }
 
-/// Runs `lesson` with its server listening on `setup.listen` (and its
-/// `servers … with adapter` on `setup.redis`, if given); with `answers`,
-/// asks the learner to predict each step that delivers events (or admits
-/// a client) before it runs.
+/// Runs `lesson` as `setup` says; with `answers`, asks the learner to
+/// predict each step that delivers events (or admits a client) before it
+/// runs.
 pub async fn run_with(
     lesson: &Lesson,
     out: &mut impl Write,
-    options: Options,
-    setup: impl Into<Setup>,
+    setup: &Setup,
     answers: Answers<'_, '_>,
-) -> anyhow::Result<Summary> {
-    Engine::run(setup, async |engine| {
-        run_on(engine, lesson, out, options, answers).await
+) -> Result<Summary, Error> {
+    Engine::run(setup.servers.clone(), async |engine| {
+        run_on(engine, lesson, out, setup, answers).await
     })
     .await
 }
@@ -111,13 +92,13 @@ async fn run_on(
     engine: &mut Engine,
     lesson: &Lesson,
     out: &mut impl Write,
-    options: Options,
+    setup: &Setup,
     mut answers: Answers<'_, '_>,
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     let mut predicting = answers.is_some().then(Predicting::default);
     let width = name_width(lesson);
-    let mut format = options.output.format(&mut *out);
+    let mut format = setup.output.format(&mut *out);
     if let Some(title) = &lesson.title {
         format.title(title)?;
     }
@@ -216,7 +197,7 @@ fn ask(
 ) -> anyhow::Result<Option<Prediction>> {
     format.question(&statement.code, question)?;
     loop {
-        let Some(answer) = tokio::task::block_in_place(|| prompt.answer("  > "))? else {
+        let Some(answer) = crate::runtime::wait_for_person(|| prompt.answer("  > "))? else {
             return Ok(None);
         };
         match question.parse(&answer, &clients) {

@@ -19,7 +19,6 @@ mod trace;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use anyhow::Context as _;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -29,25 +28,27 @@ use crate::report::{Absence, Outcome, StepReport};
 use crate::script::{Statement, StatementKind};
 use crate::server::Notice;
 
+use crate::error::Error;
+use act::ClientEmit;
+use trace::Trace;
+
 /// Where a run's servers are: the address of its one server (a script
 /// without `servers`), and the Redis that `servers … with adapter` uses
 /// (`None`: the in-process bus).
-#[derive(Debug, Clone)]
-pub struct Setup {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Servers {
     pub listen: SocketAddr,
     pub redis: Option<String>,
 }
 
-impl From<SocketAddr> for Setup {
-    fn from(listen: SocketAddr) -> Setup {
-        Setup {
+impl From<SocketAddr> for Servers {
+    fn from(listen: SocketAddr) -> Servers {
+        Servers {
             listen,
             redis: None,
         }
     }
 }
-use act::ClientEmit;
-use trace::Trace;
 
 /// A client of the run: every name some `connect` has used.
 enum Member {
@@ -60,6 +61,9 @@ pub struct Engine {
     notices: mpsc::UnboundedReceiver<Notice>,
     /// The Redis of `servers … with adapter`; `None`: the in-process bus.
     redis: Option<String>,
+    /// The machine around the run has failed it (the Redis could not be
+    /// used): the run's failure is then the environment's, not the engine's.
+    environment_failed: bool,
     members: BTreeMap<String, Member>,
     /// On a cluster: each client's server, by label, as its `connect` said.
     homes: BTreeMap<String, String>,
@@ -74,17 +78,18 @@ pub struct Engine {
 impl Engine {
     /// Starts a server listening on `addr` (loopback port 0 unless the user
     /// asked otherwise), with the namespace `/`; the script declares others.
-    pub async fn start(setup: impl Into<Setup>) -> anyhow::Result<Engine> {
-        let Setup { listen, redis } = setup.into();
+    pub async fn start(servers: impl Into<Servers>) -> Result<Engine, Error> {
+        let Servers { listen, redis } = servers.into();
         let listener = TcpListener::bind(listen)
             .await
-            .with_context(|| format!("could not listen on {listen}"))?;
+            .map_err(|e| cannot_listen(listen, &e))?;
         let (tx, notices) = mpsc::unbounded_channel();
         let cluster = Cluster::single(listener, tx).await?;
         Ok(Engine {
             cluster,
             notices,
             redis,
+            environment_failed: false,
             members: BTreeMap::new(),
             homes: BTreeMap::new(),
             departing: BTreeMap::new(),
@@ -200,13 +205,17 @@ impl Engine {
     /// work failed, so that no task or connection outlives a run. The work's
     /// own error, if any, is the one returned.
     pub async fn run<T>(
-        setup: impl Into<Setup>,
+        servers: impl Into<Servers>,
         work: impl AsyncFnOnce(&mut Engine) -> anyhow::Result<T>,
-    ) -> anyhow::Result<T> {
-        let mut engine = Engine::start(setup).await?;
+    ) -> Result<T, Error> {
+        let mut engine = Engine::start(servers).await?;
         let result = work(&mut engine).await;
+        let environment_failed = engine.environment_failed;
         let shutdown = engine.shutdown().await;
-        let value = result?;
+        let value = result.map_err(|e| match environment_failed {
+            true => Error::Environment(format!("{e:#}")),
+            false => Error::Run(e),
+        })?;
         shutdown?;
         Ok(value)
     }
@@ -257,7 +266,13 @@ impl Engine {
         };
         // A fresh channel: nothing the old servers said can reach this run.
         let (tx, notices) = mpsc::unbounded_channel();
-        let fresh = Cluster::start(bus.clone(), labels, &Default::default(), tx).await?;
+        let fresh = match Cluster::start(bus.clone(), labels, &Default::default(), tx).await {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                self.environment_failed = matches!(bus, Bus::Redis(_));
+                return Err(e);
+            }
+        };
         let old = std::mem::replace(&mut self.cluster, fresh);
         self.notices = notices;
         old.shutdown().await?;
@@ -303,6 +318,23 @@ pub(super) fn not_connected(name: &str) -> Outcome {
     Outcome::Error(format!("client {name} is not connected"))
 }
 
+/// The address given (or the free loopback port asked for) cannot be
+/// bound: the user's choice of address (exit 2), or the machine, when the
+/// user chose nothing (exit 3); either way, what to do about it.
+fn cannot_listen(listen: SocketAddr, e: &std::io::Error) -> Error {
+    if listen.ip().is_loopback() && listen.port() == 0 {
+        Error::Environment(format!(
+            "could not listen on {listen}: {e}; no loopback port is free for the embedded \
+             server: check this machine's network settings, or pick an address with --listen"
+        ))
+    } else {
+        Error::BadInput(format!(
+            "could not listen on {listen}: {e}; choose another address than {listen} with \
+             --listen, or leave it out to let the system pick a free port"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! A disagreement between the server's state and the clients is
@@ -335,5 +367,17 @@ mod tests {
         assert!(String::from_utf8(text).unwrap().contains("MISMATCH"));
         assert!(json_line(&report).contains("\"mismatch\":["));
         engine.shutdown().await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_address_in_use_is_bad_input_that_names_the_flag() {
+        let taken = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let address = taken.local_addr().unwrap();
+        let Err(e) = Engine::start(address).await else {
+            panic!("{address} is taken");
+        };
+        assert!(matches!(e, Error::BadInput(_)), "{e:?}");
+        assert!(e.to_string().contains("--listen"), "{e}");
+        assert!(e.to_string().contains(&address.to_string()), "{e}");
     }
 }

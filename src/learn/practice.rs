@@ -3,9 +3,9 @@
 //! lines; the observed outcome is graded against the goal.
 
 use std::io::Write;
-use std::net::SocketAddr;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, Servers};
+use crate::error::{Error, bad_input};
 use crate::learn::exercise::{self, Exercise, ExerciseError, Line, Part, TryError};
 use crate::learn::grade::{self, Verdict};
 use crate::learn::progress::{ExerciseStatus, Progress, Store};
@@ -14,7 +14,7 @@ use crate::lesson::{self, Lesson, Section};
 use crate::render::Transcript;
 use crate::report::{RoomsNow, StepReport};
 use crate::script::Statement;
-use crate::source::{BadInput, builtin_file, read_source, syntax_error};
+use crate::source::{builtin_file, read_source, syntax_error};
 
 /// An exercise, with the lesson's statements before it (its starting
 /// state when it has no `setup:` lines).
@@ -57,7 +57,7 @@ pub struct PracticeLesson {
 pub fn lessons_for(
     lesson: Option<&str>,
     progress: &Progress,
-) -> anyhow::Result<Vec<PracticeLesson>> {
+) -> Result<Vec<PracticeLesson>, Error> {
     let mut chosen = Vec::new();
     match lesson {
         Some(name) if lesson::builtin(name).is_some() => {
@@ -70,11 +70,10 @@ pub fn lessons_for(
         }
         Some(other) => {
             let names: Vec<&str> = lesson::BUILTIN.iter().map(|(n, _)| *n).collect();
-            return Err(BadInput(format!(
+            return Err(bad_input(format!(
                 "no lesson named `{other}`; the lessons are {}, or give the path of a .md lesson",
                 names.join(", ")
-            ))
-            .into());
+            )));
         }
         None => {
             for (name, text) in lesson::BUILTIN {
@@ -91,15 +90,15 @@ pub fn lessons_for(
         } else {
             "no exercises here: a lesson holds them in ```exercise blocks (see the README's \"Adding a lesson\")"
         };
-        return Err(BadInput(why.to_owned()).into());
+        return Err(bad_input(why));
     }
     Ok(chosen)
 }
 
-fn practice_lesson(key: Option<&str>, file: &str, text: &str) -> anyhow::Result<PracticeLesson> {
+fn practice_lesson(key: Option<&str>, file: &str, text: &str) -> Result<PracticeLesson, Error> {
     let parsed = lesson::load(file, text).map_err(|e| syntax_error(&e, file))?;
     let exercises = exercises_of(text, &parsed)
-        .map_err(|e| BadInput(format!("{file}: exercise block, {e}")))?;
+        .map_err(|e| bad_input(format!("{file}: exercise block, {e}")))?;
     Ok(PracticeLesson {
         key: key.map(str::to_owned),
         title: parsed.title.unwrap_or_else(|| file.to_owned()),
@@ -116,18 +115,18 @@ pub struct Tried {
     pub start_rooms: RoomsNow,
 }
 
-/// Runs one try of `answer` on a fresh server listening on `listen`.
+/// Runs one try of `answer` on fresh servers (`servers`).
 /// `Ok(Err(_))`: the try does not parse (the answer, most likely).
 pub async fn run_try(
     placed: &Placed,
     answer: &[&str],
-    listen: SocketAddr,
+    servers: &Servers,
 ) -> anyhow::Result<Result<Tried, TryError>> {
     let attempt = match placed.exercise.try_with(placed.start(), answer) {
         Ok(attempt) => attempt,
         Err(e) => return Ok(Err(e)),
     };
-    let (reports, start_rooms, end_rooms) = Engine::run(listen, async |engine| {
+    let (reports, start_rooms, end_rooms) = Engine::run(servers.clone(), async |engine| {
         let mut reports = Vec::new();
         let mut start_rooms = RoomsNow::new();
         for part in [Part::Start, Part::Answer, Part::Then] {
@@ -172,10 +171,10 @@ pub enum Ending {
 /// Checks an exercise on the live server: its reference solution passes
 /// from its starting state, and an empty answer does not. The problems, in
 /// words (empty when it is sound).
-pub async fn verify(placed: &Placed, listen: SocketAddr) -> anyhow::Result<Vec<String>> {
+pub async fn verify(placed: &Placed, servers: &Servers) -> anyhow::Result<Vec<String>> {
     let mut problems = Vec::new();
     let ex = &placed.exercise;
-    match run_try(placed, &ex.solution_lines(), listen).await? {
+    match run_try(placed, &ex.solution_lines(), servers).await? {
         Err(e) => problems.push(format!(
             "its solution does not parse ({} line {}): {}",
             part_name(e.part),
@@ -196,7 +195,7 @@ pub async fn verify(placed: &Placed, listen: SocketAddr) -> anyhow::Result<Vec<S
         }
         Ok(_) => {}
     }
-    match run_try(placed, &[], listen).await? {
+    match run_try(placed, &[], servers).await? {
         Err(e) => problems.push(format!(
             "it does not parse without an answer ({} line {}): {}",
             part_name(e.part),
@@ -222,7 +221,8 @@ fn part_name(part: Part) -> &'static str {
 pub struct Session<'a, W: Write> {
     pub out: Transcript<W>,
     pub prompt: &'a mut dyn Prompt,
-    pub listen: SocketAddr,
+    /// Where each try's servers run.
+    pub servers: Servers,
 }
 
 impl<W: Write> Session<'_, W> {
@@ -357,7 +357,7 @@ impl<W: Write> Session<'_, W> {
             } else {
                 "   ...> "
             };
-            let read = tokio::task::block_in_place(|| self.prompt.answer(prompt))?;
+            let read = crate::runtime::wait_for_person(|| self.prompt.answer(prompt))?;
             match read {
                 None if lines.is_empty() => return Ok(None),
                 None => break,
@@ -387,7 +387,7 @@ impl<W: Write> Session<'_, W> {
         answer: &[&str],
         solution: bool,
     ) -> anyhow::Result<bool> {
-        let tried = match run_try(placed, answer, self.listen).await? {
+        let tried = match run_try(placed, answer, &self.servers).await? {
             Ok(tried) => tried,
             Err(e) => {
                 let file = match e.part {
@@ -415,7 +415,7 @@ impl<W: Write> Session<'_, W> {
 
     /// The clients and rooms the lesson's steps leave behind, one line each.
     async fn lesson_state(&mut self, placed: &Placed) -> anyhow::Result<Vec<String>> {
-        Ok(match run_try(placed, &[], self.listen).await? {
+        Ok(match run_try(placed, &[], &self.servers).await? {
             Ok(tried) => grade::describe(&tried.start_rooms),
             Err(_) => Vec::new(),
         })

@@ -4,41 +4,30 @@
 //! pipe is read line by line as a script.
 
 use std::io::IsTerminal as _;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
-use super::{Line, play as run_session, stdin_lines};
+use super::{InputLine, play as run_session, stdin_lines};
+use crate::error::{Error, Status};
 use crate::render::Output;
+use crate::setup::Setup;
 use crate::term::complete::Vocabulary;
 use crate::term::editor::{Input, Prompt, SharedWords};
-use crate::tour::Options;
-
-/// How a playground session ended, as its exit status says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Ok,
-    /// A step disagreed with the server's state.
-    Mismatched,
-    /// A piped line was refused (a typed one is only reported).
-    Refused,
-}
 
 /// What the prompt says.
 const PROMPT: &str = "tour> ";
 
-/// Runs the playground on stdin and stdout.
-pub fn play(output: Output, listen: SocketAddr) -> anyhow::Result<Outcome> {
+/// Runs the playground on stdin and stdout, as `setup` says; how it ended
+/// is its exit status: a MISMATCH, or a refused piped line (a typed one is
+/// only reported).
+pub fn play(setup: &Setup) -> Result<Status, Error> {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| anyhow::anyhow!("could not start the async runtime: {e}"))?;
-    let options = Options { output };
+    let runtime = crate::runtime::build()?;
+    let output = setup.output;
     // Not locked for the session: the editor's thread writes too (the
     // newline after Ctrl-D), and would wait for the lock forever.
-    let mut stdout = std::io::stdout();
+    let mut stdout = crate::term::stdout::Out::stdout();
     let mut stderr = std::io::stderr();
     let played = if interactive {
         let columns = match output {
@@ -59,8 +48,7 @@ pub fn play(output: Output, listen: SocketAddr) -> anyhow::Result<Outcome> {
             lines,
             &mut stdout,
             &mut stderr,
-            options,
-            listen,
+            setup,
             ready,
             Some(words),
         ));
@@ -72,18 +60,17 @@ pub fn play(output: Output, listen: SocketAddr) -> anyhow::Result<Outcome> {
             stdin_lines(),
             &mut stdout,
             &mut stderr,
-            options,
-            listen,
+            setup,
             || {},
             None,
         ))?
     };
     Ok(if played.summary.mismatched > 0 {
-        Outcome::Mismatched
+        Status::Mismatch
     } else if played.refused > 0 && !interactive {
-        Outcome::Refused
+        Status::BadInput
     } else {
-        Outcome::Ok
+        Status::Done
     })
 }
 
@@ -94,7 +81,7 @@ pub fn play(output: Output, listen: SocketAddr) -> anyhow::Result<Outcome> {
 fn editor_lines(
     words: SharedWords,
 ) -> (
-    mpsc::Receiver<Line>,
+    mpsc::Receiver<InputLine>,
     impl FnMut(),
     std::thread::JoinHandle<()>,
 ) {

@@ -15,10 +15,11 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, Servers};
+use crate::error::{Error, bad_input};
 use crate::lesson::Lesson;
 use crate::render::{Format, Output};
-use crate::source::BadInput;
+use crate::setup::Setup;
 use crate::term::keys::{self, Key};
 use crate::term::palette::{Palette, Role};
 use crate::term::width;
@@ -45,26 +46,28 @@ pub enum Ended {
     Finished,
     /// The presenter pressed `q`: stop, and present no further lesson.
     Quit,
+    /// The presenter pressed Ctrl-C: stop as interrupted.
+    Interrupted,
 }
 
 /// Where to go after a page.
 enum Next {
     Page(usize),
     Done,
-    Quit,
+    End(Ended),
 }
 
-/// Presents `lesson` on `out`, its server on `listen`.
+/// Presents `lesson` on `out`, as `setup` says (its servers, its output).
 pub async fn present(
     lesson: &Lesson,
     out: &mut impl Write,
-    output: Output,
+    setup: &Setup,
     presenting: &Presenting,
-    listen: SocketAddr,
-) -> anyhow::Result<(Summary, Ended)> {
+) -> Result<(Summary, Ended), Error> {
+    let output = setup.output;
     let pieces = pieces::pieces(lesson);
     let names = name_width(lesson);
-    let (units, summary) = measure(lesson, output).await?;
+    let (units, summary) = measure(lesson, setup).await?;
     // `--from` starts a page at its section's heading.
     let first = match &presenting.from {
         Some(from) => start_piece(&pieces, from)?,
@@ -79,7 +82,7 @@ pub async fn present(
     );
     let mut again = false;
     loop {
-        let next = Engine::run(listen, async |engine| {
+        let next = Engine::run(setup.servers.clone(), async |engine| {
             // Up to the page: silently, on this fresh server.
             let silent = pages.get(page).map_or(pieces.len(), |p| p.start);
             for piece in &pieces[..silent] {
@@ -109,7 +112,8 @@ pub async fn present(
                     Key::Next => {}
                     Key::Back => return Ok(Next::Page(p.saturating_sub(1))),
                     Key::Replay => return Ok(Next::Page(p)),
-                    Key::Quit => return Ok(Next::Quit),
+                    Key::Quit => return Ok(Next::End(Ended::Quit)),
+                    Key::Interrupt => return Ok(Next::End(Ended::Interrupted)),
                     Key::Help => unreachable!("pause() answers help itself"),
                 }
             }
@@ -122,28 +126,33 @@ pub async fn present(
                 again = true;
             }
             Next::Done => return Ok((summary, Ended::Finished)),
-            Next::Quit => return Ok((summary, Ended::Quit)),
+            Next::End(ended) => return Ok((summary, ended)),
         }
     }
 }
 
 /// A first run, into buffers, measures each piece (on a port of its own:
-/// the user's address is for the run they watch).
-async fn measure(lesson: &Lesson, output: Output) -> anyhow::Result<(Vec<plan::Unit>, Summary)> {
+/// the user's address is for the run they watch; on the same Redis, if
+/// any, since the run they watch uses it).
+async fn measure(lesson: &Lesson, setup: &Setup) -> Result<(Vec<plan::Unit>, Summary), Error> {
+    let output = setup.output;
     let pieces = pieces::pieces(lesson);
     let names = name_width(lesson);
-    let (rendered, summary) =
-        Engine::run(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), async |engine| {
-            let mut rendered = Vec::new();
-            let mut summary = Summary::default();
-            for piece in &pieces {
-                let mut buffer = Vec::new();
-                show(engine, piece, &mut buffer, output, names, &mut summary).await?;
-                rendered.push(buffer);
-            }
-            Ok((rendered, summary))
-        })
-        .await?;
+    let servers = Servers {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        redis: setup.servers.redis.clone(),
+    };
+    let (rendered, summary) = Engine::run(servers, async |engine| {
+        let mut rendered = Vec::new();
+        let mut summary = Summary::default();
+        for piece in &pieces {
+            let mut buffer = Vec::new();
+            show(engine, piece, &mut buffer, output, names, &mut summary).await?;
+            rendered.push(buffer);
+        }
+        Ok((rendered, summary))
+    })
+    .await?;
     let units = pieces
         .iter()
         .zip(&rendered)
@@ -161,8 +170,8 @@ pub async fn page_heights(
     lesson: &Lesson,
     output: Output,
     rows: usize,
-) -> anyhow::Result<Vec<usize>> {
-    let (units, _) = measure(lesson, output).await?;
+) -> Result<Vec<usize>, Error> {
+    let (units, _) = measure(lesson, &Setup::loopback(output)).await?;
     Ok(plan::pages(&units, rows)
         .into_iter()
         .map(|page| units[page].iter().map(|u| u.rows).sum())
@@ -232,7 +241,7 @@ fn strip_colour(line: &str) -> String {
 
 /// The piece where `--from` starts: the first heading that contains `from`
 /// (ignoring case), or the heading of that number.
-fn start_piece(pieces: &[Piece], from: &str) -> Result<usize, BadInput> {
+fn start_piece(pieces: &[Piece], from: &str) -> Result<usize, Error> {
     let headings: Vec<(usize, String)> = pieces
         .iter()
         .enumerate()
@@ -253,7 +262,7 @@ fn start_piece(pieces: &[Piece], from: &str) -> Result<usize, BadInput> {
         .enumerate()
         .map(|(n, (_, h))| format!("{}. {h}", n + 1))
         .collect();
-    Err(BadInput(if names.is_empty() {
+    Err(bad_input(if names.is_empty() {
         format!("--from {from}: this lesson has no sections (## headings)")
     } else {
         format!(
@@ -345,10 +354,10 @@ pub fn between_lessons(
         err.flush()
     })?;
     write!(err, "\r\x1b[2K")?;
-    Ok(if key == Key::Quit {
-        Ended::Quit
-    } else {
-        Ended::Finished
+    Ok(match key {
+        Key::Quit => Ended::Quit,
+        Key::Interrupt => Ended::Interrupted,
+        _ => Ended::Finished,
     })
 }
 
@@ -371,7 +380,10 @@ mod tests {
         let joining = start_piece(&pieces, "JOINING").unwrap();
         assert_eq!(pieces[joining].heading().as_deref(), Some("Joining a room"));
         let e = start_piece(&pieces, "nowhere").unwrap_err();
-        assert!(e.0.contains("1. Joining a room; 2. Leaving"), "{e}");
+        assert!(
+            e.to_string().contains("1. Joining a room; 2. Leaving"),
+            "{e}"
+        );
     }
 
     #[test]

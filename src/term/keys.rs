@@ -16,8 +16,10 @@ pub enum Key {
     Back,
     /// `r`: this block again.
     Replay,
-    /// `q`, Esc, Ctrl-C: stop, cleanly.
+    /// `q`, Esc: stop, cleanly.
     Quit,
+    /// Ctrl-C: stop, as interrupted (exit status 130).
+    Interrupt,
     /// `?`, `h`: the keys.
     Help,
 }
@@ -33,7 +35,7 @@ pub fn key_of(event: &KeyEvent) -> Option<Key> {
     }
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
     match event.code {
-        KeyCode::Char('c') if ctrl => Some(Key::Quit),
+        KeyCode::Char('c') if ctrl => Some(Key::Interrupt),
         _ if ctrl => None,
         KeyCode::Enter
         | KeyCode::Char(' ' | 'n')
@@ -72,8 +74,13 @@ impl Drop for RawMode {
 /// call are discarded: a presenter who pressed Enter twice while a block ran
 /// must not skip the next one. Then `prompt` shows what the keys are for
 /// (after the discarding, so that a key pressed as soon as it shows counts).
-/// With `pace`, no key for that long means [`Key::Next`].
+/// With `pace`, no key for that long means [`Key::Next`]. It may be called
+/// from async code: it waits as [`crate::runtime::wait_for_person`] does.
 pub fn wait(pace: Option<Duration>, prompt: impl FnOnce() -> io::Result<()>) -> io::Result<Key> {
+    crate::runtime::wait_for_person(|| wait_here(pace, prompt))
+}
+
+fn wait_here(pace: Option<Duration>, prompt: impl FnOnce() -> io::Result<()>) -> io::Result<Key> {
     let _raw = RawMode::enable()?;
     while event::poll(Duration::ZERO)? {
         event::read()?;
@@ -124,10 +131,10 @@ mod tests {
     }
 
     #[test]
-    fn ctrl_d_is_not_next_and_ctrl_c_quits() {
+    fn ctrl_d_is_not_next_and_ctrl_c_interrupts() {
         let ctrl = KeyModifiers::CONTROL;
         assert_eq!(press(KeyCode::Char('d'), ctrl), None);
-        assert_eq!(press(KeyCode::Char('c'), ctrl), Some(Key::Quit));
+        assert_eq!(press(KeyCode::Char('c'), ctrl), Some(Key::Interrupt));
         assert_eq!(press(KeyCode::Char('n'), ctrl), None);
     }
 

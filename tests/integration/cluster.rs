@@ -13,11 +13,13 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
-use sockets_tour::engine::{Engine, Setup};
+use sockets_tour::engine::{Engine, Servers};
 use sockets_tour::lesson;
+use sockets_tour::render::Output;
 use sockets_tour::render::json_line;
 use sockets_tour::script::parse_script;
-use sockets_tour::tour::{self, Options};
+use sockets_tour::setup::Setup;
+use sockets_tour::tour;
 
 /// The scenario, after its `servers` line.
 const SCENARIO: &str = r#"connect a1 @A
@@ -35,8 +37,8 @@ a1> socket.emit("chat", "hi lobby")
 @B io.except("lobby").emit("quiet", "from B")
 "#;
 
-fn setup(redis: Option<String>) -> Setup {
-    Setup {
+fn setup(redis: Option<String>) -> Servers {
+    Servers {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         redis,
     }
@@ -153,7 +155,11 @@ async fn cluster_lesson(redis: Option<String>) -> String {
         .expect("the cluster lesson is built in");
     let lesson = lesson::parse_markdown(markdown).expect("the lesson parses");
     let mut out = Vec::new();
-    let summary = tour::run_with(&lesson, &mut out, Options::default(), setup(redis), None)
+    let run = Setup {
+        servers: setup(redis),
+        output: Output::default(),
+    };
+    let summary = tour::run(&lesson, &mut out, &run)
         .await
         .expect("the lesson runs");
     let text = String::from_utf8(out).expect("UTF-8");
@@ -196,12 +202,16 @@ async fn redis_without_resp3_is_refused_with_advice() {
     })
     .await
     .expect_err("RESP2 cannot carry the adapter's pushes");
+    assert!(
+        matches!(err, sockets_tour::Error::Environment(_)),
+        "a Redis that cannot be used mid-run is the environment's failure: {err:?}"
+    );
     let err = format!("{err:#}");
     assert!(err.contains("?protocol=resp3"), "{err}");
 }
 
 /// A `redis-server` of our own on a free loopback port, killed on drop.
-struct RedisServer {
+pub struct RedisServer {
     child: Child,
     port: u16,
 }
@@ -210,7 +220,7 @@ impl RedisServer {
     /// Starts it and waits (at most 5 s) until its log says it accepts
     /// connections. Fails the test when `redis-server` is not installed:
     /// CI installs it.
-    fn start() -> RedisServer {
+    pub fn start() -> RedisServer {
         // Redis cannot listen on port 0: take a free port and release it.
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .and_then(|l| l.local_addr())
@@ -260,8 +270,38 @@ impl RedisServer {
         }
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/?protocol=resp3", self.port)
+    }
+
+    /// How many `PUBLISH` commands it has served: what the adapter sends
+    /// for each broadcast (trying a connection publishes nothing).
+    pub fn publishes(&self) -> u64 {
+        use std::io::{Read as _, Write as _};
+        let mut redis = std::net::TcpStream::connect((Ipv4Addr::LOCALHOST, self.port))
+            .expect("connects to our redis-server");
+        redis
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("a read bound");
+        redis
+            .write_all(b"INFO commandstats\r\n")
+            .expect("asks for its stats");
+        // A bulk string: `$LEN\r\n`, then LEN bytes and `\r\n`.
+        let mut reader = BufReader::new(redis);
+        let mut header = String::new();
+        reader.read_line(&mut header).expect("the reply's length");
+        let len: usize = header
+            .trim_start_matches('$')
+            .trim()
+            .parse()
+            .expect("a bulk reply");
+        let mut body = vec![0; len];
+        reader.read_exact(&mut body).expect("the reply");
+        String::from_utf8_lossy(&body)
+            .lines()
+            .find_map(|l| l.strip_prefix("cmdstat_publish:calls="))
+            .and_then(|rest| rest.split(',').next()?.parse().ok())
+            .unwrap_or(0)
     }
 }
 

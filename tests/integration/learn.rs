@@ -3,6 +3,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
+use sockets_tour::engine::Servers;
 use sockets_tour::learn::practice::{self, Ending, Session};
 use sockets_tour::learn::prompt::Piped;
 use sockets_tour::lesson;
@@ -17,8 +18,8 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a runtime")
 }
 
-fn loopback() -> SocketAddr {
-    SocketAddr::from((Ipv4Addr::LOCALHOST, 0))
+fn loopback() -> Servers {
+    Servers::from(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
 }
 
 /// Runs the test lesson's exercises with `answers` piped in.
@@ -32,7 +33,7 @@ fn practise(answers: &str) -> (String, Vec<Ending>) {
             let mut session = Session {
                 out: Transcript::new(&mut out, false),
                 prompt: &mut prompt,
-                listen: loopback(),
+                servers: loopback(),
             };
             session
                 .practice("Practice rooms", &exercises, &mut |_, _| {})
@@ -50,7 +51,7 @@ fn every_exercise_of_the_test_lesson_is_sound() {
     let runtime = runtime();
     for placed in &exercises {
         let problems = runtime
-            .block_on(practice::verify(placed, loopback()))
+            .block_on(practice::verify(placed, &loopback()))
             .unwrap();
         assert!(
             problems.is_empty(),

@@ -2,14 +2,20 @@
 //! by itself), and the same bytes on every run of every built-in lesson.
 
 use sockets_tour::lesson;
-use sockets_tour::tour::{self, Options, Summary};
+use sockets_tour::render::Output;
+use sockets_tour::setup::Setup;
+use sockets_tour::tour::{self, Summary};
 
 /// Runs a lesson's Markdown and returns its plain transcript.
 fn transcript(runtime: &tokio::runtime::Runtime, markdown: &str) -> (String, Summary) {
     let lesson = lesson::parse_markdown(markdown).expect("the lesson parses");
     let mut out = Vec::new();
     let summary = runtime
-        .block_on(tour::run(&lesson, &mut out, Options::default()))
+        .block_on(tour::run(
+            &lesson,
+            &mut out,
+            &Setup::loopback(Output::default()),
+        ))
         .expect("the lesson runs");
     (
         String::from_utf8(out).expect("the transcript is UTF-8"),

@@ -6,6 +6,7 @@ mod differential;
 mod generator;
 mod learn;
 mod lessons;
+mod modes;
 mod parser;
 mod scale;
 mod terminal;

@@ -1,0 +1,147 @@
+//! Running lessons from the command line: one built-in lesson, a file, or
+//! all of them in order, each on fresh servers, plainly, presented a page
+//! at a time, or with the learner's predictions; and what each run leaves
+//! in the learner's progress.
+
+use std::io::Write;
+
+use super::decide::Decided;
+use super::say;
+use crate::error::{Error, Status, bad_input};
+use crate::learn::progress::{PredictScore, Store};
+use crate::learn::prompt;
+use crate::lesson::Lesson;
+use crate::present::{self, Ended};
+use crate::render::Output;
+use crate::tour::{self, Summary};
+
+/// A lesson to run: the file it comes from (to name it in messages), its
+/// built-in name (under which its progress is saved), and the lesson.
+pub type Named<'a> = (String, Option<&'a str>, Lesson);
+
+/// Runs `lessons` one after another on fresh servers each, on one runtime,
+/// as `decided` says, writing to `out`.
+pub fn run_lessons(
+    lessons: &[Named],
+    decided: &Decided,
+    out: &mut impl Write,
+) -> Result<Status, Error> {
+    let runtime = crate::runtime::build()?;
+    let setup = &decided.setup;
+    super::prepare(&runtime, setup)?;
+    let mut answers = if decided.predict {
+        Some(prompt::for_stdin()?)
+    } else {
+        None
+    };
+    let store = Store::locate();
+    let skip = match decided.presenting.as_ref().and_then(|p| p.from.as_deref()) {
+        Some(from) if lessons.len() > 1 => first_lesson_with(lessons, from)?,
+        _ => 0,
+    };
+    let mut total = Summary::default();
+    let mut ended = Ended::Finished;
+    for (i, (file, name, lesson)) in lessons.iter().enumerate().skip(skip) {
+        if i > skip && setup.output != Output::Ndjson {
+            if let Some(p) = decided.presenting.as_ref().filter(|p| p.pause) {
+                let title = lesson.title.as_deref().unwrap_or(file);
+                out.flush()?;
+                ended = present::between_lessons(title, p.pace, setup.output)?;
+                if ended != Ended::Finished {
+                    break;
+                }
+            }
+            writeln!(out)?;
+        }
+        let run = runtime.block_on(async {
+            match (&decided.presenting, answers.as_deref_mut()) {
+                (_, Some(answers)) => tour::run_with(lesson, out, setup, Some(answers))
+                    .await
+                    .map(|summary| (summary, Ended::Finished)),
+                (Some(presenting), None) => {
+                    // `--from` names a section of the first lesson presented only.
+                    let mut presenting = presenting.clone();
+                    if i > skip || lesson_matches(lesson, presenting.from.as_deref()) {
+                        presenting.from = None;
+                    }
+                    present::present(lesson, out, setup, &presenting).await
+                }
+                (None, None) => tour::run(lesson, out, setup)
+                    .await
+                    .map(|summary| (summary, Ended::Finished)),
+            }
+        });
+        let summary;
+        (summary, ended) = run.map_err(|e| e.context(file))?;
+        if let Some(name) = name {
+            save_progress(&store, name, &summary);
+        }
+        total.steps += summary.steps;
+        total.mismatched += summary.mismatched;
+        if ended != Ended::Finished {
+            break;
+        }
+    }
+    if total.mismatched > 0 {
+        let where_ = if setup.output == Output::Ndjson {
+            "the \"mismatch\" keys"
+        } else {
+            "MISMATCH above"
+        };
+        say(&format!(
+            "sockets-tour: {} of {} steps disagreed with the server's state (see {where_})",
+            total.mismatched, total.steps
+        ));
+        return Ok(Status::Mismatch);
+    }
+    Ok(if ended == Ended::Interrupted {
+        Status::Interrupted
+    } else {
+        Status::Done
+    })
+}
+
+/// A lesson run to its end (or to `q`) is read; a predict score is kept.
+fn save_progress(store: &Store, name: &str, summary: &Summary) {
+    let mut progress = store.load(&mut std::io::stderr());
+    progress.mark_read(name);
+    if let Some(score) = &summary.predictions {
+        let score = PredictScore {
+            right: score.right,
+            graded: score.graded,
+        };
+        progress.record_predict(name, score);
+    }
+    store.save(&progress, &mut std::io::stderr());
+}
+
+/// Whether `--from` names the lesson itself (its title or file), not a section.
+fn lesson_matches(lesson: &Lesson, from: Option<&str>) -> bool {
+    let Some(from) = from else { return false };
+    let from = from.trim().to_lowercase();
+    lesson
+        .title
+        .as_deref()
+        .is_some_and(|t| t.to_lowercase().contains(&from))
+}
+
+/// `all --from`: the first lesson whose title, or one of whose section
+/// headings, contains the words.
+fn first_lesson_with(lessons: &[Named], from: &str) -> Result<usize, Error> {
+    let wanted = from.trim().to_lowercase();
+    lessons
+        .iter()
+        .position(|(file, _, lesson)| {
+            file.to_lowercase().contains(&wanted)
+                || lesson_matches(lesson, Some(from))
+                || present::pieces::pieces(lesson)
+                    .iter()
+                    .filter_map(|p| p.heading())
+                    .any(|h| h.to_lowercase().contains(&wanted))
+        })
+        .ok_or_else(|| {
+            bad_input(format!(
+                "--from {from}: no lesson has a section called that"
+            ))
+        })
+}
