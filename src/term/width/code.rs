@@ -2,6 +2,7 @@
 //! without cutting a token, and a `//` comment continued as a comment.
 
 use super::size::columns;
+use crate::script::{Place, Quotes, scan};
 
 /// Byte offsets where `text` is cut so that each part fits (the first in
 /// `first` columns, the others in `rest`): at the last strong break point
@@ -49,18 +50,16 @@ pub struct Break {
 /// `//` comment, and at the spaces inside it.
 pub fn break_points(code: &str) -> Vec<Break> {
     let mut points: Vec<Break> = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
     let mut previous: Option<char> = None;
     // Inside a `//` comment, only its spaces are break points.
     let mut comment = false;
     // Whether the run of letters and digits before here began with a digit.
     let mut in_number = false;
-    let chars: Vec<(usize, char)> = code.char_indices().collect();
-    for (i, &(at, c)) in chars.iter().enumerate() {
+    let chars: Vec<(usize, char, Place)> = scan(code, Quotes::Both).collect();
+    for (i, &(at, c, place)) in chars.iter().enumerate() {
         let next = chars.get(i + 1);
-        let after = next.map_or(code.len(), |&(n, _)| n);
-        let followed_by_space = next.is_some_and(|&(_, n)| n == ' ');
+        let after = next.map_or(code.len(), |&(n, _, _)| n);
+        let followed_by_space = next.is_some_and(|&(_, n, _)| n == ' ');
         if comment {
             // Not right after the `//`: a bare `//` ending a line says nothing.
             if c == ' ' && !followed_by_space && previous != Some('/') {
@@ -69,22 +68,13 @@ pub fn break_points(code: &str) -> Vec<Break> {
                     strong: true,
                 });
             }
-        } else if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-        } else {
+        } else if place == Place::Code {
             let strong = |at| Break { at, strong: true };
             match c {
-                '/' if next.is_some_and(|&(_, n)| n == '/') => {
+                '/' if next.is_some_and(|&(_, n, _)| n == '/') => {
                     comment = true;
                     points.push(Break { at, strong: true });
                 }
-                '"' | '\'' => quote = Some(c),
                 ',' | ';' if !followed_by_space => points.push(strong(after)),
                 ' ' if !followed_by_space => points.push(strong(after)),
                 '(' | '[' | '{' => points.push(Break {
@@ -159,21 +149,10 @@ pub fn wrap_code(line: &str, width: usize, indent: &str) -> Vec<String> {
 
 /// Where a `//` comment starts in a line of code (outside strings), if it has one.
 fn comment_start(code: &str) -> Option<usize> {
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
     let bytes = code.as_bytes();
-    for (i, c) in code.char_indices() {
-        match quote {
-            Some(_) if escaped => escaped = false,
-            Some(_) if c == '\\' => escaped = true,
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None if c == '/' && bytes.get(i + 1) == Some(&b'/') => return Some(i),
-            None => {}
-        }
-    }
-    None
+    scan(code, Quotes::Both)
+        .find(|&(i, c, place)| place == Place::Code && c == '/' && bytes.get(i + 1) == Some(&b'/'))
+        .map(|(i, _, _)| i)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::code::cut;
 use super::size::columns;
+use crate::script::{Place, Quotes, scan};
 
 /// A piece of text in one style (the style is the caller's: the renderer's
 /// colours, or `()` for plain text).
@@ -137,18 +138,10 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
 fn words(line: &str) -> Vec<&str> {
     let mut words = Vec::new();
     let mut start = 0;
-    let mut quoted = false;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            ' ' if !quoted => {
-                words.push(&line[start..i]);
-                start = i + 1;
-            }
-            _ => {}
+    for (i, c, place) in scan(line, Quotes::Double) {
+        if c == ' ' && place == Place::Code {
+            words.push(&line[start..i]);
+            start = i + 1;
         }
     }
     words.push(&line[start..]);
