@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use super::{Line, play as run_session, stdin_lines};
 use crate::render::Output;
 use crate::term::complete::Vocabulary;
-use crate::term::editor::{Input, Prompt, SharedWords};
+use crate::term::editor::{Input, LineEditor, SharedWords};
 use crate::tour::Options;
 
 /// How a playground session ended, as its exit status says it.
@@ -101,7 +101,7 @@ fn editor_lines(
     let (lines, receiver) = mpsc::channel(1);
     let (ready, wait) = std::sync::mpsc::channel::<()>();
     let editor = std::thread::spawn(move || {
-        let mut prompt = match Prompt::open("play", words) {
+        let mut prompt = match LineEditor::open("play", words) {
             Ok(prompt) => prompt,
             Err(e) => {
                 eprintln!("error: no line editor on this terminal: {e}");

@@ -5,15 +5,15 @@ use super::code::cut;
 use super::size::columns;
 use crate::script::{Place, Quotes, scan};
 
-/// A piece of text in one style (the style is the caller's: the renderer's
-/// colours, or `()` for plain text).
-pub type Piece<S> = (String, S);
+/// Text in one style, a run of it (the style is the caller's: the renderer's
+/// colours, or `()` for plain text); a word is one or more of them.
+pub type Styled<S> = (String, S);
 
 /// What is wrapped: words (pieces written without a space between them, such
 /// as a code span and the comma after it) and hard line breaks.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Token<S> {
-    Word(Vec<Piece<S>>),
+    Word(Vec<Styled<S>>),
     Break,
 }
 
@@ -21,16 +21,16 @@ pub enum Token<S> {
 /// `width - first` columns, every later one `width - rest` (the caller
 /// writes the indents, so a list item's text hangs under its first word).
 /// A word wider than a whole line is split only where code may be broken
-/// (see [`break_points`](super::break_points)), on lines of its own; a single token wider than a
-/// line runs over.
+/// (see [`break_points`](super::break_points)), on lines of its own; a
+/// single token wider than a line runs over.
 pub fn fill<S: Copy>(
     tokens: &[Token<S>],
     width: usize,
     first: usize,
     rest: usize,
-) -> Vec<Vec<Vec<Piece<S>>>> {
-    let mut lines: Vec<Vec<Vec<Piece<S>>>> = Vec::new();
-    let mut line: Vec<Vec<Piece<S>>> = Vec::new();
+) -> Vec<Vec<Vec<Styled<S>>>> {
+    let mut lines: Vec<Vec<Vec<Styled<S>>>> = Vec::new();
+    let mut line: Vec<Vec<Styled<S>>> = Vec::new();
     let mut used = 0;
     let room = |lines: &Vec<_>| width.saturating_sub(if lines.is_empty() { first } else { rest });
     for token in tokens {
@@ -64,20 +64,20 @@ pub fn fill<S: Copy>(
     lines
 }
 
-fn pieces_width<S>(pieces: &[Piece<S>]) -> usize {
+fn pieces_width<S>(pieces: &[Styled<S>]) -> usize {
     pieces.iter().map(|(t, _)| columns(t)).sum()
 }
 
 /// A word as parts that each fit (the first in `first` columns, the others
 /// in `rest`), split only at code break points; one part if it fits.
-fn split_long<S: Copy>(pieces: &[Piece<S>], first: usize, rest: usize) -> Vec<Vec<Piece<S>>> {
+fn split_long<S: Copy>(pieces: &[Styled<S>], first: usize, rest: usize) -> Vec<Vec<Styled<S>>> {
     let text: String = pieces.iter().map(|(t, _)| t.as_str()).collect();
     if columns(&text) <= first {
         return vec![pieces.to_vec()];
     }
     let cuts = cut(&text, first.max(1), rest.max(1));
     // Map the cuts (byte offsets into `text`) back onto the styled pieces.
-    let mut parts: Vec<Vec<Piece<S>>> = vec![Vec::new()];
+    let mut parts: Vec<Vec<Styled<S>>> = vec![Vec::new()];
     let mut offset = 0;
     for (piece, style) in pieces {
         let end = offset + piece.len();

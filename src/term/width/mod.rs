@@ -10,5 +10,5 @@ mod fill;
 mod size;
 
 pub use code::{Break, break_points, wrap_code};
-pub use fill::{Piece, Token, fill, wrap};
+pub use fill::{Styled, Token, fill, wrap};
 pub use size::{DEFAULT, DEFAULT_ROWS, MIN, columns, decide, decide_rows, detect, detect_rows};
