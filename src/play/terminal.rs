@@ -13,7 +13,7 @@ use crate::error::{Error, Status};
 use crate::render::Output;
 use crate::setup::Setup;
 use crate::term::complete::Vocabulary;
-use crate::term::editor::{Input, Prompt, SharedWords};
+use crate::term::editor::{Input, LineEditor, SharedWords};
 
 /// What the prompt says.
 const PROMPT: &str = "tour> ";
@@ -88,7 +88,7 @@ fn editor_lines(
     let (lines, receiver) = mpsc::channel(1);
     let (ready, wait) = std::sync::mpsc::channel::<()>();
     let editor = std::thread::spawn(move || {
-        let mut prompt = match Prompt::open("play", words) {
+        let mut prompt = match LineEditor::open("play", words) {
             Ok(prompt) => prompt,
             Err(e) => {
                 eprintln!("error: no line editor on this terminal: {e}");

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::cursor::{Cursor, Parsed};
 use super::error::excerpt;
+use super::scan::{Place, Quotes, scan};
 
 impl Cursor<'_> {
     /// One JSON literal, numbers as JavaScript would hold them.
@@ -62,35 +63,20 @@ impl Cursor<'_> {
 /// a number, `true` or `null` (up to a delimiter).
 pub(super) fn json_extent(text: &str) -> usize {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => {
-                    in_string = false;
-                    if depth == 0 {
-                        return i + 1;
-                    }
-                }
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '[' | '{' => depth += 1,
-            ']' | '}' if depth > 0 => {
+    for (i, c, place) in scan(text, Quotes::Double) {
+        match (place, c) {
+            (Place::Close, _) if depth == 0 => return i + 1,
+            (Place::Open | Place::Inside | Place::Close, _) => {}
+            (Place::Code, '[' | '{') => depth += 1,
+            (Place::Code, ']' | '}') if depth > 0 => {
                 depth -= 1;
                 if depth == 0 {
                     return i + 1;
                 }
             }
-            ',' | ')' | ']' | '}' | ';' if depth == 0 => return i,
-            c if c.is_whitespace() && depth == 0 => return i,
-            _ => {}
+            (Place::Code, ',' | ')' | ']' | '}' | ';') if depth == 0 => return i,
+            (Place::Code, c) if c.is_whitespace() && depth == 0 => return i,
+            (Place::Code, _) => {}
         }
     }
     text.len()

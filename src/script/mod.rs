@@ -7,6 +7,7 @@
 //! - `chain`: the members after `io` and `socket`, up to the action.
 //! - `cursor`: words, names, strings and `msg` at a column of one line.
 //! - `json`: JSON literals as a script writes them.
+//! - `scan`: where the string literals are in a line (JSON's and JavaScript's).
 //! - `resolve`: `msg` replaced by the client's first argument.
 //! - `error`: syntax errors, rendered as a compiler would.
 
@@ -17,6 +18,7 @@ mod error;
 mod json;
 mod parser;
 mod resolve;
+mod scan;
 mod statement;
 
 pub use ast::{
@@ -27,3 +29,4 @@ pub use chain::{After, members_after};
 pub use error::SyntaxError;
 pub use json::js_number_semantics;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
+pub use scan::{Place, Quotes, Scan, scan};

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::script::{Place, Quotes, scan};
+
 /// What the session has seen so far, which completion offers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Vocabulary {
@@ -136,32 +138,20 @@ fn floor_boundary(line: &str, pos: usize) -> usize {
 /// The byte offset of the quote that opens an unclosed string at the end of
 /// `text`, if there is one.
 fn open_string(text: &str) -> Option<usize> {
-    let mut open = None;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        match (open, c) {
-            (Some(_), _) if escaped => escaped = false,
-            (Some(_), '\\') => escaped = true,
-            (Some(_), '"') => open = None,
-            (None, '"') => open = Some(i),
-            _ => {}
-        }
-    }
-    open
+    scan(text, Quotes::Double).fold(None, |open, (i, _, place)| match place {
+        Place::Open => Some(i),
+        Place::Close => None,
+        Place::Code | Place::Inside => open,
+    })
 }
 
 /// The byte offset of the last `(` not closed in `text`, outside strings.
 fn open_call(text: &str) -> Option<usize> {
     let mut opened = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        match c {
-            _ if in_string && escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '(' if !in_string => opened.push(i),
-            ')' if !in_string => {
+    for (i, c, place) in scan(text, Quotes::Double) {
+        match (place, c) {
+            (Place::Code, '(') => opened.push(i),
+            (Place::Code, ')') => {
                 opened.pop();
             }
             _ => {}

@@ -57,8 +57,8 @@ impl Highlighter for TourHelper {}
 impl Validator for TourHelper {}
 impl Helper for TourHelper {}
 
-/// A prompt with line editing, history and completion.
-pub struct Prompt {
+/// A line editor for prompts: line editing, history and completion.
+pub struct LineEditor {
     editor: Editor<TourHelper, DefaultHistory>,
     history: Option<PathBuf>,
 }
@@ -69,9 +69,9 @@ pub fn history_file(name: &str) -> Option<PathBuf> {
     crate::data_dir::data_dir().map(|dir| dir.join(format!("{name}-history.txt")))
 }
 
-impl Prompt {
+impl LineEditor {
     /// A prompt whose history is `history_file(name)`; completion reads `words`.
-    pub fn open(name: &str, words: SharedWords) -> rustyline::Result<Prompt> {
+    pub fn open(name: &str, words: SharedWords) -> rustyline::Result<LineEditor> {
         let config = Config::builder()
             .auto_add_history(true)
             .history_ignore_dups(true)?
@@ -89,7 +89,7 @@ impl Prompt {
             // No history yet (a first session) is no error.
             let _ = editor.load_history(file);
         }
-        Ok(Prompt { editor, history })
+        Ok(LineEditor { editor, history })
     }
 
     /// Reads one line after showing `prompt`.
@@ -134,7 +134,7 @@ impl Prompt {
     }
 }
 
-impl Drop for Prompt {
+impl Drop for LineEditor {
     fn drop(&mut self) {
         // History is a convenience: a read-only home must not spoil the exit.
         let _ = self.save();

@@ -1,8 +1,10 @@
 //! The colours, by role: one table, readable on a dark and on a light
-//! background (a projector's), with nothing dim; and whether to colour at
-//! all (`--color`, `NO_COLOR`, `TERM=dumb`, a terminal).
+//! background (a projector's), with nothing dim, styled by `colored`; and
+//! whether to colour at all (`--color`, `NO_COLOR`, `TERM=dumb`, a terminal).
 
 use std::ffi::OsStr;
+
+use colored::{ColoredString, Colorize as _};
 
 /// What a piece of text is, which decides how it looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,19 +50,21 @@ impl Role {
         Role::Label,
     ];
 
-    /// The SGR parameters of the role. Only colours that keep their contrast
-    /// on black and on white (red, green, magenta) and the terminal's own
+    /// `text` in the role's look. Only colours that keep their contrast on
+    /// black and on white (red, green, magenta) and the terminal's own
     /// foreground in bold, italic or underlined: no yellow or cyan (faint on
-    /// white), no blue (faint on black), and never dim (`2`).
-    fn sgr(self) -> &'static str {
+    /// white), no blue (faint on black), and never dimmed.
+    fn style(self, text: &str) -> ColoredString {
         match self {
-            Role::Title | Role::Heading | Role::Strong | Role::Statement | Role::Label => "1",
-            Role::Code => "35",
-            Role::Emphasis => "3",
-            Role::Link => "4",
-            Role::Received => "1;32",
-            Role::Missed | Role::Mismatch => "1;31",
-            Role::Error => "31",
+            Role::Title | Role::Heading | Role::Strong | Role::Statement | Role::Label => {
+                text.bold()
+            }
+            Role::Code => text.magenta(),
+            Role::Emphasis => text.italic(),
+            Role::Link => text.underline(),
+            Role::Received => text.green().bold(),
+            Role::Missed | Role::Mismatch => text.red().bold(),
+            Role::Error => text.red(),
         }
     }
 }
@@ -72,7 +76,13 @@ pub struct Palette {
 }
 
 impl Palette {
+    /// A palette that colours, or not, as [`decide`] said. A palette made
+    /// to colour outside start-up (a test, a bench) turns `colored` on, since
+    /// it asks `colored` for nothing else.
     pub fn new(color: bool) -> Self {
+        if color {
+            colored::control::set_override(true);
+        }
         Palette { color }
     }
 
@@ -80,7 +90,7 @@ impl Palette {
     /// that what a reason says never depends on colour.
     pub fn paint(&self, role: Role, text: &str) -> String {
         if self.color && !text.is_empty() {
-            format!("\x1b[{}m{text}\x1b[0m", role.sgr())
+            role.style(text).to_string()
         } else {
             text.to_owned()
         }
@@ -115,15 +125,19 @@ pub fn decide(
     }
 }
 
-/// [`decide`] on this process's stdout and environment.
+/// [`decide`] on this process's stdout and environment, at start-up; it
+/// sets `colored`'s switch to the same answer, so that `colored` never
+/// decides on its own rules (`CLICOLOR`, `CLICOLOR_FORCE`).
 pub fn detect(when: When) -> bool {
     use std::io::IsTerminal as _;
-    decide(
+    let color = decide(
         when,
         std::io::stdout().is_terminal(),
         std::env::var_os("NO_COLOR").as_deref(),
         std::env::var_os("TERM").as_deref(),
-    )
+    );
+    colored::control::set_override(color);
+    color
 }
 
 #[cfg(test)]
@@ -134,13 +148,48 @@ mod tests {
 
     #[test]
     fn no_role_is_dim_or_faint_on_a_light_or_dark_background() {
+        use colored::{Color, Styles};
         for role in Role::ALL {
-            let params: Vec<&str> = role.sgr().split(';').collect();
-            assert!(!params.contains(&"2"), "{role:?} is dim");
-            // 33 yellow and 36 cyan vanish on white, 34 blue on black, 37 white on white.
-            for faint in ["33", "34", "36", "37", "90", "93", "94", "96", "97"] {
-                assert!(!params.contains(&faint), "{role:?} uses {faint}");
-            }
+            let look = role.style("x");
+            assert!(!look.style.contains(Styles::Dimmed), "{role:?} is dim");
+            assert_eq!(look.bgcolor, None, "{role:?} has a background");
+            // Yellow and cyan vanish on white, blue on black, white on white.
+            assert!(
+                matches!(
+                    look.fgcolor,
+                    None | Some(Color::Red | Color::Green | Color::Magenta)
+                ),
+                "{role:?} uses {:?}",
+                look.fgcolor
+            );
+        }
+    }
+
+    /// The colour snapshots hold these bytes: `colored` writes what the
+    /// hand-written codes did.
+    #[test]
+    fn each_role_writes_the_same_escape_codes_as_the_snapshots() {
+        let painted = Palette::new(true);
+        for (role, sgr) in [
+            (Role::Title, "1"),
+            (Role::Heading, "1"),
+            (Role::Statement, "1"),
+            (Role::Code, "35"),
+            (Role::Strong, "1"),
+            (Role::Emphasis, "3"),
+            (Role::Link, "4"),
+            (Role::Received, "1;32"),
+            (Role::Missed, "1;31"),
+            (Role::Error, "31"),
+            (Role::Mismatch, "1;31"),
+            (Role::Label, "1"),
+        ] {
+            assert_eq!(
+                painted.paint(role, "io.emit(\"é\")"),
+                format!("\x1b[{sgr}mio.emit(\"é\")\x1b[0m"),
+                "{role:?}"
+            );
+            assert_eq!(painted.paint(role, ""), "", "{role:?}: nothing to colour");
         }
     }
 

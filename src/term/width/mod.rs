@@ -1,0 +1,14 @@
+//! How wide the output is and how text fits it: at word boundaries, with
+//! hanging indents, and never cutting a code token.
+//!
+//! - `size`: the screen's columns and rows, and a string's columns.
+//! - `fill`: prose filled into lines, words wrapped with hanging indents.
+//! - `code`: where JavaScript may be broken, and code lines wrapped.
+
+mod code;
+mod fill;
+mod size;
+
+pub use code::{Break, break_points, wrap_code};
+pub use fill::{Styled, Token, fill, wrap};
+pub use size::{DEFAULT, DEFAULT_ROWS, MIN, columns, decide, decide_rows, detect, detect_rows};
