@@ -17,11 +17,11 @@ use clap::{
 
 use crate::engine::Setup;
 use crate::learn::overview;
-use crate::learn::practice::{self, Session};
 use crate::learn::progress::{PredictScore, Store};
 use crate::learn::prompt;
 use crate::lesson::{self, BUILTIN, Lesson};
 use crate::manual::CompletionShell;
+use crate::practice::{self, Practice};
 use crate::present::{self, Ended, Presenting};
 use crate::render::Output;
 use crate::source::{BadInput, builtin_file, load_file, parse_builtin, read_source};
@@ -505,7 +505,7 @@ fn practice(
     let all = practice::lessons_for(lesson, &progress)?;
     let mut answers = prompt::for_stdin()?;
     let mut stdout = std::io::stdout().lock();
-    let mut session = Session {
+    let mut session = Practice {
         out: crate::render::Transcript::new(&mut stdout, color)
             .with_width(crate::term::width::detect(None)),
         prompt: answers.as_mut(),
