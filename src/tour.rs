@@ -6,7 +6,7 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 
 use crate::engine::{Engine, Setup};
-use crate::learn::predict::{self, Asker, Graded, Prediction, Question, Score};
+use crate::learn::guess::{self, Asker, Graded, Prediction, Question, Score};
 use crate::learn::prompt::Prompt;
 use crate::lesson::{Lesson, Section};
 use crate::render::{Format, Output};
@@ -241,7 +241,7 @@ fn graded<'a>(
 ) -> (Option<&'a StepReport>, Graded) {
     reports
         .iter()
-        .map(|r| (Some(r), predict::grade(prediction, r)))
+        .map(|r| (Some(r), guess::grade(prediction, r)))
         .find(|(_, g)| *g != Graded::NotGraded)
         .unwrap_or((reports.last(), Graded::NotGraded))
 }
