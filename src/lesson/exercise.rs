@@ -1,6 +1,6 @@
-//! Exercises: the ```` ```exercise ```` block format (`notes/exercise-format.md`),
-//! one `KEY: VALUE` per line, read through one table of keys into a goal,
-//! a starting state, the outcome that counts, hints and a reference solution.
+//! Exercises: the ```` ```exercise ```` block format (the README's "Adding a
+//! lesson"), one `KEY: VALUE` per line, read through one table of keys into
+//! a goal, a starting state, the outcome that counts, hints and a solution.
 
 use std::collections::BTreeMap;
 
