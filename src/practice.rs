@@ -155,6 +155,7 @@ impl<W: Write> Practice<'_, W> {
         Ok(endings)
     }
 
+    /// One exercise, from its goal to how it ended.
     async fn one(
         &mut self,
         title: &str,
@@ -164,14 +165,7 @@ impl<W: Write> Practice<'_, W> {
     ) -> anyhow::Result<Ending> {
         let ex = &placed.exercise;
         self.out.exercise(number, of, title, &ex.goal_prose)?;
-        let (from_lesson, start) = if ex.setup.is_empty() {
-            (true, self.lesson_state(placed).await?)
-        } else {
-            (false, ex.setup.iter().map(|l| l.text.clone()).collect())
-        };
-        let then: Vec<String> = ex.then.iter().map(|l| l.text.clone()).collect();
-        self.out
-            .exercise_start(from_lesson, &start, &then, ex.max_statements)?;
+        self.show_start(placed).await?;
         let mut hints = ex.hints.iter().enumerate();
         loop {
             let Some(answer) = self.read_answer(ex.max_statements)? else {
@@ -211,6 +205,20 @@ impl<W: Write> Practice<'_, W> {
                 }
             }
         }
+    }
+
+    /// Where the exercise starts, what runs after the answer, and how to answer.
+    async fn show_start(&mut self, placed: &Placed) -> anyhow::Result<()> {
+        let ex = &placed.exercise;
+        let (from_lesson, start) = if ex.setup.is_empty() {
+            (true, self.lesson_state(placed).await?)
+        } else {
+            (false, ex.setup.iter().map(|l| l.text.clone()).collect())
+        };
+        let then: Vec<String> = ex.then.iter().map(|l| l.text.clone()).collect();
+        self.out
+            .exercise_start(from_lesson, &start, &then, ex.max_statements)?;
+        Ok(())
     }
 
     /// Reads up to `max` statements; `None` at end of input.

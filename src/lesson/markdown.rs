@@ -7,8 +7,9 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, T
 
 use super::exercise::{self, Exercise};
 use super::fence::unclosed_fence;
+use super::inline::Inline;
 use super::model::{Lesson, Section};
-use super::prose::{Prose, Span, Style, plain};
+use super::prose::{Prose, Span, plain};
 use crate::script::{self, SyntaxError};
 
 /// Whether a file is a Markdown lesson (`.md` or `.markdown`, in any case)
@@ -83,6 +84,40 @@ struct StepLines {
     blocks: Vec<Range<usize>>,
 }
 
+impl StepLines {
+    /// A block's lines; its first line follows its fence line.
+    fn push_block(&mut self, fence_line: usize, body: &str) {
+        let from = self.numbered.len();
+        self.numbered.extend(
+            body.lines()
+                .enumerate()
+                .map(|(i, l)| (fence_line + 1 + i, l.to_owned())),
+        );
+        self.blocks.push(from..self.numbered.len());
+    }
+
+    /// Parses every block's lines, then hands each `Steps` section its
+    /// statements back, by line range.
+    fn parse_into(self, sections: &mut [Section]) -> Result<(), SyntaxError> {
+        let numbered = self.numbered.iter().map(|(n, l)| (*n, l.as_str()));
+        let mut statements = script::parse_lines(numbered)?.into_iter().peekable();
+        let mut block_ranges = self.blocks.into_iter();
+        for section in sections {
+            if let Section::Steps(steps) = section {
+                let range = block_ranges.next().unwrap_or(0..0);
+                let last_line = self
+                    .numbered
+                    .get(range.end.wrapping_sub(1))
+                    .map_or(0, |(n, _)| *n);
+                while let Some(s) = statements.next_if(|s| s.line <= last_line) {
+                    steps.push(s);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The state of reading one lesson, event by event.
 struct Reader<'t> {
     text: &'t str,
@@ -90,11 +125,8 @@ struct Reader<'t> {
     lesson: Lesson,
     /// Narration since the last ```` ```tour ```` block.
     prose: Vec<Prose>,
-    /// The text of the block being read, and the styles open around it.
-    spans: Vec<Span>,
-    styles: Vec<Style>,
-    /// The URL of each open link, written after its text.
-    links: Vec<String>,
+    /// The text of the block being read.
+    inline: Inline,
     /// The next number of each open list (`None` for a bullet list).
     numbers: Vec<Option<u64>>,
     /// The number of the item being read, until its text is pushed.
@@ -115,9 +147,7 @@ impl<'t> Reader<'t> {
             lines: LineIndex::new(text),
             lesson: Lesson::empty(),
             prose: Vec::new(),
-            spans: Vec::new(),
-            styles: Vec::new(),
-            links: Vec::new(),
+            inline: Inline::default(),
             numbers: Vec::new(),
             pending_number: None,
             table: Vec::new(),
@@ -130,6 +160,13 @@ impl<'t> Reader<'t> {
     }
 
     fn event(&mut self, event: Event, range: Range<usize>) -> Result<(), SyntaxError> {
+        if let (Some(code), Event::Text(t)) = (&mut self.code, &event) {
+            code.body.push_str(t);
+            return Ok(());
+        }
+        let Some(event) = self.inline.read(event) else {
+            return Ok(());
+        };
         match event {
             Event::Start(Tag::Heading { level, .. }) => self.heading = Some(heading_number(level)),
             Event::End(TagEnd::Heading(_)) => self.end_heading(),
@@ -141,15 +178,15 @@ impl<'t> Reader<'t> {
             }
             Event::Start(Tag::Item) => self.pending_number = self.take_number(),
             // An item's text may come with or without a paragraph around it.
-            Event::End(TagEnd::Item) if !self.spans.is_empty() => self.push_item(),
+            Event::End(TagEnd::Item) if !self.inline.is_empty() => {
+                let spans = self.inline.take();
+                self.push_item(spans);
+            }
             Event::Start(Tag::Table(_)) => self.table.clear(),
             Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
                 self.table.push(std::mem::take(&mut self.row));
             }
-            Event::End(TagEnd::TableCell) => {
-                let cell = std::mem::take(&mut self.spans);
-                self.row.push(cell);
-            }
+            Event::End(TagEnd::TableCell) => self.row.push(self.inline.take()),
             Event::End(TagEnd::Table) => {
                 let rows = std::mem::take(&mut self.table);
                 self.prose.push(Prose::Table(rows));
@@ -157,29 +194,6 @@ impl<'t> Reader<'t> {
             Event::End(TagEnd::Paragraph) => self.end_paragraph(),
             Event::Start(Tag::CodeBlock(kind)) => self.start_code(kind, range)?,
             Event::End(TagEnd::CodeBlock) => self.end_code(),
-            Event::Text(t) => match &mut self.code {
-                Some(code) => code.body.push_str(&t),
-                None => self.spans.push(Span {
-                    text: t.into_string(),
-                    style: self.styles.last().copied().unwrap_or(Style::Plain),
-                }),
-            },
-            Event::Code(t) => self.spans.push(Span {
-                text: t.into_string(),
-                style: Style::Code,
-            }),
-            Event::SoftBreak => self.spans.push(Span::plain(" ")),
-            Event::HardBreak => self.spans.push(Span::plain("\n")),
-            Event::Start(Tag::Strong) => self.styles.push(Style::Strong),
-            Event::Start(Tag::Emphasis) => self.styles.push(Style::Emphasis),
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                self.styles.push(Style::Link);
-                self.links.push(dest_url.into_string());
-            }
-            Event::End(TagEnd::Link) => self.end_link(),
-            Event::End(TagEnd::Strong | TagEnd::Emphasis) => {
-                self.styles.pop();
-            }
             _ => {}
         }
         Ok(())
@@ -192,7 +206,7 @@ impl<'t> Reader<'t> {
 
     fn end_heading(&mut self) {
         let level = self.heading.take().unwrap_or(1);
-        let spans = std::mem::take(&mut self.spans);
+        let spans = self.inline.take();
         if level == 1 && self.lesson.title.is_none() {
             self.lesson.title = Some(plain(&spans));
         } else {
@@ -202,8 +216,9 @@ impl<'t> Reader<'t> {
 
     fn start_list(&mut self, first: Option<u64>) {
         // A parent item's text is pending when its nested list starts.
-        if !self.spans.is_empty() {
-            self.push_item();
+        if !self.inline.is_empty() {
+            let spans = self.inline.take();
+            self.push_item(spans);
         }
         self.numbers.push(first);
     }
@@ -217,16 +232,15 @@ impl<'t> Reader<'t> {
         })
     }
 
-    /// The text read so far, as an item of the list being read.
-    fn push_item(&mut self) {
+    /// `spans` as an item of the list being read.
+    fn push_item(&mut self, spans: Vec<Span>) {
         let depth = self.list_depth().saturating_sub(1);
-        let spans = std::mem::take(&mut self.spans);
         self.prose
             .push(Prose::Item(depth, self.pending_number.take(), spans));
     }
 
     fn end_paragraph(&mut self) {
-        let spans = std::mem::take(&mut self.spans);
+        let spans = self.inline.take();
         if self.in_quote {
             let first_of_lesson = self.prose.is_empty() && self.lesson.sections.is_empty();
             if self.lesson.summary.is_none() && first_of_lesson {
@@ -236,23 +250,9 @@ impl<'t> Reader<'t> {
             }
         } else if self.list_depth() > 0 {
             // A second paragraph of one item has no number of its own.
-            self.spans = spans;
-            self.push_item();
+            self.push_item(spans);
         } else {
             self.prose.push(Prose::Paragraph(spans));
-        }
-    }
-
-    fn end_link(&mut self) {
-        self.styles.pop();
-        let url = self.links.pop().unwrap_or_default();
-        // An autolink (`<https://…>`) is its own URL: not twice.
-        let shown = self
-            .spans
-            .last()
-            .is_some_and(|s| s.text == url || s.text == format!("mailto:{url}"));
-        if !url.is_empty() && !shown {
-            self.spans.push(Span::plain(format!(" ({url})")));
         }
     }
 
@@ -302,15 +302,7 @@ impl<'t> Reader<'t> {
             let prose = std::mem::take(&mut self.prose);
             self.lesson.sections.push(Section::Narration(prose));
         }
-        let numbered = &mut self.steps.numbered;
-        let from = numbered.len();
-        // The block's first line follows its fence line.
-        numbered.extend(
-            body.lines()
-                .enumerate()
-                .map(|(i, l)| (fence_line + 1 + i, l.to_owned())),
-        );
-        self.steps.blocks.push(from..numbered.len());
+        self.steps.push_block(fence_line, body);
         self.lesson.sections.push(Section::Steps(Vec::new()));
     }
 
@@ -336,22 +328,7 @@ impl<'t> Reader<'t> {
         if !self.prose.is_empty() {
             self.lesson.sections.push(Section::Narration(self.prose));
         }
-        let StepLines { numbered, blocks } = self.steps;
-        let statements = script::parse_lines(numbered.iter().map(|(n, l)| (*n, l.as_str())))?;
-        // Hand each block its statements back, by line range.
-        let mut statements = statements.into_iter().peekable();
-        let mut block_ranges = blocks.into_iter();
-        for section in &mut self.lesson.sections {
-            if let Section::Steps(steps) = section {
-                let range = block_ranges.next().unwrap_or(0..0);
-                let last_line = numbered
-                    .get(range.end.wrapping_sub(1))
-                    .map_or(0, |(n, _)| *n);
-                while let Some(s) = statements.next_if(|s| s.line <= last_line) {
-                    steps.push(s);
-                }
-            }
-        }
+        self.steps.parse_into(&mut self.lesson.sections)?;
         Ok(self.lesson)
     }
 }

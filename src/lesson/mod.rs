@@ -5,6 +5,7 @@
 //! - `model`: the [`Lesson`]: title, summary, narration and steps, exercises.
 //! - `prose`: narration as data: headings, paragraphs, lists, spans.
 //! - `markdown`: reading a lesson file (Markdown or a bare script).
+//! - `inline`: a block's text as styled spans.
 //! - `fence`: code fences never closed, reported as syntax errors.
 //! - `exercise`: the exercise block format and its table of keys.
 //! - `expect`: the outcome an exercise expects, and its values.
@@ -14,6 +15,7 @@ mod builtin;
 mod exercise;
 mod expect;
 mod fence;
+mod inline;
 mod markdown;
 mod model;
 mod prose;
