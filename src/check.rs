@@ -5,8 +5,8 @@
 
 use std::io::Write;
 
-use crate::learn::practice;
-
+use crate::learn::attempt::Placed;
+use crate::learn::live;
 use crate::lesson::{self, Lesson, Section};
 use crate::render::Output;
 use crate::setup::Setup;
@@ -60,7 +60,7 @@ pub fn validate(source: &Source) -> Result<Lesson, Vec<String>> {
             problems.push("no narration: the prose before a ```tour block tells the learner what is about to happen".to_owned());
         }
     }
-    if let Err(e) = crate::learn::exercise::exercises_in(&source.text) {
+    if let Err(e) = lesson.exercises() {
         problems.push(format!("exercise block, {e}"));
     }
     if lesson.statements().next().is_none() {
@@ -96,7 +96,7 @@ pub async fn check(sources: &[Source], out: &mut impl Write) -> anyhow::Result<V
                     // Reported under the lesson's name; the other lessons are still checked.
                     Err(e) => findings.run_error = Some(format!("{e:#}")),
                 }
-                if let Err(e) = check_exercises(source, &lesson, &mut findings).await {
+                if let Err(e) = check_exercises(&lesson, &mut findings).await {
                     findings.run_error = Some(format!("{e:#}"));
                 }
             }
@@ -109,19 +109,15 @@ pub async fn check(sources: &[Source], out: &mut impl Write) -> anyhow::Result<V
 
 /// Runs every exercise's reference solution, and an empty answer, on the
 /// live server from the exercise's starting state.
-async fn check_exercises(
-    source: &Source,
-    lesson: &Lesson,
-    findings: &mut Findings,
-) -> anyhow::Result<()> {
-    // `validate` has parsed the blocks already.
-    let Ok(exercises) = practice::exercises_of(&source.text, lesson) else {
+async fn check_exercises(lesson: &Lesson, findings: &mut Findings) -> anyhow::Result<()> {
+    // `validate` has reported a malformed block already.
+    let Ok(exercises) = Placed::all_of(lesson) else {
         return Ok(());
     };
     findings.exercises = exercises.len();
     let servers = Setup::loopback(Output::Ndjson).servers;
     for placed in &exercises {
-        for problem in practice::verify(placed, &servers).await? {
+        for problem in live::verify(placed, &servers).await? {
             findings.unsound.push(format!(
                 "exercise at line {}: {problem}",
                 placed.exercise.line

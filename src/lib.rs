@@ -46,6 +46,7 @@ pub mod learn;
 pub mod lesson;
 pub mod manual;
 pub mod play;
+pub mod practice;
 pub mod present;
 pub mod protocol;
 pub mod render;

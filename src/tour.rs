@@ -6,7 +6,7 @@ use std::io::Write;
 
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::learn::predict::{self, Asker, Graded, Prediction, Question, Score};
+use crate::learn::guess::{self, Asker, Graded, Prediction, Question, Score};
 use crate::learn::prompt::Prompt;
 use crate::lesson::{Lesson, Section};
 use crate::render::Format;
@@ -222,7 +222,7 @@ fn graded<'a>(
 ) -> (Option<&'a StepReport>, Graded) {
     reports
         .iter()
-        .map(|r| (Some(r), predict::grade(prediction, r)))
+        .map(|r| (Some(r), guess::grade(prediction, r)))
         .find(|(_, g)| *g != Graded::NotGraded)
         .unwrap_or((reports.last(), Graded::NotGraded))
 }

@@ -19,10 +19,10 @@ use std::process::ExitCode;
 use clap::{ArgMatches, FromArgMatches as _};
 
 use crate::error::{Error, Status, bad_input};
-use crate::learn::practice::{self, Session};
 use crate::learn::progress::Store;
 use crate::learn::prompt;
 use crate::lesson::{self, BUILTIN};
+use crate::practice::{self, Practice};
 use crate::render::{Output, Transcript};
 use crate::setup::Setup;
 use crate::source::{builtin_file, load_file, parse_builtin, read_source};
@@ -162,7 +162,7 @@ fn practise(lesson: Option<&str>, setup: &Setup, out: &mut Out) -> Result<Status
     let progress = store.load(&mut std::io::stderr());
     let all = practice::lessons_for(lesson, &progress)?;
     let mut answers = prompt::for_stdin()?;
-    let mut session = Session {
+    let mut session = Practice {
         out: Transcript::new(out, color).with_width(width),
         prompt: answers.as_mut(),
         servers: setup.servers.clone(),

@@ -1,18 +1,18 @@
 //! Making the learner think: exercises graded by the live server,
 //! predictions checked against what clients observed, and saved progress.
 //!
-//! - [`exercise`]: the ```` ```exercise ```` block format, parsed.
+//! - [`attempt`]: one try at an exercise, as statements tagged by part.
+//! - [`live`]: a try run on a fresh live server and graded; sound exercises.
 //! - [`grade`]: did a try achieve the goal, and if not, why not.
-//! - [`predict`]: a learner's guess of who receives, graded per client.
+//! - [`guess`]: a learner's guess of who receives, graded per client.
 //! - [`overview`]: progress per lesson, as `list` and `progress` show it.
 //! - [`progress`]: what a learner has read, solved and scored, on disk.
-//! - [`practice`]: running a lesson's exercises, one graded try at a time.
 //! - [`prompt`]: one answer per line, from a line editor or from a pipe.
 
-pub mod exercise;
+pub mod attempt;
 pub mod grade;
+pub mod guess;
+pub mod live;
 pub mod overview;
-pub mod practice;
-pub mod predict;
 pub mod progress;
 pub mod prompt;

@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use crate::learn::exercise;
 use crate::learn::progress::{ExerciseStatus, Progress};
+use crate::lesson;
 
 /// One built-in lesson's progress, in numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,8 +24,13 @@ pub fn rows(progress: &Progress, lessons: &[(&str, &str)]) -> Vec<Row> {
         .iter()
         .map(|(name, markdown)| {
             // A malformed block is `check`'s to report; here it counts as none.
-            let goals: Vec<String> = exercise::exercises_in(markdown)
-                .map(|all| all.into_iter().map(|e| e.goal).collect())
+            let goals: Vec<String> = lesson::parse_markdown(markdown)
+                .ok()
+                .and_then(|l| {
+                    l.exercises()
+                        .ok()
+                        .map(|all| all.into_iter().map(|e| e.goal.clone()).collect())
+                })
                 .unwrap_or_default();
             let saved = progress.lessons.get(*name);
             let status = |goal: &String| saved.and_then(|p| p.exercises.get(goal)).copied();

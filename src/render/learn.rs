@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Transcript;
 use super::ndjson::Ndjson;
 use crate::learn::grade::Verdict;
-use crate::learn::predict::{self, ClientGrade, Graded, Idea, Prediction, Question, Score};
+use crate::learn::guess::{self, ClientGrade, Graded, Idea, Prediction, Question, Score};
 use crate::lesson::{Prose, Span, Style};
 use crate::report::{Outcome, StepReport};
 use crate::term::palette::Role;
@@ -46,7 +46,7 @@ impl<W: Write> Transcript<W> {
         writeln!(self.out, "  you said: {said}")?;
         match graded {
             Graded::Receivers(clients) => {
-                for line in clients.iter().filter_map(predict::wrong_because) {
+                for line in clients.iter().filter_map(guess::wrong_because) {
                     let mark = self.paint(Role::Missed, "✘");
                     self.hanging(&format!("    {mark} "), 6, &line, None)?;
                 }
@@ -283,7 +283,7 @@ impl<W: Write> Ndjson<W> {
             Graded::Receivers(clients) => clients
                 .iter()
                 .filter_map(|c: &ClientGrade| {
-                    predict::wrong_because(c).map(|why| (c.name.as_str(), why))
+                    guess::wrong_because(c).map(|why| (c.name.as_str(), why))
                 })
                 .collect(),
             _ => BTreeMap::new(),

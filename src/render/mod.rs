@@ -19,7 +19,7 @@ pub use crate::report::explain;
 pub use ndjson::{Ndjson, json_line};
 pub use transcript::Transcript;
 
-use crate::learn::predict::{Graded, Idea, Prediction, Question, Score};
+use crate::learn::guess::{Graded, Idea, Prediction, Question, Score};
 use crate::lesson::Prose;
 use crate::report::StepReport;
 

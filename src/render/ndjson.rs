@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Format;
-use crate::learn::predict::{Graded, Idea, Prediction, Score};
+use crate::learn::guess::{Graded, Idea, Prediction, Score};
 use crate::report::{Delivery, Outcome, ReportLine, StepReport};
 
 /// Writes one JSON line per step, and nothing else.

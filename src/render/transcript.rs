@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use super::Format;
-use crate::learn::predict::{Graded, Idea, Prediction, Question, Score};
+use crate::learn::guess::{Graded, Idea, Prediction, Question, Score};
 use crate::lesson::Prose;
 use std::collections::BTreeMap;
 

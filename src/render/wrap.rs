@@ -45,25 +45,6 @@ impl<W: Write> Transcript<W> {
                     }
                 }
                 Prose::Exercise { goal } => {
-                    let goal = crate::lesson::parse_markdown(goal)
-                        .ok()
-                        .and_then(|l| {
-                            l.sections.into_iter().find_map(|s| match s {
-                                crate::lesson::Section::Narration(mut p) if p.len() == 1 => {
-                                    match p.remove(0) {
-                                        Prose::Paragraph(spans) => Some(spans),
-                                        _ => None,
-                                    }
-                                }
-                                _ => None,
-                            })
-                        })
-                        .unwrap_or_else(|| {
-                            vec![Span {
-                                text: goal.clone(),
-                                style: Style::Plain,
-                            }]
-                        });
                     let mut spans = vec![
                         Span {
                             text: "✎ Exercise:".to_owned(),
@@ -74,7 +55,7 @@ impl<W: Write> Transcript<W> {
                             style: Style::Plain,
                         },
                     ];
-                    spans.extend(goal);
+                    spans.extend(goal.iter().cloned());
                     self.wrapped(&spans, "", "  ")?;
                     // A run of exercises is one block, closed by the pointer.
                     if matches!(prose.get(i + 1), Some(Prose::Exercise { .. })) {

@@ -4,9 +4,11 @@
 use std::net::{Ipv4Addr, SocketAddr};
 
 use sockets_tour::engine::Servers;
-use sockets_tour::learn::practice::{self, Ending, Session};
+use sockets_tour::learn::attempt::Placed;
+use sockets_tour::learn::live;
 use sockets_tour::learn::prompt::Piped;
 use sockets_tour::lesson;
+use sockets_tour::practice::{Ending, Practice};
 use sockets_tour::render::Transcript;
 
 const LESSON: &str = include_str!("../lessons/practice-rooms.md");
@@ -25,12 +27,12 @@ fn loopback() -> Servers {
 /// Runs the test lesson's exercises with `answers` piped in.
 fn practise(answers: &str) -> (String, Vec<Ending>) {
     let lesson = lesson::parse_markdown(LESSON).unwrap();
-    let exercises = practice::exercises_of(LESSON, &lesson).unwrap();
+    let exercises = Placed::all_of(&lesson).unwrap();
     let mut out = Vec::new();
     let mut prompt = Piped::new(answers.as_bytes());
     let endings = runtime()
         .block_on(async {
-            let mut session = Session {
+            let mut session = Practice {
                 out: Transcript::new(&mut out, false),
                 prompt: &mut prompt,
                 servers: loopback(),
@@ -46,13 +48,11 @@ fn practise(answers: &str) -> (String, Vec<Ending>) {
 #[test]
 fn every_exercise_of_the_test_lesson_is_sound() {
     let lesson = lesson::parse_markdown(LESSON).unwrap();
-    let exercises = practice::exercises_of(LESSON, &lesson).unwrap();
+    let exercises = Placed::all_of(&lesson).unwrap();
     assert_eq!(exercises.len(), 3);
     let runtime = runtime();
     for placed in &exercises {
-        let problems = runtime
-            .block_on(practice::verify(placed, &loopback()))
-            .unwrap();
+        let problems = runtime.block_on(live::verify(placed, &loopback())).unwrap();
         assert!(
             problems.is_empty(),
             "line {}: {problems:?}",

@@ -1,46 +1,21 @@
-//! Practice: a lesson's exercises only. Each try runs on a fresh live
-//! server: the starting state, the learner's answer, then the `then:`
-//! lines; the observed outcome is graded against the goal.
+//! `sockets-tour practice`: a run mode for a lesson's exercises only, one
+//! graded try at a time. Each try runs on a fresh live server
+//! ([`crate::learn::live`]): the starting state, the learner's answer, then
+//! the `then:` lines; the observed outcome is graded against the goal.
 
 use std::io::Write;
 
-use crate::engine::{Engine, Servers};
+use crate::engine::Servers;
 use crate::error::{Error, bad_input};
-use crate::learn::exercise::{self, Exercise, ExerciseError, Line, Part, TryError};
-use crate::learn::grade::{self, Verdict};
+use crate::learn::attempt::{Part, Placed};
+use crate::learn::grade;
+use crate::learn::live::run_try;
 use crate::learn::progress::{ExerciseStatus, Progress, Store};
 use crate::learn::prompt::Prompt;
-use crate::lesson::{self, Lesson, Section};
+use crate::lesson::{self, Exercise};
 use crate::render::Transcript;
-use crate::report::{RoomsNow, StepReport};
-use crate::script::Statement;
+use crate::report::StepReport;
 use crate::source::{builtin_file, read_source, syntax_error};
-
-/// An exercise, with the lesson's statements before it (its starting
-/// state when it has no `setup:` lines).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Placed {
-    pub exercise: Exercise,
-    pub lesson_before: Vec<Line>,
-}
-
-impl Placed {
-    /// The statements a try starts from.
-    pub fn start(&self) -> &[Line] {
-        self.exercise.start(&self.lesson_before)
-    }
-}
-
-/// A lesson's exercises, each placed after the lesson's steps before it.
-pub fn exercises_of(markdown: &str, lesson: &Lesson) -> Result<Vec<Placed>, ExerciseError> {
-    Ok(exercise::exercises_in(markdown)?
-        .into_iter()
-        .map(|exercise| Placed {
-            lesson_before: exercise::lesson_prefix(lesson.statements(), exercise.line),
-            exercise,
-        })
-        .collect())
-}
 
 /// A lesson to practise: its exercises, its title, and the name its
 /// progress is saved under (`None` for a lesson file).
@@ -97,64 +72,13 @@ pub fn lessons_for(
 
 fn practice_lesson(key: Option<&str>, file: &str, text: &str) -> Result<PracticeLesson, Error> {
     let parsed = lesson::load(file, text).map_err(|e| syntax_error(&e, file))?;
-    let exercises = exercises_of(text, &parsed)
-        .map_err(|e| bad_input(format!("{file}: exercise block, {e}")))?;
+    let exercises =
+        Placed::all_of(&parsed).map_err(|e| bad_input(format!("{file}: exercise block, {e}")))?;
     Ok(PracticeLesson {
         key: key.map(str::to_owned),
         title: parsed.title.unwrap_or_else(|| file.to_owned()),
         exercises,
     })
-}
-
-/// One try that ran: every step's report with its part, and the verdict.
-#[derive(Debug, Clone)]
-pub struct Tried {
-    pub reports: Vec<(Part, StepReport)>,
-    pub verdict: Verdict,
-    /// The server's clients and rooms when the answer began.
-    pub start_rooms: RoomsNow,
-}
-
-/// Runs one try of `answer` on fresh servers (`servers`).
-/// `Ok(Err(_))`: the try does not parse (the answer, most likely).
-pub async fn run_try(
-    placed: &Placed,
-    answer: &[&str],
-    servers: &Servers,
-) -> anyhow::Result<Result<Tried, TryError>> {
-    let attempt = match placed.exercise.try_with(placed.start(), answer) {
-        Ok(attempt) => attempt,
-        Err(e) => return Ok(Err(e)),
-    };
-    let (reports, start_rooms, end_rooms) = Engine::run(servers.clone(), async |engine| {
-        let mut reports = Vec::new();
-        let mut start_rooms = RoomsNow::new();
-        for part in [Part::Start, Part::Answer, Part::Then] {
-            if part == Part::Answer {
-                start_rooms = engine.rooms();
-            }
-            let statements: Vec<Statement> = attempt
-                .statements
-                .iter()
-                .filter(|(p, _)| *p == part)
-                .map(|(_, s)| s.clone())
-                .collect();
-            engine
-                .run_block(&statements, |report| {
-                    reports.push((part, report.clone()));
-                    Ok(())
-                })
-                .await?;
-        }
-        Ok((reports, start_rooms, engine.rooms()))
-    })
-    .await?;
-    let verdict = grade::grade(&placed.exercise.expect, &reports, &start_rooms, &end_rooms);
-    Ok(Ok(Tried {
-        reports,
-        verdict,
-        start_rooms,
-    }))
 }
 
 /// What a learner's work on one exercise came to.
@@ -168,64 +92,15 @@ pub enum Ending {
     Stopped,
 }
 
-/// Checks an exercise on the live server: its reference solution passes
-/// from its starting state, and an empty answer does not. The problems, in
-/// words (empty when it is sound).
-pub async fn verify(placed: &Placed, servers: &Servers) -> anyhow::Result<Vec<String>> {
-    let mut problems = Vec::new();
-    let ex = &placed.exercise;
-    match run_try(placed, &ex.solution_lines(), servers).await? {
-        Err(e) => problems.push(format!(
-            "its solution does not parse ({} line {}): {}",
-            part_name(e.part),
-            e.error.line,
-            e.error.message
-        )),
-        Ok(tried) if !tried.verdict.passed() => {
-            let misses: Vec<String> = tried
-                .verdict
-                .misses
-                .iter()
-                .map(ToString::to_string)
-                .collect();
-            problems.push(format!(
-                "its solution does not pass on the live server: {}",
-                misses.join("; ")
-            ));
-        }
-        Ok(_) => {}
-    }
-    match run_try(placed, &[], servers).await? {
-        Err(e) => problems.push(format!(
-            "it does not parse without an answer ({} line {}): {}",
-            part_name(e.part),
-            e.error.line,
-            e.error.message
-        )),
-        Ok(tried) if tried.verdict.passed() => problems
-            .push("an empty answer already passes: the goal is met by doing nothing".to_owned()),
-        Ok(_) => {}
-    }
-    Ok(problems)
-}
-
-fn part_name(part: Part) -> &'static str {
-    match part {
-        Part::Start => "setup",
-        Part::Answer => "answer",
-        Part::Then => "then",
-    }
-}
-
 /// Where a practice session writes and how it runs its tries.
-pub struct Session<'a, W: Write> {
+pub struct Practice<'a, W: Write> {
     pub out: Transcript<W>,
     pub prompt: &'a mut dyn Prompt,
     /// Where each try's servers run.
     pub servers: Servers,
 }
 
-impl<W: Write> Session<'_, W> {
+impl<W: Write> Practice<'_, W> {
     /// Runs the exercises of `lessons` in order, saving each exercise's
     /// ending in `store` (built-in lessons only) as it comes; stops at end
     /// of input, then says how many were solved.
@@ -281,6 +156,7 @@ impl<W: Write> Session<'_, W> {
         Ok(endings)
     }
 
+    /// One exercise, from its goal to how it ended.
     async fn one(
         &mut self,
         title: &str,
@@ -289,24 +165,8 @@ impl<W: Write> Session<'_, W> {
         placed: &Placed,
     ) -> anyhow::Result<Ending> {
         let ex = &placed.exercise;
-        let goal = lesson::parse_markdown(&ex.goal)
-            .ok()
-            .and_then(|l| {
-                l.sections.into_iter().find_map(|s| match s {
-                    Section::Narration(prose) => Some(prose),
-                    Section::Steps(_) => None,
-                })
-            })
-            .unwrap_or_default();
-        self.out.exercise(number, of, title, &goal)?;
-        let (from_lesson, start) = if ex.setup.is_empty() {
-            (true, self.lesson_state(placed).await?)
-        } else {
-            (false, ex.setup.iter().map(|l| l.text.clone()).collect())
-        };
-        let then: Vec<String> = ex.then.iter().map(|l| l.text.clone()).collect();
-        self.out
-            .exercise_start(from_lesson, &start, &then, ex.max_statements)?;
+        self.out.exercise(number, of, title, &ex.goal_prose)?;
+        self.show_start(placed).await?;
         let mut hints = ex.hints.iter().enumerate();
         loop {
             let Some(answer) = self.read_answer(ex.max_statements)? else {
@@ -346,6 +206,20 @@ impl<W: Write> Session<'_, W> {
                 }
             }
         }
+    }
+
+    /// Where the exercise starts, what runs after the answer, and how to answer.
+    async fn show_start(&mut self, placed: &Placed) -> anyhow::Result<()> {
+        let ex = &placed.exercise;
+        let (from_lesson, start) = if ex.setup.is_empty() {
+            (true, self.lesson_state(placed).await?)
+        } else {
+            (false, ex.setup.iter().map(|l| l.text.clone()).collect())
+        };
+        let then: Vec<String> = ex.then.iter().map(|l| l.text.clone()).collect();
+        self.out
+            .exercise_start(from_lesson, &start, &then, ex.max_statements)?;
+        Ok(())
     }
 
     /// Reads up to `max` statements; `None` at end of input.

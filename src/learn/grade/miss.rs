@@ -1,0 +1,187 @@
+//! The ways a try falls short of an exercise's goal, each said in the
+//! receipt's terms (who got the event and should not, who did not and why).
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::report::{Reason, explain};
+
+/// One way a try fell short of the goal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Miss {
+    /// Somebody should have received the event, and nothing emitted it.
+    NoEmit { event: Option<String> },
+    /// Received the event, which the goal keeps from it.
+    Unwanted {
+        name: String,
+        event: String,
+        /// Its rooms when the event was sent (own-id room not counted).
+        rooms: Vec<String>,
+    },
+    /// Should have received the event, and did not.
+    Missing {
+        name: String,
+        event: String,
+        /// Why, from the server's state (none if no emit reached anyone
+        /// in its namespace, e.g. it was not a client of the step).
+        reason: Option<Reason>,
+    },
+    /// Received the event with other arguments than the goal's.
+    Payload {
+        name: String,
+        event: String,
+        got: Vec<Value>,
+        want: Vec<Value>,
+    },
+    /// Ended in other rooms than the goal's (`None`: not connected).
+    Rooms {
+        name: String,
+        got: Option<BTreeSet<String>>,
+        want: BTreeSet<String>,
+    },
+    /// Should have been admitted: refused with this message, or never
+    /// connected by the graded lines (`None`).
+    NotAdmitted {
+        name: String,
+        refused: Option<String>,
+    },
+    /// Should have been refused: admitted, or never tried (`admitted` false).
+    NotRefused { name: String, admitted: bool },
+    /// The sender's acknowledgement carried other arguments (`None`: none came).
+    Ack {
+        got: Option<Vec<Value>>,
+        want: Vec<Value>,
+    },
+    /// A graded statement ended in a run-time error.
+    Failed { code: String, message: String },
+}
+
+fn quoted(text: &str) -> String {
+    Value::String(text.to_owned()).to_string()
+}
+
+fn quoted_rooms<'a>(rooms: impl IntoIterator<Item = &'a String>) -> String {
+    rooms
+        .into_iter()
+        .map(|r| quoted(r))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn args(values: &[Value]) -> String {
+    Value::Array(values.to_vec()).to_string()
+}
+
+impl fmt::Display for Miss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Miss::NoEmit { event: Some(event) } => {
+                write!(f, "nothing emitted {}", quoted(event))
+            }
+            Miss::NoEmit { event: None } => f.write_str("nothing emitted an event"),
+            Miss::Unwanted { name, event, rooms } if rooms.is_empty() => write!(
+                f,
+                "{name} got {}, but the goal leaves {name} out ({name} is in no room)",
+                quoted(event)
+            ),
+            Miss::Unwanted { name, event, rooms } => write!(
+                f,
+                "{name} got {}, but the goal leaves {name} out ({name} is in {})",
+                quoted(event),
+                quoted_rooms(rooms)
+            ),
+            Miss::Missing {
+                name,
+                event,
+                reason: Some(reason),
+            } => write!(
+                f,
+                "{name} should have got {}, and did not: {}",
+                quoted(event),
+                explain(reason)
+            ),
+            Miss::Missing {
+                name,
+                event,
+                reason: None,
+            } => write!(f, "{name} should have got {}, and did not", quoted(event)),
+            Miss::Payload {
+                name,
+                event,
+                got,
+                want,
+            } => write!(
+                f,
+                "{name} got {} with {}, but the goal wants {}",
+                quoted(event),
+                args(got),
+                args(want)
+            ),
+            Miss::Rooms {
+                name,
+                got: None,
+                want,
+            } => write!(
+                f,
+                "{name} should end in {}, but {name} is not connected",
+                room_set(want)
+            ),
+            Miss::Rooms {
+                name,
+                got: Some(got),
+                want,
+            } => write!(
+                f,
+                "{name} should end in {}, but is in {}",
+                room_set(want),
+                room_set(got)
+            ),
+            Miss::NotAdmitted {
+                name,
+                refused: Some(message),
+            } => write!(
+                f,
+                "{name} should be admitted, but a middleware refused it ({})",
+                quoted(message)
+            ),
+            Miss::NotAdmitted {
+                name,
+                refused: None,
+            } => write!(f, "{name} should be admitted, but never connected"),
+            Miss::NotRefused {
+                name,
+                admitted: true,
+            } => write!(f, "{name} should be refused, but was admitted"),
+            Miss::NotRefused {
+                name,
+                admitted: false,
+            } => write!(f, "{name} should be refused, but never tried to connect"),
+            Miss::Ack { got: None, want } => write!(
+                f,
+                "the sender should get an acknowledgement with {}, and none came",
+                args(want)
+            ),
+            Miss::Ack {
+                got: Some(got),
+                want,
+            } => write!(
+                f,
+                "the acknowledgement carried {}, but the goal wants {}",
+                args(got),
+                args(want)
+            ),
+            Miss::Failed { code, message } => write!(f, "`{code}` failed: {message}"),
+        }
+    }
+}
+
+/// Rooms as a receipt names them: quoted, or "no room".
+pub fn room_set(rooms: &BTreeSet<String>) -> String {
+    if rooms.is_empty() {
+        "no room".to_owned()
+    } else {
+        quoted_rooms(rooms)
+    }
+}

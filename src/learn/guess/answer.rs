@@ -1,0 +1,88 @@
+//! The learner's answer before a step: the two questions a step can ask
+//! (who will receive? admitted or refused?) and how an answer is read.
+
+use std::collections::BTreeSet;
+
+/// What the learner answered before a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prediction {
+    /// These clients will receive the event (empty: nobody).
+    Receivers(BTreeSet<String>),
+    /// The connect will be admitted (`true`) or refused.
+    Admitted(bool),
+    /// `?`: no guess.
+    Skipped,
+}
+
+/// What a step asks the learner, before it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Question {
+    /// Who will receive what this statement emits?
+    Receivers,
+    /// Will this client be admitted, or refused?
+    Admission { name: String },
+}
+
+impl Question {
+    /// The question in words, with how to answer it.
+    pub fn text(&self) -> String {
+        match self {
+            Question::Receivers => {
+                "Who will receive it? (names, `-` for nobody, `?` to skip)".to_owned()
+            }
+            Question::Admission { name } => {
+                format!("Will {name} be admitted or refused? (`a`, `r`, `?` to skip)")
+            }
+        }
+    }
+
+    /// Reads an answer; `Err` says why it cannot be read (ask again).
+    pub fn parse(&self, answer: &str, clients: &BTreeSet<String>) -> Result<Prediction, String> {
+        match self {
+            Question::Receivers => parse_receivers(answer, clients),
+            Question::Admission { .. } => parse_admission(answer),
+        }
+    }
+}
+
+/// `bob carol` (spaces or commas between names), `-` for nobody, `?` to skip.
+pub fn parse_receivers(answer: &str, clients: &BTreeSet<String>) -> Result<Prediction, String> {
+    let words: Vec<&str> = answer
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    match words.as_slice() {
+        [] => Err(
+            "type who will receive it, e.g. `bob carol`; `-` for nobody, `?` to skip".to_owned(),
+        ),
+        ["?"] => Ok(Prediction::Skipped),
+        ["-"] => Ok(Prediction::Receivers(BTreeSet::new())),
+        _ => {
+            if let Some(unknown) = words.iter().find(|w| !clients.contains(**w)) {
+                let known = clients.iter().cloned().collect::<Vec<_>>().join(", ");
+                return Err(if clients.is_empty() {
+                    format!(
+                        "no client is named `{unknown}`: no client has connected yet; answer `-`"
+                    )
+                } else {
+                    format!(
+                        "no client is named `{unknown}`; the clients are {known} (or `-` for nobody)"
+                    )
+                });
+            }
+            Ok(Prediction::Receivers(
+                words.iter().map(|w| (*w).to_owned()).collect(),
+            ))
+        }
+    }
+}
+
+/// `a`/`admitted`/`y`/`yes`, `r`/`refused`/`n`/`no`, or `?` to skip.
+pub fn parse_admission(answer: &str) -> Result<Prediction, String> {
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "a" | "admitted" | "admit" | "y" | "yes" => Ok(Prediction::Admitted(true)),
+        "r" | "refused" | "refuse" | "n" | "no" => Ok(Prediction::Admitted(false)),
+        "?" => Ok(Prediction::Skipped),
+        _ => Err("answer `a` (admitted) or `r` (refused), or `?` to skip".to_owned()),
+    }
+}

@@ -1,0 +1,21 @@
+//! Guesses: what the learner says a step will do (who receives, or whether
+//! a connect is admitted), graded per client against what the clients
+//! observed, with the idea behind each wrong guess.
+//!
+//! - `answer`: the questions, and reading an answer into a [`Prediction`].
+//! - `ask`: [`Asker`], what to ask before each statement.
+//! - `ideas`: [`Idea`], the table of ideas behind wrong guesses.
+//! - `score`: grading a guess per client, and the lesson's [`Score`].
+
+mod answer;
+mod ask;
+mod ideas;
+mod score;
+
+pub use answer::{Prediction, Question, parse_admission, parse_receivers};
+pub use ask::Asker;
+pub use ideas::Idea;
+pub use score::{ClientGrade, Graded, Score, grade, wrong_because};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,191 @@
+//! Reading answers, grading them per client, and the ideas and score.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::ideas::IDEAS;
+use super::*;
+use crate::report::{Delivery, Outcome, Reason, Room, StepReport};
+use crate::script::{Statement, parse_line};
+
+fn clients() -> BTreeSet<String> {
+    ["alice", "bob", "carol"].map(str::to_owned).into()
+}
+
+fn names(list: &[&str]) -> BTreeSet<String> {
+    list.iter().map(|n| (*n).to_owned()).collect()
+}
+
+#[test]
+fn answers_are_names_a_dash_or_a_question_mark() {
+    let c = clients();
+    assert_eq!(
+        parse_receivers(" bob,carol ", &c),
+        Ok(Prediction::Receivers(names(&["bob", "carol"])))
+    );
+    assert_eq!(
+        parse_receivers("-", &c),
+        Ok(Prediction::Receivers(names(&[])))
+    );
+    assert_eq!(parse_receivers("?", &c), Ok(Prediction::Skipped));
+    assert_eq!(
+        parse_receivers("bob dave", &c).unwrap_err(),
+        "no client is named `dave`; the clients are alice, bob, carol (or `-` for nobody)"
+    );
+    assert!(
+        parse_receivers("  ", &c)
+            .unwrap_err()
+            .contains("`-` for nobody")
+    );
+    assert_eq!(parse_admission("R"), Ok(Prediction::Admitted(false)));
+    assert_eq!(parse_admission("yes"), Ok(Prediction::Admitted(true)));
+    assert!(parse_admission("maybe").is_err());
+}
+
+fn sender_step() -> (Statement, StepReport) {
+    let statement = parse_line(1, "alice: socket.to(\"lobby\").emit(\"chat\", \"hi\")")
+        .unwrap()
+        .unwrap();
+    let report = StepReport::new(
+        1,
+        statement.code.clone(),
+        Outcome::Emit {
+            event: "chat".into(),
+            deliveries: BTreeMap::from([
+                (
+                    "alice".to_owned(),
+                    Delivery::Missed(Reason::Sender {
+                        despite_rooms: vec![Room::Name("lobby".into())],
+                    }),
+                ),
+                ("bob".to_owned(), Delivery::Received(vec!["hi".into()])),
+                (
+                    "carol".to_owned(),
+                    Delivery::Missed(Reason::NotInRooms {
+                        rooms: vec![Room::Name("lobby".into())],
+                    }),
+                ),
+            ]),
+        },
+    );
+    (statement, report)
+}
+
+#[test]
+fn a_wrong_guess_is_graded_per_client_with_the_real_reason() {
+    let (statement, report) = sender_step();
+    let graded = grade(&Prediction::Receivers(names(&["alice", "bob"])), &report);
+    assert!(!graded.right());
+    let Graded::Receivers(clients) = &graded else {
+        panic!("{graded:?}")
+    };
+    let wrong: Vec<String> = clients.iter().filter_map(wrong_because).collect();
+    assert_eq!(
+        wrong,
+        ["you said alice: the sender: left out even though it is in \"lobby\""]
+    );
+    assert_eq!(
+        graded.ideas(&statement),
+        BTreeSet::from([Idea::SenderLeftOut])
+    );
+
+    let right = grade(&Prediction::Receivers(names(&["bob"])), &report);
+    assert!(right.right());
+    let mut score = Score::default();
+    score.add(&graded, &statement);
+    score.add(&right, &statement);
+    score.add(&grade(&Prediction::Skipped, &report), &statement);
+    assert_eq!((score.graded, score.right, score.skipped), (2, 1, 1));
+    assert_eq!(score.ideas, BTreeMap::from([(Idea::SenderLeftOut, 1)]));
+}
+
+#[test]
+fn leaving_out_a_receiver_points_at_what_the_form_reaches() {
+    let (_, report) = sender_step();
+    let to_rooms = parse_line(1, "io.to(\"lobby\").emit(\"chat\")")
+        .unwrap()
+        .unwrap();
+    let graded = grade(&Prediction::Receivers(names(&[])), &report);
+    let Graded::Receivers(clients) = &graded else {
+        panic!()
+    };
+    let wrong: Vec<String> = clients.iter().filter_map(wrong_because).collect();
+    assert_eq!(wrong, ["you left bob out, but bob got it"]);
+    assert_eq!(graded.ideas(&to_rooms), BTreeSet::from([Idea::Rooms]));
+}
+
+#[test]
+fn admission_guesses_are_graded_and_point_at_middleware() {
+    let statement = parse_line(1, "connect gus /admin").unwrap().unwrap();
+    let report = StepReport::new(
+        1,
+        statement.code.clone(),
+        Outcome::Connect {
+            name: "gus".into(),
+            ns: "/admin".into(),
+            server: None,
+            error: Some("not allowed".into()),
+            no_namespace: false,
+        },
+    );
+    let graded = grade(&Prediction::Admitted(true), &report);
+    assert!(!graded.right());
+    assert_eq!(graded.ideas(&statement), BTreeSet::from([Idea::Middleware]));
+    assert!(grade(&Prediction::Admitted(false), &report).right());
+    // A receivers guess on a connect that emitted nothing: `-` is right,
+    // a name is wrong.
+    assert!(grade(&Prediction::Receivers(names(&[])), &report).right());
+    assert!(!grade(&Prediction::Receivers(names(&["gus"])), &report).right());
+}
+
+#[test]
+fn asks_before_emits_handled_emits_and_connects_that_may_be_refused() {
+    let script = [
+        "connect alice",                // 1: nothing to ask
+        "connect bob",                  // 2
+        "alice: socket.join(\"r\")",    // 3
+        "io.to(\"r\").emit(\"x\")",     // 4: who receives?
+        "alice> socket.emit(\"ping\")", // 5: no handler yet
+        "on \"ping\": socket.emit(\"pong\")",
+        "on \"join\": socket.join(msg)",
+        "alice> socket.emit(\"ping\")",      // 8: its handler emits
+        "bob> socket.emit(\"join\", \"r\")", // 9: its handler joins
+        "use /admin require token \"t\"",
+        "connect carol /admin", // 11: guarded
+        "connect dave /other",  // 12: not declared
+        "io.of(\"/other\")",
+        "connect dave /other", // 14: declared, open
+        "on \"connection\": socket.emit(\"hi\")",
+        "connect erin", // 16: the connection handler emits
+        "on \"disconnect\": io.emit(\"bye\", msg)",
+        "disconnect bob", // 18: the disconnect handler emits
+    ]
+    .join("\n");
+    let statements = crate::script::parse_script(&script).unwrap();
+    let mut asker = Asker::default();
+    let asked: Vec<(usize, Question)> = statements
+        .iter()
+        .filter_map(|s| asker.question(s).map(|q| (s.line, q)))
+        .collect();
+    let admission = |name: &str| Question::Admission {
+        name: name.to_owned(),
+    };
+    assert_eq!(
+        asked,
+        [
+            (4, Question::Receivers),
+            (8, Question::Receivers),
+            (11, admission("carol")),
+            (12, admission("dave")),
+            (16, Question::Receivers),
+            (18, Question::Receivers),
+        ]
+    );
+}
+
+#[test]
+fn every_idea_has_words() {
+    for (idea, key, sentence) in IDEAS {
+        assert_eq!(idea.key(), key);
+        assert!(!sentence.is_empty());
+    }
+}
