@@ -5,10 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use sockets_tour::lesson::{self, BUILTIN};
-use sockets_tour::render::Output;
-use sockets_tour::setup::Setup;
-use sockets_tour::tour;
+use sockets_tour::BUILTIN;
+use sockets_tour::Output;
+use sockets_tour::Setup;
 
 const RUNS: usize = 30;
 
@@ -19,14 +18,14 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 fn time_lesson(
     runtime: &tokio::runtime::Runtime,
-    lesson: &lesson::Lesson,
+    lesson: &sockets_tour::Lesson,
     runs: usize,
 ) -> (Duration, Duration) {
     let times: Vec<Duration> = (0..runs)
         .map(|_| {
             let start = Instant::now();
             let summary = runtime
-                .block_on(tour::run(
+                .block_on(sockets_tour::run_lesson(
                     lesson,
                     &mut std::io::sink(),
                     &Setup::loopback(Output::default()),
@@ -55,7 +54,7 @@ fn main() {
         .expect("a runtime");
     println!("{:<28} {:>10} {:>10}", "scenario", "median", "min");
     for (name, text) in BUILTIN {
-        let lesson = lesson::parse_markdown(text).expect("the lesson parses");
+        let lesson = sockets_tour::parse_markdown(text).expect("the lesson parses");
         let (med, min) = time_lesson(&runtime, &lesson, RUNS);
         let steps = lesson.statements().count();
         println!(
@@ -68,7 +67,7 @@ fn main() {
     for clients in [100, 1000] {
         let mut script: String = (0..clients).map(|i| format!("connect c{i}\n")).collect();
         script.push_str("io.emit(\"hello\", \"everyone\")\n");
-        let lesson = lesson::load("many.tour", &script).expect("the script parses");
+        let lesson = sockets_tour::load_lesson("many.tour", &script).expect("the script parses");
         let (med, min) = time_lesson(&runtime, &lesson, 5);
         println!(
             "{:<28} {:>8.2}ms {:>8.2}ms",
@@ -83,7 +82,7 @@ fn main() {
     // Last: its peak memory is the process's from here on.
     for servers in [1, 3] {
         let report = runtime
-            .block_on(sockets_tour::scale::scale(FAN_OUT, servers))
+            .block_on(sockets_tour::scale(FAN_OUT, servers))
             .expect("9,000 clients fit (scale refuses at once when they do not)");
         print!("{report}");
     }

@@ -12,7 +12,7 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     for n in counts {
         let start = std::time::Instant::now();
-        match runtime.block_on(sockets_tour::scale::scale(n, 1)) {
+        match runtime.block_on(sockets_tour::scale(n, 1)) {
             Ok(r) => println!(
                 "{n:>6} clients: connect {:>7.1} ms, broadcast to last delivery {:>6.1} ms, \
                  peak RSS {:>4.0} MiB, shutdown {:>6.1} ms, wall {:>7.1} ms",

@@ -7,6 +7,7 @@
 pub const MARKDOWN: &str = include_str!("language.md");
 
 /// Each example block: whether it is a version 2 form, and its lines.
+#[cfg(test)]
 pub fn examples() -> Vec<(bool, String)> {
     let mut blocks = Vec::new();
     let mut current: Option<(bool, String)> = None;

@@ -3,61 +3,83 @@
 //!
 //! # Layout
 //! Each folder is one phase, each file one idea; a folder's `mod.rs` lists
-//! its files.
-//! - [`script`]: the tour-script language: syntax tree, the stateful
-//!   [`script::ScriptParser`], statement forms, the chain member table, JSON
-//!   rules, `msg` resolution, syntax errors.
-//! - [`lesson`]: Markdown lessons (narration + `tour` blocks), embedded.
-//! - [`learn`]: exercises graded by the live server, predictions, progress.
-//! - [`source`]: lesson and script files as the command line names them.
-//! - [`protocol`]: the engine's private wire protocol: its events, header,
+//! its files. From the bottom up (a module imports only those above it in
+//! this list):
+//! - `error`: the one error type, and the exit status of each kind.
+//! - `protocol`: the engine's private wire protocol: its events, header,
 //!   wait bound and the event names a script may not use.
-//! - [`server`]: the embedded socketioxide server: its named handlers, the
+//! - `script`: the tour-script language: syntax tree, the stateful
+//!   `ScriptParser`, statement forms, the chain member table, JSON rules,
+//!   the one string scanner, `msg` resolution, syntax errors.
+//! - `runtime`: the async runtime, and the one way to wait for a person in it.
+//! - `lesson`: a Markdown lesson read once: narration, `tour` blocks, and
+//!   its exercises as parsed data; the built-in lessons.
+//! - `report`: a step's outcome as plain data.
+//! - `server`: the embedded socketioxide server: its named handlers, the
 //!   actions it performs, its TCP listener.
-//! - [`client`]: a simulated rust_socketio client and its inbox.
-//! - [`cluster`]: several servers, with or without the Redis adapter.
-//! - [`engine`]: runs blocks of statements ([`engine::Engine::run_block`]):
-//!   connects, client acts, observation, outcomes; [`engine::predict`] says
-//!   who an action should reach, and why not.
-//! - [`report`]: a step's outcome as plain data.
-//! - [`render`]: one [`render::Format`] per output: the transcript (with
-//!   narration wrapping) and the NDJSON.
-//! - [`term`]: the terminal: its width and wrapping, single keys, the line
-//!   editor and its completion, the colours.
-//! - [`tour`]: runs a whole lesson.
-//! - [`present`]: the presenter's `--step`, a page at a time.
-//! - [`scale`]: N clients, one broadcast, and what it cost.
-//! - [`play`]: the playground, one typed line at a time.
-//! - [`check`]: validates lessons, then runs them.
-//! - [`language`]: the language in brief (`help script`, `:help`).
-//! - [`manual`]: shell completions and the man page.
-//! - [`data_dir`]: where progress and the playground's history are kept.
-//! - [`cli`]: the command line: flags, colour and exit codes, each decided once.
+//! - `term`: the terminal: its width and wrapping, single keys, the line
+//!   editor and its completion, the colours, standard output.
+//! - `client`: a simulated rust_socketio client and its inbox.
+//! - `cluster`: several servers, with or without the Redis adapter.
+//! - `source`: lesson and script files as the command line names them.
+//! - `engine`: runs blocks of statements (`Engine::run_block`): connects,
+//!   client acts, observation, outcomes; `engine::predict` says who an
+//!   action should reach, and why not.
+//! - `scale`: N clients, one broadcast, and what it cost.
+//! - `learn`: a try graded by the live server, predictions, progress.
+//! - `render`: one `Format` per output: the transcript and the NDJSON.
+//! - `setup`: what the command line decided a run is (servers and output).
+//! - the run modes: `tour` (a whole lesson), `practice` (its exercises),
+//!   `present` (`--step`, a page at a time), `play` (the playground),
+//!   `check` (validates lessons, then runs them).
+//! - `language`, `manual`, `data_dir`: the language in brief, completions
+//!   and the man page, where progress and history are kept.
+//! - `cli`: the command line: arguments, one decision, the commands.
+//!
+//! What the binary, the tests and the benches use is re-exported below;
+//! everything else is the crate's own.
 
-pub mod check;
-pub mod cli;
-pub mod client;
-pub mod cluster;
-pub mod data_dir;
-pub mod engine;
-pub mod error;
-pub mod language;
-pub mod learn;
-pub mod lesson;
-pub mod manual;
-pub mod play;
-pub mod practice;
-pub mod present;
-pub mod protocol;
-pub mod render;
-pub mod report;
-pub mod runtime;
-pub mod scale;
-pub mod script;
-pub mod server;
-pub mod setup;
-pub mod source;
-pub mod term;
-pub mod tour;
+mod check;
+mod cli;
+mod client;
+mod cluster;
+mod data_dir;
+mod engine;
+mod error;
+mod language;
+mod learn;
+mod lesson;
+mod manual;
+mod play;
+mod practice;
+mod present;
+mod protocol;
+mod render;
+mod report;
+mod runtime;
+mod scale;
+mod script;
+mod server;
+mod setup;
+mod source;
+mod term;
+mod tour;
 
+pub use cli::main;
+pub use engine::{Engine, Servers};
 pub use error::{Error, Status};
+pub use learn::attempt::Placed;
+pub use learn::live::verify;
+pub use learn::prompt::Piped;
+pub use lesson::{BUILTIN, Lesson, builtin, load as load_lesson, parse_markdown};
+pub use practice::{Ending, Practice};
+pub use present::page_heights;
+pub use protocol::RESERVED_EVENTS;
+pub use render::{Output, Transcript, json_line};
+pub use scale::{ScaleReport, ensure_fits, scale};
+pub use script::{
+    Action, Arg, BroadcastAction, Expr, Room, Scope, SocketAction, Statement, StatementKind,
+    SyntaxError, parse_line, parse_script,
+};
+pub use setup::Setup;
+pub use tour::{Summary, run as run_lesson};

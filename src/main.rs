@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    sockets_tour::cli::main(std::env::args_os())
+    sockets_tour::main(std::env::args_os())
 }

@@ -149,7 +149,7 @@ pub fn clients_that_fit(limit: u64, open: u64) -> usize {
 }
 
 /// Raises the limit, then refuses at once (never by a timeout later) when
-/// `clients` cannot fit: bad input, [`TooManyClients`] in words (exit 2).
+/// `clients` cannot fit: bad input, `TooManyClients` in words (exit 2).
 pub fn ensure_fits(clients: usize) -> Result<FdBudget, Error> {
     let budget = raise_fd_limit()
         .context("raising the open-file limit (RLIMIT_NOFILE)")
@@ -195,7 +195,7 @@ const CONNECTS_AT_ONCE: usize = 64;
 /// round-robin), connects `clients` simulated clients, broadcasts one
 /// `io.emit` from the first server and waits until every client has
 /// received it (observed on each client, not assumed), then shuts down.
-/// Refuses at once with [`TooManyClients`] when the clients cannot fit.
+/// Refuses at once with `TooManyClients` when the clients cannot fit.
 pub async fn scale(clients: usize, servers: usize) -> Result<ScaleReport, Error> {
     ensure_fits(clients)?;
     Ok(run(clients, servers).await?)

@@ -223,6 +223,6 @@ fn graded<'a>(
     reports
         .iter()
         .map(|r| (Some(r), guess::grade(prediction, r)))
-        .find(|(_, g)| *g != Graded::NotGraded)
-        .unwrap_or((reports.last(), Graded::NotGraded))
+        .find(|(_, g)| *g != Graded::Ungradable)
+        .unwrap_or((reports.last(), Graded::Ungradable))
 }

@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 /// The environment variable that names the folder of the progress file
 /// (tests and demos point it away from the learner's home).
-pub use crate::data_dir::DATA_DIR_VAR;
 const FILE_NAME: &str = "progress.json";
 const VERSION: u32 = 1;
 

@@ -81,7 +81,7 @@ impl<W: Write> Transcript<W> {
                 }
             }
             Graded::Skipped => {}
-            Graded::NotGraded => writeln!(
+            Graded::Ungradable => writeln!(
                 self.out,
                 "    (not graded: the step did not do what was asked)"
             )?,

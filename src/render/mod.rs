@@ -15,7 +15,6 @@ mod wrap;
 
 use std::io::{self, Write};
 
-pub use crate::report::explain;
 pub use ndjson::{Ndjson, json_line};
 pub use transcript::Transcript;
 

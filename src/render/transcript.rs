@@ -31,7 +31,7 @@ pub struct Transcript<W> {
 }
 
 impl<W: Write> Transcript<W> {
-    /// A transcript [`width::DEFAULT`] columns wide.
+    /// A transcript `width::DEFAULT` columns wide.
     pub fn new(out: W, color: bool) -> Self {
         Transcript {
             out,

@@ -27,6 +27,5 @@ pub use ast::{
 };
 pub use chain::{After, members_after};
 pub use error::SyntaxError;
-pub use json::js_number_semantics;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
-pub use scan::{Place, Quotes, Scan, scan};
+pub use scan::{Place, Quotes, scan};

@@ -132,8 +132,7 @@ fn on_connect<A: Adapter>(
         // A socket that closed meanwhile is reported by its disconnect handler.
         let _ = socket.emit(WELCOME_EVENT, &());
         let hook = run_hook(&shared, &io, &socket, CONNECTION, &name, false).await;
-        let ns = socket.ns().to_owned();
-        let _ = shared.notices.send(Notice::Connected { name, ns, hook });
+        let _ = shared.notices.send(Notice::Connected { name, hook });
     })
 }
 

@@ -51,7 +51,6 @@ pub enum Notice {
     /// handler (if it had one) ran.
     Connected {
         name: String,
-        ns: String,
         hook: Option<HookResult>,
     },
     /// This client's socket left; the rooms are those it was in. When

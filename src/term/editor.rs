@@ -12,7 +12,7 @@ use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
-use rustyline::{Config, Context, Editor, ExternalPrinter, Helper};
+use rustyline::{Config, Context, Editor, Helper};
 
 use super::complete::{Vocabulary, complete};
 
@@ -104,20 +104,6 @@ impl LineEditor {
             }
             Err(e) => Err(e),
         }
-    }
-
-    /// A printer for lines that arrive while the prompt shows (an outside
-    /// client's log line): it writes them above the prompt and redraws it.
-    pub fn printer(&mut self) -> Option<Box<dyn ExternalPrinter + Send>> {
-        self.editor
-            .create_external_printer()
-            .ok()
-            .map(|p| Box::new(p) as Box<dyn ExternalPrinter + Send>)
-    }
-
-    /// The lines entered so far, oldest first (this session's and earlier ones').
-    pub fn history(&self) -> Vec<String> {
-        self.editor.history().iter().cloned().collect()
     }
 
     /// Writes the history file (creating its directory); called on drop too.

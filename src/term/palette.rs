@@ -35,6 +35,7 @@ pub enum Role {
 
 impl Role {
     /// Every role, for the tests that check the whole table.
+    #[cfg(test)]
     pub const ALL: [Role; 12] = [
         Role::Title,
         Role::Heading,

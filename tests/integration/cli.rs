@@ -49,8 +49,8 @@ fn help_lists_every_lesson_and_command() {
     for name in ["list", "all", "run", "check", "help"] {
         assert!(lists(&text, name), "--help does not list {name}:\n{text}");
     }
-    for (name, markdown) in sockets_tour::lesson::BUILTIN {
-        let summary = sockets_tour::lesson::parse_markdown(markdown)
+    for (name, markdown) in sockets_tour::BUILTIN {
+        let summary = sockets_tour::parse_markdown(markdown)
             .unwrap()
             .summary
             .unwrap_or_else(|| panic!("{name} has no summary"));
@@ -260,7 +260,7 @@ fn list_names_the_lessons_in_order() {
     let o = tour(&["list"]);
     assert!(o.status.success());
     let text = stdout(&o);
-    let positions: Vec<usize> = sockets_tour::lesson::BUILTIN
+    let positions: Vec<usize> = sockets_tour::BUILTIN
         .iter()
         .map(|(name, _)| {
             text.find(&format!("  {name} "))
@@ -309,8 +309,8 @@ fn run_json_matches_the_official_server_on_the_shared_examples() {
 fn json_output_is_only_json() {
     let o = tour(&["rooms", "--json"]);
     assert!(o.status.success());
-    let markdown = sockets_tour::lesson::builtin("rooms").unwrap();
-    let statements: Vec<usize> = sockets_tour::lesson::parse_markdown(markdown)
+    let markdown = sockets_tour::builtin("rooms").unwrap();
+    let statements: Vec<usize> = sockets_tour::parse_markdown(markdown)
         .unwrap()
         .statements()
         .map(|s| s.line)
@@ -335,7 +335,7 @@ fn check_passes_on_the_built_in_lessons() {
     let o = tour(&["check"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let text = stdout(&o);
-    for (name, _) in sockets_tour::lesson::BUILTIN {
+    for (name, _) in sockets_tour::BUILTIN {
         assert!(text.contains(&format!("ok   lessons/{name}.md")), "{text}");
     }
 }
@@ -451,7 +451,7 @@ fn tour_with_stdin(args: &[&str], input: &str) -> Output {
 fn show_prints_a_lessons_markdown_and_names_the_lessons_when_wrong() {
     let o = tour(&["show", "rooms"]);
     assert!(o.status.success());
-    assert_eq!(stdout(&o), sockets_tour::lesson::builtin("rooms").unwrap());
+    assert_eq!(stdout(&o), sockets_tour::builtin("rooms").unwrap());
     let o = tour(&["show", "rom"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("rooms"), "{}", stderr(&o));
@@ -499,7 +499,7 @@ fn completions_and_the_man_page_name_every_command_and_lesson() {
     let page = stdout(&o);
     assert!(page.contains(".TH sockets-tour 1"), "{page}");
     assert!(page.contains(".SH COMMANDS"), "{page}");
-    for (name, _) in sockets_tour::lesson::BUILTIN {
+    for (name, _) in sockets_tour::BUILTIN {
         assert!(page.contains(&format!("\\fB{name}\\fR")), "{name}");
     }
 }

@@ -13,13 +13,11 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
-use sockets_tour::engine::{Engine, Servers};
-use sockets_tour::lesson;
-use sockets_tour::render::Output;
-use sockets_tour::render::json_line;
-use sockets_tour::script::parse_script;
-use sockets_tour::setup::Setup;
-use sockets_tour::tour;
+use sockets_tour::Output;
+use sockets_tour::Setup;
+use sockets_tour::json_line;
+use sockets_tour::parse_script;
+use sockets_tour::{Engine, Servers};
 
 /// The scenario, after its `servers` line.
 const SCENARIO: &str = r#"connect a1 @A
@@ -149,17 +147,17 @@ async fn redis_and_the_in_process_bus_observe_the_same() {
 
 /// The cluster lesson's transcript, on the in-process bus or on `redis`.
 async fn cluster_lesson(redis: Option<String>) -> String {
-    let (_, markdown) = lesson::BUILTIN
+    let (_, markdown) = sockets_tour::BUILTIN
         .iter()
         .find(|(name, _)| *name == "cluster")
         .expect("the cluster lesson is built in");
-    let lesson = lesson::parse_markdown(markdown).expect("the lesson parses");
+    let lesson = sockets_tour::parse_markdown(markdown).expect("the lesson parses");
     let mut out = Vec::new();
     let run = Setup {
         servers: setup(redis),
         output: Output::default(),
     };
-    let summary = tour::run(&lesson, &mut out, &run)
+    let summary = sockets_tour::run_lesson(&lesson, &mut out, &run)
         .await
         .expect("the lesson runs");
     let text = String::from_utf8(out).expect("UTF-8");

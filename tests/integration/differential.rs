@@ -387,10 +387,10 @@ fn lessons() -> Vec<PathBuf> {
 fn runs_on_several_servers(path: &Path) -> bool {
     let markdown = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let lesson = sockets_tour::lesson::parse_markdown(&markdown)
+    let lesson = sockets_tour::parse_markdown(&markdown)
         .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
     lesson.statements().any(|s| {
-        s.server.is_some() || matches!(s.kind, sockets_tour::script::StatementKind::Servers { .. })
+        s.server.is_some() || matches!(s.kind, sockets_tour::StatementKind::Servers { .. })
     })
 }
 

@@ -118,7 +118,7 @@ const HANDLED: [&str; 15] = [
     "order:create",
 ];
 /// The names every emit must refuse: the language's own list.
-const RESERVED: [&str; 6] = sockets_tour::protocol::RESERVED_EVENTS;
+const RESERVED: [&str; 6] = sockets_tour::RESERVED_EVENTS;
 /// Object keys: never integer-like, never `__proto__`.
 const KEYS: [&str; 6] = ["k", "id", "text", "x y", "nested", "é"];
 /// Middleware refusal messages (`use … else "MESSAGE"`, v2).

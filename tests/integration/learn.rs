@@ -3,13 +3,11 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use sockets_tour::engine::Servers;
-use sockets_tour::learn::attempt::Placed;
-use sockets_tour::learn::live;
-use sockets_tour::learn::prompt::Piped;
-use sockets_tour::lesson;
-use sockets_tour::practice::{Ending, Practice};
-use sockets_tour::render::Transcript;
+use sockets_tour::Piped;
+use sockets_tour::Placed;
+use sockets_tour::Servers;
+use sockets_tour::Transcript;
+use sockets_tour::{Ending, Practice};
 
 const LESSON: &str = include_str!("../lessons/practice-rooms.md");
 
@@ -26,7 +24,7 @@ fn loopback() -> Servers {
 
 /// Runs the test lesson's exercises with `answers` piped in.
 fn practise(answers: &str) -> (String, Vec<Ending>) {
-    let lesson = lesson::parse_markdown(LESSON).unwrap();
+    let lesson = sockets_tour::parse_markdown(LESSON).unwrap();
     let exercises = Placed::all_of(&lesson).unwrap();
     let mut out = Vec::new();
     let mut prompt = Piped::new(answers.as_bytes());
@@ -47,12 +45,14 @@ fn practise(answers: &str) -> (String, Vec<Ending>) {
 
 #[test]
 fn every_exercise_of_the_test_lesson_is_sound() {
-    let lesson = lesson::parse_markdown(LESSON).unwrap();
+    let lesson = sockets_tour::parse_markdown(LESSON).unwrap();
     let exercises = Placed::all_of(&lesson).unwrap();
     assert_eq!(exercises.len(), 3);
     let runtime = runtime();
     for placed in &exercises {
-        let problems = runtime.block_on(live::verify(placed, &loopback())).unwrap();
+        let problems = runtime
+            .block_on(sockets_tour::verify(placed, &loopback()))
+            .unwrap();
         assert!(
             problems.is_empty(),
             "line {}: {problems:?}",

@@ -1,17 +1,16 @@
 //! Every lesson's plain transcript, snapshotted (a new lesson gets a snapshot
 //! by itself), and the same bytes on every run of every built-in lesson.
 
-use sockets_tour::lesson;
-use sockets_tour::render::Output;
-use sockets_tour::setup::Setup;
-use sockets_tour::tour::{self, Summary};
+use sockets_tour::Output;
+use sockets_tour::Setup;
+use sockets_tour::Summary;
 
 /// Runs a lesson's Markdown and returns its plain transcript.
 fn transcript(runtime: &tokio::runtime::Runtime, markdown: &str) -> (String, Summary) {
-    let lesson = lesson::parse_markdown(markdown).expect("the lesson parses");
+    let lesson = sockets_tour::parse_markdown(markdown).expect("the lesson parses");
     let mut out = Vec::new();
     let summary = runtime
-        .block_on(tour::run(
+        .block_on(sockets_tour::run_lesson(
             &lesson,
             &mut out,
             &Setup::loopback(Output::default()),
@@ -50,8 +49,8 @@ fn every_lesson_transcript() {
 #[test]
 fn every_lesson_is_identical_twenty_times() {
     let runtime = runtime();
-    assert!(!lesson::BUILTIN.is_empty());
-    for (name, markdown) in lesson::BUILTIN {
+    assert!(!sockets_tour::BUILTIN.is_empty());
+    for (name, markdown) in sockets_tour::BUILTIN {
         let (first, _) = transcript(&runtime, markdown);
         for run in 2..=20 {
             let (again, _) = transcript(&runtime, markdown);
@@ -68,15 +67,15 @@ fn every_lesson_is_identical_twenty_times() {
 #[test]
 fn every_step_page_fits_a_24_row_screen() {
     let runtime = runtime();
-    for (name, markdown) in lesson::BUILTIN {
-        let lesson = lesson::parse_markdown(markdown).unwrap();
+    for (name, markdown) in sockets_tour::BUILTIN {
+        let lesson = sockets_tour::parse_markdown(markdown).unwrap();
         for width in [60, 80] {
-            let output = sockets_tour::render::Output::Transcript {
+            let output = sockets_tour::Output::Transcript {
                 color: false,
                 width,
             };
             let heights = runtime
-                .block_on(sockets_tour::present::page_heights(&lesson, output, 24))
+                .block_on(sockets_tour::page_heights(&lesson, output, 24))
                 .unwrap();
             assert!(heights.len() > 3, "{name}: {heights:?}");
             for (page, rows) in heights.iter().enumerate() {

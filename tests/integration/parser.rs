@@ -2,7 +2,7 @@
 //! errors a teacher sees for malformed lines.
 
 use serde_json::json;
-use sockets_tour::script::{
+use sockets_tour::{
     Action, Arg, BroadcastAction, Expr, Room, Scope, SocketAction, StatementKind, SyntaxError,
     parse_line, parse_script,
 };

@@ -3,11 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use sockets_tour::scale;
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_client_receives_the_broadcast() {
-    let report = scale::scale(200, 1)
+    let report = sockets_tour::scale(200, 1)
         .await
         .expect("200 clients fit anywhere");
     assert_eq!(report.clients, 200);
@@ -18,7 +16,7 @@ async fn every_client_receives_the_broadcast() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_spread_over_servers_all_receive_the_broadcast() {
-    let report = scale::scale(200, 3)
+    let report = sockets_tour::scale(200, 3)
         .await
         .expect("200 clients on 3 servers");
     assert_eq!((report.clients, report.servers), (200, 3));
@@ -26,12 +24,12 @@ async fn clients_spread_over_servers_all_receive_the_broadcast() {
 
 #[tokio::test]
 async fn too_many_clients_are_refused_at_once_not_by_a_timeout() {
-    let budget = scale::ensure_fits(0).expect("no client always fits");
+    let budget = sockets_tour::ensure_fits(0).expect("no client always fits");
     // As many clients as the limit has descriptors: twice too many, so the
     // other tests' descriptors opening and closing meanwhile cannot matter.
     let requested = usize::try_from(budget.limit).unwrap_or(usize::MAX);
     let started = Instant::now();
-    let err = scale::scale(requested, 1)
+    let err = sockets_tour::scale(requested, 1)
         .await
         .expect_err("twice too many clients");
     assert!(

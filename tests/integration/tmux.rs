@@ -339,7 +339,7 @@ fn without_spaces(text: &str) -> String {
 
 #[test]
 fn every_lesson_fits_60_and_80_columns_without_losing_a_character() {
-    for (name, _) in sockets_tour::lesson::BUILTIN {
+    for (name, _) in sockets_tour::BUILTIN {
         let reference = without_spaces(&wide(&[name]));
         for width in [60, 80] {
             let tmux = Tmux::start("lesson", width, 24, &[name, "--color", "never"]);

@@ -12,7 +12,7 @@ mod ask;
 mod ideas;
 mod score;
 
-pub use answer::{Prediction, Question, parse_admission, parse_receivers};
+pub use answer::{Prediction, Question};
 pub use ask::Asker;
 pub use ideas::Idea;
 pub use score::{ClientGrade, Graded, Score, grade, wrong_because};

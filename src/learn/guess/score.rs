@@ -39,7 +39,7 @@ pub enum Graded {
     Skipped,
     /// The step did not do what was asked about (it failed, or did
     /// something else): nothing to grade.
-    NotGraded,
+    Ungradable,
 }
 
 impl Graded {
@@ -48,7 +48,7 @@ impl Graded {
         match self {
             Graded::Receivers(clients) => clients.iter().all(ClientGrade::right),
             Graded::Admission { said, admitted, .. } => said == admitted,
-            Graded::Skipped | Graded::NotGraded => false,
+            Graded::Skipped | Graded::Ungradable => false,
         }
     }
 
@@ -85,7 +85,7 @@ pub fn grade(prediction: &Prediction, report: &StepReport) -> Graded {
     report
         .outcomes()
         .map(|outcome| grade_outcome(prediction, outcome))
-        .find(|g| *g != Graded::NotGraded)
+        .find(|g| *g != Graded::Ungradable)
         .unwrap_or_else(|| grade_nothing(prediction, &report.outcome))
 }
 
@@ -110,7 +110,7 @@ fn grade_outcome(prediction: &Prediction, outcome: &Outcome) -> Graded {
             said: *said,
             admitted: error.is_none(),
         },
-        _ => Graded::NotGraded,
+        _ => Graded::Ungradable,
     }
 }
 
@@ -118,7 +118,7 @@ fn grade_outcome(prediction: &Prediction, outcome: &Outcome) -> Graded {
 /// said is wrong, and `-` is right.
 fn grade_nothing(prediction: &Prediction, own: &Outcome) -> Graded {
     match (prediction, own) {
-        (Prediction::Receivers(_), Outcome::Error(_)) => Graded::NotGraded,
+        (Prediction::Receivers(_), Outcome::Error(_)) => Graded::Ungradable,
         (Prediction::Receivers(said), _) => Graded::Receivers(
             said.iter()
                 .map(|name| ClientGrade {
@@ -129,7 +129,7 @@ fn grade_nothing(prediction: &Prediction, own: &Outcome) -> Graded {
                 })
                 .collect(),
         ),
-        _ => Graded::NotGraded,
+        _ => Graded::Ungradable,
     }
 }
 

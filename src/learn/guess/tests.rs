@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::answer::{parse_admission, parse_receivers};
 use super::ideas::IDEAS;
 use super::*;
 use crate::report::{Delivery, Outcome, Reason, Room, StepReport};

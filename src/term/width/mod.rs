@@ -9,6 +9,6 @@ mod code;
 mod fill;
 mod size;
 
-pub use code::{Break, break_points, wrap_code};
-pub use fill::{Styled, Token, fill, wrap};
-pub use size::{DEFAULT, DEFAULT_ROWS, MIN, columns, decide, decide_rows, detect, detect_rows};
+pub use code::wrap_code;
+pub use fill::{Token, fill, wrap};
+pub use size::{DEFAULT, MIN, columns, detect, detect_rows};
