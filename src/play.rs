@@ -21,7 +21,7 @@ use crate::script::{ScriptParser, Statement, StatementKind};
 use crate::setup::Setup;
 use crate::term::editor::SharedWords;
 use crate::tour::Summary;
-use commands::{Command, Typed};
+use commands::{MetaCommand, Typed};
 
 /// What a playground session found.
 #[derive(Debug, Default)]
@@ -50,7 +50,7 @@ struct Playground<'a, O, E> {
 }
 
 /// What a session does after a line.
-enum After {
+enum Flow {
     Go,
     Reset,
     Quit,
@@ -59,7 +59,7 @@ enum After {
 /// What the current server has been told: the parser's state, the names'
 /// width, and the statements so far (what `:save` writes).
 #[derive(Default)]
-struct Server {
+struct Told {
     parser: ScriptParser,
     width: usize,
     lines: Vec<String>,
@@ -100,13 +100,13 @@ pub async fn play(
         })
         .await?;
         match after {
-            After::Reset => {
+            Flow::Reset => {
                 writeln!(
                     session.errors,
                     "a fresh server: no clients, rooms or handlers"
                 )?;
             }
-            After::Go | After::Quit => return Ok(session.played),
+            Flow::Go | Flow::Quit => return Ok(session.played),
         }
     }
 }
@@ -117,13 +117,13 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
         engine: &mut Engine,
         input: &mut mpsc::Receiver<InputLine>,
         prompt: &mut impl FnMut(),
-    ) -> anyhow::Result<After> {
-        let mut server = Server::default();
+    ) -> anyhow::Result<Flow> {
+        let mut server = Told::default();
         self.learn(engine);
         loop {
             prompt();
             let Some(line) = input.recv().await else {
-                return Ok(After::Go);
+                return Ok(Flow::Go);
             };
             self.number += 1;
             let Ok(line) = line else {
@@ -146,9 +146,9 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
                     self.played.refused += 1;
                 }
                 Ok(Typed::Pointer(pointer)) => writeln!(self.errors, "{pointer}")?,
-                Ok(Typed::Command(command)) => {
+                Ok(Typed::MetaCommand(command)) => {
                     match self.command(engine, &mut server, command).await? {
-                        After::Go => {}
+                        Flow::Go => {}
                         after => return Ok(after),
                     }
                 }
@@ -167,7 +167,7 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
     async fn statement(
         &mut self,
         engine: &mut Engine,
-        server: &mut Server,
+        server: &mut Told,
         number: usize,
         line: &str,
         file: &str,
@@ -214,26 +214,26 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
     async fn command(
         &mut self,
         engine: &mut Engine,
-        server: &mut Server,
-        command: Command,
-    ) -> anyhow::Result<After> {
+        server: &mut Told,
+        command: MetaCommand,
+    ) -> anyhow::Result<Flow> {
         match command {
-            Command::Help => self.help()?,
-            Command::State => {
+            MetaCommand::Help => self.help()?,
+            MetaCommand::State => {
                 let state = engine.state();
                 let (color, width) = self.look();
                 Transcript::new(&mut *self.out, color)
                     .with_width(width)
                     .state(&state)?;
             }
-            Command::Save(file) => self.save(&file, &server.lines)?,
-            Command::Load(file) => {
+            MetaCommand::Save(file) => self.save(&file, &server.lines)?,
+            MetaCommand::Load(file) => {
                 let text = match crate::source::read_source(&file) {
                     Ok(text) => text,
                     Err(e) => {
                         writeln!(self.errors, "error: {e}")?;
                         self.played.refused += 1;
-                        return Ok(After::Go);
+                        return Ok(Flow::Go);
                     }
                 };
                 let name = file.display().to_string();
@@ -242,11 +242,11 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
                         .await?;
                 }
             }
-            Command::Reset => return Ok(After::Reset),
-            Command::Quit => return Ok(After::Quit),
+            MetaCommand::Reset => return Ok(Flow::Reset),
+            MetaCommand::Quit => return Ok(Flow::Quit),
         }
         self.out.flush()?;
-        Ok(After::Go)
+        Ok(Flow::Go)
     }
 
     /// `:help`: the language in brief, then the commands.

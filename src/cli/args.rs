@@ -52,7 +52,7 @@ pub struct Look {
 /// Where the servers run: the address of the first, and the Redis of
 /// `servers … with adapter`.
 #[derive(Debug, Args)]
-pub struct Place {
+pub struct ServerFlags {
     /// Address the embedded server listens on (loopback unless you say
     /// otherwise); a real Socket.IO client may connect to it
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
@@ -81,7 +81,7 @@ pub struct RunFlags {
     #[arg(long, value_name = "SECTION")]
     pub from: Option<String>,
     #[command(flatten)]
-    pub place: Place,
+    pub place: ServerFlags,
     /// Before each step that delivers events, guess who will receive them
     /// (names, `-` for nobody, `?` to skip); the receipt grades the guess.
     /// Piped stdin gives one answer per line
@@ -160,7 +160,7 @@ pub enum Command {
         #[command(flatten)]
         look: Look,
         #[command(flatten)]
-        place: Place,
+        place: ServerFlags,
     },
     /// Fan-out at scale: N clients, one broadcast, and what it cost (connect
     /// time, broadcast to last delivery, peak memory)
@@ -182,7 +182,7 @@ pub enum Command {
         #[command(flatten)]
         look: Look,
         #[command(flatten)]
-        place: Place,
+        place: ServerFlags,
     },
     /// Show your progress: lessons read, exercises solved, predict scores
     Progress,

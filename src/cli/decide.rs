@@ -5,7 +5,7 @@
 
 use std::io::IsTerminal as _;
 
-use super::args::{ColorChoice, Look, Place, RunFlags};
+use super::args::{ColorChoice, Look, RunFlags, ServerFlags};
 use super::say;
 use crate::engine::Servers;
 use crate::present::Presenting;
@@ -49,7 +49,7 @@ impl RunFlags {
 }
 
 /// A run's setup: its output from `json` and `look`, its servers from `place`.
-pub fn setup(json: bool, look: &Look, place: &Place) -> Setup {
+pub fn setup(json: bool, look: &Look, place: &ServerFlags) -> Setup {
     Setup {
         servers: Servers {
             listen: place.listen,

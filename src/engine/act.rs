@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::outcome::hook_emits;
 use super::predict::View;
 use super::trace::Trace;
-use super::{Engine, Member, not_connected};
+use super::{Engine, Participant, not_connected};
 use crate::protocol;
 use crate::report::Outcome;
 use crate::script::Action;
@@ -39,7 +39,7 @@ impl Engine {
         name: &str,
         trace: &mut Trace,
     ) -> anyhow::Result<Outcome> {
-        let Some(Member::Connected(client)) = self.members.get(name) else {
+        let Some(Participant::Connected(client)) = self.members.get(name) else {
             return Ok(not_connected(name));
         };
         client.disconnect().await?;
@@ -93,7 +93,7 @@ impl Engine {
             args,
             ack,
         } = emit;
-        let Some(Member::Connected(client)) = self.members.get(name) else {
+        let Some(Participant::Connected(client)) = self.members.get(name) else {
             return Ok(not_connected(name));
         };
         if let Some(refusal) = protocol::refusal(event) {

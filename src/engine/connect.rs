@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::outcome::{emitted, hook_emits, hook_outcome};
 use super::trace::Trace;
-use super::{Engine, Member};
+use super::{Engine, Participant};
 use crate::client::{Admission, SimClient};
 use crate::report::{Absence, Hook, HookRun, Outcome, StepReport};
 use crate::script::{Action, Statement, StatementKind};
@@ -153,7 +153,7 @@ impl Engine {
         // The handler runs after the welcome: the member exists before its
         // notices (a disconnection, say) arrive.
         self.members
-            .insert(name.to_owned(), Member::Connected(client));
+            .insert(name.to_owned(), Participant::Connected(client));
         if let Some(label) = &server {
             self.homes.insert(name.to_owned(), label.clone());
         }
@@ -235,7 +235,7 @@ impl Engine {
                     ));
                 }
                 self.members
-                    .insert(name.to_owned(), Member::Connected(client));
+                    .insert(name.to_owned(), Participant::Connected(client));
                 if let Some(label) = &server {
                     self.homes.insert(name.to_owned(), label.clone());
                 }
@@ -254,7 +254,8 @@ impl Engine {
                 } else {
                     Absence::Rejected(message.clone())
                 };
-                self.members.insert(name.to_owned(), Member::Absent(why));
+                self.members
+                    .insert(name.to_owned(), Participant::Absent(why));
                 Some(message)
             }
         };

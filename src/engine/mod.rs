@@ -51,7 +51,7 @@ impl From<SocketAddr> for Servers {
 }
 
 /// A client of the run: every name some `connect` has used.
-enum Member {
+enum Participant {
     Connected(SimClient),
     Absent(Absence),
 }
@@ -64,7 +64,7 @@ pub struct Engine {
     /// The machine around the run has failed it (the Redis could not be
     /// used): the run's failure is then the environment's, not the engine's.
     environment_failed: bool,
-    members: BTreeMap<String, Member>,
+    members: BTreeMap<String, Participant>,
     /// On a cluster: each client's server, by label, as its `connect` said.
     homes: BTreeMap<String, String>,
     /// Clients the server disconnected in this step, until their side is seen.
@@ -240,7 +240,7 @@ impl Engine {
                 .insert(name, place.rooms.into_iter().collect());
         }
         for (name, member) in &self.members {
-            if let Member::Absent(why) = member {
+            if let Participant::Absent(why) = member {
                 state.gone.insert(name.clone(), why.clone());
             }
         }
@@ -301,8 +301,8 @@ impl Engine {
         let clients: Vec<SimClient> = std::mem::take(&mut self.members)
             .into_values()
             .filter_map(|m| match m {
-                Member::Connected(client) => Some(client),
-                Member::Absent(_) => None,
+                Participant::Connected(client) => Some(client),
+                Participant::Absent(_) => None,
             })
             .chain(departing)
             .collect();
@@ -310,7 +310,7 @@ impl Engine {
     }
 
     fn is_connected(&self, name: &str) -> bool {
-        matches!(self.members.get(name), Some(Member::Connected(_)))
+        matches!(self.members.get(name), Some(Participant::Connected(_)))
     }
 }
 

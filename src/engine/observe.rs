@@ -7,7 +7,7 @@ use tokio::time::timeout;
 
 use super::predict::{Snapshot, View};
 use super::trace::{HookSeen, Trace};
-use super::{Engine, Member};
+use super::{Engine, Participant};
 use crate::protocol::{WAIT_BOUND, wait_bound};
 use crate::report::{Absence, Disconnection};
 use crate::server::{Handled, Notice};
@@ -20,7 +20,7 @@ impl Engine {
         let mut snapshot = Snapshot::new();
         for (name, member) in &self.members {
             let view = match member {
-                Member::Connected(_) => match on_server.remove(name) {
+                Participant::Connected(_) => match on_server.remove(name) {
                     Some(place) => View::Connected {
                         ns: place.ns,
                         rooms: place.rooms,
@@ -33,7 +33,7 @@ impl Engine {
                         View::Absent(Absence::Vanished)
                     }
                 },
-                Member::Absent(why) => View::Absent(why.clone()),
+                Participant::Absent(why) => View::Absent(why.clone()),
             };
             snapshot.insert(name.clone(), view);
         }
@@ -115,10 +115,12 @@ impl Engine {
                     ));
                     return;
                 }
-                let absent = Member::Absent(Absence::Disconnected {
+                let absent = Participant::Absent(Absence::Disconnected {
                     code: trace.code.clone(),
                 });
-                if let Some(Member::Connected(client)) = self.members.insert(name.clone(), absent) {
+                if let Some(Participant::Connected(client)) =
+                    self.members.insert(name.clone(), absent)
+                {
                     // Kept until its own side of the disconnection is observed.
                     self.departing.insert(name.clone(), client);
                 }
@@ -168,7 +170,7 @@ impl Engine {
             trace.mismatch(format!("the server could not send its sync to {name}"));
         }
         for (name, servers) in sync.sent {
-            let Some(Member::Connected(client)) = self.members.get_mut(&name) else {
+            let Some(Participant::Connected(client)) = self.members.get_mut(&name) else {
                 trace.mismatch(format!(
                     "the server has a socket for {name}, which is not connected on its side"
                 ));

@@ -77,7 +77,7 @@ enum Count {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Key {
+enum Field {
     Goal,
     Setup,
     Then,
@@ -95,39 +95,41 @@ enum Key {
 
 /// Every key of the format: its word, its meaning, how often it may appear.
 /// The parser and its messages both read this table.
-const KEYS: [(&str, Key, Count); 13] = [
-    ("goal", Key::Goal, Count::Required),
-    ("setup", Key::Setup, Count::Any),
-    ("then", Key::Then, Count::Any),
-    ("expect receivers", Key::ExpectReceivers, Count::Optional),
-    ("expect event", Key::ExpectEvent, Count::Optional),
-    ("expect payload", Key::ExpectPayload, Count::Optional),
-    ("expect rooms", Key::ExpectRooms, Count::Any),
-    ("expect admitted", Key::ExpectAdmitted, Count::Optional),
-    ("expect refused", Key::ExpectRefused, Count::Optional),
-    ("expect ack", Key::ExpectAck, Count::Optional),
-    ("hint", Key::Hint, Count::Required),
-    ("solution", Key::Solution, Count::Required),
-    ("statements", Key::Statements, Count::Optional),
+const FIELDS: [(&str, Field, Count); 13] = [
+    ("goal", Field::Goal, Count::Required),
+    ("setup", Field::Setup, Count::Any),
+    ("then", Field::Then, Count::Any),
+    ("expect receivers", Field::ExpectReceivers, Count::Optional),
+    ("expect event", Field::ExpectEvent, Count::Optional),
+    ("expect payload", Field::ExpectPayload, Count::Optional),
+    ("expect rooms", Field::ExpectRooms, Count::Any),
+    ("expect admitted", Field::ExpectAdmitted, Count::Optional),
+    ("expect refused", Field::ExpectRefused, Count::Optional),
+    ("expect ack", Field::ExpectAck, Count::Optional),
+    ("hint", Field::Hint, Count::Required),
+    ("solution", Field::Solution, Count::Required),
+    ("statements", Field::Statements, Count::Optional),
 ];
 
-fn key_word(key: Key) -> &'static str {
-    KEYS.iter()
+fn key_word(key: Field) -> &'static str {
+    FIELDS
+        .iter()
         .find(|(_, k, _)| *k == key)
         .map_or("?", |(word, _, _)| word)
 }
 
 fn known_keys() -> String {
-    KEYS.iter()
+    FIELDS
+        .iter()
         .map(|(word, _, _)| format!("`{word}:`"))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// A line's key, read through [`KEYS`], and its value (trimmed).
+/// A line's key, read through [`FIELDS`], and its value (trimmed).
 struct Entry<'a> {
     word: &'static str,
-    key: Key,
+    key: Field,
     count: Count,
     value: &'a str,
 }
@@ -142,7 +144,7 @@ fn read_entry(text: &str) -> Result<Entry<'_>, String> {
         ));
     };
     let word = word.split_whitespace().collect::<Vec<_>>().join(" ");
-    let Some(&(word, key, count)) = KEYS.iter().find(|(w, _, _)| *w == word) else {
+    let Some(&(word, key, count)) = FIELDS.iter().find(|(w, _, _)| *w == word) else {
         return Err(format!(
             "unknown key `{}:`; the keys are {}",
             shorten(&word),
@@ -184,7 +186,7 @@ pub fn parse_block(fence_line: usize, body: &str) -> Result<Exercise, ExerciseEr
 pub fn goal_of(body: &str) -> String {
     meaningful_lines(0, body)
         .filter_map(|(_, text)| read_entry(text).ok())
-        .filter(|entry| entry.key == Key::Goal)
+        .filter(|entry| entry.key == Field::Goal)
         .map(|entry| entry.value)
         .collect::<Vec<_>>()
         .join(" ")
@@ -250,18 +252,18 @@ impl Draft {
         let exercise = &mut self.exercise;
         let expect = &mut exercise.expect;
         match entry.key {
-            Key::Goal => self.goal.push(value.to_owned()),
-            Key::Setup => exercise.setup.push(line()),
-            Key::Then => exercise.then.push(line()),
-            Key::Solution => exercise.solution.push(line()),
-            Key::Hint => exercise.hints.push(value.to_owned()),
-            Key::ExpectReceivers => expect.receivers = Some(expect::names(value)?),
-            Key::ExpectAdmitted => expect.admitted = Some(expect::names(value)?),
-            Key::ExpectRefused => expect.refused = Some(expect::names(value)?),
-            Key::ExpectEvent => expect.event = Some(expect::event(value)?),
-            Key::ExpectPayload => expect.payload = Some(expect::json_array(entry.word, value)?),
-            Key::ExpectAck => expect.ack = Some(expect::json_array(entry.word, value)?),
-            Key::ExpectRooms => {
+            Field::Goal => self.goal.push(value.to_owned()),
+            Field::Setup => exercise.setup.push(line()),
+            Field::Then => exercise.then.push(line()),
+            Field::Solution => exercise.solution.push(line()),
+            Field::Hint => exercise.hints.push(value.to_owned()),
+            Field::ExpectReceivers => expect.receivers = Some(expect::names(value)?),
+            Field::ExpectAdmitted => expect.admitted = Some(expect::names(value)?),
+            Field::ExpectRefused => expect.refused = Some(expect::names(value)?),
+            Field::ExpectEvent => expect.event = Some(expect::event(value)?),
+            Field::ExpectPayload => expect.payload = Some(expect::json_array(entry.word, value)?),
+            Field::ExpectAck => expect.ack = Some(expect::json_array(entry.word, value)?),
+            Field::ExpectRooms => {
                 let (name, rooms) = expect::rooms(value)?;
                 if expect.rooms.insert(name.clone(), rooms).is_some() {
                     return Err(format!(
@@ -269,7 +271,7 @@ impl Draft {
                     ));
                 }
             }
-            Key::Statements => exercise.max_statements = statements(value)?,
+            Field::Statements => exercise.max_statements = statements(value)?,
         }
         Ok(())
     }
@@ -278,7 +280,7 @@ impl Draft {
     /// key, something expected, and a solution short enough.
     fn finish(mut self) -> Result<Exercise, ExerciseError> {
         let fence_line = self.exercise.line;
-        let missing = |key: Key| ExerciseError {
+        let missing = |key: Field| ExerciseError {
             line: fence_line,
             message: format!(
                 "the exercise has no `{}:` line; every exercise needs a goal, a hint, a solution and an `expect` line",
@@ -286,15 +288,15 @@ impl Draft {
             ),
         };
         if self.goal.is_empty() {
-            return Err(missing(Key::Goal));
+            return Err(missing(Field::Goal));
         }
         self.exercise.goal = self.goal.join(" ");
         let exercise = self.exercise;
         if exercise.hints.is_empty() {
-            return Err(missing(Key::Hint));
+            return Err(missing(Field::Hint));
         }
         if exercise.solution.is_empty() {
-            return Err(missing(Key::Solution));
+            return Err(missing(Field::Solution));
         }
         if exercise.expect.is_empty() {
             return Err(ExerciseError {

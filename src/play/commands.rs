@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// A command typed at the playground's prompt.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
+pub enum MetaCommand {
     Help,
     State,
     Save(PathBuf),
@@ -37,7 +37,7 @@ pub const COMMANDS: [(&str, &str); 6] = [
 /// What a typed line is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Typed {
-    Command(Command),
+    MetaCommand(MetaCommand),
     /// A bare word that is not a statement but means a command; the text
     /// says which to type.
     Pointer(String),
@@ -64,12 +64,12 @@ pub fn classify(line: &str) -> Result<Typed, String> {
             }
         };
         let command = match word {
-            "help" | "h" | "?" => Command::Help,
-            "state" | "s" => Command::State,
-            "save" => Command::Save(file()?),
-            "load" => Command::Load(file()?),
-            "reset" => Command::Reset,
-            "quit" | "q" | "exit" => Command::Quit,
+            "help" | "h" | "?" => MetaCommand::Help,
+            "state" | "s" => MetaCommand::State,
+            "save" => MetaCommand::Save(file()?),
+            "load" => MetaCommand::Load(file()?),
+            "reset" => MetaCommand::Reset,
+            "quit" | "q" | "exit" => MetaCommand::Quit,
             _ => {
                 return Err(format!(
                     "no command :{word}; the commands are {}",
@@ -77,10 +77,10 @@ pub fn classify(line: &str) -> Result<Typed, String> {
                 ));
             }
         };
-        if !argument.is_empty() && !matches!(command, Command::Save(_) | Command::Load(_)) {
+        if !argument.is_empty() && !matches!(command, MetaCommand::Save(_) | MetaCommand::Load(_)) {
             return Err(format!(":{word} takes no argument"));
         }
-        return Ok(Typed::Command(command));
+        return Ok(Typed::MetaCommand(command));
     }
     Ok(match line {
         "help" | "?" => Typed::Pointer("type :help for the language and the commands".into()),
@@ -105,18 +105,26 @@ mod tests {
 
     #[test]
     fn commands_and_their_files() {
-        assert_eq!(classify(":help"), Ok(Typed::Command(Command::Help)));
-        assert_eq!(classify("  :state "), Ok(Typed::Command(Command::State)));
+        assert_eq!(classify(":help"), Ok(Typed::MetaCommand(MetaCommand::Help)));
+        assert_eq!(
+            classify("  :state "),
+            Ok(Typed::MetaCommand(MetaCommand::State))
+        );
         assert_eq!(
             classify(":save my session.tour"),
-            Ok(Typed::Command(Command::Save("my session.tour".into())))
+            Ok(Typed::MetaCommand(MetaCommand::Save(
+                "my session.tour".into()
+            )))
         );
         assert_eq!(
             classify(":load a.tour"),
-            Ok(Typed::Command(Command::Load("a.tour".into())))
+            Ok(Typed::MetaCommand(MetaCommand::Load("a.tour".into())))
         );
-        assert_eq!(classify(":reset"), Ok(Typed::Command(Command::Reset)));
-        assert_eq!(classify(":quit"), Ok(Typed::Command(Command::Quit)));
+        assert_eq!(
+            classify(":reset"),
+            Ok(Typed::MetaCommand(MetaCommand::Reset))
+        );
+        assert_eq!(classify(":quit"), Ok(Typed::MetaCommand(MetaCommand::Quit)));
     }
 
     #[test]

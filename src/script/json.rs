@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::cursor::{Cursor, Parsed};
 use super::error::excerpt;
-use super::scan::{Place, Quotes, scan};
+use super::scan::{Quotes, Region, scan};
 
 impl Cursor<'_> {
     /// One JSON literal, numbers as JavaScript would hold them.
@@ -65,18 +65,18 @@ pub(super) fn json_extent(text: &str) -> usize {
     let mut depth = 0usize;
     for (i, c, place) in scan(text, Quotes::Double) {
         match (place, c) {
-            (Place::Close, _) if depth == 0 => return i + 1,
-            (Place::Open | Place::Inside | Place::Close, _) => {}
-            (Place::Code, '[' | '{') => depth += 1,
-            (Place::Code, ']' | '}') if depth > 0 => {
+            (Region::Close, _) if depth == 0 => return i + 1,
+            (Region::Open | Region::Inside | Region::Close, _) => {}
+            (Region::Code, '[' | '{') => depth += 1,
+            (Region::Code, ']' | '}') if depth > 0 => {
                 depth -= 1;
                 if depth == 0 {
                     return i + 1;
                 }
             }
-            (Place::Code, ',' | ')' | ']' | '}' | ';') if depth == 0 => return i,
-            (Place::Code, c) if c.is_whitespace() && depth == 0 => return i,
-            (Place::Code, _) => {}
+            (Region::Code, ',' | ')' | ']' | '}' | ';') if depth == 0 => return i,
+            (Region::Code, c) if c.is_whitespace() && depth == 0 => return i,
+            (Region::Code, _) => {}
         }
     }
     text.len()

@@ -28,4 +28,4 @@ pub use ast::{
 pub use chain::{After, members_after};
 pub use error::SyntaxError;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
-pub use scan::{Place, Quotes, scan};
+pub use scan::{Quotes, Region, scan};

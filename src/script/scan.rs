@@ -14,7 +14,7 @@ pub enum Quotes {
 
 /// Where a character stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
+pub enum Region {
     /// Outside every string literal.
     Code,
     /// The quote that opens a string.
@@ -50,29 +50,29 @@ pub struct Scan<'a> {
 }
 
 impl Iterator for Scan<'_> {
-    type Item = (usize, char, Place);
+    type Item = (usize, char, Region);
 
     fn next(&mut self) -> Option<Self::Item> {
         let (at, c) = self.chars.next()?;
         let place = match self.open {
             Some(_) if self.escaped => {
                 self.escaped = false;
-                Place::Inside
+                Region::Inside
             }
             Some(_) if c == '\\' => {
                 self.escaped = true;
-                Place::Inside
+                Region::Inside
             }
             Some(q) if c == q => {
                 self.open = None;
-                Place::Close
+                Region::Close
             }
-            Some(_) => Place::Inside,
+            Some(_) => Region::Inside,
             None if c == '"' || c == '\'' && self.quotes == Quotes::Both => {
                 self.open = Some(c);
-                Place::Open
+                Region::Open
             }
-            None => Place::Code,
+            None => Region::Code,
         };
         Some((at, c, place))
     }
@@ -86,10 +86,10 @@ mod tests {
     fn places(text: &str, quotes: Quotes) -> String {
         scan(text, quotes)
             .map(|(_, _, place)| match place {
-                Place::Code => '.',
-                Place::Open => '<',
-                Place::Inside => '-',
-                Place::Close => '>',
+                Region::Code => '.',
+                Region::Open => '<',
+                Region::Inside => '-',
+                Region::Close => '>',
             })
             .collect()
     }
@@ -109,12 +109,12 @@ mod tests {
 
     #[test]
     fn offsets_are_bytes_and_a_string_may_stay_open() {
-        let found: Vec<(usize, Place)> = scan("é\"ü", Quotes::Double)
+        let found: Vec<(usize, Region)> = scan("é\"ü", Quotes::Double)
             .map(|(at, _, place)| (at, place))
             .collect();
         assert_eq!(
             found,
-            [(0, Place::Code), (2, Place::Open), (3, Place::Inside)]
+            [(0, Region::Code), (2, Region::Open), (3, Region::Inside)]
         );
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::script::{Place, Quotes, scan};
+use crate::script::{Quotes, Region, scan};
 
 /// What the session has seen so far, which completion offers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -139,9 +139,9 @@ fn floor_boundary(line: &str, pos: usize) -> usize {
 /// `text`, if there is one.
 fn open_string(text: &str) -> Option<usize> {
     scan(text, Quotes::Double).fold(None, |open, (i, _, place)| match place {
-        Place::Open => Some(i),
-        Place::Close => None,
-        Place::Code | Place::Inside => open,
+        Region::Open => Some(i),
+        Region::Close => None,
+        Region::Code | Region::Inside => open,
     })
 }
 
@@ -150,8 +150,8 @@ fn open_call(text: &str) -> Option<usize> {
     let mut opened = Vec::new();
     for (i, c, place) in scan(text, Quotes::Double) {
         match (place, c) {
-            (Place::Code, '(') => opened.push(i),
-            (Place::Code, ')') => {
+            (Region::Code, '(') => opened.push(i),
+            (Region::Code, ')') => {
                 opened.pop();
             }
             _ => {}

@@ -2,7 +2,7 @@
 //! without cutting a token, and a `//` comment continued as a comment.
 
 use super::size::columns;
-use crate::script::{Place, Quotes, scan};
+use crate::script::{Quotes, Region, scan};
 
 /// Byte offsets where `text` is cut so that each part fits (the first in
 /// `first` columns, the others in `rest`): at the last strong break point
@@ -55,7 +55,7 @@ pub fn break_points(code: &str) -> Vec<Break> {
     let mut comment = false;
     // Whether the run of letters and digits before here began with a digit.
     let mut in_number = false;
-    let chars: Vec<(usize, char, Place)> = scan(code, Quotes::Both).collect();
+    let chars: Vec<(usize, char, Region)> = scan(code, Quotes::Both).collect();
     for (i, &(at, c, place)) in chars.iter().enumerate() {
         let next = chars.get(i + 1);
         let after = next.map_or(code.len(), |&(n, _, _)| n);
@@ -68,7 +68,7 @@ pub fn break_points(code: &str) -> Vec<Break> {
                     strong: true,
                 });
             }
-        } else if place == Place::Code {
+        } else if place == Region::Code {
             let strong = |at| Break { at, strong: true };
             match c {
                 '/' if next.is_some_and(|&(_, n, _)| n == '/') => {
@@ -151,7 +151,7 @@ pub fn wrap_code(line: &str, width: usize, indent: &str) -> Vec<String> {
 fn comment_start(code: &str) -> Option<usize> {
     let bytes = code.as_bytes();
     scan(code, Quotes::Both)
-        .find(|&(i, c, place)| place == Place::Code && c == '/' && bytes.get(i + 1) == Some(&b'/'))
+        .find(|&(i, c, place)| place == Region::Code && c == '/' && bytes.get(i + 1) == Some(&b'/'))
         .map(|(i, _, _)| i)
 }
 

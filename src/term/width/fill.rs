@@ -3,7 +3,7 @@
 
 use super::code::cut;
 use super::size::columns;
-use crate::script::{Place, Quotes, scan};
+use crate::script::{Quotes, Region, scan};
 
 /// Text in one style, a run of it (the style is the caller's: the renderer's
 /// colours, or `()` for plain text); a word is one or more of them.
@@ -139,7 +139,7 @@ fn words(line: &str) -> Vec<&str> {
     let mut words = Vec::new();
     let mut start = 0;
     for (i, c, place) in scan(line, Quotes::Double) {
-        if c == ' ' && place == Place::Code {
+        if c == ' ' && place == Region::Code {
             words.push(&line[start..i]);
             start = i + 1;
         }
