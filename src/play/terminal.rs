@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use super::{Line, play as run_session, stdin_lines};
 use crate::render::Output;
 use crate::term::complete::Vocabulary;
-use crate::term::editor::{Input, Prompt, SharedWords};
+use crate::term::editor::{Input, Prompt, SharedWords, history_file};
 use crate::tour::Options;
 
 /// How a playground session ended, as its exit status says it.
@@ -87,6 +87,53 @@ pub fn play(output: Output, listen: SocketAddr) -> anyhow::Result<Outcome> {
     })
 }
 
+/// Sends typed lines to `lines`, one each time `wait` says the session is
+/// ready for one, until Ctrl-D, an error, or the session's end.
+fn read_lines(
+    prompt: &mut Prompt,
+    lines: &mpsc::Sender<Line>,
+    wait: &std::sync::mpsc::Receiver<()>,
+) {
+    // A closed `ready` means the session is over.
+    while wait.recv().is_ok() {
+        let line = loop {
+            match prompt.read(PROMPT) {
+                Ok(Input::Line(line)) => break line,
+                Ok(Input::Cleared) => continue,
+                Ok(Input::End) => return,
+                Err(e) => {
+                    eprintln!("error: reading the terminal: {e}");
+                    return;
+                }
+            }
+        };
+        if lines.blocking_send(Ok(line)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Closes the editor, which saves the history as it closes, unless the
+/// history file is now a symbolic link: sockets-tour never makes one, and
+/// saving (rustyline truncates the file and makes it private) would write
+/// through it to whatever it points at.
+fn close(prompt: Prompt) {
+    let Some(history) = history_file("play") else {
+        return;
+    };
+    if crate::data_dir::is_link(&history) {
+        eprintln!(
+            "sockets-tour: the playground's history is not saved: {} is a symbolic link, \
+             which sockets-tour never makes (remove it to keep history again)",
+            history.display()
+        );
+        // Dropping the prompt would save the history; nothing else of it
+        // needs closing (the terminal is restored after every line), and
+        // the process ends next.
+        std::mem::forget(prompt);
+    }
+}
+
 /// Lines from the line editor, on a thread of its own (reading a terminal
 /// blocks). The editor shows its prompt only when `ready` is called, so
 /// that the prompt never shows while a step's report is being written.
@@ -108,23 +155,8 @@ fn editor_lines(
                 return;
             }
         };
-        // A closed `ready` means the session is over.
-        while wait.recv().is_ok() {
-            let line = loop {
-                match prompt.read(PROMPT) {
-                    Ok(Input::Line(line)) => break line,
-                    Ok(Input::Cleared) => continue,
-                    Ok(Input::End) => return,
-                    Err(e) => {
-                        eprintln!("error: reading the terminal: {e}");
-                        return;
-                    }
-                }
-            };
-            if lines.blocking_send(Ok(line)).is_err() {
-                return;
-            }
-        }
+        read_lines(&mut prompt, &lines, &wait);
+        close(prompt);
     });
     (
         receiver,

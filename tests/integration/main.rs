@@ -7,6 +7,7 @@ mod generator;
 mod learn;
 mod lessons;
 mod parser;
+mod reliability;
 mod scale;
 mod terminal;
 

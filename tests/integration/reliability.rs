@@ -1,0 +1,75 @@
+//! Nothing lost, nothing leaked, never a panic: links the program did not
+//! make are never written through, names of any length, no Redis password
+//! on screen, impostors of the tour's clients, control characters in error
+//! snippets, CR line endings, and the scale refusal that fits no client.
+
+use std::process::{Output, Stdio};
+
+use crate::tmux::{Tmux, text};
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the binary with `input` on stdin (written from a thread of its own,
+/// so that a long input and the program's output never wait on each other).
+fn with_stdin(args: &[&str], input: impl Into<Vec<u8>>) -> Output {
+    use std::io::Write as _;
+    let mut child = crate::sockets_tour()
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.into();
+    let writer = std::thread::spawn(move || {
+        // The program may stop reading early (a refused line): not our concern here.
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    output
+}
+
+#[cfg(unix)]
+#[test]
+fn play_never_writes_its_history_through_a_link() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmux = Tmux::start("history-link", 80, 24, &["play"]);
+    tmux.wait_for("the prompt", |s| s.iter().any(|l| l.starts_with("tour>")));
+    tmux.wait_for_raw_mode();
+    // The history's place in the pane's data directory ($XDG_DATA_HOME).
+    let dir = tmux.file("data").join("sockets-tour");
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = tmux.file("precious.txt");
+    std::fs::write(&target, "not the playground's\n").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::symlink(&target, dir.join("play-history.txt")).unwrap();
+    tmux.type_text("connect alice");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("connected to /");
+    tmux.wait_for("the next prompt", |s| {
+        s.iter().filter(|l| l.starts_with("tour>")).count() >= 2
+    });
+    tmux.wait_for_raw_mode();
+    tmux.keys(&["C-d"]);
+    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "not the playground's\n"
+    );
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "the link's target was chmodded");
+    let screen = text(&tmux.transcript());
+    assert!(
+        screen.contains("history is not saved") && screen.contains("symbolic link"),
+        "{screen}"
+    );
+}
