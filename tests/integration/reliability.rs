@@ -73,3 +73,23 @@ fn play_never_writes_its_history_through_a_link() {
         "{screen}"
     );
 }
+
+/// `format!` panics on a padding width past 65,535 ("Formatting argument
+/// out of range", exit 101): the name column is at most 32 wide.
+#[test]
+fn a_connect_name_of_65536_characters_runs_and_plays_without_a_panic() {
+    let long = "a".repeat(65_536);
+    let script = format!("connect {long}\nconnect bob\nio.emit(\"hi\")\n");
+    for args in [
+        &["run", "-", "--color", "never"][..],
+        &["play", "--color", "never"],
+    ] {
+        let o = with_stdin(args, script.clone());
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains(&format!("✔ {}", &long[..40])), "{args:?}");
+        // The others are aligned in a column of their own, not 65,536 wide.
+        let bob = format!("  ✔ bob{}  got \"hi\"", " ".repeat(29));
+        assert!(out.lines().any(|l| l == bob), "{args:?}");
+    }
+}
