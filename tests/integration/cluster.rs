@@ -201,7 +201,7 @@ async fn redis_without_resp3_is_refused_with_advice() {
 }
 
 /// A `redis-server` of our own on a free loopback port, killed on drop.
-struct RedisServer {
+pub struct RedisServer {
     child: Child,
     port: u16,
 }
@@ -210,7 +210,13 @@ impl RedisServer {
     /// Starts it and waits (at most 5 s) until its log says it accepts
     /// connections. Fails the test when `redis-server` is not installed:
     /// CI installs it.
-    fn start() -> RedisServer {
+    pub fn start() -> RedisServer {
+        RedisServer::start_with(&[])
+    }
+
+    /// [`RedisServer::start`] with more of `redis-server`'s options
+    /// (`--requirepass`).
+    pub fn start_with(options: &[&str]) -> RedisServer {
         // Redis cannot listen on port 0: take a free port and release it.
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .and_then(|l| l.local_addr())
@@ -219,6 +225,7 @@ impl RedisServer {
         let mut child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(options)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -258,6 +265,10 @@ impl RedisServer {
                 panic!("redis-server on port {port} was not ready within 5 s")
             }
         }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     fn url(&self) -> String {

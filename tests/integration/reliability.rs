@@ -93,3 +93,65 @@ fn a_connect_name_of_65536_characters_runs_and_plays_without_a_panic() {
         assert!(out.lines().any(|l| l == bob), "{args:?}");
     }
 }
+
+/// A Redis that wants a password, and the `--redis` URL that carries it.
+fn redis_with_password(password: &str) -> (crate::cluster::RedisServer, String) {
+    let redis = crate::cluster::RedisServer::start_with(&["--requirepass", password]);
+    let url = format!(
+        "redis://default:{password}@127.0.0.1:{}/?protocol=resp3",
+        redis.port()
+    );
+    (redis, url)
+}
+
+#[test]
+fn the_redis_password_is_never_shown() {
+    let (redis, url) = redis_with_password("s3cr3t");
+    let shown = format!(
+        "redis://default:***@127.0.0.1:{}/?protocol=resp3",
+        redis.port()
+    );
+    // The transcript's `servers` line.
+    let o = crate::sockets_tour()
+        .args(["cluster", "--color", "never", "--redis", &url])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(out.contains("on Redis at") && out.contains(&shown), "{out}");
+    assert!(
+        !out.contains("s3cr3t") && !err.contains("s3cr3t"),
+        "{out}{err}"
+    );
+    // The JSON line of `servers`.
+    let script = "servers A B with adapter\nconnect alice @A\nconnect bob @B\n@A io.emit(\"hi\")\n";
+    let o = with_stdin(&["run", "-", "--json", "--redis", &url], script);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (out, err) = (stdout(&o), stderr(&o));
+    let servers: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let adapter = servers.to_string();
+    assert!(
+        adapter.contains("redis://default:***@127.0.0.1:"),
+        "{adapter}"
+    );
+    assert!(
+        !out.contains("s3cr3t") && !err.contains("s3cr3t"),
+        "{out}{err}"
+    );
+    // Errors: a wrong password, and a URL without RESP3.
+    let wrong = url.replace("s3cr3t", "wr0ng-s3cr3t");
+    let no_resp3 = url.replace("?protocol=resp3", "");
+    for url in [wrong, no_resp3] {
+        let o = crate::sockets_tour()
+            .args(["cluster", "--color", "never", "--redis", &url])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{url}: {}", stderr(&o));
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert!(err.contains("redis://default:***@127.0.0.1:"), "{err}");
+        assert!(
+            !out.contains("s3cr3t") && !err.contains("s3cr3t"),
+            "{out}{err}"
+        );
+    }
+}
