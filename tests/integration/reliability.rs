@@ -155,3 +155,125 @@ fn the_redis_password_is_never_shown() {
         );
     }
 }
+
+/// A free loopback port (bound, then let go).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// The lines a child writes to `stream`, as they come, from a thread.
+fn lines_of(stream: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead as _;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stream)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits (at most 20 s) for a line containing `text`; returns the lines read.
+fn wait_for_line(lines: &std::sync::mpsc::Receiver<String>, text: &str) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => {
+                let found = line.contains(text);
+                seen.push(line);
+                if found {
+                    return seen;
+                }
+            }
+            Err(_) => panic!(
+                "no line with {text:?} within 20 s; read:\n{}",
+                seen.join("\n")
+            ),
+        }
+    }
+}
+
+/// An outside client (rust_socketio, as any program could be) that sends the
+/// tour's private client header, naming a tour client, with a made-up
+/// secret or none, and its place in the order; it is only an outside client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_impostor_sending_the_client_header_is_only_an_outside_client() {
+    use futures_util::FutureExt as _;
+    use rust_socketio::asynchronous::ClientBuilder;
+    use rust_socketio::{Event, TransportType};
+    use std::io::Write as _;
+
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = crate::sockets_tour()
+        .args(["play", "--listen", &listen, "--color", "never"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let out = lines_of(child.stdout.take().unwrap());
+    let err = lines_of(child.stderr.take().unwrap());
+    writeln!(stdin, "connect alice").unwrap();
+    let mut printed = wait_for_line(&out, "connected to /");
+
+    let mut impostors = Vec::new();
+    for secret in [None, Some("00000000000000000000000000000000")] {
+        let (opened, open) = tokio::sync::mpsc::unbounded_channel();
+        let mut builder = ClientBuilder::new(format!("http://{listen}"))
+            .opening_header("x-sockets-tour-client", "alice")
+            .opening_header("x-sockets-tour-order", "0")
+            .transport_type(TransportType::Websocket)
+            .reconnect(false)
+            .on(Event::Connect, move |_, _| {
+                let _ = opened.send(());
+                async {}.boxed()
+            });
+        if let Some(secret) = secret {
+            builder = builder.opening_header("x-sockets-tour-secret", secret);
+        }
+        let impostor = tokio::time::timeout(std::time::Duration::from_secs(20), builder.connect())
+            .await
+            .expect("the impostor connects within 20 s")
+            .expect("the impostor connects");
+        let mut open = open;
+        tokio::time::timeout(std::time::Duration::from_secs(20), open.recv())
+            .await
+            .expect("the impostor is admitted within 20 s");
+        wait_for_line(&err, "an outside client connected");
+        impostors.push(impostor);
+    }
+
+    writeln!(
+        stdin,
+        "connect bob\nio.emit(\"hi\")\nalice: socket.emit(\"x\")"
+    )
+    .unwrap();
+    drop(stdin);
+    printed.extend(wait_for_line(&out, "✔ bob    got \"hi\""));
+    let exited = tokio::task::spawn_blocking(move || child.wait());
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), exited)
+        .await
+        .expect("play ends within 20 s of its input's end")
+        .unwrap()
+        .unwrap();
+    printed.extend(out.try_iter());
+    let printed = printed.join("\n");
+    assert!(!printed.contains("MISMATCH"), "{printed}");
+    assert!(printed.contains("✔ alice  got \"hi\""), "{printed}");
+    assert_eq!(status.code(), Some(0), "{printed}");
+    for impostor in impostors {
+        let _ = impostor.disconnect().await;
+    }
+}
