@@ -277,3 +277,20 @@ async fn an_impostor_sending_the_client_header_is_only_an_outside_client() {
         let _ = impostor.disconnect().await;
     }
 }
+
+#[test]
+fn an_error_snippet_shows_esc_and_nul_escaped() {
+    for args in [&["run", "-"][..], &["play"]] {
+        let o = with_stdin(args, "connect alice\n  \u{1b}[31mfoo\0 bar\n");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            !err.contains('\u{1b}') && !err.contains('\0'),
+            "{args:?}: {err:?}"
+        );
+        assert!(
+            err.contains("2 |   \\u{1b}[31mfoo\\0 bar"),
+            "{args:?}: {err}"
+        );
+    }
+}
