@@ -294,3 +294,23 @@ fn an_error_snippet_shows_esc_and_nul_escaped() {
         );
     }
 }
+
+/// `scale` under a descriptor limit too small for even one client: the
+/// refusal used to say "at most 0 clients fit here. Ask for fewer".
+#[cfg(unix)]
+#[test]
+fn scale_under_a_tiny_limit_says_no_client_fits_and_not_ask_for_fewer() {
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 60 && exec \"$0\" scale --clients 3")
+        .arg(env!("CARGO_BIN_EXE_sockets-tour"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("not even one client fits here"), "{err}");
+    assert!(
+        !err.contains("at most 0") && !err.contains("fewer"),
+        "{err}"
+    );
+}
