@@ -314,3 +314,28 @@ fn scale_under_a_tiny_limit_says_no_client_fits_and_not_ask_for_fewer() {
         "{err}"
     );
 }
+
+/// A file with CR-only line endings (old Mac): `run` used to see one line
+/// (a comment, so "no statements"), `play` the same line and exit 0 silently.
+#[test]
+fn cr_only_line_endings_are_lines_for_run_and_play_alike() {
+    let script = "# a comment\rconnect alice\rconnect bob\ralice: socket.emit(\"hi\")\r\n";
+    let dir = std::env::temp_dir().join(format!("sockets-tour-cr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("old-mac.tour");
+    std::fs::write(&file, script).unwrap();
+    let run = crate::sockets_tour()
+        .args(["run", file.to_str().unwrap(), "--color", "never"])
+        .output()
+        .unwrap();
+    let piped = with_stdin(&["run", "-", "--color", "never"], script);
+    let play = with_stdin(&["play", "--color", "never"], script);
+    for (what, o) in [("run FILE", &run), ("run -", &piped), ("play", &play)] {
+        assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(&o));
+        let out = stdout(o);
+        assert!(out.contains("✔ bob    connected to /"), "{what}: {out}");
+        assert!(out.contains("✔ alice  got \"hi\""), "{what}: {out}");
+    }
+    assert_eq!(stdout(&run), stdout(&piped));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
