@@ -31,7 +31,8 @@
 //! - [`check`]: validates lessons, then runs them.
 //! - [`language`]: the language in brief (`help script`, `:help`).
 //! - [`manual`]: shell completions and the man page.
-//! - [`data_dir`]: where progress and the playground's history are kept.
+//! - [`data_dir`]: where progress and the playground's history are kept,
+//!   and how a save writes there (a lock, a fresh temporary file, no link).
 //! - [`cli`]: the command line: flags, colour and exit codes, each decided once.
 
 pub mod check;
