@@ -331,7 +331,7 @@ fn cr_only_line_endings_are_lines_for_run_and_play_alike() {
     let piped = with_stdin(&["run", "-", "--color", "never"], script);
     let play = with_stdin(&["play", "--color", "never"], script);
     for (what, o) in [("run FILE", &run), ("run -", &piped), ("play", &play)] {
-        assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(&o));
+        assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(o));
         let out = stdout(o);
         assert!(out.contains("✔ bob    connected to /"), "{what}: {out}");
         assert!(out.contains("✔ alice  got \"hi\""), "{what}: {out}");
