@@ -11,7 +11,9 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use crate::protocol::{CLIENT_HEADER, SYNC_EVENT, WAIT_BOUND, WELCOME_EVENT, wait_bound};
+use crate::protocol::{
+    CLIENT_HEADER, SECRET_HEADER, SYNC_EVENT, WAIT_BOUND, WELCOME_EVENT, client_secret, wait_bound,
+};
 use crate::server::ORDER_HEADER;
 
 /// An event as rust_socketio reported it. rust_socketio maps the names
@@ -84,7 +86,8 @@ impl SimClient {
         let acks = tx.clone();
         let mut builder = ClientBuilder::new(url)
             .namespace(ns)
-            .opening_header(CLIENT_HEADER, name);
+            .opening_header(CLIENT_HEADER, name)
+            .opening_header(SECRET_HEADER, client_secret());
         if let Some(order) = order {
             builder = builder.opening_header(ORDER_HEADER, order.to_string());
         }

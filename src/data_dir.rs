@@ -1,7 +1,13 @@
 //! Where sockets-tour keeps what it saves (progress, the playground's
-//! history): `$SOCKETS_TOUR_DATA_DIR`, else the user's data directory.
+//! history): `$SOCKETS_TOUR_DATA_DIR`, else the user's data directory; and
+//! how it writes there without following a link it did not make.
 
-use std::path::PathBuf;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::protocol::{WAIT_BOUND, wait_bound};
 
 /// The variable that moves everything sockets-tour saves (tests set it, so
 /// that no run touches the real home directory).
@@ -13,5 +19,191 @@ pub fn data_dir() -> Option<PathBuf> {
         Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
         _ => directories::ProjectDirs::from("", "", "sockets-tour")
             .map(|dirs| dirs.data_dir().to_path_buf()),
+    }
+}
+
+/// Whether `path` is a symbolic link (which a save must not write through:
+/// sockets-tour never makes one).
+pub fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// Replaces `path` with `bytes`: written whole to a temporary file of its
+/// own, created exclusively (never an existing file or a link) in the same
+/// directory, then renamed over `path`. A link at `path` is replaced, never
+/// followed; an interrupted save leaves the old file; nothing stays behind.
+pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let (temporary, mut file) = create_temporary(path)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        // The temporary file is ours alone; a failure to remove it changes nothing.
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// A new file beside `path`, named after it, this process and a counter, so
+/// that no two saves (of this process or another) ever share one.
+pub fn create_temporary(path: &Path) -> io::Result<(PathBuf, File)> {
+    static SAVES: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut last = None;
+    // A name taken (a leftover of a killed run with the same pid) is
+    // skipped; a few in a row means something else is wrong.
+    for _ in 0..16 {
+        let count = SAVES.fetch_add(1, Ordering::Relaxed);
+        let temporary = path.with_file_name(format!(".{name}.{}.{count}.tmp", std::process::id()));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temporary)
+        {
+            Ok(file) => return Ok((temporary, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no temporary file name was free")))
+}
+
+/// An advisory lock on a lock file, held until dropped (the operating
+/// system lets go of it when the file is closed, also when a run is killed).
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+/// Takes the lock at `path` (created if missing, never through a link),
+/// waiting at most [`WAIT_BOUND`] for another run that holds it.
+pub fn lock(path: &Path) -> io::Result<Lock> {
+    let file = open_lock_file(path)?;
+    match file.try_lock() {
+        Ok(()) => return Ok(Lock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => {}
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+    }
+    // Blocking for the lock happens on a thread of its own, so that the
+    // wait can be bounded; if it is given up, the thread closes the file
+    // (and lets go of the lock) as soon as it gets it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let locked = file.lock().map(|()| file);
+        // A closed channel means the wait was given up.
+        let _ = tx.send(locked);
+    });
+    match rx.recv_timeout(WAIT_BOUND) {
+        Ok(locked) => locked.map(|file| Lock { _file: file }),
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!(
+                "another sockets-tour has held {} for {}",
+                path.display(),
+                wait_bound()
+            ),
+        )),
+    }
+}
+
+fn open_lock_file(path: &Path) -> io::Result<File> {
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => Ok(file),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            if is_link(path) {
+                return Err(io::Error::other(format!(
+                    "{} is a symbolic link, which sockets-tour never makes; remove it",
+                    path.display()
+                )));
+            }
+            // Read-only: a lock needs no write, and nothing is ever written to it.
+            File::open(path)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Replacing a file: through no link, leaving no temporary file; the lock
+    //! excludes a second holder until the first lets go.
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "sockets-tour-data-dir-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replacing_a_link_leaves_its_target_untouched() {
+        let dir = temp_dir("link");
+        let target = dir.join("target.txt");
+        std::fs::write(&target, "precious").unwrap();
+        let path = dir.join("saved.json");
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        replace(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
+        assert!(!is_link(&path));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(names(&dir), ["saved.json", "target.txt"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_replace_leaves_no_temporary_file() {
+        let dir = temp_dir("failed");
+        // A directory in the way: the rename fails.
+        let path = dir.join("saved.json");
+        std::fs::create_dir_all(path.join("inside")).unwrap();
+        assert!(replace(&path, b"new").is_err());
+        assert_eq!(names(&dir), ["saved.json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_second_lock_waits_for_the_first() {
+        let dir = temp_dir("lock");
+        let path = dir.join("x.lock");
+        let first = lock(&path).unwrap();
+        let second = open_lock_file(&path).unwrap();
+        assert!(matches!(
+            second.try_lock(),
+            Err(std::fs::TryLockError::WouldBlock)
+        ));
+        drop(first);
+        assert!(second.try_lock().is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_file_that_is_a_link_is_refused() {
+        let dir = temp_dir("lock-link");
+        let target = dir.join("elsewhere");
+        let path = dir.join("x.lock");
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        let e = lock(&path).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert!(!target.exists(), "the link's target was created");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

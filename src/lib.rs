@@ -33,7 +33,8 @@
 //!   `present` (`--step`, a page at a time), `play` (the playground),
 //!   `check` (validates lessons, then runs them).
 //! - `language`, `manual`, `data_dir`: the language in brief, completions
-//!   and the man page, where progress and history are kept.
+//!   and the man page, where progress and history are kept and how a save
+//!   writes there (a lock, a fresh temporary file, never through a link).
 //! - `cli`: the command line: arguments, one decision, the commands.
 //!
 //! What the binary, the tests and the benches use is re-exported below;

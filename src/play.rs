@@ -331,20 +331,12 @@ pub type InputLine = Result<String, std::string::FromUtf8Error>;
 /// Feeds the lines of standard input to a channel, from a thread of its own
 /// (reading a terminal blocks).
 pub fn stdin_lines() -> mpsc::Receiver<InputLine> {
-    use std::io::BufRead as _;
     let (tx, rx) = mpsc::channel(16);
     std::thread::spawn(move || {
-        let mut stdin = std::io::stdin().lock();
-        loop {
-            let mut bytes = Vec::new();
-            // A read error ends the input like its end does.
-            match stdin.read_until(b'\n', &mut bytes) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-            if bytes.ends_with(b"\n") {
-                bytes.pop();
-            }
+        // Lines end as they do in a file `run` reads.
+        let mut stdin = crate::source::Lines::new(std::io::stdin().lock());
+        // A read error ends the input like its end does.
+        while let Ok(Some(bytes)) = stdin.next_line() {
             // A closed channel means the session is over.
             if tx.blocking_send(String::from_utf8(bytes)).is_err() {
                 break;

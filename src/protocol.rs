@@ -3,6 +3,7 @@
 //! and the event names a script may not use.
 
 use std::fmt;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The prefix of every event the engine sends on its own behalf, as a
@@ -24,6 +25,45 @@ pub const WELCOME_EVENT: &str = concat!(engine_prefix!(), "welcome");
 /// The handshake header that names a simulated client, so that the
 /// handshake auth stays exactly what the script says.
 pub const CLIENT_HEADER: &str = "x-sockets-tour-client";
+
+/// The handshake header with which a simulated client proves it is one:
+/// [`client_secret`]. A client that sends [`CLIENT_HEADER`] without it is
+/// an outside client like any other.
+pub const SECRET_HEADER: &str = "x-sockets-tour-secret";
+
+/// This run's secret: 128 random bits in hex, made once per process, sent
+/// only by the engine's own clients to its own servers, never printed.
+pub fn client_secret() -> &'static str {
+    static SECRET: OnceLock<String> = OnceLock::new();
+    SECRET.get_or_init(fresh_secret)
+}
+
+/// Whether `offered` is this run's secret (in constant time: how much of
+/// it matched does not show in how long the answer took).
+pub fn is_client_secret(offered: &[u8]) -> bool {
+    let secret = client_secret().as_bytes();
+    offered.len() == secret.len()
+        && offered
+            .iter()
+            .zip(secret)
+            .fold(0u8, |differ, (a, b)| differ | (a ^ b))
+            == 0
+}
+
+fn fresh_secret() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No randomness from the system (very rare): std's hasher keys are
+        // random per process too (and the time and pid vary the words).
+        use std::hash::{BuildHasher as _, RandomState};
+        let now = std::time::SystemTime::now();
+        for (i, word) in bytes.chunks_mut(8).enumerate() {
+            let hashed = RandomState::new().hash_one((i, std::process::id(), now));
+            word.copy_from_slice(&hashed.to_le_bytes());
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// How long any single wait may take before it is reported as a hang.
 pub const WAIT_BOUND: Duration = Duration::from_secs(5);
@@ -102,5 +142,20 @@ mod tests {
         );
         assert_eq!(refusal("chat"), None);
         assert_eq!(wait_bound(), "5 s");
+    }
+
+    #[test]
+    fn the_secret_is_128_bits_stays_the_same_and_only_it_is_accepted() {
+        let secret = client_secret();
+        assert_eq!(secret.len(), 32);
+        assert!(secret.bytes().all(|b| b.is_ascii_hexdigit()), "{secret}");
+        assert_eq!(client_secret(), secret);
+        assert_ne!(fresh_secret(), secret, "a fresh secret each run");
+        assert!(is_client_secret(secret.as_bytes()));
+        let mut wrong = secret.as_bytes().to_vec();
+        wrong[31] = if wrong[31] == b'0' { b'1' } else { b'0' };
+        assert!(!is_client_secret(&wrong));
+        assert!(!is_client_secret(&secret.as_bytes()[..31]));
+        assert!(!is_client_secret(b""));
     }
 }

@@ -38,12 +38,7 @@ pub struct FdBudget {
 
 /// N clients cannot fit in this process's descriptor limit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{requested} clients need about {needed} file descriptors (two each, plus {reserved} for the rest \
-     of the process), \
-     but this process may open only {limit} (RLIMIT_NOFILE, already raised to the hard limit); \
-     at most {max} clients fit here. Ask for fewer, or raise the hard limit (ulimit -Hn) first"
-)]
+#[error("{}", self.describe())]
 pub struct TooManyClients {
     pub requested: usize,
     pub needed: u64,
@@ -51,6 +46,40 @@ pub struct TooManyClients {
     pub reserved: u64,
     pub limit: u64,
     pub max: usize,
+}
+
+impl TooManyClients {
+    /// The refusal, and what to do: ask for fewer if some fit, else only a
+    /// higher limit helps.
+    fn describe(&self) -> String {
+        let asked = match self.requested {
+            1 => "1 client needs".to_owned(),
+            n => format!("{n} clients need"),
+        };
+        format!(
+            "{asked} about {} file descriptors (two each, plus {} for the rest of the process), \
+             but this process may open only {} (RLIMIT_NOFILE, already raised to the hard limit); \
+             {}",
+            self.needed,
+            self.reserved,
+            self.limit,
+            self.advice()
+        )
+    }
+
+    fn advice(&self) -> String {
+        match self.max {
+            0 => {
+                "not even one client fits here. Raise the hard limit (ulimit -Hn) first".to_owned()
+            }
+            1 => "only 1 client fits here. Ask for 1, or raise the hard limit (ulimit -Hn) first"
+                .to_owned(),
+            max => format!(
+                "at most {max} clients fit here. Ask for fewer, or raise the hard limit \
+                 (ulimit -Hn) first"
+            ),
+        }
+    }
 }
 
 /// What one scale run measured.
@@ -302,6 +331,30 @@ mod tests {
     #[test]
     fn a_tiny_limit_fits_no_client() {
         assert_eq!(clients_that_fit(50, 10), 0);
+    }
+
+    #[test]
+    fn when_no_client_fits_the_refusal_does_not_say_ask_for_fewer() {
+        let refusal = |max| TooManyClients {
+            requested: 3,
+            needed: 80,
+            reserved: 74,
+            limit: 60,
+            max,
+        };
+        let none = refusal(0).to_string();
+        assert!(none.contains("not even one client fits here"), "{none}");
+        assert!(
+            !none.contains("fewer") && !none.contains("at most 0"),
+            "{none}"
+        );
+        let one = refusal(1).to_string();
+        assert!(one.contains("only 1 client fits here. Ask for 1"), "{one}");
+        let two = refusal(2).to_string();
+        assert!(
+            two.contains("at most 2 clients fit here. Ask for fewer"),
+            "{two}"
+        );
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub struct ServerFlags {
     pub listen: SocketAddr,
     /// Run `servers … with adapter` on this Redis (7 or newer, RESP3: e.g.
     /// redis://127.0.0.1:6379/?protocol=resp3) instead of the in-process bus
-    #[arg(long, value_name = "URL", value_parser = redis_url)]
+    #[arg(long, value_name = "URL", value_parser = RedisUrl)]
     pub redis: Option<String>,
 }
 
@@ -114,17 +114,40 @@ pub fn parse_pace(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(seconds))
 }
 
-/// `--redis URL`: the adapter needs RESP3, which the URL must ask for.
-fn redis_url(url: &str) -> Result<String, String> {
-    if !url.contains("protocol=resp3") {
-        return Err(format!(
-            "the Redis adapter needs RESP3 (Redis 7 or newer): add ?protocol=resp3 to the URL, \
-             as in {}{}protocol=resp3",
-            url,
-            if url.contains('?') { "&" } else { "/?" }
-        ));
+/// `--redis URL`: the adapter needs RESP3, which the URL must ask for. A
+/// refusal shows the URL without its password (clap's own "invalid value"
+/// message would quote it whole).
+#[derive(Clone)]
+struct RedisUrl;
+
+impl clap::builder::TypedValueParser for RedisUrl {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        use clap::error::ErrorKind;
+        let Some(url) = value.to_str() else {
+            return Err(clap::Error::new(ErrorKind::InvalidUtf8).with_cmd(cmd));
+        };
+        if !url.contains("protocol=resp3") {
+            let shown = crate::cluster::redact(url);
+            let message = format!(
+                "invalid value '{shown}' for '--redis <URL>': the Redis adapter needs RESP3 \
+                 (Redis 7 or newer): add ?protocol=resp3 to the URL, as in {shown}{}protocol=resp3\n",
+                match (url.contains('?'), url.ends_with('/')) {
+                    (true, _) => "&",
+                    (false, true) => "?",
+                    (false, false) => "/?",
+                }
+            );
+            return Err(clap::Error::raw(ErrorKind::ValueValidation, message).with_cmd(cmd));
+        }
+        Ok(url.to_owned())
     }
-    Ok(url.to_owned())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

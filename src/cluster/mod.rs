@@ -45,6 +45,7 @@
 //! to witness it.
 
 pub mod driver;
+mod redact;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -64,6 +65,7 @@ use crate::script::{Action, Expr, Hook};
 use crate::server::{Directory, Notice, Server, rooms_of};
 
 use driver::{InProcessBus, InProcessDriver};
+pub use redact::redact;
 
 /// What the servers of a cluster share.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +88,10 @@ impl Bus {
                 "the Redis adapter (socketioxide-redis) over an in-process bus, no Redis server"
                     .to_owned()
             }
-            Bus::Redis(url) => format!("the Redis adapter (socketioxide-redis) on Redis at {url}"),
+            Bus::Redis(url) => format!(
+                "the Redis adapter (socketioxide-redis) on Redis at {}",
+                redact(url)
+            ),
         }
     }
 
@@ -206,7 +211,8 @@ impl Cluster {
                     // One connection per server, as separate processes would have.
                     let ctr = redis_adapter(url, config.clone()).await.map_err(|e| {
                         RedisUnavailable(format!(
-                            "server {label}: connecting to Redis at {url}: {e}"
+                            "server {label}: connecting to Redis at {}: {e}",
+                            redact(url)
                         ))
                     })?;
                     let built = SocketIo::builder()
@@ -452,7 +458,7 @@ pub async fn check_redis(url: &str) -> Result<(), RedisUnavailable> {
     redis_adapter(url, adapter_config())
         .await
         .map(drop)
-        .map_err(|e| RedisUnavailable(format!("connecting to Redis at {url}: {e}")))
+        .map_err(|e| RedisUnavailable(format!("connecting to Redis at {}: {e}", redact(url))))
 }
 
 async fn redis_adapter(

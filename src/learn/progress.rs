@@ -181,13 +181,16 @@ impl Store {
         }
     }
 
-    /// Saves `progress` (written whole, then renamed into place, so that
-    /// an interrupted save leaves the old file); a failure is reported once.
+    /// Saves `progress`, merged with what is saved now (another run may
+    /// have saved since this one loaded): under a lock, so that two runs
+    /// never lose each other's work, and written whole to a temporary file
+    /// renamed into place, so that an interrupted save leaves the old file.
+    /// A failure is reported once.
     pub fn save(&self, progress: &Progress, warn: &mut dyn Write) {
         let Some(path) = &self.path else {
             return;
         };
-        if let Err(e) = write_atomically(path, progress) {
+        if let Err(e) = save_merged(path, progress) {
             self.warn(
                 warn,
                 &format!("cannot save progress to {}: {e}", path.display()),
@@ -215,14 +218,56 @@ impl Store {
     }
 }
 
-fn write_atomically(path: &Path, progress: &Progress) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
+impl Progress {
+    /// Adds what `other` holds: lessons read, exercises solved or shown
+    /// (solved wins), the better predict score. Nothing is ever taken away.
+    pub fn merge(&mut self, other: &Progress) {
+        for (name, theirs) in &other.lessons {
+            if theirs.read {
+                self.mark_read(name);
+            }
+            for (goal, status) in &theirs.exercises {
+                self.mark_exercise(name, goal, *status);
+            }
+            if let Some(score) = theirs.best_predict {
+                self.record_predict(name, score);
+            }
+        }
+    }
+}
+
+/// The lock file beside the progress file.
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+/// Lock, re-read, merge, replace.
+fn save_merged(path: &Path, progress: &Progress) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let text = serde_json::to_string_pretty(progress).map_err(std::io::Error::other)?;
-    let temporary = path.with_extension("json.tmp");
-    std::fs::write(&temporary, text + "\n")?;
-    std::fs::rename(&temporary, path)
+    let _lock = crate::data_dir::lock(&lock_path(path))?;
+    let mut merged = saved_now(path)?;
+    merged.merge(progress);
+    let text = serde_json::to_string_pretty(&merged).map_err(std::io::Error::other)?;
+    crate::data_dir::replace(path, (text + "\n").as_bytes())
+}
+
+/// What the file holds now; nothing when there is no file, or when it is
+/// not a progress file of this version ([`Store::load`] said so already,
+/// and saving over it repairs it).
+fn saved_now(path: &Path) -> std::io::Result<Progress> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Progress::default()),
+        Err(e) => return Err(e),
+    };
+    Ok(serde_json::from_str::<Progress>(&text)
+        .ok()
+        .filter(|p| p.version == VERSION)
+        .unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -323,6 +368,117 @@ mod tests {
         store.save(&Progress::default(), &mut warn);
         let text = String::from_utf8(warn).unwrap();
         assert_eq!(text.lines().count(), 1, "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Two runs saving at once (`practice` beside `all --predict`), each as
+    /// the commands do: load, mark one more thing, save.
+    #[test]
+    fn two_writers_saving_at_once_lose_nothing() {
+        const ROUNDS: usize = 60;
+        let dir = temp_dir("concurrent");
+        let path = dir.join("progress.json");
+        let writers = ["alice", "bob"].map(|who| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let store = Store::at(&path);
+                let mut warn = Vec::new();
+                for round in 0..ROUNDS {
+                    let mut p = store.load(&mut warn);
+                    p.mark_exercise("rooms", &format!("{who} {round}"), ExerciseStatus::Solved);
+                    if round % 10 == 0 {
+                        p.mark_read(&format!("{who}-{round}"));
+                    }
+                    let score = PredictScore {
+                        right: round,
+                        graded: ROUNDS,
+                    };
+                    p.record_predict(who, score);
+                    store.save(&p, &mut warn);
+                }
+                String::from_utf8(warn).unwrap()
+            })
+        });
+        for writer in writers {
+            let warned = writer.join().unwrap();
+            assert!(warned.is_empty(), "{warned}");
+        }
+        let saved = Store::at(&path).load(&mut Vec::new());
+        let solved = saved.lessons["rooms"].exercises.len();
+        assert_eq!(solved, 2 * ROUNDS, "exercises lost");
+        let read = saved.lessons.values().filter(|l| l.read).count();
+        assert_eq!(read, 2 * ROUNDS / 10, "read marks lost");
+        for who in ["alice", "bob"] {
+            let best = saved.lessons[who].best_predict.unwrap();
+            assert_eq!(best.right, ROUNDS - 1, "{who}'s best score lost");
+        }
+        let mut left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["progress.json", "progress.json.lock"],
+            "a stray file"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_save_keeps_what_another_run_saved_since_this_one_loaded() {
+        let dir = temp_dir("merge");
+        let path = dir.join("progress.json");
+        let (mine, theirs) = (Store::at(&path), Store::at(&path));
+        let mut first = mine.load(&mut Vec::new());
+        let mut second = theirs.load(&mut Vec::new());
+        first.mark_exercise("rooms", "one", ExerciseStatus::Shown);
+        first.record_predict(
+            "rooms",
+            PredictScore {
+                right: 1,
+                graded: 2,
+            },
+        );
+        second.mark_exercise("rooms", "one", ExerciseStatus::Solved);
+        second.mark_read("chat");
+        theirs.save(&second, &mut Vec::new());
+        mine.save(&first, &mut Vec::new());
+        let saved = Store::at(&path).load(&mut Vec::new());
+        assert_eq!(
+            saved.lessons["rooms"].exercises["one"],
+            ExerciseStatus::Solved
+        );
+        assert!(saved.lessons["chat"].read);
+        assert_eq!(
+            saved.lessons["rooms"].best_predict,
+            Some(PredictScore {
+                right: 1,
+                graded: 2
+            })
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_progress_file_that_is_a_link_is_replaced_and_its_target_untouched() {
+        let dir = temp_dir("link");
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("target");
+        std::fs::write(&target, "precious").unwrap();
+        let path = dir.join("progress.json");
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        // The temporary file's old, fixed name, planted as a link too.
+        let planted = dir.join("progress.json.tmp");
+        std::os::unix::fs::symlink(&target, &planted).unwrap();
+        let mut p = Progress::default();
+        p.mark_read("chat");
+        let mut warn = Vec::new();
+        Store::at(&path).save(&p, &mut warn);
+        assert!(warn.is_empty(), "{}", String::from_utf8_lossy(&warn));
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
+        assert_eq!(Store::at(&path).load(&mut Vec::new()), p);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

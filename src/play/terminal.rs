@@ -74,6 +74,32 @@ pub fn play(setup: &Setup) -> Result<Status, Error> {
     })
 }
 
+/// Sends typed lines to `lines`, one each time `wait` says the session is
+/// ready for one, until Ctrl-D, an error, or the session's end.
+fn read_lines(
+    prompt: &mut LineEditor,
+    lines: &mpsc::Sender<InputLine>,
+    wait: &std::sync::mpsc::Receiver<()>,
+) {
+    // A closed `ready` means the session is over.
+    while wait.recv().is_ok() {
+        let line = loop {
+            match prompt.read(PROMPT) {
+                Ok(Input::Line(line)) => break line,
+                Ok(Input::Cleared) => continue,
+                Ok(Input::End) => return,
+                Err(e) => {
+                    eprintln!("error: reading the terminal: {e}");
+                    return;
+                }
+            }
+        };
+        if lines.blocking_send(Ok(line)).is_err() {
+            return;
+        }
+    }
+}
+
 /// Lines from the line editor, on a thread of its own (reading a terminal
 /// blocks). The editor shows its prompt only when `ready` is called, so
 /// that the prompt never shows while a step's report is being written.
@@ -95,23 +121,7 @@ fn editor_lines(
                 return;
             }
         };
-        // A closed `ready` means the session is over.
-        while wait.recv().is_ok() {
-            let line = loop {
-                match prompt.read(PROMPT) {
-                    Ok(Input::Line(line)) => break line,
-                    Ok(Input::Cleared) => continue,
-                    Ok(Input::End) => return,
-                    Err(e) => {
-                        eprintln!("error: reading the terminal: {e}");
-                        return;
-                    }
-                }
-            };
-            if lines.blocking_send(Ok(line)).is_err() {
-                return;
-            }
-        }
+        read_lines(&mut prompt, &lines, &wait);
     });
     (
         receiver,

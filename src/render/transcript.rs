@@ -396,7 +396,15 @@ impl<W: Write> Format for Transcript<W> {
     }
 }
 
+/// Names are aligned in a column at most this wide: a longer name (legal,
+/// if unlikely) is not padded against, so the others stay readable.
+const NAME_COLUMN_AT_MOST: usize = 32;
+
+/// `name`, then spaces up to `width` (at most [`NAME_COLUMN_AT_MOST`])
+/// characters. The bound also keeps `format!` from panicking: a width past
+/// 65,535 is "out of range".
 fn pad(name: &str, width: usize) -> String {
+    let width = width.min(NAME_COLUMN_AT_MOST);
     format!("{name:<width$}")
 }
 

@@ -5,11 +5,26 @@
 pub(super) const EXCERPT_CHARS: usize = 40;
 
 /// `text` as quoted in a message: at most [`EXCERPT_CHARS`] characters,
-/// then `…` if there was more.
+/// then `…` if there was more; control characters escaped (see [`visible`]).
 pub(super) fn excerpt(text: &str) -> String {
-    match text.char_indices().nth(EXCERPT_CHARS) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
+    let (kept, more) = match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => (&text[..cut], "…"),
+        None => (text, ""),
+    };
+    let mut quoted = String::new();
+    kept.chars().for_each(|c| visible(c, &mut quoted));
+    quoted + more
+}
+
+/// Pushes `c` as a message shows it: a control character (ESC, NUL, a lone
+/// CR, DEL, …) as its escape (`\u{1b}`, `\0`, `\r`), so that the user's
+/// bytes reach the terminal as text and never as commands; a tab stays a
+/// tab (the caret line copies it to stay in its column).
+fn visible(c: char, out: &mut String) {
+    if c.is_control() && c != '\t' {
+        out.extend(c.escape_debug());
+    } else {
+        out.push(c);
     }
 }
 
@@ -56,7 +71,10 @@ impl SyntaxError {
             let start = col.saturating_sub(BEFORE);
             (start, (start + SHOWN).min(line.len()))
         };
-        let mut shown: String = line[start..end].iter().collect();
+        let mut shown = String::new();
+        line[start..end]
+            .iter()
+            .for_each(|&c| visible(c, &mut shown));
         let mut caret = String::new();
         if start > 0 {
             shown.insert(0, '…');
@@ -65,14 +83,63 @@ impl SyntaxError {
         if end < line.len() {
             shown.push('…');
         }
-        caret.extend(
-            line[start..col]
-                .iter()
-                .map(|&c| if c.is_whitespace() { c } else { ' ' }),
-        );
+        for &c in &line[start..col] {
+            let mut as_shown = String::new();
+            visible(c, &mut as_shown);
+            if as_shown.chars().count() == 1 && c.is_whitespace() {
+                caret.push(c);
+            } else {
+                caret.extend(as_shown.chars().map(|_| ' '));
+            }
+        }
         format!(
             "{}\n{pad}--> {file}:{}:{}\n{pad} |\n{number} | {shown}\n{pad} | {caret}^",
             self.message, self.line, self.column,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! What a snippet copies from the user's line to the terminal.
+    use super::*;
+
+    #[test]
+    fn control_characters_in_a_snippet_are_escaped_and_the_caret_stays_under_its_column() {
+        let e = SyntaxError {
+            line: 2,
+            column: 9,
+            message: format!("found `{}`", excerpt("\u{1b}[31mfoo\0")),
+            source_line: "\u{1b}[31mfoo\0 b\rar".to_owned(),
+        };
+        let text = e.render("x.tour");
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert!(
+            text.starts_with("error: found `\\u{1b}[31mfoo\\0`\n"),
+            "{text}"
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[3], "2 | \\u{1b}[31mfoo\\0 b\\rar");
+        // Column 9 is the NUL: the caret is under its escape.
+        let at = lines[4].find('^').unwrap();
+        assert_eq!(&lines[3][at..at + 2], "\\0", "{text}");
+    }
+
+    #[test]
+    fn a_tab_stays_a_tab_in_the_caret_line() {
+        let e = SyntaxError {
+            line: 1,
+            column: 3,
+            message: "m".to_owned(),
+            source_line: "\tx!".to_owned(),
+        };
+        assert!(
+            e.render("f").ends_with("1 | \tx!\n  | \t ^\n"),
+            "{:?}",
+            e.render("f")
+        );
     }
 }

@@ -18,7 +18,9 @@ use anyhow::Context as _;
 use super::{
     Handled, HookResult, Notice, ORDER_HEADER, Ready as _, ServerAdapter, Shared, lock, rooms_of,
 };
-use crate::protocol::{CLIENT_HEADER, WAIT_BOUND, WELCOME_EVENT, wait_bound};
+use crate::protocol::{
+    CLIENT_HEADER, SECRET_HEADER, WAIT_BOUND, WELCOME_EVENT, is_client_secret, wait_bound,
+};
 use crate::script::{Action, CONNECTION, DISCONNECT};
 
 /// What JavaScript says when a handler calls `callback` that the client
@@ -76,12 +78,14 @@ fn on_connect<A: Adapter>(
     let name = client_name(&socket);
     // Socket.IO puts every socket in a room named after its id; socketioxide does not.
     socket.join(socket.id.to_string());
-    // Its place in the script's order of connections, else in the server's.
+    // Its place in the script's order of connections (a simulated client's
+    // word only), else in the server's.
     let counted = shared.next_admission.fetch_add(1, Ordering::Relaxed);
     let admission = socket
         .req_parts()
         .headers
         .get(ORDER_HEADER)
+        .filter(|_| name.is_some())
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
         .unwrap_or(u64::MAX / 2 + counted);
     lock(&shared.admitted).insert(socket.id, admission);
@@ -236,12 +240,18 @@ fn on_disconnect<A: Adapter>(
     }
 }
 
-/// The simulated client's name, from its handshake header; `None` for any
-/// other client.
+/// The simulated client's name, from its handshake header, if it proved
+/// it is one with the run's secret; `None` for any other client.
 fn client_name<A: Adapter>(socket: &SocketRef<A>) -> Option<String> {
-    socket
-        .req_parts()
-        .headers
+    let headers = &socket.req_parts().headers;
+    // Anyone can send the name header; only the engine's clients know the secret.
+    let proven = headers
+        .get(SECRET_HEADER)
+        .is_some_and(|v| is_client_secret(v.as_bytes()));
+    if !proven {
+        return None;
+    }
+    headers
         .get(CLIENT_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)

@@ -106,23 +106,49 @@ impl LineEditor {
         }
     }
 
-    /// Writes the history file (creating its directory); called on drop too.
+    /// Writes the history file (creating its directory); called on drop
+    /// too. It is written to a fresh file of its own beside it, then renamed
+    /// over it, so that nothing is ever written through a link (and
+    /// rustyline's making the file private touches only that fresh file);
+    /// a history file that is a link is left alone and said to be.
     pub fn save(&mut self) -> std::io::Result<()> {
         let Some(file) = &self.history else {
             return Ok(());
         };
+        if crate::data_dir::is_link(file) {
+            return Err(std::io::Error::other(format!(
+                "the history is not saved: {} is a symbolic link, which sockets-tour never \
+                 makes (remove it to keep history again)",
+                file.display()
+            )));
+        }
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        self.editor
-            .save_history(file)
+        let (temporary, _) = crate::data_dir::create_temporary(file)?;
+        let saved = self
+            .editor
+            .save_history(&temporary)
             .map_err(|e| std::io::Error::other(e.to_string()))
+            .and_then(|()| std::fs::rename(&temporary, file));
+        if saved.is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        saved
     }
 }
 
 impl Drop for LineEditor {
     fn drop(&mut self) {
-        // History is a convenience: a read-only home must not spoil the exit.
+        // History is a convenience: a read-only home must not spoil the
+        // exit, but a link where it goes is worth a word.
+        if let Some(file) = &self.history
+            && crate::data_dir::is_link(file)
+            && let Err(e) = self.save()
+        {
+            eprintln!("sockets-tour: {e}");
+            return;
+        }
         let _ = self.save();
     }
 }

@@ -219,6 +219,12 @@ impl RedisServer {
     /// connections. Fails the test when `redis-server` is not installed:
     /// CI installs it.
     pub fn start() -> RedisServer {
+        RedisServer::start_with(&[])
+    }
+
+    /// [`RedisServer::start`] with more of `redis-server`'s options
+    /// (`--requirepass`).
+    pub fn start_with(options: &[&str]) -> RedisServer {
         // Redis cannot listen on port 0: take a free port and release it.
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .and_then(|l| l.local_addr())
@@ -227,6 +233,7 @@ impl RedisServer {
         let mut child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(options)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -266,6 +273,10 @@ impl RedisServer {
                 panic!("redis-server on port {port} was not ready within 5 s")
             }
         }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     pub fn url(&self) -> String {

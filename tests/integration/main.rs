@@ -8,6 +8,7 @@ mod learn;
 mod lessons;
 mod modes;
 mod parser;
+mod reliability;
 mod scale;
 mod terminal;
 
