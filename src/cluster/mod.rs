@@ -106,11 +106,10 @@ pub struct Place {
     pub rooms: BTreeSet<String>,
 }
 
-/// The sync of one step: who it was sent to (with, on a cluster, the
-/// servers whose marker each must see), and who it could not reach.
+/// The sync of one step: who it was sent to, and who it could not reach.
 #[derive(Debug, Default)]
 pub struct SyncSent {
-    pub sent: Vec<(String, Option<BTreeSet<String>>)>,
+    pub sent: Vec<String>,
     pub failed: Vec<String>,
 }
 
@@ -351,36 +350,31 @@ impl Cluster {
         })
     }
 
-    /// Sends the sync `seq` that closes a step. On one server: straight to
-    /// every socket. On a cluster: from every server through its adapter
-    /// (see the module comment for why that cannot race); each client must
-    /// see the marker of every server whose broadcasts reach it.
-    pub async fn sync(&self, seq: u64) -> anyhow::Result<SyncSent> {
-        let Some(bus) = &self.bus else {
-            let (sent, failed) = each!(&self.nodes, |nodes| nodes[0].sync(seq));
-            return Ok(SyncSent {
-                sent: sent.into_iter().map(|name| (name, None)).collect(),
-                failed,
-            });
-        };
-        let labels: BTreeSet<String> = self.labels().into_iter().collect();
-        let mut sent = Vec::new();
-        for (name, place) in self.places() {
-            let own = place.server.unwrap_or_default();
-            let expected = if bus.is_shared() {
-                labels.clone()
-            } else {
-                BTreeSet::from([own])
-            };
-            sent.push((name, Some(expected)));
+    /// The server half of a step's sync on a cluster that shares a bus:
+    /// returns once every server has applied every request that any server
+    /// published before (see the module comment). Nothing to wait for on
+    /// one server, or on servers that share nothing.
+    pub async fn barrier(&self) -> anyhow::Result<()> {
+        if !self.bus.as_ref().is_some_and(Bus::is_shared) {
+            return Ok(());
         }
         each!(&self.nodes, |nodes| for node in nodes {
-            node.broadcast_sync(seq).await?;
+            node.barrier().await?;
         });
-        Ok(SyncSent {
-            sent,
-            failed: Vec::new(),
-        })
+        Ok(())
+    }
+
+    /// The client half of a step's sync: every server sends sync `seq`
+    /// straight to each of its sockets. On a cluster, only after
+    /// [`Cluster::barrier`], when nothing is on its way between servers.
+    pub fn sync(&self, seq: u64) -> SyncSent {
+        let mut all = SyncSent::default();
+        each!(&self.nodes, |nodes| for node in nodes {
+            let (sent, failed) = node.sync(seq);
+            all.sent.extend(sent);
+            all.failed.extend(failed);
+        });
+        all
     }
 
     /// Lets go of `name`'s socket behind the engine's back (a test's
