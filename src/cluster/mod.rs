@@ -10,18 +10,17 @@
 //! every socket: each connection delivers in order, so what a client got
 //! before it is what the step sent it. Across servers that is not enough:
 //! an adapter `emit().await` returns once the request is *published*, and
-//! the other servers apply it later, each from its own subscription. A sync
-//! sent straight to B's sockets could overtake a packet that A published
-//! for them a moment earlier.
+//! the other servers apply it later, each from its own subscription.
 //!
-//! So [`Cluster::sync`] (on a cluster) sends the marker *through the same path as the
-//! step*: every server broadcasts `io.of(ns).emit(SYNC, seq, label)` in
-//! every namespace, and a step is over for a client once it has the marker
-//! of every server whose broadcasts can reach it (every server when the bus
-//! is shared, its own otherwise). Why that cannot race:
-//! - A server publishes the step's requests and then its marker on the same
-//!   namespace channel (`{prefix}-request#{ns}#`), one awaited publish after
-//!   the other.
+//! So a step's sync on a shared bus has a server half and a client half.
+//!
+//! **The server half: [`Cluster::barrier`].** Each server in turn, in every
+//! namespace, asks the others for their sockets (`fetchSockets`) and waits
+//! for every answer. Why that is a barrier:
+//! - A server publishes the step's requests and then its fetch request on
+//!   the same namespace channel (`{prefix}-request#{ns}#`), one awaited
+//!   publish after the other (a disconnect handler's emits too: the engine
+//!   hears that the handler finished only after its publishes returned).
 //! - Each channel is first-in first-out from one publisher to one
 //!   subscriber. In-process: `driver::InProcessDriver::publish` queues to
 //!   every subscriber before returning, into FIFO queues. Redis: both
@@ -33,16 +32,34 @@
 //! - The receiving adapter reads that queue in one task and applies each
 //!   request before reading the next (socketioxide-redis `pipe_stream`,
 //!   socketioxide-core `RemoteRequestHandler::recv_req`: broadcast, join,
-//!   leave and disconnect are applied inline), so the step's packets are
-//!   queued on B's sockets before A's marker is.
-//! - Each socket's packets leave in the order they were queued, over one
-//!   websocket.
+//!   leave and disconnect are applied inline, and the answer to a fetch is
+//!   computed inline), so by the time it answers the fetch, the earlier
+//!   packets are queued on its sockets and its joins, leaves and
+//!   disconnections are done, and a disconnection has told the engine
+//!   (`Notice::Disconnected` is sent inside the disconnect).
 //!
-//! A marker emitted by B itself reaches B's sockets at once, possibly ahead
-//! of A's packets; waiting for *every* server's marker is what covers them.
-//! A request that targets nobody on a server (no socket of that namespace
-//! there) changes nothing that any client could observe, so no client has
-//! to witness it.
+//! Unlike a marker broadcast to the sockets (the design before), this needs
+//! no witness: a server with no socket in a namespace still answers. That
+//! closes two windows. A server that applied another's broadcast after the
+//! step (nobody there to see it) could deliver it to a client that
+//! connected later, with its stale marker; now nothing is in flight when a
+//! step ends, so a `connect` needs no sync of its own. And a disconnect
+//! handler runs on the server of the socket, after the request arrived
+//! there: a round of barriers that brought a disconnection lets its handler
+//! finish (`Notice::DisconnectHook` comes after the handler's publishes),
+//! then runs again, until a round brings none; the handler's emits are thus
+//! applied within the step that disconnected its socket, wherever it runs.
+//!
+//! **The client half: [`Cluster::sync`].** With nothing in flight, every
+//! server sends a fresh sequence number straight to each of its sockets, as
+//! one server does. Nobody can be disconnected while it travels, so a
+//! `close` event with `""` (which rust_socketio reports as it reports a
+//! DISCONNECT packet) is an event, as on one server. A client that meets
+//! another number than the step's is an engine failure, reported with the
+//! step's line and the number expected, never a silent abort.
+//!
+//! Servers that share nothing need no barrier: each acts on its own sockets
+//! before its `perform` returns.
 
 pub mod driver;
 
