@@ -10,18 +10,17 @@
 //! every socket: each connection delivers in order, so what a client got
 //! before it is what the step sent it. Across servers that is not enough:
 //! an adapter `emit().await` returns once the request is *published*, and
-//! the other servers apply it later, each from its own subscription. A sync
-//! sent straight to B's sockets could overtake a packet that A published
-//! for them a moment earlier.
+//! the other servers apply it later, each from its own subscription.
 //!
-//! So [`Cluster::sync`] (on a cluster) sends the marker *through the same path as the
-//! step*: every server broadcasts `io.of(ns).emit(SYNC, seq, label)` in
-//! every namespace, and a step is over for a client once it has the marker
-//! of every server whose broadcasts can reach it (every server when the bus
-//! is shared, its own otherwise). Why that cannot race:
-//! - A server publishes the step's requests and then its marker on the same
-//!   namespace channel (`{prefix}-request#{ns}#`), one awaited publish after
-//!   the other.
+//! So a step's sync on a shared bus has a server half and a client half.
+//!
+//! **The server half: [`Cluster::barrier`].** Each server in turn, in every
+//! namespace, asks the others for their sockets (`fetchSockets`) and waits
+//! for every answer. Why that is a barrier:
+//! - A server publishes the step's requests and then its fetch request on
+//!   the same namespace channel (`{prefix}-request#{ns}#`), one awaited
+//!   publish after the other (a disconnect handler's emits too: the engine
+//!   hears that the handler finished only after its publishes returned).
 //! - Each channel is first-in first-out from one publisher to one
 //!   subscriber. In-process: `driver::InProcessDriver::publish` queues to
 //!   every subscriber before returning, into FIFO queues. Redis: both
@@ -33,16 +32,34 @@
 //! - The receiving adapter reads that queue in one task and applies each
 //!   request before reading the next (socketioxide-redis `pipe_stream`,
 //!   socketioxide-core `RemoteRequestHandler::recv_req`: broadcast, join,
-//!   leave and disconnect are applied inline), so the step's packets are
-//!   queued on B's sockets before A's marker is.
-//! - Each socket's packets leave in the order they were queued, over one
-//!   websocket.
+//!   leave and disconnect are applied inline, and the answer to a fetch is
+//!   computed inline), so by the time it answers the fetch, the earlier
+//!   packets are queued on its sockets and its joins, leaves and
+//!   disconnections are done, and a disconnection has told the engine
+//!   (`Notice::Disconnected` is sent inside the disconnect).
 //!
-//! A marker emitted by B itself reaches B's sockets at once, possibly ahead
-//! of A's packets; waiting for *every* server's marker is what covers them.
-//! A request that targets nobody on a server (no socket of that namespace
-//! there) changes nothing that any client could observe, so no client has
-//! to witness it.
+//! Unlike a marker broadcast to the sockets (the design before), this needs
+//! no witness: a server with no socket in a namespace still answers. That
+//! closes two windows. A server that applied another's broadcast after the
+//! step (nobody there to see it) could deliver it to a client that
+//! connected later, with its stale marker; now nothing is in flight when a
+//! step ends, so a `connect` needs no sync of its own. And a disconnect
+//! handler runs on the server of the socket, after the request arrived
+//! there: a round of barriers that brought a disconnection lets its handler
+//! finish (`Notice::DisconnectHook` comes after the handler's publishes),
+//! then runs again, until a round brings none; the handler's emits are thus
+//! applied within the step that disconnected its socket, wherever it runs.
+//!
+//! **The client half: [`Cluster::sync`].** With nothing in flight, every
+//! server sends a fresh sequence number straight to each of its sockets, as
+//! one server does. Nobody can be disconnected while it travels, so a
+//! `close` event with `""` (which rust_socketio reports as it reports a
+//! DISCONNECT packet) is an event, as on one server. A client that meets
+//! another number than the step's is an engine failure, reported with the
+//! step's line and the number expected, never a silent abort.
+//!
+//! Servers that share nothing need no barrier: each acts on its own sockets
+//! before its `perform` returns.
 
 pub mod driver;
 mod redact;
@@ -111,11 +128,10 @@ pub struct Place {
     pub rooms: BTreeSet<String>,
 }
 
-/// The sync of one step: who it was sent to (with, on a cluster, the
-/// servers whose marker each must see), and who it could not reach.
+/// The sync of one step: who it was sent to, and who it could not reach.
 #[derive(Debug, Default)]
 pub struct SyncSent {
-    pub sent: Vec<(String, Option<BTreeSet<String>>)>,
+    pub sent: Vec<String>,
     pub failed: Vec<String>,
 }
 
@@ -357,36 +373,31 @@ impl Cluster {
         })
     }
 
-    /// Sends the sync `seq` that closes a step. On one server: straight to
-    /// every socket. On a cluster: from every server through its adapter
-    /// (see the module comment for why that cannot race); each client must
-    /// see the marker of every server whose broadcasts reach it.
-    pub async fn sync(&self, seq: u64) -> anyhow::Result<SyncSent> {
-        let Some(bus) = &self.bus else {
-            let (sent, failed) = each!(&self.nodes, |nodes| nodes[0].sync(seq));
-            return Ok(SyncSent {
-                sent: sent.into_iter().map(|name| (name, None)).collect(),
-                failed,
-            });
-        };
-        let labels: BTreeSet<String> = self.labels().into_iter().collect();
-        let mut sent = Vec::new();
-        for (name, place) in self.places() {
-            let own = place.server.unwrap_or_default();
-            let expected = if bus.is_shared() {
-                labels.clone()
-            } else {
-                BTreeSet::from([own])
-            };
-            sent.push((name, Some(expected)));
+    /// The server half of a step's sync on a cluster that shares a bus:
+    /// returns once every server has applied every request that any server
+    /// published before (see the module comment). Nothing to wait for on
+    /// one server, or on servers that share nothing.
+    pub async fn barrier(&self) -> anyhow::Result<()> {
+        if !self.bus.as_ref().is_some_and(Bus::is_shared) {
+            return Ok(());
         }
         each!(&self.nodes, |nodes| for node in nodes {
-            node.broadcast_sync(seq).await?;
+            node.barrier().await?;
         });
-        Ok(SyncSent {
-            sent,
-            failed: Vec::new(),
-        })
+        Ok(())
+    }
+
+    /// The client half of a step's sync: every server sends sync `seq`
+    /// straight to each of its sockets. On a cluster, only after
+    /// [`Cluster::barrier`], when nothing is on its way between servers.
+    pub fn sync(&self, seq: u64) -> SyncSent {
+        let mut all = SyncSent::default();
+        each!(&self.nodes, |nodes| for node in nodes {
+            let (sent, failed) = node.sync(seq);
+            all.sent.extend(sent);
+            all.failed.extend(failed);
+        });
+        all
     }
 
     /// Lets go of `name`'s socket behind the engine's back (a test's

@@ -5,6 +5,7 @@ use anyhow::{Context as _, anyhow};
 use serde_json::Value;
 use tokio::time::timeout;
 
+use super::outcome::hook_emits;
 use super::predict::{Snapshot, View};
 use super::trace::{HookSeen, Trace};
 use super::{Engine, Participant};
@@ -154,62 +155,66 @@ impl Engine {
         Ok(())
     }
 
-    /// The ordered sync: the server sends every connected socket a fresh
-    /// sequence number; what each client got before it is this step's.
-    /// `emitted` is every event the step's code and handlers sent.
+    /// The ordered sync. The server half first: on a cluster, rounds of
+    /// [`crate::cluster::Cluster::barrier`] until one brings no new
+    /// disconnection, each round letting the disconnect handlers it set off
+    /// finish, so that their requests are applied by the next round's
+    /// barrier. Then the client half: every server sends each of its
+    /// sockets a fresh sequence number; what a client got before it is this
+    /// step's. `emitted` is every event the step's code and handlers sent
+    /// (a handler the rounds found adds its own).
     pub(super) async fn settle(
         &mut self,
         emitted: &[(String, Vec<Value>)],
         trace: &mut Trace,
     ) -> anyhow::Result<()> {
+        loop {
+            let departed = trace.departures.len();
+            self.cluster
+                .barrier()
+                .await
+                .context("the step's sync between the servers")?;
+            self.absorb_notices(trace);
+            self.await_hooks(trace).await?;
+            if trace.departures.len() == departed {
+                break;
+            }
+        }
+        let mut emitted = emitted.to_vec();
+        for event in hook_emits(trace) {
+            if !emitted.contains(&event) {
+                emitted.push(event);
+            }
+        }
         self.seq += 1;
         let seq = self.seq;
-        let sync = self.cluster.sync(seq).await?;
-        let mut closed_early = Vec::new();
+        let sync = self.cluster.sync(seq);
         for name in sync.failed {
             trace.mismatch(format!("the server could not send its sync to {name}"));
         }
-        for (name, servers) in sync.sent {
+        for name in sync.sent {
             let Some(Participant::Connected(client)) = self.members.get_mut(&name) else {
+                // A socket the server let go of while sending: its side is
+                // seen below, with the other departures.
+                if self.departing.contains_key(&name) {
+                    continue;
+                }
                 trace.mismatch(format!(
                     "the server has a socket for {name}, which is not connected on its side"
                 ));
                 continue;
             };
-            // Only on a cluster can a client be disconnected after the
-            // server listed it (a request published by another server).
-            let closes = servers.is_some() && !emits_a_close(emitted);
-            let (got, closed) = client
-                .until_syncs(seq, servers, closes)
+            // Nothing is in flight between servers now, so nobody can be
+            // disconnected during the sync: a `close` with `""` is an event.
+            let (got, _) = client
+                .until_syncs(seq, None, false)
                 .await
-                .with_context(|| format!("waiting for {name} to receive the step's sync"))?;
-            trace.record(&name, &got, emitted);
-            if closed {
-                closed_early.push(name);
-            }
+                .with_context(|| format!("waiting for {name} to receive the step's sync {seq}"))?;
+            trace.record(&name, &got, &emitted);
         }
         self.absorb_notices(trace);
-        // Clients the server disconnected before their sync (on a cluster,
-        // a request published during the step): their side is seen; the
-        // server's notice may still be on its way.
-        for name in closed_early {
-            while !trace.disconnected.contains_key(&name) {
-                let notice = self.next_notice(&name, " to be disconnected").await?;
-                self.absorb(notice, trace);
-            }
-            if let Some(client) = self.departing.remove(&name) {
-                if let Some(d) = trace.disconnected.get_mut(&name) {
-                    d.client = "io server disconnect".to_owned();
-                }
-                // Close the client's transport too; the server already let go.
-                client.disconnect().await.ok();
-            }
-        }
-        // A handler may have run meanwhile (a disconnect the sync found).
         self.await_hooks(trace).await?;
-        // Departures the sync brought in (a remote disconnection whose
-        // client had its markers already): seen from their side now.
-        self.see_departures(emitted, trace).await
+        self.see_departures(&emitted, trace).await
     }
 
     /// Clients still departing when a step ends: the server let go of
@@ -245,12 +250,4 @@ impl Engine {
         }
         Ok(())
     }
-}
-
-/// Whether the step emitted an event rust_socketio cannot tell from a
-/// server's DISCONNECT packet: `close` (any case) with the argument `""`.
-fn emits_a_close(emitted: &[(String, Vec<Value>)]) -> bool {
-    emitted.iter().any(|(event, args)| {
-        event.eq_ignore_ascii_case("close") && *args == [Value::String(String::new())]
-    })
 }

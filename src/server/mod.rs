@@ -24,11 +24,11 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context as _;
+use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::SocketRef;
 use socketioxide::layer::SocketIoLayer;
 use socketioxide::socket::Sid;
-use socketioxide::{BroadcastError, SocketIo};
 use socketioxide_core::adapter::DefinedAdapter;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
@@ -322,16 +322,20 @@ impl<A: ServerAdapter> Server<A> {
         (names(sent), names(failed))
     }
 
-    /// Sends sync `seq`, labelled with this server, to every socket of
-    /// every namespace through the adapter (`io.of(ns).emit`): the path a
-    /// cluster's broadcasts take (see `crate::cluster`).
-    pub async fn broadcast_sync(&self, seq: u64) -> anyhow::Result<()> {
+    /// The server half of a cluster's sync: asks every other server, in
+    /// every namespace, for its sockets (`io.of(ns).fetchSockets()`), and
+    /// returns once all have answered. Each answers after applying every
+    /// request this server published before (see `crate::cluster`).
+    pub async fn barrier(&self) -> anyhow::Result<()> {
         let label = self.label.as_deref().unwrap_or_default();
         for op in self.io.nsps() {
-            match op.emit(SYNC_EVENT, &(seq, label)).await {
-                // A socket closing but not yet removed: the others got it.
-                Ok(()) | Err(BroadcastError::Socket(_)) => {}
-                Err(e) => anyhow::bail!("server {label}: sending sync {seq}: {e}"),
+            match tokio::time::timeout(WAIT_BOUND, op.fetch_sockets()).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => anyhow::bail!("server {label}: the adapter's round-trip failed: {e}"),
+                Err(_) => anyhow::bail!(
+                    "server {label}: the other servers did not answer within {}",
+                    wait_bound()
+                ),
             }
         }
         Ok(())

@@ -331,7 +331,10 @@ async fn run_clean(script: &str) -> Vec<Value> {
         engine
             .run_block(&script, |report| {
                 assert!(!report.has_mismatch(), "{report:?}");
-                lines.push(serde_json::from_str(&json_line(report))?);
+                // A step with handler emits prints several lines.
+                for line in json_line(report).lines() {
+                    lines.push(serde_json::from_str(line)?);
+                }
                 Ok(())
             })
             .await?;
@@ -375,4 +378,63 @@ async fn a_client_id_names_it_on_any_server() {
             .await;
     assert_eq!(apart[3]["receivers"], serde_json::json!([]), "{apart:?}");
     assert!(apart[3].get("error").is_none(), "{apart:?}");
+}
+
+/// Issue 16's first case, repeated: a disconnect handler that runs on the
+/// server of a socket another server disconnected emits within that step
+/// (the official servers deliver "user left" in step 5), and a handler that
+/// emits `close` with `""` (what rust_socketio cannot tell from a
+/// DISCONNECT packet) neither hangs nor aborts the next step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disconnect_handlers_emit_after_a_remote_disconnection_is_that_steps() {
+    for _ in 0..25 {
+        let lines = run_clean(
+            "servers A B with adapter\non \"disconnect\": io.emit(\"user left\", msg)\n\
+             connect alice @A\nconnect bob @B\n@A io.in(bob.id).disconnectSockets()\n",
+        )
+        .await;
+        let step5: Vec<&Value> = lines.iter().filter(|l| l["step"] == 5).collect();
+        assert_eq!(step5.len(), 2, "{lines:?}");
+        assert_eq!(step5[0]["event"], "user left", "{lines:?}");
+        assert_eq!(
+            step5[0]["payloads"],
+            serde_json::json!({"alice": ["bob"]}),
+            "{lines:?}"
+        );
+        assert_eq!(
+            step5[1]["disconnected"]["bob"]["client"], "io server disconnect",
+            "{lines:?}"
+        );
+    }
+    for _ in 0..25 {
+        let lines = run_clean(
+            "servers A B with adapter\non \"disconnect\": io.emit(\"close\", \"\")\n\
+             connect alice @A\nconnect bob @B\n@A io.in(bob.id).disconnectSockets()\n\
+             @A io.emit(\"x\")\n",
+        )
+        .await;
+        assert_eq!(lines[4]["event"], "close", "{lines:?}");
+        assert_eq!(lines[4]["payloads"], serde_json::json!({"alice": [""]}));
+        assert_eq!(lines[6]["receivers"], serde_json::json!(["alice"]));
+    }
+}
+
+/// Issue 16's second case, repeated: a broadcast that server A applies
+/// late must never reach a client that connected to A after the step that
+/// sent it, nor leave a stale marker for a later step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_connected_after_a_remote_step_meets_nothing_of_it() {
+    for _ in 0..50 {
+        let lines = run_clean(
+            "servers A B with adapter\nconnect bob @B\nbob: socket.join(\"r\")\n\
+             @B io.emit(\"early\")\nconnect erin @A\n@A io.emit(\"x\")\n",
+        )
+        .await;
+        assert_eq!(lines[3]["receivers"], serde_json::json!(["bob"]));
+        assert_eq!(
+            lines[5]["receivers"],
+            serde_json::json!(["bob", "erin"]),
+            "{lines:?}"
+        );
+    }
 }
