@@ -81,7 +81,10 @@ impl TooManyClients {
         let asked = match self.demand {
             Demand::Scale => format!("{clients} need"),
             Demand::Script => format!("this script connects {clients}, which need"),
-            Demand::More => format!("connecting {clients} more needs"),
+            Demand::More => match self.requested {
+                1 => "1 more client needs".to_owned(),
+                n => format!("{n} more clients need"),
+            },
         };
         format!(
             "{asked} about {} file descriptors (two each, plus {} for the rest of the process \
@@ -106,10 +109,11 @@ impl TooManyClients {
             Demand::Script | Demand::More => "Connect 1",
         };
         let also = "raise the hard limit (ulimit -Hn) first, or lower --max-outside";
+        let more_ = if self.demand == Demand::More { " more" } else { "" };
         match self.max {
-            0 => format!("not even one client more fits here. R{}", &also[1..]),
-            1 => format!("only 1 client more fits here. {more}, or {also}"),
-            max => format!("at most {max} clients more fit here. {fewer}, or {also}"),
+            0 => format!("not even one{more_} client fits here. R{}", &also[1..]),
+            1 => format!("only 1{more_} client fits here. {more}, or {also}"),
+            max => format!("at most {max}{more_} clients fit here. {fewer}, or {also}"),
         }
     }
 }
@@ -215,16 +219,16 @@ mod tests {
     #[test]
     fn when_no_client_fits_the_refusal_does_not_say_ask_for_fewer() {
         let none = refusal(Demand::Scale, 0);
-        assert!(none.contains("not even one client more fits here"), "{none}");
+        assert!(none.contains("not even one client fits here"), "{none}");
         assert!(
             !none.contains("fewer") && !none.contains("at most 0"),
             "{none}"
         );
         let one = refusal(Demand::Scale, 1);
-        assert!(one.contains("only 1 client more fits here. Ask for 1"), "{one}");
+        assert!(one.contains("only 1 client fits here. Ask for 1"), "{one}");
         let two = refusal(Demand::Scale, 2);
         assert!(
-            two.contains("at most 2 clients more fit here. Ask for fewer"),
+            two.contains("at most 2 clients fit here. Ask for fewer"),
             "{two}"
         );
     }
@@ -235,7 +239,8 @@ mod tests {
         assert!(script.starts_with("this script connects 3 clients"), "{script}");
         assert!(script.contains("Connect fewer"), "{script}");
         let more = refusal(Demand::More, 2);
-        assert!(more.starts_with("connecting 3 clients more needs"), "{more}");
+        assert!(more.starts_with("3 more clients need"), "{more}");
+        assert!(more.contains("at most 2 more clients fit"), "{more}");
         assert!(more.contains("Disconnect some first"), "{more}");
         assert!(more.contains("only 60 (RLIMIT_NOFILE"), "{more}");
     }
