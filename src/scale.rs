@@ -15,8 +15,8 @@ use tokio::net::TcpListener;
 use crate::client::{Admission, Inbound, SimClient};
 use crate::cluster::{Bus, Cluster};
 use crate::error::Error;
-pub use crate::server::descriptors::ensure_fits;
 use crate::script::{Arg, BroadcastAction, Expr, Scope};
+pub use crate::server::descriptors::ensure_fits;
 
 /// The event the scale run broadcasts.
 pub const SCALE_EVENT: &str = "hello";

@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::{Args, CommandFactory as _, Parser, Subcommand, ValueEnum};
 
 use crate::lesson::{self, BUILTIN};
-use crate::server::descriptors::DEFAULT_MAX_OUTSIDE;
 use crate::manual::CompletionShell;
+use crate::server::descriptors::DEFAULT_MAX_OUTSIDE;
 use crate::term::width;
 
 #[derive(Debug, Parser)]

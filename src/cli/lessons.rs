@@ -36,7 +36,10 @@ pub fn run_lessons(
     let setup = &setup;
     for (file, _, lesson) in lessons {
         ensure_connects_fit(lesson).map_err(|e| match e {
-            Error::BadInput(why) => Error::BadInput(format!("{file}: {why}")),
+            Error::BadInput(why) => {
+                let file = if file == "-" { "<stdin>" } else { file };
+                Error::BadInput(format!("{file}: {why}"))
+            }
             other => other,
         })?;
     }

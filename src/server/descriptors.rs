@@ -109,7 +109,11 @@ impl TooManyClients {
             Demand::Script | Demand::More => "Connect 1",
         };
         let also = "raise the hard limit (ulimit -Hn) first, or lower --max-outside";
-        let more_ = if self.demand == Demand::More { " more" } else { "" };
+        let more_ = if self.demand == Demand::More {
+            " more"
+        } else {
+            ""
+        };
         match self.max {
             0 => format!("not even one{more_} client fits here. R{}", &also[1..]),
             1 => format!("only 1{more_} client fits here. {more}, or {also}"),
@@ -236,7 +240,10 @@ mod tests {
     #[test]
     fn a_script_is_told_to_connect_fewer_and_the_playground_to_disconnect() {
         let script = refusal(Demand::Script, 2);
-        assert!(script.starts_with("this script connects 3 clients"), "{script}");
+        assert!(
+            script.starts_with("this script connects 3 clients"),
+            "{script}"
+        );
         assert!(script.contains("Connect fewer"), "{script}");
         let more = refusal(Demand::More, 2);
         assert!(more.starts_with("3 more clients need"), "{more}");

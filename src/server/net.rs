@@ -127,7 +127,11 @@ impl QuickStream {
                 (now < cap).then_some(now + 1)
             })
             .is_ok();
-        self.kind = if admitted { Kind::Outside } else { Kind::Refused };
+        self.kind = if admitted {
+            Kind::Outside
+        } else {
+            Kind::Refused
+        };
         if !admitted {
             // Best effort: the answer fits in the socket's buffer, and the
             // connection closes after it either way.
