@@ -23,8 +23,11 @@ use crate::term::width;
         For every event it prints who received it, and why each other client did not.\n\n\
         Start with `sockets-tour list`, then run a lesson by name, e.g. `sockets-tour rooms`.",
     after_help = "A lesson, `run` and `all` take --step, --pace, --from, --predict, --width, \
-        --color, --listen and --redis after their name (a lesson and `run` also take --json), \
-        e.g. `sockets-tour rooms --step`; `sockets-tour rooms --help` lists them.\n\n\
+        --color, --listen, --max-outside and --redis after their name (a lesson and `run` also \
+        take --json), e.g. `sockets-tour rooms --step`; `sockets-tour rooms --help` lists them.\n\n\
+        Check yourself: `sockets-tour rooms --predict` asks, before each step that delivers \
+        events, who will receive them, and grades the guess; `sockets-tour practice rooms` \
+        gives the lesson's exercises.\n\n\
         Write your own: `sockets-tour show rooms > my-lesson.md` gives a lesson to adapt, \
         `sockets-tour language` the statements, and `sockets-tour run my-lesson.md` runs it \
         (```tour blocks are its steps), or a bare .tour script (`-` reads standard input).\n\n\

@@ -37,6 +37,10 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     if args.len() == 3 && args[1] == "help" && (args[2] == "script" || args[2] == "language") {
         args = vec![args[0].clone(), "language".into()];
     }
+    // `help --help` asks what `help` does: the help it gives, then.
+    if args.len() == 3 && args[1] == "help" && (args[2] == "--help" || args[2] == "-h") {
+        args = vec![args[0].clone(), "--help".into()];
+    }
     let matches = match command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
@@ -130,7 +134,9 @@ fn dispatch(matches: &ArgMatches, out: &mut Out) -> Result<Status, Error> {
         }
         Some(Command::Language { look }) => language(decide::output(false, &look), out),
         Some(Command::Completions { shell }) => {
-            crate::manual::completions(shell, &mut command(), out)?;
+            let lessons: Vec<&str> = BUILTIN.iter().map(|(name, _)| *name).collect();
+            let takers = ["show", "practice"];
+            crate::manual::completions(shell, &mut command(), &lessons, &takers, out)?;
             Ok(Status::Done)
         }
         Some(Command::Man) => {

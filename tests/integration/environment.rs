@@ -305,3 +305,84 @@ fn listen_refuses_a_name_without_a_port_as_bad_input() {
         stderr(&o)
     );
 }
+
+fn tour(args: &[&str]) -> Output {
+    crate::sockets_tour()
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Issue 18: the man page lacked EXIT STATUS, ENVIRONMENT and FILES.
+#[test]
+fn the_man_page_says_exit_statuses_environment_and_files() {
+    let o = tour(&["man"]);
+    assert!(o.status.success());
+    let page = String::from_utf8_lossy(&o.stdout);
+    let section = |heading: &str| {
+        let start = page
+            .find(&format!("\n.SH {heading}\n"))
+            .unwrap_or_else(|| panic!("no {heading}:\n{page}"));
+        let rest = &page[start + 5..];
+        rest[..rest.find("\n.SH ").unwrap_or(rest.len())].to_owned()
+    };
+    let statuses = section("EXIT STATUS");
+    for status in ["0", "1", "2", "3", "130"] {
+        assert!(
+            statuses.contains(&format!("\\fB{status}\\fR\n")),
+            "{status}: {statuses}"
+        );
+    }
+    let environment = section("ENVIRONMENT");
+    for variable in [
+        "SOCKETS_TOUR_DATA_DIR",
+        "NO_COLOR",
+        "COLUMNS",
+        "LINES",
+        "TERM",
+    ] {
+        assert!(
+            environment.contains(&format!("\\fB{variable}\\fR")),
+            "{variable}"
+        );
+    }
+    let files = section("FILES");
+    assert!(
+        files.contains("progress.json") && files.contains("play-history.txt"),
+        "{files}"
+    );
+    assert!(page.contains("--predict"), "the man page names --predict");
+}
+
+#[test]
+fn help_names_predict_and_json_points_at_the_language() {
+    let top = String::from_utf8_lossy(&tour(&["--help"]).stdout).into_owned();
+    assert!(top.contains("sockets-tour rooms --predict"), "{top}");
+    let rooms = String::from_utf8_lossy(&tour(&["rooms", "--help"]).stdout).into_owned();
+    // clap wraps the help: read it as words.
+    let rooms = rooms.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(rooms.contains("sockets-tour language"), "{rooms}");
+    assert!(!rooms.contains("tour-script.md"), "{rooms}");
+    assert!(rooms.contains("--max-outside"), "{rooms}");
+}
+
+#[test]
+fn help_help_is_help_not_an_error() {
+    let o = tour(&["help", "--help"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Usage:"));
+}
+
+#[test]
+fn bash_completes_lesson_names_after_show_and_practice() {
+    let o = tour(&["completions", "bash"]);
+    let script = String::from_utf8_lossy(&o.stdout);
+    let names: Vec<&str> = sockets_tour::BUILTIN.iter().map(|(n, _)| *n).collect();
+    for taker in ["show", "practice"] {
+        let branch = format!(
+            "sockets__tour__subcmd__{taker})\n            opts=\"{}",
+            names.join(" ")
+        );
+        assert!(script.contains(&branch), "{taker}");
+    }
+}
