@@ -286,7 +286,7 @@ fn a_servers_line_says_that_nothing_listens_on_the_listen_address_after_it() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains(&format!("starts a cluster (`servers`): from that line on"))
+        err.contains("starts a cluster (`servers`): from that line on")
             && err.contains(&format!("nothing listens on 127.0.0.1:{port}")),
         "{err}"
     );
