@@ -32,6 +32,25 @@ pub fn max_outside() -> usize {
     MAX_OUTSIDE.load(Ordering::Relaxed)
 }
 
+/// Outside connections open now, on every server of the process.
+static OUTSIDE_NOW: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one more outside connection if the cap allows it; `false`: it
+/// must be closed. Each one counted is [`release_outside`]d when it closes.
+pub fn admit_outside() -> bool {
+    let cap = max_outside();
+    OUTSIDE_NOW
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |now| {
+            (now < cap).then_some(now + 1)
+        })
+        .is_ok()
+}
+
+/// An outside connection counted by [`admit_outside`] has closed.
+pub fn release_outside() {
+    OUTSIDE_NOW.fetch_sub(1, Ordering::Relaxed);
+}
+
 /// How many descriptors this process may open, and how many clients fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FdBudget {
@@ -141,7 +160,7 @@ pub fn fd_budget() -> std::io::Result<FdBudget> {
     let (limit, _) = rlimit::Resource::NOFILE.get()?;
     let open = open_fds().unwrap_or(0);
     // Outside clients connected now are among `open` already.
-    let outside = max_outside().saturating_sub(crate::server::net::outside_now()) as u64;
+    let outside = max_outside().saturating_sub(OUTSIDE_NOW.load(Ordering::Relaxed)) as u64;
     Ok(FdBudget {
         limit,
         open,

@@ -9,7 +9,9 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::descriptors::{admit_outside, max_outside, release_outside};
 use std::task::{Context, Poll};
 
 use axum::serve::Listener;
@@ -28,15 +30,8 @@ pub struct QuickStream {
     kind: Kind,
 }
 
-/// Outside connections open now, on every server of the process.
-static OUTSIDE_NOW: AtomicUsize = AtomicUsize::new(0);
 /// Whether a refusal was said on stderr already (said once, not per client).
 static REFUSAL_SAID: AtomicBool = AtomicBool::new(false);
-
-/// Outside connections open now, on every server of the process.
-pub fn outside_now() -> usize {
-    OUTSIDE_NOW.load(Ordering::Relaxed)
-}
 
 /// The longest request head read to tell a connection's kind: a tour
 /// client's websocket upgrade is well under it.
@@ -48,7 +43,7 @@ enum Kind {
     Unknown(Vec<u8>),
     /// A tour client: its upgrade request carried the run's secret. Never refused.
     Tour,
-    /// An outside client, counted in [`OUTSIDE_NOW`] until it closes.
+    /// An outside client, counted (`descriptors::admit_outside`) until it closes.
     Outside,
     /// An outside client past the cap: told why, then closed.
     Refused,
@@ -60,7 +55,7 @@ fn refusal() -> String {
     let body = format!(
         "sockets-tour: at most {} outside clients may be connected at once (--max-outside); \
          this one was closed\n",
-        super::descriptors::max_outside()
+        max_outside()
     );
     format!(
         "HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-type: text/plain\r\n\
@@ -121,12 +116,8 @@ impl QuickStream {
         if !ended {
             return;
         }
-        let cap = super::descriptors::max_outside();
-        let admitted = OUTSIDE_NOW
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |now| {
-                (now < cap).then_some(now + 1)
-            })
-            .is_ok();
+        let cap = max_outside();
+        let admitted = admit_outside();
         self.kind = if admitted {
             Kind::Outside
         } else {
@@ -151,7 +142,7 @@ impl QuickStream {
 impl Drop for QuickStream {
     fn drop(&mut self) {
         if matches!(self.kind, Kind::Outside) {
-            OUTSIDE_NOW.fetch_sub(1, Ordering::Relaxed);
+            release_outside();
         }
     }
 }
