@@ -9,6 +9,7 @@ use clap::{Args, CommandFactory as _, Parser, Subcommand, ValueEnum};
 
 use crate::lesson::{self, BUILTIN};
 use crate::manual::CompletionShell;
+use crate::server::descriptors::DEFAULT_MAX_OUTSIDE;
 use crate::term::width;
 
 #[derive(Debug, Parser)]
@@ -22,8 +23,11 @@ use crate::term::width;
         For every event it prints who received it, and why each other client did not.\n\n\
         Start with `sockets-tour list`, then run a lesson by name, e.g. `sockets-tour rooms`.",
     after_help = "A lesson, `run` and `all` take --step, --pace, --from, --predict, --width, \
-        --color, --listen and --redis after their name (a lesson and `run` also take --json), \
-        e.g. `sockets-tour rooms --step`; `sockets-tour rooms --help` lists them.\n\n\
+        --color, --listen, --max-outside and --redis after their name (a lesson and `run` also \
+        take --json), e.g. `sockets-tour rooms --step`; `sockets-tour rooms --help` lists them.\n\n\
+        Check yourself: `sockets-tour rooms --predict` asks, before each step that delivers \
+        events, who will receive them, and grades the guess; `sockets-tour practice rooms` \
+        gives the lesson's exercises.\n\n\
         Write your own: `sockets-tour show rooms > my-lesson.md` gives a lesson to adapt, \
         `sockets-tour language` the statements, and `sockets-tour run my-lesson.md` runs it \
         (```tour blocks are its steps), or a bare .tour script (`-` reads standard input).\n\n\
@@ -53,10 +57,17 @@ pub struct Look {
 /// `servers … with adapter`.
 #[derive(Debug, Args)]
 pub struct ServerFlags {
-    /// Address the embedded server listens on (loopback unless you say
-    /// otherwise); a real Socket.IO client may connect to it
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    /// Address the embedded server listens on, HOST:PORT (loopback unless
+    /// you say otherwise; a host name such as localhost is resolved); a real
+    /// Socket.IO client may connect to it
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0", value_parser = parse_listen)]
     pub listen: SocketAddr,
+    /// How many outside clients (real Socket.IO clients on the server's
+    /// port) may be connected at once; one past it is closed at once, so
+    /// that descriptors stay for the tour's own clients
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_OUTSIDE as u32,
+          value_parser = clap::value_parser!(u32).range(0..=65_536))]
+    pub max_outside: u32,
     /// Run `servers … with adapter` on this Redis (7 or newer, RESP3: e.g.
     /// redis://127.0.0.1:6379/?protocol=resp3) instead of the in-process bus
     #[arg(long, value_name = "URL", value_parser = RedisUrl)]
@@ -92,12 +103,34 @@ pub struct RunFlags {
 /// The options of a single lesson or file: those of any run, and `--json`.
 #[derive(Debug, Args)]
 pub struct OneRunFlags {
-    /// Print one JSON object per statement (the format of tour-script.md) and
-    /// nothing else
+    /// Print one JSON object per statement and nothing else (each
+    /// statement's form: `sockets-tour language`)
     #[arg(long, conflicts_with_all = ["step", "pace"])]
     pub json: bool,
     #[command(flatten)]
     pub run: RunFlags,
+}
+
+/// `--listen`: an address, or a host name and port that resolve (a
+/// loopback address first, IPv4 first, when the name has several).
+pub fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs as _;
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let example = "e.g. 127.0.0.1:5000, localhost:5000 or 0.0.0.0:0";
+    if !text.contains(':') {
+        return Err(format!("`{text}` has no port: give HOST:PORT, {example}"));
+    }
+    let found: Vec<SocketAddr> = text
+        .to_socket_addrs()
+        .map_err(|e| format!("`{text}` is not an address this machine can resolve ({e}): give HOST:PORT, {example}"))?
+        .collect();
+    let rank = |a: &SocketAddr| (!a.ip().is_loopback(), !a.is_ipv4());
+    found
+        .into_iter()
+        .min_by_key(rank)
+        .ok_or_else(|| format!("`{text}` resolves to no address: give HOST:PORT, {example}"))
 }
 
 /// `--pace`: a positive number of seconds.
@@ -260,6 +293,19 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         command().debug_assert();
+    }
+
+    #[test]
+    fn listen_takes_a_host_name_that_resolves() {
+        let local = parse_listen("localhost:5000").expect("localhost resolves");
+        assert!(local.ip().is_loopback(), "{local}");
+        assert_eq!(local.port(), 5000);
+        assert_eq!(
+            parse_listen("0.0.0.0:0").unwrap(),
+            SocketAddr::from(([0, 0, 0, 0], 0))
+        );
+        assert!(parse_listen("localhost").unwrap_err().contains("no port"));
+        assert!(parse_listen("no-such-host.invalid:5000").is_err());
     }
 
     #[test]

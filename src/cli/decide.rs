@@ -22,6 +22,8 @@ pub struct Decided {
     pub presenting: Option<Presenting>,
     /// Ask the learner before each step (`--predict`).
     pub predict: bool,
+    /// How many outside clients may be connected at once (`--max-outside`).
+    pub max_outside: usize,
 }
 
 impl RunFlags {
@@ -44,6 +46,7 @@ impl RunFlags {
             setup: setup(json, &self.look, &self.place),
             presenting,
             predict: self.predict,
+            max_outside: self.place.max_outside as usize,
         }
     }
 }
@@ -55,6 +58,7 @@ pub fn setup(json: bool, look: &Look, place: &ServerFlags) -> Setup {
             listen: place.listen,
             redis: place.redis.clone(),
         },
+
         output: output(json, look),
     }
 }

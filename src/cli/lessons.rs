@@ -27,8 +27,25 @@ pub fn run_lessons(
     out: &mut impl Write,
 ) -> Result<Status, Error> {
     let runtime = crate::runtime::build()?;
-    let setup = &decided.setup;
-    super::prepare(&runtime, setup)?;
+    let mut setup = decided.setup.clone();
+    let before = super::Before {
+        max_outside: decided.max_outside,
+        announce: true,
+    };
+    super::prepare(&runtime, &mut setup, before)?;
+    let setup = &setup;
+    for (file, _, lesson) in lessons {
+        ensure_connects_fit(lesson).map_err(|e| match e {
+            Error::BadInput(why) => {
+                let file = if file == "-" { "<stdin>" } else { file };
+                Error::BadInput(format!("{file}: {why}"))
+            }
+            other => other,
+        })?;
+    }
+    if setup.servers.listen != crate::setup::Setup::loopback(setup.output).servers.listen {
+        say_where_servers_lines_listen(lessons, setup.servers.listen);
+    }
     let mut answers = if decided.predict {
         Some(prompt::for_stdin()?)
     } else {
@@ -99,6 +116,39 @@ pub fn run_lessons(
     } else {
         Status::Done
     })
+}
+
+/// Refuses at once (bad input, the limit named) a lesson whose `connect`s
+/// cannot all fit in the descriptor limit, rather than let them wait on a
+/// socket that never opens. Every `connect` counts, as if none ever left.
+fn ensure_connects_fit(lesson: &crate::lesson::Lesson) -> Result<(), Error> {
+    use crate::script::StatementKind;
+    let connects = lesson
+        .statements()
+        .filter(|s| matches!(s.kind, StatementKind::Connect { .. }))
+        .count();
+    crate::server::descriptors::ensure_room(connects, crate::server::descriptors::Demand::Script)?;
+    Ok(())
+}
+
+/// A `servers` line replaces the first server by servers on free loopback
+/// ports: from then on nothing listens on the `--listen` address. Said
+/// once, before the run, naming the line.
+fn say_where_servers_lines_listen(lessons: &[Named], listen: std::net::SocketAddr) {
+    use crate::script::StatementKind;
+    let first = lessons.iter().find_map(|(file, _, lesson)| {
+        lesson
+            .statements()
+            .find(|s| matches!(s.kind, StatementKind::Servers { .. }))
+            .map(|s| (file, s.line))
+    });
+    if let Some((file, line)) = first {
+        say(&format!(
+            "sockets-tour: {file}:{line} starts a cluster (`servers`): from that line on, its \
+             servers listen on free loopback ports and nothing listens on {listen}; an outside \
+             client connected there is closed with the first server"
+        ));
+    }
 }
 
 /// A lesson run to its end (or to `q`) is read; a predict score is kept.

@@ -37,6 +37,10 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     if args.len() == 3 && args[1] == "help" && (args[2] == "script" || args[2] == "language") {
         args = vec![args[0].clone(), "language".into()];
     }
+    // `help --help` asks what `help` does: the help it gives, then.
+    if args.len() == 3 && args[1] == "help" && (args[2] == "--help" || args[2] == "-h") {
+        args = vec![args[0].clone(), "--help".into()];
+    }
     let matches = match command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
@@ -86,15 +90,27 @@ fn dispatch(matches: &ArgMatches, out: &mut Out) -> Result<Status, Error> {
             lessons::run_lessons(&[(file.display().to_string(), None, lesson)], &decided, out)
         }
         Some(Command::Play { json, look, place }) => {
-            let setup = decide::setup(json, &look, &place);
-            prepare(&crate::runtime::build()?, &setup)?;
+            let mut setup = decide::setup(json, &look, &place);
+            // The playground says where it listens itself, once it does.
+            let before = Before {
+                max_outside: place.max_outside as usize,
+                announce: false,
+            };
+            prepare(&crate::runtime::build()?, &mut setup, before)?;
             crate::play::terminal::play(&setup).map_err(|e| e.context("<stdin>"))
         }
         Some(Command::Practice {
             lesson,
             look,
             place,
-        }) => practise(lesson.as_deref(), &decide::setup(false, &look, &place), out),
+        }) => {
+            let before = Before {
+                max_outside: place.max_outside as usize,
+                announce: true,
+            };
+            let setup = decide::setup(false, &look, &place);
+            practise(lesson.as_deref(), setup, before, out)
+        }
         Some(Command::Progress) => progress::show(out),
         Some(Command::ResetProgress) => progress::reset(out),
         Some(Command::Check { files }) => check(&files, out),
@@ -118,7 +134,9 @@ fn dispatch(matches: &ArgMatches, out: &mut Out) -> Result<Status, Error> {
         }
         Some(Command::Language { look }) => language(decide::output(false, &look), out),
         Some(Command::Completions { shell }) => {
-            crate::manual::completions(shell, &mut command(), out)?;
+            let lessons: Vec<&str> = BUILTIN.iter().map(|(name, _)| *name).collect();
+            let takers = ["show", "practice"];
+            crate::manual::completions(shell, &mut command(), &lessons, &takers, out)?;
             Ok(Status::Done)
         }
         Some(Command::Man) => {
@@ -128,14 +146,47 @@ fn dispatch(matches: &ArgMatches, out: &mut Out) -> Result<Status, Error> {
     }
 }
 
-/// Before a run: says where the server listens when the user chose the
-/// address (only an address that can be bound: the run itself reports one
-/// that cannot), and tries the Redis, so that one that cannot be used is
-/// said at once, with what to do, rather than halfway through a lesson.
-fn prepare(runtime: &tokio::runtime::Runtime, setup: &Setup) -> Result<(), Error> {
+/// What [`prepare`] needs besides the setup.
+#[derive(Debug, Clone, Copy)]
+pub struct Before {
+    /// How many outside clients may be connected at once (`--max-outside`).
+    pub max_outside: usize,
+    /// Say where the server listens (the playground says it itself).
+    pub announce: bool,
+}
+
+/// Before a run: raises the descriptor limit and sets the cap on outside
+/// clients; when the user chose the address, picks the port now (so that
+/// `--listen 0.0.0.0:0` can say which it took), says where the server
+/// listens, and that other machines can connect when that is so; and tries
+/// the Redis, so that one that cannot be used is said at once, with what to
+/// do, rather than halfway through a lesson.
+fn prepare(
+    runtime: &tokio::runtime::Runtime,
+    setup: &mut Setup,
+    before: Before,
+) -> Result<(), Error> {
+    crate::server::descriptors::set_max_outside(before.max_outside);
+    // A limit that cannot be raised is no reason to stop: the budget
+    // checks later refuse what does not fit, in words.
+    let _ = crate::server::descriptors::raise_fd_limit();
     let listen = setup.servers.listen;
-    if listen.port() != 0 && std::net::TcpListener::bind(listen).is_ok() {
-        say(&crate::play::listening(&format!("http://{listen}")));
+    if listen != Setup::loopback(setup.output).servers.listen {
+        // An address that cannot be bound is reported by the run itself.
+        if let Ok(bound) = std::net::TcpListener::bind(listen).and_then(|l| l.local_addr()) {
+            setup.servers.listen = bound;
+            if before.announce {
+                say(&crate::play::listening(&format!("http://{bound}")));
+            }
+        }
+        if !listen.ip().is_loopback() {
+            say(&format!(
+                "sockets-tour: {listen} is not a loopback address: other machines that can \
+                 reach this one can now connect to the server (at most {} at once: \
+                 --max-outside)",
+                before.max_outside
+            ));
+        }
     }
     if let Some(url) = &setup.servers.redis {
         runtime
@@ -152,9 +203,14 @@ fn prepare(runtime: &tokio::runtime::Runtime, setup: &Setup) -> Result<(), Error
 
 /// `practice [LESSON]`: a lesson's exercises (or every lesson's), saving
 /// each exercise's ending as it comes.
-fn practise(lesson: Option<&str>, setup: &Setup, out: &mut Out) -> Result<Status, Error> {
+fn practise(
+    lesson: Option<&str>,
+    mut setup: Setup,
+    before: Before,
+    out: &mut Out,
+) -> Result<Status, Error> {
     let runtime = crate::runtime::build()?;
-    prepare(&runtime, setup)?;
+    prepare(&runtime, &mut setup, before)?;
     let Output::Transcript { color, width } = setup.output else {
         unreachable!("practice writes a transcript")
     };

@@ -28,6 +28,13 @@ impl Engine {
         &mut self,
         statements: &[Statement],
     ) -> anyhow::Result<Vec<StepReport>> {
+        // Clients that cannot fit in the descriptor limit are refused now,
+        // in words, rather than left waiting on sockets that never open.
+        use crate::server::descriptors::{Demand, ensure_room};
+        if let Err(refusal) = ensure_room(statements.len(), Demand::More) {
+            let refused = |s| Trace::new(s).report(Outcome::Error(refusal.to_string()));
+            return Ok(statements.iter().map(refused).collect());
+        }
         let mut reports = Vec::with_capacity(statements.len());
         let mut rest = statements;
         while !rest.is_empty() {

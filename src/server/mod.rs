@@ -6,12 +6,16 @@
 //! - `handlers`: the namespaces' middleware and connection, event and
 //!   disconnect handlers, as named functions.
 //! - `perform`: server-side actions carried out on the live server.
-//! - `net`: the TCP listener, tuned so that no write waits on a delayed ACK.
+//! - `net`: the TCP listener, tuned so that no write waits on a delayed ACK,
+//!   which closes outside connections past the cap.
+//! - `descriptors`: the process's file-descriptor budget: the limit raised,
+//!   how many clients fit, the share kept for outside clients.
 //!
 //! The server is generic over socketioxide's adapter: the default local
 //! adapter for one server, socketioxide-redis for the servers of a cluster
 //! (`crate::cluster`), which runs this same code on each of them.
 
+pub(crate) mod descriptors;
 mod handlers;
 pub(crate) mod net;
 mod perform;

@@ -3,6 +3,7 @@
 mod cli;
 mod cluster;
 mod differential;
+mod environment;
 mod generator;
 mod learn;
 mod lessons;

@@ -106,6 +106,14 @@ impl Tmux {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.try_run(args).unwrap_or_else(|e| {
+            panic!("tmux could not run ({e}): install tmux (./test.sh says how, or does it)")
+        })
+    }
+
+    /// `tmux ARGS` on this test's server; never panics, so that `Drop`
+    /// (which runs while a failed test unwinds) cannot abort the whole run.
+    fn try_run(&self, args: &[&str]) -> std::io::Result<Output> {
         Command::new("tmux")
             .arg("-S")
             .arg(&self.socket)
@@ -116,7 +124,6 @@ impl Tmux {
             .env_remove("LINES")
             .env_remove("NO_COLOR")
             .output()
-            .expect("tmux runs: install it (CI's .ci/run does)")
     }
 
     /// Types keys, as `tmux send-keys` names them (`Enter`, `Up`, `C-c`, or text).
@@ -235,7 +242,9 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
+        // Not `run`: a panic here, during a failed test's unwinding, would
+        // abort every test (a machine without tmux fails each test once).
+        let _ = self.try_run(&["kill-server"]);
         if let Some(dir) = self.socket.parent() {
             let _ = std::fs::remove_dir_all(dir);
         }
