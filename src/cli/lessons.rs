@@ -30,7 +30,7 @@ pub fn run_lessons(
     let setup = &decided.setup;
     super::prepare(&runtime, setup)?;
     let mut answers = if decided.predict {
-        Some(prompt::for_stdin()?)
+        Some(prompt::for_stdin("--predict")?)
     } else {
         None
     };
@@ -72,7 +72,11 @@ pub fn run_lessons(
             }
         });
         let summary;
-        (summary, ended) = run.map_err(|e| e.context(file))?;
+        (summary, ended) = match run {
+            // Ctrl-C at a prediction's prompt: stop here, as interrupted.
+            Err(e) if prompt::interrupted_run(&e) => (Summary::default(), Ended::Interrupted),
+            run => run.map_err(|e| e.context(file))?,
+        };
         if let Some(name) = name {
             save_progress(&store, name, &summary);
         }
