@@ -18,7 +18,7 @@ const ENDING: [i32; 3] = [
 /// terminal nothing needs restoring and nothing is caught.
 #[cfg(unix)]
 pub fn restore_on_signal() {
-    use std::io::{IsTerminal as _, Write as _};
+    use std::io::IsTerminal as _;
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return;
@@ -42,10 +42,12 @@ pub fn restore_on_signal() {
             rustix::termios::OptionalActions::Now,
             &modes,
         );
-        if !plain && std::io::stderr().is_terminal() {
+        let stderr = std::io::stderr();
+        if !plain && stderr.is_terminal() {
             // Bracketed paste off (a line editor turns it on), and the
-            // shell's prompt on a line of its own.
-            let _ = write!(std::io::stderr(), "\x1b[?2004l\r\n");
+            // shell's prompt on a line of its own. Written past the lock
+            // on stderr, which the thread that was interrupted may hold.
+            let _ = rustix::io::write(&stderr, b"\x1b[?2004l\r\n");
         }
         let _ = signal_hook::low_level::emulate_default_handler(signal);
         std::process::exit(128 + signal);

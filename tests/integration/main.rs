@@ -4,6 +4,7 @@ mod cli;
 mod cluster;
 mod differential;
 mod generator;
+mod interactive;
 mod learn;
 mod lessons;
 mod modes;

@@ -13,6 +13,15 @@ const SENTINEL: &str = "[the program exited]";
 /// How long a screen may take to show what a test waits for.
 const PATIENCE: Duration = Duration::from_secs(20);
 
+/// How to start the program beyond its arguments.
+#[derive(Default)]
+pub struct Launch {
+    /// Variables set for it (`TERM=dumb`).
+    pub env: Vec<(&'static str, String)>,
+    /// Its standard output goes to this file instead of the pane.
+    pub stdout: Option<PathBuf>,
+}
+
 /// A tmux server with one pane running one command.
 pub struct Tmux {
     socket: PathBuf,
@@ -31,6 +40,17 @@ impl Tmux {
     /// with history in a scratch data directory and the pane kept after the
     /// program exits, so that its exit status and last screen can be read.
     pub fn start(name: &str, width: usize, height: usize, args: &[&str]) -> Tmux {
+        Tmux::start_with(name, width, height, &Launch::default(), args)
+    }
+
+    /// [`Tmux::start`], with the environment and output `launch` says.
+    pub fn start_with(
+        name: &str,
+        width: usize,
+        height: usize,
+        launch: &Launch,
+        args: &[&str],
+    ) -> Tmux {
         let dir = std::env::temp_dir().join(format!(
             "sockets-tour-tmux-{name}-{width}x{height}-{}",
             std::process::id()
@@ -55,17 +75,18 @@ impl Tmux {
         // The program waits for a first Enter, so that the pipe is in place
         // before it writes anything.
         let script = format!(
-            "read _; \"$0\" \"$@\"; s=$?; stty -a > '{1}' 2>&1; echo $s > '{0}.tmp' && mv '{0}.tmp' '{0}'; \
+            "read _; \"$0\" \"$@\"{2}; s=$?; stty -a > '{1}' 2>&1; echo $s > '{0}.tmp' && mv '{0}.tmp' '{0}'; \
              printf '\\n%s\\n' '{SENTINEL}'; exec cat > /dev/null",
             tmux.status.display(),
-            tmux.stty().display()
+            tmux.stty().display(),
+            launch
+                .stdout
+                .as_ref()
+                .map_or(String::new(), |file| format!(" > '{}'", file.display())),
         );
-        let mut command = vec![
-            "sh".to_owned(),
-            "-c".to_owned(),
-            script,
-            env!("CARGO_BIN_EXE_sockets-tour").to_owned(),
-        ];
+        let mut command = vec!["sh".to_owned(), "-c".to_owned(), script, "env".to_owned()];
+        command.extend(launch.env.iter().map(|(k, v)| format!("{k}={v}")));
+        command.push(env!("CARGO_BIN_EXE_sockets-tour").to_owned());
         command.extend(args.iter().map(|a| a.to_string()));
         let data = dir.join("data");
         let (w, h) = (width.to_string(), height.to_string());
@@ -227,6 +248,44 @@ impl Tmux {
         self.status.with_file_name(name)
     }
 
+    /// Pastes `text` as a terminal does (`paste-buffer`): with bracketed
+    /// paste (`-p`) when the program asked for it, else as typed keys.
+    pub fn paste(&self, text: &str) {
+        let o = self.run(&["set-buffer", "-b", "paste", text]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = self.run(&["paste-buffer", "-p", "-b", "paste", "-t", "t"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+
+    /// Resizes the pane's window (the program gets SIGWINCH).
+    pub fn resize(&self, width: usize, height: usize) {
+        let (w, h) = (width.to_string(), height.to_string());
+        let o = self.run(&["resize-window", "-t", "t", "-x", &w, "-y", &h]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+
+    /// Sends `signal` (`TERM`, `INT`) to the program (the pane's shell's child).
+    pub fn signal(&self, signal: &str) {
+        let shell = self.pane("#{pane_pid}");
+        let program = std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .find(|pid| {
+                // `stat` is `pid (name) state ppid …`; the name may hold spaces.
+                std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                    stat.rsplit_once(')')
+                        .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                        == Some(shell.as_str())
+                })
+            })
+            .expect("the program runs under the pane's shell");
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &program])
+            .status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} {program}");
+    }
+
     fn pane(&self, format: &str) -> String {
         let o = self.run(&["display-message", "-p", "-t", "t", format]);
         String::from_utf8_lossy(&o.stdout).trim().to_owned()
@@ -264,33 +323,6 @@ pub fn text(screen: &[String]) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-#[test]
-fn the_playground_runs_a_typed_statement_in_a_terminal() {
-    let tmux = Tmux::start("play-basic", 80, 24, &["play"]);
-    let screen = tmux.wait_for_text("tour>");
-    assert_eq!(screen.len(), tmux.height, "the pane has the size asked for");
-    tmux.wait_for_raw_mode();
-    tmux.type_text("connect alice");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for_text("connected to /");
-    // The next prompt shows once the report is written.
-    let screen = tmux.wait_for("the next prompt", |s| s.last_non_blank() == "tour>");
-    // The typed line is on screen once: the receipt does not repeat it.
-    assert!(
-        text(&screen).contains("tour> connect alice"),
-        "{}",
-        text(&screen)
-    );
-    assert!(
-        !text(&screen).contains("› connect alice"),
-        "{}",
-        text(&screen)
-    );
-    tmux.wait_for_raw_mode();
-    tmux.keys(&["C-d"]);
-    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
 }
 
 /// Lines of a whole run (scrollback too) that are wider than the pane: a
@@ -428,70 +460,4 @@ fn pace_goes_on_by_itself_to_the_end() {
     assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
     let wide = too_wide(&tmux);
     assert!(wide.is_empty(), "{wide:#?}");
-}
-
-#[test]
-fn play_recalls_clears_shows_state_saves_and_the_save_replays() {
-    let tmux = Tmux::start("play", 80, 30, &["play"]);
-    let prompt = |tmux: &Tmux| {
-        tmux.wait_for("the prompt", |s| s.last_non_blank() == "tour>");
-        tmux.wait_for_raw_mode();
-    };
-    prompt(&tmux);
-    for line in [
-        "connect alice",
-        "connect bob",
-        "alice: socket.join(\"lobby\")",
-    ] {
-        tmux.type_text(line);
-        // The line as typed shows at the prompt before Enter is pressed.
-        let typed = format!("tour> {line}");
-        tmux.wait_for("the typed line", |s| s.last_non_blank() == typed);
-        tmux.keys(&["Enter"]);
-        prompt(&tmux);
-    }
-    // Up recalls the last line; Ctrl-C clears it without ending the session.
-    tmux.keys(&["Up"]);
-    tmux.wait_for("the recalled line", |s| {
-        s.last_non_blank() == "tour> alice: socket.join(\"lobby\")"
-    });
-    tmux.keys(&["C-c"]);
-    prompt(&tmux);
-    // Tab completes a member after a dot.
-    tmux.type_text("io.to(\"lobby\").em");
-    tmux.keys(&["Tab"]);
-    tmux.wait_for("the completion", |s| s.last_non_blank().ends_with(".emit("));
-    tmux.type_text("\"hi\")");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for_text("✘ bob    not in \"lobby\"");
-    prompt(&tmux);
-    tmux.type_text(":state");
-    tmux.keys(&["Enter"]);
-    let state = tmux.wait_for_text("── namespace /");
-    assert!(
-        text(&state).contains("alice  connected, in \"lobby\""),
-        "{}",
-        text(&state)
-    );
-    prompt(&tmux);
-    let saved = tmux.file("session.tour");
-    tmux.type_text(&format!(":save {}", saved.display()));
-    tmux.keys(&["Enter"]);
-    tmux.wait_for_text("saved 4 statements");
-    prompt(&tmux);
-    tmux.type_text("help");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for_text("type :help");
-    prompt(&tmux);
-    tmux.type_text(":quit");
-    tmux.keys(&["Enter"]);
-    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
-    let replay = Command::new(env!("CARGO_BIN_EXE_sockets-tour"))
-        .args(["run", saved.to_str().unwrap(), "--color", "never"])
-        .output()
-        .unwrap();
-    assert!(replay.status.success());
-    let out = String::from_utf8_lossy(&replay.stdout);
-    assert!(out.contains("✘ bob    not in \"lobby\""), "{out}");
-    assert!(out.contains("✔ alice  got \"hi\""), "{out}");
 }
