@@ -46,7 +46,7 @@ pub fn run_lessons(
             if let Some(p) = decided.presenting.as_ref().filter(|p| p.pause) {
                 let title = lesson.title.as_deref().unwrap_or(file);
                 out.flush()?;
-                ended = present::between_lessons(title, p.pace, setup.output)?;
+                ended = present::between_lessons(title, p, setup.output)?;
                 if ended != Ended::Finished {
                     break;
                 }

@@ -348,3 +348,89 @@ fn a_prompting_mode_whose_output_is_redirected_is_refused_at_once() {
         assert!(written.is_empty(), "{}", String::from_utf8_lossy(&written));
     }
 }
+
+/// The pause line's marker (`3/9`), if the screen's last such line has one.
+fn marker(screen: &[String]) -> Option<String> {
+    let line = screen.iter().rev().find(|l| l.starts_with("── "))?;
+    let marker = line.trim_start_matches("── ").split(' ').next()?;
+    marker.contains('/').then(|| marker.to_owned())
+}
+
+#[test]
+fn step_on_a_dumb_terminal_writes_no_escape_code() {
+    let launch = Launch {
+        env: vec![("TERM", "dumb".to_owned())],
+        ..Launch::default()
+    };
+    let tmux = Tmux::start_with("dumb", 80, 24, &launch, &["rooms", "--step"]);
+    let at = |page: &str| {
+        tmux.wait_for(&format!("page {page}"), |s| {
+            marker(s).is_some_and(|m| m.starts_with(&format!("{page}/")))
+        });
+        tmux.wait_for_raw_mode();
+    };
+    at("1");
+    tmux.keys(&["Enter"]);
+    at("2");
+    // Back and replay show a page again: on a clear screen elsewhere.
+    tmux.keys(&["b"]);
+    at("1");
+    tmux.keys(&["r"]);
+    at("1");
+    tmux.keys(&["q"]);
+    let written = tmux.written();
+    let shown = String::from_utf8_lossy(&written);
+    assert!(!shown.contains('\x1b'), "an escape code: {shown:?}");
+    // The pause lines stay, as plain lines.
+    assert!(shown.matches("── 1/").count() >= 3, "{shown}");
+    assert_eq!(tmux.exit_status(), 0);
+}
+
+#[test]
+fn a_resized_terminal_re_wraps_the_next_page_and_a_replay() {
+    let tmux = Tmux::start("resize", 100, 40, &["rooms", "--step", "--color", "never"]);
+    let at = |page: &str| {
+        tmux.wait_for(&format!("page {page}"), |s| {
+            marker(s).is_some_and(|m| m.starts_with(&format!("{page}/")))
+        });
+        tmux.wait_for_raw_mode();
+    };
+    at("1");
+    let before = tmux.transcript();
+    let wide = |lines: &[String], columns: usize| {
+        lines
+            .iter()
+            .filter(|l| l.chars().count() > columns && !l.starts_with("── "))
+            .count()
+    };
+    assert!(
+        wide(&before, 50) > 0,
+        "page 1 is wrapped at 100: {before:#?}"
+    );
+    let pause = before.iter().rposition(|l| l.starts_with("── 1/")).unwrap();
+    tmux.resize(50, 40);
+    tmux.keys(&["Enter"]);
+    at("2");
+    let after = tmux.transcript();
+    let end = after.iter().rposition(|l| l.starts_with("── 2/")).unwrap();
+    let page = &after[pause..end];
+    assert!(
+        page.iter().filter(|l| !l.is_empty()).count() > 2,
+        "{page:#?}"
+    );
+    assert_eq!(
+        wide(page, 50),
+        0,
+        "page 2 is not re-wrapped at 50: {page:#?}"
+    );
+    // `r` shows the page again, wrapped to the terminal as it is now.
+    tmux.resize(70, 40);
+    tmux.keys(&["r"]);
+    tmux.wait_for("page 2 at 70 columns", |s| {
+        marker(s).is_some_and(|m| m.starts_with("2/")) && s.iter().any(|l| l.chars().count() > 50)
+    });
+    let screen = tmux.screen();
+    assert_eq!(wide(&screen, 70), 0, "{screen:#?}");
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.exit_status(), 0);
+}

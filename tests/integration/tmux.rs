@@ -2,6 +2,7 @@
 //! `send-keys`, read with `capture-pane`. Each test has a tmux server of its
 //! own (its own socket), so tests run in parallel and leave nothing behind.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -31,6 +32,8 @@ pub struct Tmux {
     /// What the pane's program writes, as it comes (`pipe-pane`): each chunk
     /// is a moment when the screen may have changed.
     output: mpsc::Receiver<Vec<u8>>,
+    /// Every byte that came through `output` so far.
+    written: RefCell<Vec<u8>>,
     pub width: usize,
     pub height: usize,
 }
@@ -64,6 +67,7 @@ impl Tmux {
             socket: dir.join("tmux.sock"),
             status: dir.join("status"),
             output: crate::terminal::stream(&fifo),
+            written: RefCell::default(),
             width,
             height,
         };
@@ -193,7 +197,13 @@ impl Tmux {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.output.recv_timeout(left) {
                 // Whatever else came meanwhile is seen by the next look.
-                Ok(_) => while self.output.try_recv().is_ok() {},
+                Ok(bytes) => {
+                    let mut written = self.written.borrow_mut();
+                    written.extend(bytes);
+                    while let Ok(bytes) = self.output.try_recv() {
+                        written.extend(bytes);
+                    }
+                }
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
                     let screen = self.screen();
                     assert!(
@@ -210,6 +220,22 @@ impl Tmux {
     /// Waits until some row of the screen contains `text`.
     pub fn wait_for_text(&self, text: &str) -> Vec<String> {
         self.wait_for(&format!("{text:?}"), |s| s.iter().any(|l| l.contains(text)))
+    }
+
+    /// Every byte the program wrote to the pane, escape codes and all, once
+    /// it has exited (up to the shell's sentinel line after it).
+    pub fn written(&self) -> Vec<u8> {
+        self.exit_status();
+        let deadline = Instant::now() + PATIENCE;
+        let mut written = self.written.borrow_mut();
+        while !String::from_utf8_lossy(&written).contains(SENTINEL) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.output.recv_timeout(left) {
+                Ok(bytes) => written.extend(bytes),
+                Err(_) => panic!("the pane's output never reached the sentinel"),
+            }
+        }
+        written.clone()
     }
 
     /// Waits for the program to exit and returns its exit status.
@@ -257,11 +283,26 @@ impl Tmux {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
 
-    /// Resizes the pane's window (the program gets SIGWINCH).
+    /// Resizes the pane's window, and waits until its terminal has the new
+    /// size (tmux passes it on a moment later; the program gets SIGWINCH).
     pub fn resize(&self, width: usize, height: usize) {
         let (w, h) = (width.to_string(), height.to_string());
         let o = self.run(&["resize-window", "-t", "t", "-x", &w, "-y", &h]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let size = format!("{height} {width}");
+        let tty = self.pane("#{pane_tty}");
+        let deadline = Instant::now() + PATIENCE;
+        while !std::fs::File::open(&tty)
+            .ok()
+            .and_then(|input| Command::new("stty").arg("size").stdin(input).output().ok())
+            .is_some_and(|o| String::from_utf8_lossy(&o.stdout).trim() == size)
+        {
+            // Each look is a process run: bounded, never a sleep.
+            assert!(
+                Instant::now() < deadline,
+                "the pane never became {width}x{height}"
+            );
+        }
     }
 
     /// Sends `signal` (`TERM`, `INT`) to the program (the pane's shell's child).
