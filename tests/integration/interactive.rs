@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use crate::tmux::{LastRow, Launch, Tmux, text};
+use crate::tmux::{LastRow, Launch, Tmux, marker, text};
 
 /// Whether `stty -a` shows the terminal as a shell wants it (line editing,
 /// echo, signals from keys).
@@ -240,6 +240,28 @@ fn outside_client(port: u16) {
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
 }
 
+/// Sends `signal` (`TERM`, `INT`) to the program (the pane's shell's child).
+fn send_signal(tmux: &Tmux, signal: &str) {
+    let shell = tmux.pane("#{pane_pid}");
+    let program = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .find(|pid| {
+            // `stat` is `pid (name) state ppid …`; the name may hold spaces.
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                    == Some(shell.as_str())
+            })
+        })
+        .expect("the program runs under the pane's shell");
+    let sent = Command::new("kill")
+        .args([&format!("-{signal}"), &program])
+        .status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} {program}");
+}
+
 /// Starts `args`, waits for `ready` and for raw mode, sends `signal`: the
 /// program ends with 128 + its number and the terminal as it found it.
 fn killed_at_a_prompt(name: &str, args: &[&str], ready: &str) {
@@ -247,7 +269,7 @@ fn killed_at_a_prompt(name: &str, args: &[&str], ready: &str) {
         let tmux = Tmux::start(&format!("{name}-{signal}"), 80, 24, args);
         tmux.wait_for_text(ready);
         tmux.wait_for_raw_mode();
-        tmux.signal(signal);
+        send_signal(&tmux, signal);
         assert_eq!(tmux.exit_status(), status, "{args:?} {signal}");
         let modes = tmux.modes_after();
         assert!(sane(&modes), "{args:?} {signal} left: {modes}");
@@ -270,9 +292,9 @@ fn a_signal_at_the_playgrounds_prompt_restores_the_terminal() {
     tmux.wait_for("the typed text", |s| {
         s.last_non_blank() == "tour> connect al"
     });
-    tmux.signal("INT");
+    send_signal(&tmux, "INT");
     prompt(&tmux);
-    tmux.signal("TERM");
+    send_signal(&tmux, "TERM");
     assert_eq!(tmux.exit_status(), 143, "{}", text(&tmux.screen()));
     let modes = tmux.modes_after();
     assert!(sane(&modes), "TERM left: {modes}");
@@ -347,13 +369,6 @@ fn a_prompting_mode_whose_output_is_redirected_is_refused_at_once() {
         let _ = std::fs::remove_file(&file);
         assert!(written.is_empty(), "{}", String::from_utf8_lossy(&written));
     }
-}
-
-/// The pause line's marker (`3/9`), if the screen's last such line has one.
-fn marker(screen: &[String]) -> Option<String> {
-    let line = screen.iter().rev().find(|l| l.starts_with("── "))?;
-    let marker = line.trim_start_matches("── ").split(' ').next()?;
-    marker.contains('/').then(|| marker.to_owned())
 }
 
 #[test]

@@ -292,11 +292,16 @@ impl Tmux {
         let size = format!("{height} {width}");
         let tty = self.pane("#{pane_tty}");
         let deadline = Instant::now() + PATIENCE;
-        while !std::fs::File::open(&tty)
-            .ok()
-            .and_then(|input| Command::new("stty").arg("size").stdin(input).output().ok())
-            .is_some_and(|o| String::from_utf8_lossy(&o.stdout).trim() == size)
-        {
+        let size_now = || {
+            let input = std::fs::File::open(&tty).ok()?;
+            let o = Command::new("stty")
+                .arg("size")
+                .stdin(input)
+                .output()
+                .ok()?;
+            Some(String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        };
+        while size_now().as_deref() != Some(size.as_str()) {
             // Each look is a process run: bounded, never a sleep.
             assert!(
                 Instant::now() < deadline,
@@ -305,29 +310,8 @@ impl Tmux {
         }
     }
 
-    /// Sends `signal` (`TERM`, `INT`) to the program (the pane's shell's child).
-    pub fn signal(&self, signal: &str) {
-        let shell = self.pane("#{pane_pid}");
-        let program = std::fs::read_dir("/proc")
-            .unwrap()
-            .flatten()
-            .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .find(|pid| {
-                // `stat` is `pid (name) state ppid …`; the name may hold spaces.
-                std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-                    stat.rsplit_once(')')
-                        .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-                        == Some(shell.as_str())
-                })
-            })
-            .expect("the program runs under the pane's shell");
-        let sent = Command::new("kill")
-            .args([&format!("-{signal}"), &program])
-            .status();
-        assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} {program}");
-    }
-
-    fn pane(&self, format: &str) -> String {
+    /// A tmux format (`#{pane_pid}`) for the pane.
+    pub fn pane(&self, format: &str) -> String {
         let o = self.run(&["display-message", "-p", "-t", "t", format]);
         String::from_utf8_lossy(&o.stdout).trim().to_owned()
     }
@@ -445,7 +429,7 @@ fn every_lesson_fits_60_and_80_columns_without_losing_a_character() {
 }
 
 /// The pause line's marker (`3/9`), if the screen shows one.
-fn marker(screen: &[String]) -> Option<String> {
+pub fn marker(screen: &[String]) -> Option<String> {
     let line = screen.iter().rev().find(|l| l.starts_with("── "))?;
     let marker = line.trim_start_matches("── ").split(' ').next()?;
     marker.contains('/').then(|| marker.to_owned())
