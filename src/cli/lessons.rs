@@ -77,7 +77,8 @@ pub fn run_lessons(
             Err(e) if prompt::interrupted_run(&e) => (Summary::default(), Ended::Interrupted),
             run => run.map_err(|e| e.context(file))?,
         };
-        if let Some(name) = name {
+        // A lesson interrupted (Ctrl-C) was not read.
+        if let Some(name) = name.filter(|_| ended != Ended::Interrupted) {
             save_progress(&store, name, &summary);
         }
         total.steps += summary.steps;
