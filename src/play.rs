@@ -126,7 +126,10 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
                 return Ok(Flow::Go);
             };
             self.number += 1;
-            let Ok(line) = line else {
+            // At a prompt the typed line stays on screen: no echo; the
+            // lines of a paste after its first are echoed with their receipt.
+            let echo = !line.shown;
+            let Ok(line) = line.text else {
                 writeln!(
                     self.errors,
                     "error: <stdin>:{}: the line is not UTF-8 text",
@@ -154,8 +157,6 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
                 }
                 Ok(Typed::Statement) => {
                     let number = self.number;
-                    // At a prompt the typed line stays on screen: no echo.
-                    let echo = self.words.is_none();
                     self.statement(engine, &mut server, number, &line, "<stdin>", echo)
                         .await?;
                 }
@@ -325,8 +326,22 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
     }
 }
 
-/// A line of input: its text, or an error for a line that is not UTF-8.
-pub type InputLine = Result<String, std::string::FromUtf8Error>;
+/// A line of input.
+#[derive(Debug)]
+pub struct InputLine {
+    /// Its text, or an error for a line that is not UTF-8.
+    pub text: Result<String, std::string::FromUtf8Error>,
+    /// The screen shows it as typed, alone at its prompt: its receipt
+    /// leaves the statement out.
+    pub shown: bool,
+}
+
+impl InputLine {
+    /// A line that no prompt shows (piped, or one of a paste's lines).
+    pub fn unseen(text: Result<String, std::string::FromUtf8Error>) -> InputLine {
+        InputLine { text, shown: false }
+    }
+}
 
 /// Feeds the lines of standard input to a channel, from a thread of its own
 /// (reading a terminal blocks).
@@ -338,7 +353,10 @@ pub fn stdin_lines() -> mpsc::Receiver<InputLine> {
         // A read error ends the input like its end does.
         while let Ok(Some(bytes)) = stdin.next_line() {
             // A closed channel means the session is over.
-            if tx.blocking_send(String::from_utf8(bytes)).is_err() {
+            if tx
+                .blocking_send(InputLine::unseen(String::from_utf8(bytes)))
+                .is_err()
+            {
                 break;
             }
         }
@@ -366,7 +384,9 @@ mod tests {
             "io.of(\"/orders\").emit(\"hi\")",
             "dave: socket.emit(\"x\")",
         ] {
-            tx.send(Ok(line.to_owned())).await.unwrap();
+            tx.send(InputLine::unseen(Ok(line.to_owned())))
+                .await
+                .unwrap();
         }
         drop(tx);
         let (mut out, mut errors) = (Vec::new(), Vec::new());

@@ -124,7 +124,8 @@ async fn run_on(
             },
         }
     }
-    if let Some(predicting) = predicting {
+    // No answer at all (Ctrl-D at the first question) is no score of 0 of 0.
+    if let Some(predicting) = predicting.filter(|p| p.score.graded + p.score.skipped > 0) {
         format.score(&predicting.score)?;
         summary.predictions = Some(predicting.score);
     }
@@ -161,6 +162,10 @@ impl Predicting {
                 let clients = self.asker.clients();
                 prediction = ask(format, prompt, statement, &question, clients)?;
                 self.answers_ended = prediction.is_none();
+                if self.answers_ended && prompt.asks_again() {
+                    // Said once, on the terminal: not part of the transcript.
+                    eprintln!("  (Ctrl-D: no more questions; the lesson goes on to its end)");
+                }
             }
             let mut reports = Vec::new();
             engine

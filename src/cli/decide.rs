@@ -41,6 +41,7 @@ impl RunFlags {
             pace: self.pace,
             from: self.from.clone(),
             rows: width::detect_rows(),
+            screen: crate::term::screen::Screen::detect(self.look.width.is_some()),
         });
         Decided {
             setup: setup(json, &self.look, &self.place),

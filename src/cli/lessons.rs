@@ -47,7 +47,7 @@ pub fn run_lessons(
         say_where_servers_lines_listen(lessons, setup.servers.listen);
     }
     let mut answers = if decided.predict {
-        Some(prompt::for_stdin()?)
+        Some(prompt::for_stdin("--predict")?)
     } else {
         None
     };
@@ -63,7 +63,7 @@ pub fn run_lessons(
             if let Some(p) = decided.presenting.as_ref().filter(|p| p.pause) {
                 let title = lesson.title.as_deref().unwrap_or(file);
                 out.flush()?;
-                ended = present::between_lessons(title, p.pace, setup.output)?;
+                ended = present::between_lessons(title, p, setup.output)?;
                 if ended != Ended::Finished {
                     break;
                 }
@@ -89,8 +89,13 @@ pub fn run_lessons(
             }
         });
         let summary;
-        (summary, ended) = run.map_err(|e| e.context(file))?;
-        if let Some(name) = name {
+        (summary, ended) = match run {
+            // Ctrl-C at a prediction's prompt: stop here, as interrupted.
+            Err(e) if prompt::interrupted_run(&e) => (Summary::default(), Ended::Interrupted),
+            run => run.map_err(|e| e.context(file))?,
+        };
+        // A lesson interrupted (Ctrl-C) was not read.
+        if let Some(name) = name.filter(|_| ended != Ended::Interrupted) {
             save_progress(&store, name, &summary);
         }
         total.steps += summary.steps;

@@ -32,6 +32,7 @@ use args::{Cli, Command, OneRunFlags, command};
 
 /// Runs the command line and returns the exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    crate::term::signals::restore_on_signal();
     let mut args: Vec<OsString> = args.into_iter().collect();
     // `help script` and `help language` are the language, as a newcomer guesses.
     if args.len() == 3 && args[1] == "help" && (args[2] == "script" || args[2] == "language") {
@@ -217,16 +218,17 @@ fn practise(
     let store = Store::locate();
     let progress = store.load(&mut std::io::stderr());
     let all = practice::lessons_for(lesson, &progress)?;
-    let mut answers = prompt::for_stdin()?;
+    let mut answers = prompt::for_stdin("practice")?;
     let mut session = Practice {
         out: Transcript::new(out, color).with_width(width),
         prompt: answers.as_mut(),
         servers: setup.servers.clone(),
     };
-    runtime
-        .block_on(session.practise_lessons(&all, &store))
-        .map_err(|e| Error::Run(e.context("practice")))?;
-    Ok(Status::Done)
+    match runtime.block_on(session.practise_lessons(&all, &store)) {
+        Ok(_) => Ok(Status::Done),
+        Err(e) if prompt::interrupted(&e) => Ok(Status::Interrupted),
+        Err(e) => Err(Error::Run(e.context("practice"))),
+    }
 }
 
 /// `check`: done when every lesson is valid and runs as predicted, bad

@@ -67,7 +67,7 @@ pub fn reset(out: &mut impl Write) -> Result<Status, Error> {
         say("sockets-tour: no data directory, so there is no progress to delete");
         return Ok(Status::Done);
     };
-    let mut answers = prompt::for_stdin()?;
+    let mut answers = prompt::for_stdin("reset-progress")?;
     let question = format!("Delete your progress ({path})? [y/N] ");
     let piped = !std::io::stdin().is_terminal();
     if piped {
@@ -75,7 +75,14 @@ pub fn reset(out: &mut impl Write) -> Result<Status, Error> {
         write!(out, "{question}")?;
         out.flush()?;
     }
-    let answer = answers.answer(&question)?.unwrap_or_default();
+    let answer = match answers.answer(&question) {
+        Ok(answer) => answer.unwrap_or_default(),
+        Err(e) if prompt::interrupted_io(&e) => {
+            writeln!(out, "Kept your progress.")?;
+            return Ok(Status::Interrupted);
+        }
+        Err(e) => return Err(e.into()),
+    };
     if piped {
         writeln!(out)?;
     }

@@ -1,13 +1,17 @@
 //! Asking the learner: one answer per line, from a line editor at a
 //! terminal, or from a pipe (a test, a teacher's prepared demo), which
-//! echoes nothing and ends cleanly at end of input.
+//! echoes nothing and ends cleanly at end of input. A terminal whose output
+//! goes to a file is refused: the prompts would go into the file.
 
 use std::io::BufRead;
+
+use crate::error::{Error, bad_input};
 
 /// Where answers come from.
 pub trait Prompt {
     /// Reads one answer after showing `prompt` (a terminal only). `None` at
-    /// end of input (Ctrl-D, Ctrl-C, or the pipe ran dry): stop asking.
+    /// end of input (Ctrl-D, or the pipe ran dry): stop asking. Ctrl-C is
+    /// an error that [`interrupted`] recognises: stop the program.
     fn answer(&mut self, prompt: &str) -> std::io::Result<Option<String>>;
 
     /// Whether an answer that does not read is asked again (a person at a
@@ -42,6 +46,33 @@ impl<R: BufRead> Prompt for Piped<R> {
     }
 }
 
+/// The learner pressed Ctrl-C at a prompt: the program stops (status 130).
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted (Ctrl-C)")]
+pub struct Interrupted;
+
+/// Whether `error` is a Ctrl-C at a prompt, however deep it was wrapped.
+pub fn interrupted(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.is::<Interrupted>()
+            || cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(interrupted_io)
+    })
+}
+
+/// Whether a prompt's own error is a Ctrl-C.
+pub fn interrupted_io(error: &std::io::Error) -> bool {
+    error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<Interrupted>())
+}
+
+/// [`interrupted`], for a run's error.
+pub fn interrupted_run(error: &Error) -> bool {
+    matches!(error, Error::Run(e) if interrupted(e))
+}
+
 /// Answers typed at a terminal, with line editing and history.
 pub struct Terminal {
     editor: rustyline::DefaultEditor,
@@ -66,7 +97,12 @@ impl Prompt for Terminal {
                 }
                 Ok(Some(line))
             }
-            Err(ReadlineError::Eof | ReadlineError::Interrupted) => Ok(None),
+            Err(ReadlineError::Eof) => Ok(None),
+            Err(ReadlineError::Interrupted) => {
+                // The shell's prompt starts on a line of its own.
+                eprintln!();
+                Err(std::io::Error::other(Interrupted))
+            }
             Err(ReadlineError::Io(e)) => Err(e),
             Err(e) => Err(std::io::Error::other(e)),
         }
@@ -78,19 +114,29 @@ impl Prompt for Terminal {
 }
 
 /// The prompt for this process: a line editor when stdin is a terminal,
-/// else the piped lines of stdin.
-pub fn for_stdin() -> anyhow::Result<Box<dyn Prompt>> {
+/// else the piped lines of stdin. `mode` (`--predict`, `practice`) names
+/// what asks, for the refusal: a terminal whose output is redirected would
+/// wait at a blank screen while its prompts went into the file.
+pub fn for_stdin(mode: &str) -> Result<Box<dyn Prompt>, Error> {
     use std::io::IsTerminal as _;
-    if std::io::stdin().is_terminal() {
-        Ok(Box::new(Terminal::new()?))
-    } else {
-        Ok(Box::new(Piped::new(std::io::stdin().lock())))
+    if !std::io::stdin().is_terminal() {
+        return Ok(Box::new(Piped::new(std::io::stdin().lock())));
     }
+    if !std::io::stdout().is_terminal() {
+        return Err(bad_input(format!(
+            "{mode} asks its questions at the terminal, but the output goes to a file \
+             or a pipe, where the questions would be lost: run it without redirecting \
+             its output, or give the answers on stdin too, one per line (`< answers.txt`)"
+        )));
+    }
+    let terminal = Terminal::new().map_err(|e| Error::Environment(e.to_string()))?;
+    Ok(Box::new(terminal))
 }
 
 #[cfg(test)]
 mod tests {
-    //! Piped answers: one per line, line endings dropped, a clean end.
+    //! Piped answers: one per line, line endings dropped, a clean end; and
+    //! a Ctrl-C recognised however it was wrapped.
     use super::*;
 
     #[test]
@@ -102,5 +148,15 @@ mod tests {
         assert_eq!(p.answer("> ").unwrap().as_deref(), Some("?"));
         assert_eq!(p.answer("> ").unwrap(), None);
         assert_eq!(p.answer("> ").unwrap(), None);
+    }
+
+    #[test]
+    fn a_ctrl_c_is_recognised_through_io_and_context_but_nothing_else_is() {
+        let wrapped = anyhow::Error::from(std::io::Error::other(Interrupted)).context("step 3");
+        assert!(interrupted(&wrapped));
+        assert!(interrupted_run(&Error::Run(wrapped.context("rooms.md"))));
+        let other = anyhow::Error::from(std::io::Error::other("broken pipe"));
+        assert!(!interrupted(&other));
+        assert!(!interrupted_run(&bad_input("x")));
     }
 }

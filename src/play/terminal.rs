@@ -1,7 +1,9 @@
 //! `sockets-tour play` on this process's terminal: on a terminal, lines come
 //! from the line editor (history, Tab completion, Ctrl-C clears a line),
-//! and its prompt shows only once the previous line's output is written; a
-//! pipe is read line by line as a script.
+//! and its prompt shows only once the previous line's output is written;
+//! the lines of a paste, and lines typed ahead, each run in turn; what an
+//! outside client's arrival says is printed above the prompt; a pipe is
+//! read line by line as a script.
 
 use std::io::IsTerminal as _;
 use std::sync::{Arc, Mutex};
@@ -75,27 +77,49 @@ pub fn play(setup: &Setup) -> Result<Status, Error> {
 }
 
 /// Sends typed lines to `lines`, one each time `wait` says the session is
-/// ready for one, until Ctrl-D, an error, or the session's end.
+/// ready for one, until Ctrl-D, an error, or the session's end. A paste of
+/// several lines is sent a line at a time, each echoed with its receipt
+/// (the screen shows the paste, not which receipt is whose).
 fn read_lines(
     prompt: &mut LineEditor,
     lines: &mpsc::Sender<InputLine>,
     wait: &std::sync::mpsc::Receiver<()>,
 ) {
+    let mut pasted = std::collections::VecDeque::new();
     // A closed `ready` means the session is over.
     while wait.recv().is_ok() {
-        let line = loop {
-            match prompt.read(PROMPT) {
-                Ok(Input::Line(line)) => break line,
-                Ok(Input::Cleared) => continue,
-                Ok(Input::End) => return,
-                Err(e) => {
-                    eprintln!("error: reading the terminal: {e}");
+        let line = match pasted.pop_front() {
+            Some(line) => InputLine::unseen(Ok(line)),
+            None => {
+                let Some(typed) = read_line(prompt) else {
                     return;
+                };
+                pasted.extend(typed.lines().map(str::to_owned));
+                let shown = pasted.len() <= 1;
+                InputLine {
+                    text: Ok(pasted.pop_front().unwrap_or_default()),
+                    shown,
                 }
             }
         };
-        if lines.blocking_send(Ok(line)).is_err() {
+        if lines.blocking_send(line).is_err() {
             return;
+        }
+    }
+}
+
+/// What the learner typed (or pasted) at the prompt; `None` at Ctrl-D or
+/// an error (said).
+fn read_line(prompt: &mut LineEditor) -> Option<String> {
+    loop {
+        match prompt.read(PROMPT) {
+            Ok(Input::Line(line)) => return Some(line),
+            Ok(Input::Cleared) => continue,
+            Ok(Input::End) => return None,
+            Err(e) => {
+                eprintln!("error: reading the terminal: {e}");
+                return None;
+            }
         }
     }
 }
@@ -121,7 +145,10 @@ fn editor_lines(
                 return;
             }
         };
+        // Without a printer (no terminal after all), asides go to stderr.
+        crate::runtime::aside_to(prompt.printer().ok());
         read_lines(&mut prompt, &lines, &wait);
+        crate::runtime::aside_to(None);
     });
     (
         receiver,

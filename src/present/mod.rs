@@ -3,7 +3,8 @@
 //! single keys to go on, back, replay or quit; `--pace` goes on by itself and
 //! `--from` starts at a section. Going back re-runs the lesson from the
 //! start on a fresh server, silently up to the page shown: the engine is
-//! deterministic, so the page is what it was.
+//! deterministic, so the page is what it was. A resized terminal re-wraps
+//! the pages from the next one shown (or the one `r` shows again).
 //!
 //! - `pieces`: where a lesson may be cut.
 //! - `plan`: which pieces make a page.
@@ -22,6 +23,7 @@ use crate::render::{Format, Output};
 use crate::setup::Setup;
 use crate::term::keys::{self, Key};
 use crate::term::palette::{Palette, Role};
+use crate::term::screen::Screen;
 use crate::term::width;
 use crate::tour::{Summary, name_width};
 use pieces::Piece;
@@ -38,6 +40,8 @@ pub struct Presenting {
     pub from: Option<String>,
     /// The rows of the screen: no page is taller.
     pub rows: usize,
+    /// What the screen understands, and whether it may be resized.
+    pub screen: Screen,
 }
 
 /// How a presentation ended.
@@ -53,6 +57,14 @@ pub enum Ended {
 /// Where to go after a page.
 enum Next {
     Page(usize),
+    /// The terminal is now `columns` × `rows`: go on at the page that holds
+    /// `piece`, re-wrapped (on a clear screen if `again`).
+    Resized {
+        piece: usize,
+        columns: usize,
+        rows: usize,
+        again: bool,
+    },
     Done,
     End(Ended),
 }
@@ -64,24 +76,21 @@ pub async fn present(
     setup: &Setup,
     presenting: &Presenting,
 ) -> Result<(Summary, Ended), Error> {
-    let output = setup.output;
     let pieces = pieces::pieces(lesson);
     let names = name_width(lesson);
-    let (units, summary) = measure(lesson, setup).await?;
+    let mut setup = setup.clone();
+    let (units, summary) = measure(lesson, &setup).await?;
     // `--from` starts a page at its section's heading.
     let first = match &presenting.from {
         Some(from) => start_piece(&pieces, from)?,
         None => 0,
     };
-    let mut pages = plan::pages(&units[..first], presenting.rows);
-    let mut page = pages.len();
-    pages.extend(
-        plan::pages(&units[first..], presenting.rows)
-            .into_iter()
-            .map(|p| p.start + first..p.end + first),
-    );
+    let mut rows = presenting.rows;
+    let mut pages = paged(&units, first, rows);
+    let mut page = pages.iter().position(|p| p.start >= first).unwrap_or(0);
     let mut again = false;
     loop {
+        let output = setup.output;
         let next = Engine::run(setup.servers.clone(), async |engine| {
             // Up to the page: silently, on this fresh server.
             let silent = pages.get(page).map_or(pieces.len(), |p| p.start);
@@ -98,7 +107,7 @@ pub async fn present(
             }
             if again {
                 // Back or replay: the page alone on a clear screen.
-                write!(out, "\x1b[H\x1b[2J")?;
+                presenting.screen.clear(out)?;
             }
             for p in page..pages.len() {
                 for piece in &pieces[pages[p].clone()] {
@@ -108,13 +117,27 @@ pub async fn present(
                 if !presenting.pause || p + 1 == pages.len() {
                     continue;
                 }
-                match pause(p, pages.len(), presenting.pace, output)? {
-                    Key::Next => {}
-                    Key::Back => return Ok(Next::Page(p.saturating_sub(1))),
-                    Key::Replay => return Ok(Next::Page(p)),
+                let key = pause(p, pages.len(), presenting, output)?;
+                let target = match key {
+                    Key::Next => p + 1,
+                    Key::Back => p.saturating_sub(1),
                     Key::Quit => return Ok(Next::End(Ended::Quit)),
                     Key::Interrupt => return Ok(Next::End(Ended::Interrupted)),
-                    Key::Help => unreachable!("pause() answers help itself"),
+                    // Help is answered by pause() itself.
+                    Key::Replay | Key::Help => p,
+                };
+                if let Output::Transcript { width, .. } = output
+                    && let Some((columns, rows)) = presenting.screen.resized(width, rows)
+                {
+                    return Ok(Next::Resized {
+                        piece: pages[target].start,
+                        columns,
+                        rows,
+                        again: key != Key::Next,
+                    });
+                }
+                if key != Key::Next {
+                    return Ok(Next::Page(target));
                 }
             }
             Ok(Next::Done)
@@ -125,10 +148,40 @@ pub async fn present(
                 page = p;
                 again = true;
             }
+            Next::Resized {
+                piece,
+                columns,
+                rows: now,
+                again: clear,
+            } => {
+                if let Output::Transcript { color, .. } = setup.output {
+                    setup.output = Output::Transcript {
+                        color,
+                        width: columns,
+                    };
+                }
+                rows = now;
+                let (units, _) = measure(lesson, &setup).await?;
+                pages = paged(&units, first, rows);
+                page = pages.iter().rposition(|p| p.start <= piece).unwrap_or(0);
+                again = clear;
+            }
             Next::Done => return Ok((summary, Ended::Finished)),
             Next::End(ended) => return Ok((summary, ended)),
         }
     }
+}
+
+/// The pages of `units` on a screen of `rows`; a page starts at `first`
+/// (where `--from` starts).
+fn paged(units: &[plan::Unit], first: usize, rows: usize) -> Vec<std::ops::Range<usize>> {
+    let mut pages = plan::pages(&units[..first], rows);
+    pages.extend(
+        plan::pages(&units[first..], rows)
+            .into_iter()
+            .map(|p| p.start + first..p.end + first),
+    );
+    pages
 }
 
 /// A first run, into buffers, measures each piece (on a port of its own:
@@ -274,7 +327,12 @@ fn start_piece(pieces: &[Piece], from: &str) -> Result<usize, Error> {
 
 /// The pause after page `page` (0-based) of `total`: a line on stderr with
 /// the position and the keys, a key, and the line erased again.
-fn pause(page: usize, total: usize, pace: Option<Duration>, output: Output) -> anyhow::Result<Key> {
+fn pause(
+    page: usize,
+    total: usize,
+    presenting: &Presenting,
+    output: Output,
+) -> anyhow::Result<Key> {
     let (color, columns) = match output {
         Output::Transcript { color, width } => (color, width),
         Output::Ndjson => (false, width::DEFAULT),
@@ -284,12 +342,12 @@ fn pause(page: usize, total: usize, pace: Option<Duration>, output: Output) -> a
     let painted = Palette::new(color).paint(Role::Label, &line);
     let mut err = std::io::stderr().lock();
     loop {
-        let key = keys::wait(pace, || {
+        let key = keys::wait(presenting.pace, || {
             write!(err, "{painted}")?;
             err.flush()
         })?;
         // The pause line is not part of the transcript.
-        write!(err, "\r\x1b[2K")?;
+        presenting.screen.end_pause(&mut err)?;
         if key != Key::Help {
             return Ok(key);
         }
@@ -337,7 +395,7 @@ fn fitted(line: &str, columns: usize) -> String {
 /// The pause between two lessons of `all --step`: the next one's title.
 pub fn between_lessons(
     next_title: &str,
-    pace: Option<Duration>,
+    presenting: &Presenting,
     output: Output,
 ) -> anyhow::Result<Ended> {
     let (color, columns) = match output {
@@ -349,11 +407,11 @@ pub fn between_lessons(
         columns,
     );
     let mut err = std::io::stderr().lock();
-    let key = keys::wait(pace, || {
+    let key = keys::wait(presenting.pace, || {
         write!(err, "{}", Palette::new(color).paint(Role::Label, &line))?;
         err.flush()
     })?;
-    write!(err, "\r\x1b[2K")?;
+    presenting.screen.end_pause(&mut err)?;
     Ok(match key {
         Key::Quit => Ended::Quit,
         Key::Interrupt => Ended::Interrupted,

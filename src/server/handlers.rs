@@ -144,18 +144,18 @@ fn on_connect<A: Adapter>(
 /// the `--listen` port): admitted, so that it sees what its namespace and
 /// rooms get, but never tracked, so that no step counts it; said on stderr.
 fn outside_client<A: Adapter>(socket: &SocketRef<A>) {
-    eprintln!(
+    crate::runtime::say_aside(format!(
         "sockets-tour: an outside client connected to {} (socket {}): it receives what its \
          namespace gets; the tour's steps neither track nor count it",
         socket.ns(),
         socket.id
-    );
+    ));
     socket.on_disconnect(|socket: SocketRef<A>, _: DisconnectReason| async move {
-        eprintln!(
+        crate::runtime::say_aside(format!(
             "sockets-tour: the outside client {} left {}",
             socket.id,
             socket.ns()
-        );
+        ));
     });
 }
 

@@ -1,7 +1,8 @@
 //! The line editor behind every prompt (the playground's, the exercises'):
 //! rustyline with history kept in the user's data directory, Tab completion
 //! of the language, Ctrl-C clearing the line and Ctrl-D ending with a
-//! newline, and a printer for output that arrives while the prompt shows.
+//! newline, each line of a paste a history entry of its own, and a printer
+//! for output that arrives while the prompt shows.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -73,7 +74,8 @@ impl LineEditor {
     /// A prompt whose history is `history_file(name)`; completion reads `words`.
     pub fn open(name: &str, words: SharedWords) -> rustyline::Result<LineEditor> {
         let config = Config::builder()
-            .auto_add_history(true)
+            // Added by `read`, a line at a time (a paste may hold several).
+            .auto_add_history(false)
             .history_ignore_dups(true)?
             .history_ignore_space(true)
             .max_history_size(1000)?
@@ -92,10 +94,16 @@ impl LineEditor {
         Ok(LineEditor { editor, history })
     }
 
-    /// Reads one line after showing `prompt`.
+    /// Reads one line after showing `prompt`; a paste of several lines
+    /// comes whole, with its newlines.
     pub fn read(&mut self, prompt: &str) -> rustyline::Result<Input> {
         match self.editor.readline(prompt) {
-            Ok(line) => Ok(Input::Line(line)),
+            Ok(line) => {
+                for one in line.lines() {
+                    self.editor.add_history_entry(one)?;
+                }
+                Ok(Input::Line(line))
+            }
             Err(ReadlineError::Interrupted) => Ok(Input::Cleared),
             Err(ReadlineError::Eof) => {
                 // The shell's prompt starts on a line of its own.
@@ -104,6 +112,24 @@ impl LineEditor {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Lines sent to the returned channel are printed above the prompt
+    /// while it shows (and as they come while it does not), from a thread
+    /// of their own, which ends when every sender has gone.
+    pub fn printer(&mut self) -> rustyline::Result<std::sync::mpsc::Sender<String>> {
+        use rustyline::ExternalPrinter as _;
+        let mut printer = self.editor.create_external_printer()?;
+        let (sender, lines) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in lines {
+                // A terminal that is gone has no prompt to keep clear.
+                if printer.print(format!("{line}\n")).is_err() {
+                    eprintln!("{line}");
+                }
+            }
+        });
+        Ok(sender)
     }
 
     /// Writes the history file (creating its directory); called on drop

@@ -7,5 +7,7 @@ pub mod complete;
 pub mod editor;
 pub mod keys;
 pub mod palette;
+pub mod screen;
+pub mod signals;
 pub mod stdout;
 pub mod width;

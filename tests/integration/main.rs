@@ -5,6 +5,7 @@ mod cluster;
 mod differential;
 mod environment;
 mod generator;
+mod interactive;
 mod learn;
 mod lessons;
 mod modes;
