@@ -9,6 +9,8 @@
 # when the machine lacks something it could not install.
 set -euo pipefail
 cd "$(dirname "$0")"
+# Names of tools and packages have no spaces: words may be split on lines only.
+IFS=$'\n\t'
 
 say() { printf 'test.sh: %s\n' "$*" >&2; }
 
@@ -79,31 +81,32 @@ install_command() { # packages... -> the command that installs them
 }
 
 # Who may install: root, passwordless sudo, or Homebrew (no root needed).
-runner=""
-if [ "$manager" = brew ]; then
-  runner=" "
-elif [ "$(id -u)" -eq 0 ]; then
-  runner=" "
+can_install=false
+as_root=()
+if [ "$manager" = brew ] || [ "$(id -u)" -eq 0 ]; then
+  can_install=true
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  runner="sudo"
+  can_install=true
+  as_root=(sudo)
 fi
+root() { ${as_root[@]+"${as_root[@]}"} "$@"; }
 
-mapfile -t needs < <(missing)
+needs=($(missing))
 installable=()
 for need in "${needs[@]}"; do
   case "$need" in cargo | redis-server-7) ;; *) installable+=("$(package "$need")") ;; esac
 done
-if [ ${#installable[@]} -gt 0 ] && [ -n "$manager" ] && [ -n "$runner" ]; then
-  mapfile -t installable < <(printf '%s\n' "${installable[@]}" | sort -u)
+if [ ${#installable[@]} -gt 0 ] && [ -n "$manager" ] && [ "$can_install" = true ]; then
+  installable=($(printf '%s\n' "${installable[@]}" | sort -u))
   say "installing ${installable[*]} with $manager"
   installed=true
   case "$manager" in
     apt-get)
-      $runner env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-        $runner env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${installable[@]}" ||
+      root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+        root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${installable[@]}" ||
         installed=false
       ;;
-    dnf) $runner dnf install -y "${installable[@]}" || installed=false ;;
+    dnf) root dnf install -y "${installable[@]}" || installed=false ;;
     brew) brew install "${installable[@]}" || installed=false ;;
   esac
   if [ "$installed" = false ]; then
@@ -111,7 +114,7 @@ if [ ${#installable[@]} -gt 0 ] && [ -n "$manager" ] && [ -n "$runner" ]; then
     say "install them by hand, then run ./test.sh again: $(install_command "${installable[@]}")"
     exit 3
   fi
-  mapfile -t needs < <(missing)
+  needs=($(missing))
 fi
 
 if [ ${#needs[@]} -gt 0 ]; then
@@ -129,7 +132,7 @@ if [ ${#needs[@]} -gt 0 ]; then
         ;;
     esac
   done
-  if [ -z "$runner" ]; then
+  if [ "$can_install" = false ]; then
     say "(run ./test.sh as root, or with sudo that asks no password, to install them by itself)"
   fi
   exit 3

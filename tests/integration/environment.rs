@@ -386,3 +386,56 @@ fn bash_completes_lesson_names_after_show_and_practice() {
         assert!(script.contains(&branch), "{taker}");
     }
 }
+
+/// Issue 18: on a machine with only Rust, `cargo test` failed 11 tests and
+/// then aborted. `./test.sh` stops before building and names each missing
+/// tool with what installs it (here: no package manager on PATH at all).
+#[cfg(unix)]
+#[test]
+fn test_sh_names_each_missing_tool_and_builds_nothing() {
+    let bin = std::env::temp_dir().join(format!("sockets-tour-bare-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&bin);
+    std::fs::create_dir_all(&bin).unwrap();
+    // Only what the script itself runs: no cargo, node, npm, tmux or redis-server.
+    for tool in [
+        "bash", "sed", "sort", "id", "env", "dirname", "cat", "printf",
+    ] {
+        let found = std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .unwrap();
+        let path = String::from_utf8_lossy(&found.stdout).trim().to_owned();
+        assert!(!path.is_empty(), "{tool} is not on this machine");
+        std::os::unix::fs::symlink(path, bin.join(tool)).unwrap();
+    }
+    let o = std::process::Command::new(bin.join("bash"))
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/test.sh"))
+        .env_clear()
+        .env("PATH", &bin)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&bin).unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("nothing was built"), "{err}");
+    for tool in [
+        "cargo",
+        "node",
+        "npm",
+        "redis-server",
+        "tmux",
+        "pkg-config",
+        "openssl",
+    ] {
+        assert!(
+            err.contains(&format!("test.sh:   {tool}: ")),
+            "{tool}: {err}"
+        );
+    }
+    assert!(err.contains("install: curl --proto '=https'"), "{err}");
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

@@ -131,24 +131,18 @@ impl Tmux {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        self.try_run(args).unwrap_or_else(|e| {
-            panic!("tmux could not run ({e}): install tmux (./test.sh says how, or does it)")
-        })
+        let ran = self.try_run(args);
+        ran.unwrap_or_else(|e| panic!("tmux could not run ({e}): install it (./test.sh does)"))
     }
 
-    /// `tmux ARGS` on this test's server; never panics, so that `Drop`
-    /// (which runs while a failed test unwinds) cannot abort the whole run.
+    /// `tmux ARGS`, never a panic: `Drop` runs while a failed test unwinds.
     fn try_run(&self, args: &[&str]) -> std::io::Result<Output> {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(["-f", "/dev/null"])
-            .args(args)
-            .env_remove("TMUX")
-            .env_remove("COLUMNS")
-            .env_remove("LINES")
-            .env_remove("NO_COLOR")
-            .output()
+        let mut tmux = Command::new("tmux");
+        tmux.arg("-S").arg(&self.socket).args(["-f", "/dev/null"]);
+        for name in ["TMUX", "COLUMNS", "LINES", "NO_COLOR"] {
+            tmux.env_remove(name);
+        }
+        tmux.args(args).output()
     }
 
     /// Types keys, as `tmux send-keys` names them (`Enter`, `Up`, `C-c`, or text).
@@ -326,8 +320,7 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        // Not `run`: a panic here, during a failed test's unwinding, would
-        // abort every test (a machine without tmux fails each test once).
+        // A panic here would abort every test (issue 18): each fails once.
         let _ = self.try_run(&["kill-server"]);
         if let Some(dir) = self.socket.parent() {
             let _ = std::fs::remove_dir_all(dir);
