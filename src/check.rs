@@ -1,7 +1,8 @@
 //! `sockets-tour check`: validates lessons without trusting them — each
 //! parses, has a title, a summary and narration, uses only names connected
 //! earlier — then runs each and fails if prediction and observation disagree,
-//! or if an exercise's solution does not pass (or an empty answer does).
+//! or if an exercise's solution does not pass (or an empty answer does, or
+//! a variant tells nothing apart), or if it copies a line of the lesson.
 
 use std::io::Write;
 
@@ -117,6 +118,12 @@ async fn check_exercises(lesson: &Lesson, findings: &mut Findings) -> anyhow::Re
     findings.exercises = exercises.len();
     let servers = Setup::loopback(Output::Ndjson).servers;
     for placed in &exercises {
+        for line in copied_lines(lesson, &placed.exercise) {
+            findings.unsound.push(format!(
+                "exercise at line {}: its solution line `{line}` is in the lesson's own steps, so the exercise asks for a copy; ask for something the lesson's ideas apply to",
+                placed.exercise.line
+            ));
+        }
         for problem in live::verify(placed, &servers).await? {
             findings.unsound.push(format!(
                 "exercise at line {}: {problem}",
@@ -125,6 +132,19 @@ async fn check_exercises(lesson: &Lesson, findings: &mut Findings) -> anyhow::Re
         }
     }
     Ok(())
+}
+
+/// The solution lines of `exercise` that the lesson's steps hold too
+/// (whitespace aside).
+pub fn copied_lines<'a>(lesson: &Lesson, exercise: &'a lesson::Exercise) -> Vec<&'a str> {
+    let squeeze = |text: &str| -> String { text.chars().filter(|c| !c.is_whitespace()).collect() };
+    let steps: std::collections::BTreeSet<String> =
+        lesson.statements().map(|s| squeeze(&s.code)).collect();
+    exercise
+        .solution_lines()
+        .into_iter()
+        .filter(|line| steps.contains(&squeeze(line)))
+        .collect()
 }
 
 fn report(name: &str, findings: &Findings, out: &mut impl Write) -> std::io::Result<()> {

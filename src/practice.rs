@@ -9,6 +9,7 @@ use crate::engine::Servers;
 use crate::error::{Error, bad_input};
 use crate::learn::attempt::{Part, Placed};
 use crate::learn::grade;
+use crate::learn::javascript::javascript;
 use crate::learn::live::run_try;
 use crate::learn::progress::{ExerciseStatus, Progress, Store};
 use crate::learn::prompt::Prompt;
@@ -284,6 +285,13 @@ impl<W: Write> Practice<'_, W> {
             self.out.step(report, width)?;
         }
         self.out.verdict(&tried.verdict, solution)?;
+        if tried.verdict.passed() {
+            let reference = placed.exercise.solution_lines();
+            let differs = solution || squeezed(answer) != squeezed(&reference);
+            let shown_reference = (!solution && differs).then_some(reference.as_slice());
+            let js: Vec<String> = tried.answer.iter().flat_map(javascript).collect();
+            self.out.after_pass(shown_reference, &js)?;
+        }
         Ok(tried.verdict.passed())
     }
 
@@ -294,6 +302,14 @@ impl<W: Write> Practice<'_, W> {
             Err(_) => Vec::new(),
         })
     }
+}
+
+/// Lines without their whitespace, to compare an answer with the reference.
+fn squeezed(lines: &[&str]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect())
+        .collect()
 }
 
 /// The client names a report shows, to align its lines.

@@ -20,6 +20,9 @@ pub struct Case {
     pub then: Vec<ScriptLine>,
     /// Client names renamed in this case, in the answer and the solution too.
     pub rename: BTreeMap<String, String>,
+    /// Clients that trade places in the `then:` lines: the rooms the goal
+    /// checks are the other one's.
+    pub swap: BTreeMap<String, String>,
 }
 
 impl Case {
@@ -30,6 +33,7 @@ impl Case {
 
     /// A name of the exercise as this case calls it.
     pub fn name(&self, name: &str) -> String {
+        let name = self.swap.get(name).map_or(name, String::as_str);
         self.rename
             .get(name)
             .cloned()
@@ -52,6 +56,7 @@ pub fn cases(placed: &Placed) -> Vec<Case> {
         start: placed.start().to_vec(),
         then: ex.then.clone(),
         rename: BTreeMap::new(),
+        swap: BTreeMap::new(),
     };
     let mut all = vec![own.clone()];
     if let Some(parsed) = parsed_try(placed) {
@@ -84,6 +89,7 @@ pub fn cases(placed: &Placed) -> Vec<Case> {
                 variant.then.clone()
             },
             rename: BTreeMap::new(),
+        swap: BTreeMap::new(),
         });
     }
     all
@@ -142,6 +148,7 @@ fn renamed(own: &Case, clients: &[String], fresh: &mut impl Iterator<Item = Stri
         start: rename_lines(&own.start, &map),
         then: rename_lines(&own.then, &map),
         rename: map,
+        swap: BTreeMap::new(),
     }
 }
 
@@ -200,6 +207,7 @@ fn other_sender(own: &Case, parsed: &[(Part, Statement)]) -> Option<Case> {
         start: own.start.clone(),
         then: rename_lines(&own.then, &swap),
         rename: BTreeMap::new(),
+        swap,
     })
 }
 
@@ -257,6 +265,7 @@ fn other_values(own: &Case, parsed: &[(Part, Statement)]) -> Option<Case> {
         start: own.start.clone(),
         then,
         rename: BTreeMap::new(),
+        swap: BTreeMap::new(),
     })
 }
 
@@ -308,6 +317,7 @@ fn extra_client(
         start,
         then: own.then.clone(),
         rename: BTreeMap::new(),
+        swap: BTreeMap::new(),
     }
 }
 
