@@ -45,7 +45,9 @@ async fn run_case(
         Ok(attempt) => attempt,
         Err(e) => return Ok(Err(e)),
     };
-    let (reports, start_rooms, end_rooms) = Engine::run(servers.clone(), async |engine| {
+    // Boxed: a try runs several of these in turn, and the nested futures
+    // would otherwise outgrow the compiler's layout depth.
+    let (reports, start_rooms, end_rooms) = Box::pin(Engine::run(servers.clone(), async |engine| {
         let mut reports = Vec::new();
         let mut start_rooms = RoomsNow::new();
         for part in [Part::Start, Part::Answer, Part::Then] {
@@ -66,7 +68,7 @@ async fn run_case(
                 .await?;
         }
         Ok((reports, start_rooms, engine.rooms()))
-    })
+    }))
     .await?;
     let answer = attempt
         .statements
@@ -108,7 +110,7 @@ pub async fn run_try(
     conditions.append(&mut verdict.misses);
     verdict.misses = conditions;
     if verdict.passed() {
-        verdict = against_reference(placed, &cases, answer, &own, servers).await?;
+        verdict = Box::pin(against_reference(placed, &cases, answer, &own, servers)).await?;
     }
     Ok(Ok(Tried {
         reports: own.reports,

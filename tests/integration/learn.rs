@@ -369,7 +369,7 @@ fn practice_rooms_with_wrong_tries_a_hint_and_an_answer_of_ones_own() {
         "solution",
         // Exercise 3: skipped; exercise 4: a right answer.
         "skip",
-        "on \"join\": socket.join(msg)",
+        "on \"leave\": socket.leave(msg)",
     ];
     let out = tour_with_input(&["practice", "rooms"], &(answers.join("\n") + "\n"), &data);
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -3,6 +3,7 @@
 mod cli;
 mod cluster;
 mod differential;
+mod exercises;
 mod generator;
 mod learn;
 mod lessons;
