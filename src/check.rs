@@ -34,9 +34,12 @@ pub struct Findings {
     pub errors: Vec<StepError>,
     /// How many exercises the lesson has.
     pub exercises: usize,
-    /// Exercises whose solution does not pass on the live server, or
-    /// whose goal an empty answer already meets: `line N: why`.
+    /// Why exercises are not sound (a solution that does not pass on the
+    /// live server or copies the lesson, a goal an empty answer already
+    /// meets, a variant that tells nothing apart): `exercise at line N: why`.
     pub unsound: Vec<String>,
+    /// How many exercises are not sound.
+    pub unsound_exercises: usize,
 }
 
 /// The problems of a lesson that can be seen without running it.
@@ -118,6 +121,7 @@ async fn check_exercises(lesson: &Lesson, findings: &mut Findings) -> anyhow::Re
     findings.exercises = exercises.len();
     let servers = Setup::loopback(Output::Ndjson).servers;
     for placed in &exercises {
+        let before = findings.unsound.len();
         for line in copied_lines(lesson, &placed.exercise) {
             findings.unsound.push(format!(
                 "exercise at line {}: its solution line `{line}` is in the lesson's own steps, so the exercise asks for a copy; ask for something the lesson's ideas apply to",
@@ -129,6 +133,9 @@ async fn check_exercises(lesson: &Lesson, findings: &mut Findings) -> anyhow::Re
                 "exercise at line {}: {problem}",
                 placed.exercise.line
             ));
+        }
+        if findings.unsound.len() > before {
+            findings.unsound_exercises += 1;
         }
     }
     Ok(())
@@ -169,7 +176,7 @@ fn report(name: &str, findings: &Findings, out: &mut impl Write) -> std::io::Res
         writeln!(
             out,
             "FAIL {name}: {} of {} exercises are not sound",
-            findings.unsound.len(),
+            findings.unsound_exercises,
             findings.exercises
         )?;
         for problem in &findings.unsound {

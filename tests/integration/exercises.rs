@@ -453,3 +453,43 @@ fn every_builtin_exercise_fails_wrong_answers_and_passes_two_right_ones() {
         }
     }
 }
+
+/// An exercise whose reference solution does not even run on its own
+/// declared variant (p is not connected there).
+const FAILS_ITS_VARIANT: &str = "```exercise\ngoal: g\nsetup: connect p\nsetup: connect q\nexpect event: \"z\"\nexpect receivers: q\nhint: h\nsolution: p: socket.broadcast.emit(\"z\")\nvariant: p is gone\nvariant setup: connect q\n```\n";
+
+#[test]
+fn check_refuses_on_every_lesson_a_copied_solution_and_one_that_fails_its_variants() {
+    let dir = std::env::temp_dir().join(format!("sockets-tour-copies-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in sockets_tour::BUILTIN {
+        let first_step = text
+            .split("```tour\n")
+            .nth(1)
+            .and_then(|block| block.lines().next())
+            .unwrap();
+        let copy = format!(
+            "```exercise\ngoal: copy\nexpect receivers: -\nhint: h\nsolution: {first_step}\n```\n"
+        );
+        let file = dir.join(format!("{name}.md"));
+        std::fs::write(&file, format!("{text}\n{copy}\n{FAILS_ITS_VARIANT}")).unwrap();
+        let out = crate::sockets_tour()
+            .args(["check", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stdout}");
+        assert!(
+            stdout.contains(&format!(
+                "its solution line `{first_step}` is in the lesson's own steps"
+            )),
+            "{name}: {stdout}"
+        );
+        assert!(
+            stdout.contains("on the variant \"p is gone\", its solution does not parse"),
+            "{name}: {stdout}"
+        );
+        // The lesson's own exercises are all sound: only the two added fail.
+        assert!(stdout.contains("2 of "), "{name}: {stdout}");
+    }
+}
