@@ -169,6 +169,8 @@ impl<W: Write> Practice<'_, W> {
         self.out.exercise(number, of, title, &ex.goal_prose)?;
         self.show_start(placed).await?;
         let mut hints = ex.hints.iter().enumerate();
+        // A hint about the last try's miss, shown once before the next hint.
+        let mut about_miss: Option<String> = None;
         loop {
             let Some(answer) = self.read_answer(ex.max_statements)? else {
                 return Ok(Ending::Stopped);
@@ -178,6 +180,11 @@ impl<W: Write> Practice<'_, W> {
                 _ => "",
             };
             match command {
+                "hint" if about_miss.is_some() => {
+                    let about = about_miss.take().unwrap_or_default();
+                    self.out
+                        .practice_note(&format!("About your last try: {about}"))?;
+                }
                 "hint" => match hints.next() {
                     Some((i, hint)) => self.out.practice_note(&format!(
                         "Hint {} of {}: {hint}",
@@ -191,7 +198,8 @@ impl<W: Write> Practice<'_, W> {
                 "solution" => {
                     self.out
                         .practice_note("The reference solution, on the live server:")?;
-                    self.show_try(placed, &ex.solution_lines(), true).await?;
+                    // Shown, not solved, whatever its verdict.
+                    let _ = self.show_try(placed, &ex.solution_lines(), true).await?;
                     return Ok(Ending::Shown);
                 }
                 "skip" => {
@@ -201,8 +209,9 @@ impl<W: Write> Practice<'_, W> {
                 "quit" => return Ok(Ending::Stopped),
                 _ => {
                     let lines: Vec<&str> = answer.iter().map(String::as_str).collect();
-                    if self.show_try(placed, &lines, false).await? {
-                        return Ok(Ending::Solved);
+                    match self.show_try(placed, &lines, false).await? {
+                        None => return Ok(Ending::Solved),
+                        Some(about) => about_miss = about,
                     }
                 }
             }
@@ -255,13 +264,14 @@ impl<W: Write> Practice<'_, W> {
     }
 
     /// Runs a try and shows its graded steps and verdict (`solution`: the
-    /// reference solution, shown); whether it passed.
+    /// reference solution, shown): `None` when it passed, else a hint
+    /// about its miss, if there is one to give.
     async fn show_try(
         &mut self,
         placed: &Placed,
         answer: &[&str],
         solution: bool,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<Option<Option<String>>> {
         let tried = match run_try(placed, answer, &self.servers).await? {
             Ok(tried) => tried,
             Err(e) => {
@@ -271,7 +281,7 @@ impl<W: Write> Practice<'_, W> {
                     Part::Then => "the exercise's then lines",
                 };
                 self.out.answer_error(&e.error.render(file))?;
-                return Ok(false);
+                return Ok(Some(None));
             }
         };
         let width = tried
@@ -292,7 +302,7 @@ impl<W: Write> Practice<'_, W> {
             let js: Vec<String> = tried.answer.iter().flat_map(javascript).collect();
             self.out.after_pass(shown_reference, &js)?;
         }
-        Ok(tried.verdict.passed())
+        Ok((!tried.verdict.passed()).then(|| grade::hint_about(&tried.verdict)))
     }
 
     /// The clients and rooms the lesson's steps leave behind, one line each.

@@ -493,3 +493,33 @@ fn check_refuses_on_every_lesson_a_copied_solution_and_one_that_fails_its_varian
         assert!(stdout.contains("2 of "), "{name}: {stdout}");
     }
 }
+
+#[test]
+fn ping_pong_answered_without_a_handler_then_hard_coded_then_right() {
+    let lesson = sockets_tour::parse_markdown(sockets_tour::builtin("broadcast").unwrap()).unwrap();
+    let exercises = Placed::all_of(&lesson).unwrap();
+    let input = [
+        r#"carol: socket.emit("pong")"#,
+        r#"on "ping": io.to(carol.id).emit("pong", msg)"#,
+        "hint",
+        r#"on "ping": io.to(socket.id).emit("pong", msg)"#,
+    ]
+    .join("\n")
+        + "\n";
+    let mut prompt = Piped::new(input.as_bytes());
+    let mut out = Vec::new();
+    let endings = runtime()
+        .block_on(async {
+            let mut session = Practice {
+                out: Transcript::new(&mut out, false),
+                prompt: &mut prompt,
+                servers: Servers::from(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
+            };
+            session
+                .practice("Broadcast", &exercises[..1], &mut |_, _| {})
+                .await
+        })
+        .unwrap();
+    assert_eq!(endings, [Ending::Solved]);
+    insta::assert_snapshot!(String::from_utf8(out).unwrap());
+}

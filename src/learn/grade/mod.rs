@@ -5,9 +5,11 @@
 //! - `miss`: each way a try falls short, in words.
 //! - `compare`: a run observed, and compared with the reference's.
 //! - `conditions`: the goal's conditions on the parsed answer.
+//! - `hint`: a hint about the last miss, before the exercise's own.
 
 mod compare;
 mod conditions;
+mod hint;
 mod miss;
 
 use std::collections::BTreeMap;
@@ -20,6 +22,7 @@ use crate::report::{Delivery, Outcome, Reason, RoomsNow, StepReport};
 
 pub use compare::{Observed, compare, observe};
 pub use conditions::unmet;
+pub use hint::about as hint_about;
 pub use miss::Miss;
 use miss::room_set;
 
