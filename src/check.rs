@@ -176,8 +176,7 @@ fn report(name: &str, findings: &Findings, out: &mut impl Write) -> std::io::Res
         writeln!(
             out,
             "FAIL {name}: {} of {} exercises are not sound",
-            findings.unsound_exercises,
-            findings.exercises
+            findings.unsound_exercises, findings.exercises
         )?;
         for problem in &findings.unsound {
             writeln!(out, "     {problem}")?;

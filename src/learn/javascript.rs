@@ -44,9 +44,14 @@ pub fn javascript(statement: &Statement) -> Vec<String> {
             if *ack {
                 parts.push("(...answer) => console.log(answer)".to_owned());
             }
-            vec![format!("socket.emit({}); // {name}'s client", parts.join(", "))]
+            vec![format!(
+                "socket.emit({}); // {name}'s client",
+                parts.join(", ")
+            )]
         }
-        StatementKind::Server { socket: None, expr } => on_server(vec![format!("{};", expr_js(expr))]),
+        StatementKind::Server { socket: None, expr } => {
+            on_server(vec![format!("{};", expr_js(expr))])
+        }
         StatementKind::Server {
             socket: Some(name),
             expr,
@@ -167,7 +172,9 @@ fn expr_js(expr: &Expr) -> String {
                 code.push_str(&format!(".except({})", rooms_js(rooms)));
             }
             let action = match action {
-                BroadcastAction::Emit { event, args } => format!("emit({})", call_args(event, args)),
+                BroadcastAction::Emit { event, args } => {
+                    format!("emit({})", call_args(event, args))
+                }
                 BroadcastAction::SocketsJoin(rooms) => format!("socketsJoin({})", strings(rooms)),
                 BroadcastAction::SocketsLeave(rooms) => format!("socketsLeave({})", strings(rooms)),
                 BroadcastAction::DisconnectSockets { close } => {
@@ -229,7 +236,10 @@ fn value(v: &Value) -> String {
             let fields: Vec<String> = map
                 .iter()
                 .map(|(k, v)| {
-                    let plain = k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                    let plain = k
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphabetic() || c == '_')
                         && k.chars().all(|c| c.is_alphanumeric() || c == '_');
                     let key = if plain {
                         k.clone()
@@ -255,7 +265,8 @@ mod tests {
     use super::*;
 
     fn js(line: &str) -> String {
-        let statements = crate::script::parse_script(&format!("connect alice\nconnect bob\n{line}")).unwrap();
+        let statements =
+            crate::script::parse_script(&format!("connect alice\nconnect bob\n{line}")).unwrap();
         javascript(&statements[2]).join("\n")
     }
 

@@ -6,7 +6,7 @@
 
 use crate::engine::{Engine, Servers};
 use crate::learn::attempt::{self, Part, Placed, TryError};
-use crate::learn::grade::{self, Observed, Verdict, VariantRun};
+use crate::learn::grade::{self, Observed, VariantRun, Verdict};
 use crate::learn::variants::{self, Case};
 use crate::report::{RoomsNow, StepReport};
 use crate::script::Statement;
@@ -47,29 +47,30 @@ async fn run_case(
     };
     // Boxed: a try runs several of these in turn, and the nested futures
     // would otherwise outgrow the compiler's layout depth.
-    let (reports, start_rooms, end_rooms) = Box::pin(Engine::run(servers.clone(), async |engine| {
-        let mut reports = Vec::new();
-        let mut start_rooms = RoomsNow::new();
-        for part in [Part::Start, Part::Answer, Part::Then] {
-            if part == Part::Answer {
-                start_rooms = engine.rooms();
+    let (reports, start_rooms, end_rooms) =
+        Box::pin(Engine::run(servers.clone(), async |engine| {
+            let mut reports = Vec::new();
+            let mut start_rooms = RoomsNow::new();
+            for part in [Part::Start, Part::Answer, Part::Then] {
+                if part == Part::Answer {
+                    start_rooms = engine.rooms();
+                }
+                let statements: Vec<Statement> = attempt
+                    .statements
+                    .iter()
+                    .filter(|(p, _)| *p == part)
+                    .map(|(_, s)| s.clone())
+                    .collect();
+                engine
+                    .run_block(&statements, |report| {
+                        reports.push((part, report.clone()));
+                        Ok(())
+                    })
+                    .await?;
             }
-            let statements: Vec<Statement> = attempt
-                .statements
-                .iter()
-                .filter(|(p, _)| *p == part)
-                .map(|(_, s)| s.clone())
-                .collect();
-            engine
-                .run_block(&statements, |report| {
-                    reports.push((part, report.clone()));
-                    Ok(())
-                })
-                .await?;
-        }
-        Ok((reports, start_rooms, engine.rooms()))
-    }))
-    .await?;
+            Ok((reports, start_rooms, engine.rooms()))
+        }))
+        .await?;
     let answer = attempt
         .statements
         .into_iter()
@@ -131,7 +132,8 @@ async fn against_reference(
 ) -> anyhow::Result<Verdict> {
     let ex = &placed.exercise;
     for case in cases {
-        let Ok(reference) = run_case(placed, case, &case.lines(&ex.solution_lines()), servers).await?
+        let Ok(reference) =
+            run_case(placed, case, &case.lines(&ex.solution_lines()), servers).await?
         else {
             continue; // `check` reports a solution that does not run here.
         };
@@ -265,8 +267,13 @@ pub async fn verify(placed: &Placed, servers: &Servers) -> anyhow::Result<Vec<St
             continue;
         }
         if let Ok(empty) = run_case(placed, case, &[], servers).await?
-            && grade::compare(&ex.expect, &|n| case.name(n), &observed(placed, &empty), &reference)
-                .is_empty()
+            && grade::compare(
+                &ex.expect,
+                &|n| case.name(n),
+                &observed(placed, &empty),
+                &reference,
+            )
+            .is_empty()
         {
             problems.push(format!(
                 "on the variant \"{label}\", an empty answer does what the solution does, so it tells nothing apart (leave it out with `vary:`)"

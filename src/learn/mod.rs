@@ -12,9 +12,9 @@
 //! - [`javascript`]: a statement as real Socket.IO JavaScript.
 
 pub mod attempt;
-pub mod javascript;
 pub mod grade;
 pub mod guess;
+pub mod javascript;
 pub mod live;
 pub mod overview;
 pub mod progress;

@@ -89,7 +89,7 @@ pub fn cases(placed: &Placed) -> Vec<Case> {
                 variant.then.clone()
             },
             rename: BTreeMap::new(),
-        swap: BTreeMap::new(),
+            swap: BTreeMap::new(),
         });
     }
     all
@@ -247,7 +247,11 @@ fn other_values(own: &Case, parsed: &[(Part, Statement)]) -> Option<Case> {
                     } else {
                         format!(" {ns}")
                     };
-                    let server = s.server.as_ref().map(|l| format!(" @{l}")).unwrap_or_default();
+                    let server = s
+                        .server
+                        .as_ref()
+                        .map(|l| format!(" @{l}"))
+                        .unwrap_or_default();
                     let auth = other_value(&Value::Object(auth.clone()));
                     format!("connect {name}{ns}{server} {auth}")
                 }

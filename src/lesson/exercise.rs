@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::expect::{self, Expect, shorten};
 use super::prose::Prose;
 use super::require::{self, Require};
-use super::variant::{self, Variant, Vary};
+use super::variant::{self, Vary};
 
 /// One exercise of a lesson.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +45,15 @@ pub struct Exercise {
 pub struct ScriptLine {
     pub number: usize,
     pub text: String,
+}
+
+/// A variant the exercise declares (`variant:`): a label, and the lines
+/// that replace the exercise's own (empty: the exercise's own are kept).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub label: String,
+    pub setup: Vec<ScriptLine>,
+    pub then: Vec<ScriptLine>,
 }
 
 /// A malformed exercise block: where, and what to do about it.

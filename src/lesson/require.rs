@@ -150,7 +150,10 @@ pub fn parse(value: &str) -> Result<Require, String> {
             }
             Ok(Require::Uses(members))
         }
-        _ => Err(format!("`require: {}` is not a condition; {USAGE}", shorten(value))),
+        _ => Err(format!(
+            "`require: {}` is not a condition; {USAGE}",
+            shorten(value)
+        )),
     }
 }
 

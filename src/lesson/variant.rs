@@ -1,21 +1,10 @@
-//! Variants of an exercise's start: the ones an exercise declares
-//! (`variant:` with its `variant setup:` and `variant then:` lines) and the
-//! kinds derived by themselves (`vary:`), on which an answer must do what
-//! the reference solution does.
+//! The kinds of variant derived from an exercise's start by themselves
+//! (`vary:`), on which an answer must do what the reference solution does;
+//! the declared ones (`variant:`) are the exercise's own `Variant`s.
 
 use std::collections::BTreeSet;
 
-use super::exercise::ScriptLine;
 use super::expect::shorten;
-
-/// A variant the exercise declares: a label, and the lines that replace
-/// the exercise's own (empty: the exercise's own are kept).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Variant {
-    pub label: String,
-    pub setup: Vec<ScriptLine>,
-    pub then: Vec<ScriptLine>,
-}
 
 /// A kind of variant derived from the exercise's own start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

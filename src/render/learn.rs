@@ -277,7 +277,10 @@ impl<W: Write> Transcript<W> {
     /// answer, and the answer (or the solution shown) as Socket.IO code.
     pub fn after_pass(&mut self, reference: Option<&[&str]>, js: &[String]) -> io::Result<()> {
         if let Some(lines) = reference {
-            writeln!(self.out, "  The reference solution, another way to write it:")?;
+            writeln!(
+                self.out,
+                "  The reference solution, another way to write it:"
+            )?;
             for line in lines {
                 writeln!(self.out, "    {}", self.paint(Role::Code, line))?;
             }

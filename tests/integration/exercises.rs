@@ -24,9 +24,15 @@ const CASES: &[Case] = &[
         lesson: "chat",
         number: 1,
         wrong: &[
-            (r#"io.emit("message", "hi")"#, "the goal asks for the handler `on \"chat message\": …`"),
+            (
+                r#"io.emit("message", "hi")"#,
+                "the goal asks for the handler `on \"chat message\": …`",
+            ),
             (r#"on "chat message": io.emit("message", "hi")"#, VARIANT),
-            (r#"on "chat message": socket.broadcast.emit("message", msg)"#, "alice should have got \"message\""),
+            (
+                r#"on "chat message": socket.broadcast.emit("message", msg)"#,
+                "alice should have got \"message\"",
+            ),
         ],
         right: &[
             r#"on "chat message": io.emit("message", msg)"#,
@@ -38,8 +44,14 @@ const CASES: &[Case] = &[
         lesson: "chat",
         number: 2,
         wrong: &[
-            (r#"carol: socket.broadcast.emit("chat", "no echo")"#, "the goal asks for the handler `on \"chat\": …`"),
-            (r#"on "chat": io.except(carol.id).emit("chat", msg)"#, VARIANT),
+            (
+                r#"carol: socket.broadcast.emit("chat", "no echo")"#,
+                "the goal asks for the handler `on \"chat\": …`",
+            ),
+            (
+                r#"on "chat": io.except(carol.id).emit("chat", msg)"#,
+                VARIANT,
+            ),
         ],
         right: &[
             r#"on "chat": socket.broadcast.emit("chat", msg)"#,
@@ -50,8 +62,14 @@ const CASES: &[Case] = &[
         lesson: "chat",
         number: 3,
         wrong: &[
-            (r#"on "connection": socket.emit("hello", "carol")"#, "the clients renamed"),
-            (r#"on "connection": io.emit("hello", msg)"#, "alice got \"hello\""),
+            (
+                r#"on "connection": socket.emit("hello", "carol")"#,
+                "the clients renamed",
+            ),
+            (
+                r#"on "connection": io.emit("hello", msg)"#,
+                "alice got \"hello\"",
+            ),
         ],
         right: &[
             r#"on "connection": socket.emit("hello", msg)"#,
@@ -62,9 +80,18 @@ const CASES: &[Case] = &[
         lesson: "chat",
         number: 4,
         wrong: &[
-            (r#"on "connection": io.emit("arrived", msg)"#, "carol got \"arrived\""),
-            (r#"on "connection": socket.broadcast.emit("arrived", "carol")"#, "the clients renamed"),
-            (r#"io.emit("arrived", "carol")"#, "the goal asks for the handler `on \"connection\": …`"),
+            (
+                r#"on "connection": io.emit("arrived", msg)"#,
+                "carol got \"arrived\"",
+            ),
+            (
+                r#"on "connection": socket.broadcast.emit("arrived", "carol")"#,
+                "the clients renamed",
+            ),
+            (
+                r#"io.emit("arrived", "carol")"#,
+                "the goal asks for the handler `on \"connection\": …`",
+            ),
         ],
         right: &[
             r#"on "connection": socket.broadcast.emit("arrived", msg)"#,
@@ -75,7 +102,10 @@ const CASES: &[Case] = &[
         lesson: "chat",
         number: 5,
         wrong: &[
-            (r#"io.emit("left", "carol")"#, "the goal asks for the handler `on \"disconnect\": …`"),
+            (
+                r#"io.emit("left", "carol")"#,
+                "the goal asks for the handler `on \"disconnect\": …`",
+            ),
             (r#"on "disconnect": io.emit("left", "carol")"#, VARIANT),
         ],
         right: &[
@@ -87,7 +117,10 @@ const CASES: &[Case] = &[
         lesson: "broadcast",
         number: 1,
         wrong: &[
-            (r#"carol: socket.emit("pong")"#, "the goal asks for the handler `on \"ping\": …`"),
+            (
+                r#"carol: socket.emit("pong")"#,
+                "the goal asks for the handler `on \"ping\": …`",
+            ),
             (r#"on "ping": io.to(carol.id).emit("pong", msg)"#, VARIANT),
             (r#"on "ping": socket.emit("pong", 1)"#, VARIANT),
         ],
@@ -100,8 +133,14 @@ const CASES: &[Case] = &[
         lesson: "broadcast",
         number: 2,
         wrong: &[
-            (r#"io.emit("news", "fire drill at 3")"#, "the goal asks for the handler `on \"shout\": …`"),
-            (r#"on "shout": io.emit("news", "fire drill at 3")"#, "other values in the follow-up lines"),
+            (
+                r#"io.emit("news", "fire drill at 3")"#,
+                "the goal asks for the handler `on \"shout\": …`",
+            ),
+            (
+                r#"on "shout": io.emit("news", "fire drill at 3")"#,
+                "other values in the follow-up lines",
+            ),
         ],
         right: &[
             r#"on "shout": io.emit("news", msg)"#,
@@ -112,9 +151,18 @@ const CASES: &[Case] = &[
         lesson: "broadcast",
         number: 3,
         wrong: &[
-            (r#"alice: socket.broadcast.emit("typing", "alice")"#, "the goal asks for the handler `on \"typing\": …`"),
-            (r#"on "typing": io.except(alice.id).emit("typing", msg)"#, VARIANT),
-            (r#"on "typing": io.emit("typing", msg)"#, "alice got \"typing\""),
+            (
+                r#"alice: socket.broadcast.emit("typing", "alice")"#,
+                "the goal asks for the handler `on \"typing\": …`",
+            ),
+            (
+                r#"on "typing": io.except(alice.id).emit("typing", msg)"#,
+                VARIANT,
+            ),
+            (
+                r#"on "typing": io.emit("typing", msg)"#,
+                "alice got \"typing\"",
+            ),
         ],
         right: &[
             r#"on "typing": socket.broadcast.emit("typing", msg)"#,
@@ -125,8 +173,14 @@ const CASES: &[Case] = &[
         lesson: "broadcast",
         number: 4,
         wrong: &[
-            (r#"io.to(alice.id).to(bob.id).to(carol.id).emit("bye")"#, "one more client"),
-            (r#"on "x": io.except(dave.id).emit("bye")"#, "the goal asks for a statement that acts now"),
+            (
+                r#"io.to(alice.id).to(bob.id).to(carol.id).emit("bye")"#,
+                "one more client",
+            ),
+            (
+                r#"on "x": io.except(dave.id).emit("bye")"#,
+                "the goal asks for a statement that acts now",
+            ),
             (r#"io.emit("bye")"#, "dave got \"bye\""),
         ],
         right: &[
@@ -138,8 +192,14 @@ const CASES: &[Case] = &[
         lesson: "rooms",
         number: 1,
         wrong: &[
-            (r#"io.to(bob.id).to(carol.id).emit("news")"#, "does not use .except(…)"),
-            (r#"io.to(["lobby", "games"]).except(alice.id).emit("news")"#, "erin is in \"lobby\" and \"mods\" too"),
+            (
+                r#"io.to(bob.id).to(carol.id).emit("news")"#,
+                "does not use .except(…)",
+            ),
+            (
+                r#"io.to(["lobby", "games"]).except(alice.id).emit("news")"#,
+                "erin is in \"lobby\" and \"mods\" too",
+            ),
         ],
         right: &[
             r#"io.to(["lobby", "games"]).except("mods").emit("news", "hi")"#,
@@ -150,7 +210,10 @@ const CASES: &[Case] = &[
         lesson: "rooms",
         number: 2,
         wrong: &[
-            (r#"alice: socket.to(socket.id).emit("note", "buy milk")"#, "alice should have got \"note\""),
+            (
+                r#"alice: socket.to(socket.id).emit("note", "buy milk")"#,
+                "alice should have got \"note\"",
+            ),
             (r#"io.emit("note", "x")"#, "bob got \"note\""),
         ],
         right: &[
@@ -163,7 +226,10 @@ const CASES: &[Case] = &[
         number: 3,
         wrong: &[
             (r#"alice: socket.to("lobby").emit("dm")"#, "dave got \"dm\""),
-            (r#"io.to(bob.id).to(carol.id).emit("dm")"#, "the goal asks for code on alice's socket"),
+            (
+                r#"io.to(bob.id).to(carol.id).emit("dm")"#,
+                "the goal asks for code on alice's socket",
+            ),
         ],
         right: &[
             r#"alice: socket.to(bob.id).to(carol.id).emit("dm", "psst")"#,
@@ -174,8 +240,14 @@ const CASES: &[Case] = &[
         lesson: "rooms",
         number: 4,
         wrong: &[
-            (r#"carol: socket.leave("games")"#, "the goal asks for the handler `on \"leave\": …`"),
-            (r#"on "leave": socket.leave("games")"#, "alice, in \"games\" and \"lobby\""),
+            (
+                r#"carol: socket.leave("games")"#,
+                "the goal asks for the handler `on \"leave\": …`",
+            ),
+            (
+                r#"on "leave": socket.leave("games")"#,
+                "alice, in \"games\" and \"lobby\"",
+            ),
         ],
         right: &[
             r#"on "leave": socket.leave(msg)"#,
@@ -188,7 +260,10 @@ const CASES: &[Case] = &[
         wrong: &[
             (r#"alice: socket.emit("ready")"#, "does not use .to(…)"),
             (r#"io.to("kitchen").emit("ready")"#, "dave got \"ready\""),
-            (r#"io.of("/orders").to(alice.id).emit("ready")"#, "bob is in `/orders`' kitchen too"),
+            (
+                r#"io.of("/orders").to(alice.id).emit("ready")"#,
+                "bob is in `/orders`' kitchen too",
+            ),
         ],
         right: &[
             r#"io.of("/orders").to("kitchen").emit("ready")"#,
@@ -199,9 +274,18 @@ const CASES: &[Case] = &[
         lesson: "namespaces",
         number: 2,
         wrong: &[
-            (r#"io.of("/users")"#, "the goal asks for the handler `on /users \"connection\": …`"),
-            (r#"on "connection": socket.emit("welcome", msg)"#, "carol should be admitted"),
-            (r#"on /users "connection": socket.emit("welcome", "carol")"#, "the clients renamed"),
+            (
+                r#"io.of("/users")"#,
+                "the goal asks for the handler `on /users \"connection\": …`",
+            ),
+            (
+                r#"on "connection": socket.emit("welcome", msg)"#,
+                "carol should be admitted",
+            ),
+            (
+                r#"on /users "connection": socket.emit("welcome", "carol")"#,
+                "the clients renamed",
+            ),
         ],
         right: &[
             r#"on /users "connection": socket.emit("welcome", msg)"#,
@@ -213,7 +297,10 @@ const CASES: &[Case] = &[
         number: 3,
         wrong: &[
             (r#"io.emit("news", "closing soon")"#, "dave got \"news\""),
-            (r#"alice: socket.broadcast.emit("news")"#, "alice should have got \"news\""),
+            (
+                r#"alice: socket.broadcast.emit("news")"#,
+                "alice should have got \"news\"",
+            ),
         ],
         right: &[
             r#"io.of("/orders").emit("news", "closing soon")"#,
@@ -224,8 +311,14 @@ const CASES: &[Case] = &[
         lesson: "namespaces",
         number: 4,
         wrong: &[
-            (r#"on "order:create": socket.emit("order:created", msg)"#, "the goal asks for the handler `on /orders \"order:create\": …`"),
-            (r#"on /orders "order:create": socket.emit("order:created", {"item": "tea"})"#, VARIANT),
+            (
+                r#"on "order:create": socket.emit("order:created", msg)"#,
+                "the goal asks for the handler `on /orders \"order:create\": …`",
+            ),
+            (
+                r#"on /orders "order:create": socket.emit("order:created", {"item": "tea"})"#,
+                VARIANT,
+            ),
         ],
         right: &[
             r#"on /orders "order:create": socket.emit("order:created", msg)"#,
@@ -236,8 +329,14 @@ const CASES: &[Case] = &[
         lesson: "middleware",
         number: 1,
         wrong: &[
-            ("use /ops require role \"admin\"\non \"connection\": socket.emit(\"welcome\", msg)", "the goal asks for the handler `on /ops \"connection\": …`"),
-            ("on /ops \"connection\": socket.emit(\"welcome\", msg)\n", "gus should be refused"),
+            (
+                "use /ops require role \"admin\"\non \"connection\": socket.emit(\"welcome\", msg)",
+                "the goal asks for the handler `on /ops \"connection\": …`",
+            ),
+            (
+                "on /ops \"connection\": socket.emit(\"welcome\", msg)\n",
+                "gus should be refused",
+            ),
         ],
         right: &[
             "use /ops require role \"admin\"\non /ops \"connection\": socket.emit(\"welcome\", msg)",
@@ -248,7 +347,10 @@ const CASES: &[Case] = &[
         lesson: "middleware",
         number: 2,
         wrong: &[
-            (r#"use /lobby require ticket "t-42""#, "gus should be refused"),
+            (
+                r#"use /lobby require ticket "t-42""#,
+                "gus should be refused",
+            ),
             (r#"use / require token "t-42""#, "ana should be admitted"),
         ],
         right: &[
@@ -261,7 +363,10 @@ const CASES: &[Case] = &[
         number: 3,
         wrong: &[
             ("use /vault require token \"k1\"\n", "gus should be refused"),
-            ("use /vault require role \"admin\"\n", "max should be refused"),
+            (
+                "use /vault require role \"admin\"\n",
+                "max should be refused",
+            ),
         ],
         right: &[
             "use /vault require token \"k1\"\nuse /vault require role \"admin\"",
@@ -272,7 +377,10 @@ const CASES: &[Case] = &[
         lesson: "middleware",
         number: 4,
         wrong: &[
-            (r#"use /club require token "open-sesame!""#, "the goal asks for what bob's client does"),
+            (
+                r#"use /club require token "open-sesame!""#,
+                "the goal asks for what bob's client does",
+            ),
             (r#"connect bob /club"#, "bob should be admitted"),
         ],
         right: &[
@@ -284,17 +392,32 @@ const CASES: &[Case] = &[
         lesson: "delivery",
         number: 1,
         wrong: &[
-            (r#"on "order:cancel": callback({"id": 7})"#, "other values in the follow-up lines"),
-            (r#"on "order:create": callback(msg)"#, "the goal asks for the handler `on \"order:cancel\": …`"),
+            (
+                r#"on "order:cancel": callback({"id": 7})"#,
+                "other values in the follow-up lines",
+            ),
+            (
+                r#"on "order:create": callback(msg)"#,
+                "the goal asks for the handler `on \"order:cancel\": …`",
+            ),
         ],
-        right: &[r#"on "order:cancel": callback(msg)"#, r#"on / "order:cancel": callback(msg)"#],
+        right: &[
+            r#"on "order:cancel": callback(msg)"#,
+            r#"on / "order:cancel": callback(msg)"#,
+        ],
     },
     Case {
         lesson: "delivery",
         number: 2,
         wrong: &[
-            (r#"on "order:create": callback({"status": "ok"}, {"item": "tea"})"#, "other values in the follow-up lines"),
-            (r#"on "order:create": callback({"status": "ok"})"#, "the acknowledgement carried"),
+            (
+                r#"on "order:create": callback({"status": "ok"}, {"item": "tea"})"#,
+                "other values in the follow-up lines",
+            ),
+            (
+                r#"on "order:create": callback({"status": "ok"})"#,
+                "the acknowledgement carried",
+            ),
         ],
         right: &[
             r#"on "order:create": callback({"status": "ok"}, msg)"#,
@@ -305,7 +428,10 @@ const CASES: &[Case] = &[
         lesson: "delivery",
         number: 3,
         wrong: &[
-            (r#"on "connection": socket.join("orders")"#, "bob should end in \"orders\""),
+            (
+                r#"on "connection": socket.join("orders")"#,
+                "bob should end in \"orders\"",
+            ),
             (r#"io.socketsJoin("orders")"#, "one more client"),
         ],
         right: &[
@@ -329,8 +455,14 @@ const CASES: &[Case] = &[
         lesson: "cluster",
         number: 1,
         wrong: &[
-            ("@A io.emit(\"news\", 1)\n", "carol should have got \"news\""),
-            ("@A io.emit(\"news\")\n@A io.emit(\"news\")", "carol should have got \"news\""),
+            (
+                "@A io.emit(\"news\", 1)\n",
+                "carol should have got \"news\"",
+            ),
+            (
+                "@A io.emit(\"news\")\n@A io.emit(\"news\")",
+                "carol should have got \"news\"",
+            ),
         ],
         right: &[
             "@A io.emit(\"news\", 1)\n@B io.emit(\"news\", 1)",
@@ -341,7 +473,10 @@ const CASES: &[Case] = &[
         lesson: "cluster",
         number: 2,
         wrong: &[
-            (r#"@A io.to("lobby").emit("news", 1)"#, "the goal asks for code on server B"),
+            (
+                r#"@A io.to("lobby").emit("news", 1)"#,
+                "the goal asks for code on server B",
+            ),
             (r#"@B io.emit("news", 1)"#, "dave got \"news\""),
         ],
         right: &[
@@ -353,8 +488,14 @@ const CASES: &[Case] = &[
         lesson: "cluster",
         number: 3,
         wrong: &[
-            (r#"@A io.in("lobby").except("mods").socketsJoin("vip")"#, "the goal asks for code on server B"),
-            (r#"@B io.in("lobby").socketsJoin("vip")"#, "dave should end in"),
+            (
+                r#"@A io.in("lobby").except("mods").socketsJoin("vip")"#,
+                "the goal asks for code on server B",
+            ),
+            (
+                r#"@B io.in("lobby").socketsJoin("vip")"#,
+                "dave should end in",
+            ),
         ],
         right: &[
             r#"@B io.in("lobby").except("mods").socketsJoin("vip")"#,
@@ -365,7 +506,10 @@ const CASES: &[Case] = &[
         lesson: "cluster",
         number: 4,
         wrong: &[
-            (r#"carol: socket.emit("chat")"#, "the goal asks for code on alice's socket"),
+            (
+                r#"carol: socket.emit("chat")"#,
+                "the goal asks for code on alice's socket",
+            ),
             (r#"alice: socket.broadcast.emit("chat")"#, "one more client"),
         ],
         right: &[
@@ -418,11 +562,17 @@ fn every_builtin_exercise_fails_wrong_answers_and_passes_two_right_ones() {
     let mut covered = std::collections::BTreeSet::new();
     let mut failures = Vec::new();
     for case in CASES {
-        let lesson = sockets_tour::parse_markdown(sockets_tour::builtin(case.lesson).unwrap()).unwrap();
+        let lesson =
+            sockets_tour::parse_markdown(sockets_tour::builtin(case.lesson).unwrap()).unwrap();
         let exercises = Placed::all_of(&lesson).unwrap();
         let placed = &exercises[case.number - 1];
         covered.insert((case.lesson, case.number));
-        assert!(case.right.len() >= 2, "{} {}: two right answers", case.lesson, case.number);
+        assert!(
+            case.right.len() >= 2,
+            "{} {}: two right answers",
+            case.lesson,
+            case.number
+        );
         for (answer, reason) in case.wrong {
             let (ending, text) = try_answer(&runtime, placed, answer);
             if ending == Ending::Solved || !squeezed(&text).contains(&squeezed(reason)) {
@@ -449,7 +599,10 @@ fn every_builtin_exercise_fails_wrong_answers_and_passes_two_right_ones() {
         let count = Placed::all_of(&lesson).unwrap().len();
         assert!(count >= 4, "{name} has {count} exercises");
         for number in 1..=count {
-            assert!(covered.contains(&(*name, number)), "{name} {number} has no row");
+            assert!(
+                covered.contains(&(*name, number)),
+                "{name} {number} has no row"
+            );
         }
     }
 }

@@ -111,7 +111,8 @@ pub fn compare(
             message: message.clone(),
         })
         .collect();
-    let deliveries = expect.receivers.is_some() || expect.event.is_some() || expect.payload.is_some();
+    let deliveries =
+        expect.receivers.is_some() || expect.event.is_some() || expect.payload.is_some();
     if deliveries {
         for (ours, theirs) in answer.steps.iter().zip(&reference.steps) {
             misses.extend(compare_step(expect.payload.is_some(), ours, theirs));

@@ -141,7 +141,11 @@ fn why_unmet(condition: &Require, answer: &[Statement]) -> Option<String> {
             (!missing.is_empty()).then(|| {
                 format!(
                     "the goal asks for {}; your answer does not use {}",
-                    members.iter().map(|m| m.code()).collect::<Vec<_>>().join(" and "),
+                    members
+                        .iter()
+                        .map(|m| m.code())
+                        .collect::<Vec<_>>()
+                        .join(" and "),
                     missing.join(" nor ")
                 )
             })
@@ -181,7 +185,10 @@ fn rooms_members(rooms: &[Arg<Vec<Room>>], used: &mut BTreeSet<Member>) {
                 used.insert(Member::Msg);
             }
             Arg::Lit(list) => {
-                if list.iter().any(|r| matches!(r, Room::IdOf(_) | Room::OwnId)) {
+                if list
+                    .iter()
+                    .any(|r| matches!(r, Room::IdOf(_) | Room::OwnId))
+                {
                     used.insert(Member::Id);
                 }
             }
