@@ -64,6 +64,7 @@ impl<W: Write> Transcript<W> {
                 name,
                 said,
                 admitted,
+                no_namespace,
             } => {
                 let what = if *admitted { "admitted" } else { "refused" };
                 if said == admitted {
@@ -72,6 +73,9 @@ impl<W: Write> Transcript<W> {
                 } else {
                     let mark = self.paint(Role::Missed, "✘");
                     let why = match &report.outcome {
+                        Outcome::Connect { ns, .. } if *no_namespace => {
+                            format!(": the namespace {ns} does not exist")
+                        }
                         Outcome::Connect {
                             ns, error: Some(_), ..
                         } => format!(" by the middleware of {ns}"),
