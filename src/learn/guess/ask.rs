@@ -67,7 +67,7 @@ impl Asker {
     }
 
     fn question_before(&self, statement: &Statement) -> Option<Question> {
-        let handler_emits = |ns: &str, event: &str| {
+        let handler_emits = |ns: &str, event: &str| -> Option<Question> {
             self.handlers
                 .get(&(ns.to_owned(), event.to_owned()))
                 .cloned()
@@ -80,12 +80,14 @@ impl Asker {
             }
             // Asked even when nothing will come back: silence would give
             // the answer away.
-            StatementKind::ClientEmit { name, event, .. } => {
-                let ns = self.namespace_of.get(name).map_or("/", String::as_str);
-                Some(handler_emits(ns, event).unwrap_or(Question::Receivers {
-                    what: "anything".to_owned(),
-                }))
-            }
+            // Worded the same whether a handler emits or not, for the
+            // same reason.
+            StatementKind::ClientEmit { event, .. } => Some(Question::Receivers {
+                what: format!(
+                    "anything from this {}",
+                    serde_json::Value::String(event.clone())
+                ),
+            }),
             StatementKind::Connect { name, ns, .. } => {
                 if self.guarded.contains(ns) || !self.declared.contains(ns) {
                     Some(Question::Admission { name: name.clone() })

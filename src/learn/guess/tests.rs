@@ -178,9 +178,9 @@ fn asks_before_emits_handled_emits_and_connects_that_may_be_refused() {
         asked,
         [
             (4, receivers("\"x\"")),
-            (5, receivers("anything")),
-            (8, receivers("\"pong\"")),
-            (9, receivers("anything")),
+            (5, receivers("anything from this \"ping\"")),
+            (8, receivers("anything from this \"ping\"")),
+            (9, receivers("anything from this \"join\"")),
             (11, admission("carol")),
             (12, admission("dave")),
             (16, receivers("\"hi\"")),
