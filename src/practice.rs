@@ -180,21 +180,22 @@ impl<W: Write> Practice<'_, W> {
                 _ => "",
             };
             match command {
-                "hint" if about_miss.is_some() => {
-                    let about = about_miss.take().unwrap_or_default();
-                    self.out
-                        .practice_note(&format!("About your last try: {about}"))?;
+                "hint" => {
+                    if let Some(about) = about_miss.take() {
+                        self.out
+                            .practice_note(&format!("About your last try: {about}"))?;
+                    }
+                    match hints.next() {
+                        Some((i, hint)) => self.out.practice_note(&format!(
+                            "Hint {} of {}: {hint}",
+                            i + 1,
+                            ex.hints.len()
+                        ))?,
+                        None => self.out.practice_note(
+                            "No more hints; `solution` shows the reference answer.",
+                        )?,
+                    }
                 }
-                "hint" => match hints.next() {
-                    Some((i, hint)) => self.out.practice_note(&format!(
-                        "Hint {} of {}: {hint}",
-                        i + 1,
-                        ex.hints.len()
-                    ))?,
-                    None => self
-                        .out
-                        .practice_note("No more hints; `solution` shows the reference answer.")?,
-                },
                 "solution" => {
                     self.out
                         .practice_note("The reference solution, on the live server:")?;
