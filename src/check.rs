@@ -1,7 +1,8 @@
 //! `sockets-tour check`: validates lessons without trusting them — each
 //! parses, has a title, a summary and narration, uses only names connected
 //! earlier — then runs each and fails if prediction and observation disagree,
-//! or if an exercise's solution does not pass (or an empty answer does).
+//! or if an exercise's solution does not pass (or an empty answer does, or
+//! a variant tells nothing apart), or if it copies a line of the lesson.
 
 use std::io::Write;
 
@@ -33,9 +34,12 @@ pub struct Findings {
     pub errors: Vec<StepError>,
     /// How many exercises the lesson has.
     pub exercises: usize,
-    /// Exercises whose solution does not pass on the live server, or
-    /// whose goal an empty answer already meets: `line N: why`.
+    /// Why exercises are not sound (a solution that does not pass on the
+    /// live server or copies the lesson, a goal an empty answer already
+    /// meets, a variant that tells nothing apart): `exercise at line N: why`.
     pub unsound: Vec<String>,
+    /// How many exercises are not sound.
+    pub unsound_exercises: usize,
 }
 
 /// The problems of a lesson that can be seen without running it.
@@ -117,14 +121,37 @@ async fn check_exercises(lesson: &Lesson, findings: &mut Findings) -> anyhow::Re
     findings.exercises = exercises.len();
     let servers = Setup::loopback(Output::Ndjson).servers;
     for placed in &exercises {
+        let before = findings.unsound.len();
+        for line in copied_lines(lesson, &placed.exercise) {
+            findings.unsound.push(format!(
+                "exercise at line {}: its solution line `{line}` is in the lesson's own steps, so the exercise asks for a copy; ask for something the lesson's ideas apply to",
+                placed.exercise.line
+            ));
+        }
         for problem in live::verify(placed, &servers).await? {
             findings.unsound.push(format!(
                 "exercise at line {}: {problem}",
                 placed.exercise.line
             ));
         }
+        if findings.unsound.len() > before {
+            findings.unsound_exercises += 1;
+        }
     }
     Ok(())
+}
+
+/// The solution lines of `exercise` that the lesson's steps hold too
+/// (whitespace aside).
+pub fn copied_lines<'a>(lesson: &Lesson, exercise: &'a lesson::Exercise) -> Vec<&'a str> {
+    let squeeze = |text: &str| -> String { text.chars().filter(|c| !c.is_whitespace()).collect() };
+    let steps: std::collections::BTreeSet<String> =
+        lesson.statements().map(|s| squeeze(&s.code)).collect();
+    exercise
+        .solution_lines()
+        .into_iter()
+        .filter(|line| steps.contains(&squeeze(line)))
+        .collect()
 }
 
 fn report(name: &str, findings: &Findings, out: &mut impl Write) -> std::io::Result<()> {
@@ -149,8 +176,7 @@ fn report(name: &str, findings: &Findings, out: &mut impl Write) -> std::io::Res
         writeln!(
             out,
             "FAIL {name}: {} of {} exercises are not sound",
-            findings.unsound.len(),
-            findings.exercises
+            findings.unsound_exercises, findings.exercises
         )?;
         for problem in &findings.unsound {
             writeln!(out, "     {problem}")?;

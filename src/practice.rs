@@ -9,6 +9,7 @@ use crate::engine::Servers;
 use crate::error::{Error, bad_input};
 use crate::learn::attempt::{Part, Placed};
 use crate::learn::grade;
+use crate::learn::javascript::javascript;
 use crate::learn::live::run_try;
 use crate::learn::progress::{ExerciseStatus, Progress, Store};
 use crate::learn::prompt::Prompt;
@@ -168,6 +169,8 @@ impl<W: Write> Practice<'_, W> {
         self.out.exercise(number, of, title, &ex.goal_prose)?;
         self.show_start(placed).await?;
         let mut hints = ex.hints.iter().enumerate();
+        // A hint about the last try's miss, shown once before the next hint.
+        let mut about_miss: Option<String> = None;
         loop {
             let Some(answer) = self.read_answer(ex.max_statements)? else {
                 return Ok(Ending::Stopped);
@@ -177,20 +180,27 @@ impl<W: Write> Practice<'_, W> {
                 _ => "",
             };
             match command {
-                "hint" => match hints.next() {
-                    Some((i, hint)) => self.out.practice_note(&format!(
-                        "Hint {} of {}: {hint}",
-                        i + 1,
-                        ex.hints.len()
-                    ))?,
-                    None => self
-                        .out
-                        .practice_note("No more hints; `solution` shows the reference answer.")?,
-                },
+                "hint" => {
+                    if let Some(about) = about_miss.take() {
+                        self.out
+                            .practice_note(&format!("About your last try: {about}"))?;
+                    }
+                    match hints.next() {
+                        Some((i, hint)) => self.out.practice_note(&format!(
+                            "Hint {} of {}: {hint}",
+                            i + 1,
+                            ex.hints.len()
+                        ))?,
+                        None => self.out.practice_note(
+                            "No more hints; `solution` shows the reference answer.",
+                        )?,
+                    }
+                }
                 "solution" => {
                     self.out
                         .practice_note("The reference solution, on the live server:")?;
-                    self.show_try(placed, &ex.solution_lines(), true).await?;
+                    // Shown, not solved, whatever its verdict.
+                    let _ = self.show_try(placed, &ex.solution_lines(), true).await?;
                     return Ok(Ending::Shown);
                 }
                 "skip" => {
@@ -200,8 +210,9 @@ impl<W: Write> Practice<'_, W> {
                 "quit" => return Ok(Ending::Stopped),
                 _ => {
                     let lines: Vec<&str> = answer.iter().map(String::as_str).collect();
-                    if self.show_try(placed, &lines, false).await? {
-                        return Ok(Ending::Solved);
+                    match self.show_try(placed, &lines, false).await? {
+                        None => return Ok(Ending::Solved),
+                        Some(about) => about_miss = about,
                     }
                 }
             }
@@ -254,13 +265,14 @@ impl<W: Write> Practice<'_, W> {
     }
 
     /// Runs a try and shows its graded steps and verdict (`solution`: the
-    /// reference solution, shown); whether it passed.
+    /// reference solution, shown): `None` when it passed, else a hint
+    /// about its miss, if there is one to give.
     async fn show_try(
         &mut self,
         placed: &Placed,
         answer: &[&str],
         solution: bool,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<Option<Option<String>>> {
         let tried = match run_try(placed, answer, &self.servers).await? {
             Ok(tried) => tried,
             Err(e) => {
@@ -270,7 +282,7 @@ impl<W: Write> Practice<'_, W> {
                     Part::Then => "the exercise's then lines",
                 };
                 self.out.answer_error(&e.error.render(file))?;
-                return Ok(false);
+                return Ok(Some(None));
             }
         };
         let width = tried
@@ -284,7 +296,14 @@ impl<W: Write> Practice<'_, W> {
             self.out.step(report, width)?;
         }
         self.out.verdict(&tried.verdict, solution)?;
-        Ok(tried.verdict.passed())
+        if tried.verdict.passed() {
+            let reference = placed.exercise.solution_lines();
+            let differs = solution || squeezed(answer) != squeezed(&reference);
+            let shown_reference = (!solution && differs).then_some(reference.as_slice());
+            let js: Vec<String> = tried.answer.iter().flat_map(javascript).collect();
+            self.out.after_pass(shown_reference, &js)?;
+        }
+        Ok((!tried.verdict.passed()).then(|| grade::hint_about(&tried.verdict)))
     }
 
     /// The clients and rooms the lesson's steps leave behind, one line each.
@@ -294,6 +313,14 @@ impl<W: Write> Practice<'_, W> {
             Err(_) => Vec::new(),
         })
     }
+}
+
+/// Lines without their whitespace, to compare an answer with the reference.
+fn squeezed(lines: &[&str]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect())
+        .collect()
 }
 
 /// The client names a report shows, to align its lines.

@@ -2,10 +2,12 @@
 //! lesson"), one `KEY: VALUE` per line, read through one table of keys into
 //! a goal, a starting state, the outcome that counts, hints and a solution.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::expect::{self, Expect, shorten};
 use super::prose::Prose;
+use super::require::{self, Require};
+use super::variant::{self, Vary};
 
 /// One exercise of a lesson.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +31,12 @@ pub struct Exercise {
     pub solution: Vec<ScriptLine>,
     /// The most statements an answer may have.
     pub max_statements: usize,
+    /// Conditions on how the answer is written (`require:`).
+    pub require: Vec<Require>,
+    /// The kinds of variant derived from the start (`vary:`; all by default).
+    pub vary: BTreeSet<Vary>,
+    /// The variants the exercise declares (`variant:`).
+    pub variants: Vec<Variant>,
 }
 
 /// One statement's text with its 1-based line number: in the lesson file
@@ -37,6 +45,15 @@ pub struct Exercise {
 pub struct ScriptLine {
     pub number: usize,
     pub text: String,
+}
+
+/// A variant the exercise declares (`variant:`): a label, and the lines
+/// that replace the exercise's own (empty: the exercise's own are kept).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub label: String,
+    pub setup: Vec<ScriptLine>,
+    pub then: Vec<ScriptLine>,
 }
 
 /// A malformed exercise block: where, and what to do about it.
@@ -91,11 +108,16 @@ enum Field {
     Hint,
     Solution,
     Statements,
+    Require,
+    Vary,
+    Variant,
+    VariantSetup,
+    VariantThen,
 }
 
 /// Every key of the format: its word, its meaning, how often it may appear.
 /// The parser and its messages both read this table.
-const FIELDS: [(&str, Field, Count); 13] = [
+const FIELDS: [(&str, Field, Count); 18] = [
     ("goal", Field::Goal, Count::Required),
     ("setup", Field::Setup, Count::Any),
     ("then", Field::Then, Count::Any),
@@ -109,6 +131,11 @@ const FIELDS: [(&str, Field, Count); 13] = [
     ("hint", Field::Hint, Count::Required),
     ("solution", Field::Solution, Count::Required),
     ("statements", Field::Statements, Count::Optional),
+    ("require", Field::Require, Count::Any),
+    ("vary", Field::Vary, Count::Optional),
+    ("variant", Field::Variant, Count::Any),
+    ("variant setup", Field::VariantSetup, Count::Any),
+    ("variant then", Field::VariantThen, Count::Any),
 ];
 
 fn key_word(key: Field) -> &'static str {
@@ -220,6 +247,9 @@ impl Draft {
                 hints: Vec::new(),
                 solution: Vec::new(),
                 max_statements: 1,
+                require: Vec::new(),
+                vary: variant::all_kinds(),
+                variants: Vec::new(),
             },
             goal: Vec::new(),
             seen: BTreeMap::new(),
@@ -272,6 +302,26 @@ impl Draft {
                 }
             }
             Field::Statements => exercise.max_statements = statements(value)?,
+            Field::Require => exercise.require.push(require::parse(value)?),
+            Field::Vary => exercise.vary = variant::kinds(value)?,
+            Field::Variant => exercise.variants.push(Variant {
+                label: value.to_owned(),
+                setup: Vec::new(),
+                then: Vec::new(),
+            }),
+            Field::VariantSetup | Field::VariantThen => {
+                let Some(last) = exercise.variants.last_mut() else {
+                    return Err(format!(
+                        "`{}:` comes before any `variant:` line; start a variant with `variant: LABEL`",
+                        entry.word
+                    ));
+                };
+                if entry.key == Field::VariantSetup {
+                    last.setup.push(line());
+                } else {
+                    last.then.push(line());
+                }
+            }
         }
         Ok(())
     }

@@ -9,6 +9,8 @@
 //! - `fence`: code fences never closed, reported as syntax errors.
 //! - `exercise`: the exercise block format and its table of keys.
 //! - `expect`: the outcome an exercise expects, and its values.
+//! - `require`: the conditions on an answer's form (`require:`).
+//! - `variant`: an exercise's variants, declared and derived (`vary:`).
 //! - `builtin`: the lessons embedded in the binary.
 
 mod builtin;
@@ -19,6 +21,8 @@ mod inline;
 mod markdown;
 mod model;
 mod prose;
+mod require;
+mod variant;
 
 #[cfg(test)]
 pub(crate) use builtin::RESERVED_NAMES;
@@ -28,3 +32,5 @@ pub use expect::Expect;
 pub use markdown::{is_markdown, load, parse_markdown, summary};
 pub use model::{Lesson, Section};
 pub use prose::{Prose, Span, Style, plain};
+pub use require::{Member, Require};
+pub use variant::Vary;

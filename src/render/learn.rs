@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::Transcript;
 use super::ndjson::Ndjson;
-use crate::learn::grade::Verdict;
+use crate::learn::grade::{VariantRun, Verdict};
 use crate::learn::guess::{self, ClientGrade, Graded, Idea, Prediction, Question, Score};
 use crate::lesson::{Prose, Span, Style};
 use crate::report::{Outcome, StepReport};
@@ -64,6 +64,7 @@ impl<W: Write> Transcript<W> {
                 name,
                 said,
                 admitted,
+                no_namespace,
             } => {
                 let what = if *admitted { "admitted" } else { "refused" };
                 if said == admitted {
@@ -72,6 +73,9 @@ impl<W: Write> Transcript<W> {
                 } else {
                     let mark = self.paint(Role::Missed, "✘");
                     let why = match &report.outcome {
+                        Outcome::Connect { ns, .. } if *no_namespace => {
+                            format!(": the namespace {ns} does not exist")
+                        }
                         Outcome::Connect {
                             ns, error: Some(_), ..
                         } => format!(" by the middleware of {ns}"),
@@ -214,6 +218,9 @@ impl<W: Write> Transcript<W> {
         } else {
             let text = self.paint(Role::Error, "✘ Not yet:");
             writeln!(self.out, "  {text}")?;
+            if let Some(variant) = &verdict.variant {
+                self.variant(variant)?;
+            }
             for miss in &verdict.misses {
                 self.hanging("    - ", 6, &miss.to_string(), None)?;
             }
@@ -222,6 +229,73 @@ impl<W: Write> Transcript<W> {
                 "  Try again, or type `hint`, `solution` or `skip`.\n"
             )?;
         }
+        self.out.flush()
+    }
+}
+
+impl<W: Write> Transcript<W> {
+    /// The variant a try failed on: what changed, where it starts, and
+    /// what the answer did there.
+    fn variant(&mut self, variant: &VariantRun) -> io::Result<()> {
+        self.hanging(
+            "    ",
+            4,
+            &format!(
+                "Right on the exercise's own start, but not on a variant: {}. It starts from:",
+                variant.label
+            ),
+            None,
+        )?;
+        for line in &variant.start {
+            writeln!(self.out, "      {}", self.paint(Role::Code, line))?;
+        }
+        if !variant.then.is_empty() {
+            writeln!(self.out, "    and then runs:")?;
+            for line in &variant.then {
+                writeln!(self.out, "      {}", self.paint(Role::Code, line))?;
+            }
+        }
+        if !variant.reports.is_empty() {
+            writeln!(self.out, "    There, your answer did:")?;
+            let width = variant
+                .reports
+                .iter()
+                .flat_map(|r| r.outcomes())
+                .filter_map(|o| match o {
+                    Outcome::Emit { deliveries, .. } => {
+                        deliveries.keys().map(|n| n.chars().count()).max()
+                    }
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(0);
+            for report in &variant.reports {
+                self.step(report, width)?;
+            }
+        }
+        writeln!(self.out, "    What differs:")?;
+        Ok(())
+    }
+
+    /// After a pass: the reference solution when it differs from the
+    /// answer, and the answer (or the solution shown) as Socket.IO code.
+    pub fn after_pass(&mut self, reference: Option<&[&str]>, js: &[String]) -> io::Result<()> {
+        if let Some(lines) = reference {
+            writeln!(
+                self.out,
+                "  The reference solution, another way to write it:"
+            )?;
+            for line in lines {
+                writeln!(self.out, "    {}", self.paint(Role::Code, line))?;
+            }
+        }
+        if !js.is_empty() {
+            writeln!(self.out, "  As Socket.IO JavaScript:")?;
+            for line in js {
+                writeln!(self.out, "    {}", self.paint(Role::Code, line))?;
+            }
+        }
+        writeln!(self.out)?;
         self.out.flush()
     }
 }

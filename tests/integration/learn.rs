@@ -197,7 +197,7 @@ fn practice_saves_progress_that_list_and_progress_read_back() {
     let lesson = test_lesson();
     let out = tour_with_input(
         &["practice", &lesson],
-        "alice: socket.broadcast.emit(\"news\", 1)\nsolution\nskip\n",
+        "alice: socket.to([\"lobby\", \"games\"]).emit(\"news\", 1)\nsolution\nskip\n",
         &data,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -242,14 +242,14 @@ fn practice_saves_progress_that_list_and_progress_read_back() {
             .to_owned()
     };
     assert!(
-        status("chat").starts_with("read · exercises 0/4 · predict "),
+        status("chat").starts_with("read · exercises 0/5 · predict "),
         "{list}"
     );
     assert_eq!(status("rooms"), "exercises 1/4", "{list}");
     let out = tour_with_input(&["progress"], "", &data);
     let progress = text(&out.stdout);
     assert!(
-        progress.contains("  chat: read\n    exercises: 0 of 4 solved\n    best --predict run: "),
+        progress.contains("  chat: read\n    exercises: 0 of 5 solved\n    best --predict run: "),
         "{progress}"
     );
     assert!(
@@ -369,7 +369,7 @@ fn practice_rooms_with_wrong_tries_a_hint_and_an_answer_of_ones_own() {
         "solution",
         // Exercise 3: skipped; exercise 4: a right answer.
         "skip",
-        "on \"join\": socket.join(msg)",
+        "on \"leave\": socket.leave(msg)",
     ];
     let out = tour_with_input(&["practice", "rooms"], &(answers.join("\n") + "\n"), &data);
     assert!(out.status.success(), "{}", text(&out.stderr));

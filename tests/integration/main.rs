@@ -4,6 +4,7 @@ mod cli;
 mod cluster;
 mod differential;
 mod environment;
+mod exercises;
 mod generator;
 mod interactive;
 mod learn;

@@ -56,6 +56,73 @@ pub enum Miss {
     },
     /// A graded statement ended in a run-time error.
     Failed { code: String, message: String },
+    /// Got an event in a step where the reference solution sends it none.
+    Extra {
+        when: When,
+        name: String,
+        event: String,
+    },
+    /// Did not get an event that the reference solution sends it there.
+    Lacking {
+        when: When,
+        name: String,
+        event: String,
+        /// Why not, from the server's state.
+        reason: Option<Reason>,
+        /// Whether the answer sent that event at all in the step.
+        sent: bool,
+    },
+    /// Got the event with other arguments than the reference solution's.
+    OtherArgs {
+        when: When,
+        name: String,
+        event: String,
+        got: Vec<Value>,
+        want: Vec<Value>,
+    },
+    /// Got the events as often as…: another number of times.
+    Times {
+        when: When,
+        name: String,
+        got: usize,
+        want: usize,
+    },
+    /// Admitted or refused otherwise than with the reference solution
+    /// (`None`: never connected; `Some(None)`: admitted).
+    Admission {
+        name: String,
+        got: Option<Option<String>>,
+        want: Option<Option<String>>,
+    },
+    /// A `require:` condition the answer does not meet, explained.
+    Condition(String),
+}
+
+/// The step of a try a miss is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum When {
+    /// The answer's own statements.
+    Answer,
+    /// The `then:` line with this code.
+    Then(String),
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            When::Answer => f.write_str("in your answer's own step"),
+            When::Then(code) => write!(f, "after `{code}`"),
+        }
+    }
+}
+
+/// An admission in words.
+fn admission(state: &Option<Option<String>>) -> String {
+    match state {
+        None => "never connects".to_owned(),
+        Some(None) => "is admitted".to_owned(),
+        Some(Some(message)) => format!("is refused ({})", quoted(message)),
+    }
 }
 
 fn quoted(text: &str) -> String {
@@ -173,6 +240,58 @@ impl fmt::Display for Miss {
                 args(want)
             ),
             Miss::Failed { code, message } => write!(f, "`{code}` failed: {message}"),
+            Miss::Extra { when, name, event } => write!(
+                f,
+                "{when}, {name} got {}, and the reference solution sends {name} nothing there",
+                quoted(event)
+            ),
+            Miss::Lacking {
+                when,
+                name,
+                event,
+                reason,
+                sent,
+            } => {
+                write!(
+                    f,
+                    "{when}, {name} should get {} (the reference solution sends it), and did not: ",
+                    quoted(event)
+                )?;
+                match reason {
+                    Some(reason) if *sent => f.write_str(&explain(reason)),
+                    _ if *sent => write!(f, "it went to others only"),
+                    _ => write!(f, "nothing sent {} then", quoted(event)),
+                }
+            }
+            Miss::OtherArgs {
+                when,
+                name,
+                event,
+                got,
+                want,
+            } => write!(
+                f,
+                "{when}, {name} got {} with {}, where the reference solution sends {}",
+                quoted(event),
+                args(got),
+                args(want)
+            ),
+            Miss::Times {
+                when,
+                name,
+                got,
+                want,
+            } => write!(
+                f,
+                "{when}, {name} got it {got} time(s), where the reference solution sends it {want}"
+            ),
+            Miss::Admission { name, got, want } => write!(
+                f,
+                "{name} {}, where with the reference solution {name} {}",
+                admission(got),
+                admission(want)
+            ),
+            Miss::Condition(text) => f.write_str(text),
         }
     }
 }

@@ -3,7 +3,13 @@
 //! explains each miss in the receipt's terms.
 //!
 //! - `miss`: each way a try falls short, in words.
+//! - `compare`: a run observed, and compared with the reference's.
+//! - `conditions`: the goal's conditions on the parsed answer.
+//! - `hint`: a hint about the last miss, before the exercise's own.
 
+mod compare;
+mod conditions;
+mod hint;
 mod miss;
 
 use std::collections::BTreeMap;
@@ -14,6 +20,9 @@ use crate::learn::attempt::Part;
 use crate::lesson::Expect;
 use crate::report::{Delivery, Outcome, Reason, RoomsNow, StepReport};
 
+pub use compare::{Observed, compare, observe};
+pub use conditions::unmet;
+pub use hint::about as hint_about;
 pub use miss::Miss;
 use miss::room_set;
 
@@ -21,6 +30,19 @@ use miss::room_set;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub misses: Vec<Miss>,
+    /// The variant the misses were found on, with the answer's run there
+    /// (`None`: on the exercise's own start, or no miss).
+    pub variant: Option<VariantRun>,
+}
+
+/// An answer's run on a variant: where it started and what it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantRun {
+    pub label: String,
+    pub start: Vec<String>,
+    pub then: Vec<String>,
+    /// The graded steps (the answer's, then the `then:` lines').
+    pub reports: Vec<StepReport>,
 }
 
 impl Verdict {
@@ -151,7 +173,10 @@ pub fn grade(
             });
         }
     }
-    Verdict { misses }
+    Verdict {
+        misses,
+        variant: None,
+    }
 }
 
 /// What the graded outcomes showed, gathered before it is compared.

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::answer::Question;
-use crate::script::{Action, BroadcastAction, Expr, SocketAction, Statement, StatementKind};
+use crate::script::{Action, Arg, BroadcastAction, Expr, SocketAction, Statement, StatementKind};
 
 /// Decides, statement by statement, what to ask before it runs: who will
 /// receive (when it emits, itself or through a handler it sets off), or
@@ -19,8 +19,8 @@ pub struct Asker {
     /// Namespaces with a middleware.
     guarded: BTreeSet<String>,
     /// Handlers by namespace and event (`connection` and `disconnect`
-    /// included): whether their action emits.
-    handlers: BTreeMap<(String, String), bool>,
+    /// included): the event their action emits, if it emits one.
+    handlers: BTreeMap<(String, String), Option<String>>,
     /// Each client's namespace, from its connect.
     namespace_of: BTreeMap<String, String>,
 }
@@ -52,7 +52,10 @@ impl Asker {
                 self.guarded.insert(ns.clone());
             }
             StatementKind::On { ns, event, action } => {
-                let emits = matches!(action, Action::Expr(expr) if emits(expr));
+                let emits = match action {
+                    Action::Expr(expr) => emitted(expr),
+                    Action::Callback(_) => None,
+                };
                 self.handlers.insert((ns.clone(), event.clone()), emits);
             }
             StatementKind::Connect { name, ns, .. } => {
@@ -64,28 +67,37 @@ impl Asker {
     }
 
     fn question_before(&self, statement: &Statement) -> Option<Question> {
-        let handler_emits = |ns: &str, event: &str| {
+        let handler_emits = |ns: &str, event: &str| -> Option<Question> {
             self.handlers
                 .get(&(ns.to_owned(), event.to_owned()))
-                .copied()
-                .unwrap_or(false)
+                .cloned()
+                .flatten()
+                .map(|what| Question::Receivers { what })
         };
         match &statement.kind {
-            StatementKind::Server { expr, .. } if emits(expr) => Some(Question::Receivers),
-            StatementKind::ClientEmit { name, event, .. } => {
-                let ns = self.namespace_of.get(name).map_or("/", String::as_str);
-                handler_emits(ns, event).then_some(Question::Receivers)
+            StatementKind::Server { expr, .. } => {
+                emitted(expr).map(|what| Question::Receivers { what })
             }
+            // Asked even when nothing will come back: silence would give
+            // the answer away.
+            // Worded the same whether a handler emits or not, for the
+            // same reason.
+            StatementKind::ClientEmit { event, .. } => Some(Question::Receivers {
+                what: format!(
+                    "anything from this {}",
+                    serde_json::Value::String(event.clone())
+                ),
+            }),
             StatementKind::Connect { name, ns, .. } => {
                 if self.guarded.contains(ns) || !self.declared.contains(ns) {
                     Some(Question::Admission { name: name.clone() })
                 } else {
-                    handler_emits(ns, CONNECTION).then_some(Question::Receivers)
+                    handler_emits(ns, CONNECTION)
                 }
             }
             StatementKind::Disconnect { name } => {
                 let ns = self.namespace_of.get(name).map_or("/", String::as_str);
-                handler_emits(ns, DISCONNECT).then_some(Question::Receivers)
+                handler_emits(ns, DISCONNECT)
             }
             _ => None,
         }
@@ -96,14 +108,19 @@ impl Asker {
 const CONNECTION: &str = "connection";
 const DISCONNECT: &str = "disconnect";
 
-/// Whether an expression emits an event.
-fn emits(expr: &Expr) -> bool {
-    matches!(
-        expr,
-        Expr::Socket(SocketAction::Emit { .. })
-            | Expr::Broadcast {
-                action: BroadcastAction::Emit { .. },
-                ..
-            }
-    )
+/// The event an expression emits, quoted (`the event` when `msg` names
+/// it); `None` when it emits nothing.
+fn emitted(expr: &Expr) -> Option<String> {
+    let event = match expr {
+        Expr::Socket(SocketAction::Emit { event, .. })
+        | Expr::Broadcast {
+            action: BroadcastAction::Emit { event, .. },
+            ..
+        } => event,
+        _ => return None,
+    };
+    Some(match event {
+        Arg::Lit(name) => serde_json::Value::String(name.clone()).to_string(),
+        Arg::Msg => "the event".to_owned(),
+    })
 }

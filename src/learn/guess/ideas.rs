@@ -20,11 +20,13 @@ pub enum Idea {
     Everyone,
     Handlers,
     Middleware,
+    /// A connect to a namespace the server has not declared.
+    NoNamespace,
     Servers,
 }
 
 /// Each idea and how it is said: one table for the words and the JSON key.
-pub(super) const IDEAS: [(Idea, &str, &str); 10] = [
+pub(super) const IDEAS: [(Idea, &str, &str); 11] = [
     (
         Idea::SenderLeftOut,
         "sender",
@@ -68,7 +70,12 @@ pub(super) const IDEAS: [(Idea, &str, &str); 10] = [
     (
         Idea::Middleware,
         "middleware",
-        "a middleware admits a connection only when its auth has the required value",
+        "a connection is admitted when every middleware of its namespace calls `next()` without an error (the tour's `require` line is one such middleware)",
+    ),
+    (
+        Idea::NoNamespace,
+        "no-namespace",
+        "a connect to a namespace the server has not declared is refused: the namespace does not exist, and a client cannot create it",
     ),
     (
         Idea::Servers,

@@ -35,6 +35,8 @@ pub enum Graded {
         name: String,
         said: bool,
         admitted: bool,
+        /// Refused because the namespace does not exist (no middleware ran).
+        no_namespace: bool,
     },
     Skipped,
     /// The step did not do what was asked about (it failed, or did
@@ -68,9 +70,16 @@ impl Graded {
                     None => Idea::of_reach(statement),
                 })
                 .collect(),
-            Graded::Admission { said, admitted, .. } if said != admitted => {
-                BTreeSet::from([Idea::Middleware])
-            }
+            Graded::Admission {
+                said,
+                admitted,
+                no_namespace,
+                ..
+            } if said != admitted => BTreeSet::from([if *no_namespace {
+                Idea::NoNamespace
+            } else {
+                Idea::Middleware
+            }]),
             _ => BTreeSet::new(),
         }
     }
@@ -105,10 +114,19 @@ fn grade_outcome(prediction: &Prediction, outcome: &Outcome) -> Graded {
                 })
                 .collect(),
         ),
-        (Prediction::Admitted(said), Outcome::Connect { name, error, .. }) => Graded::Admission {
+        (
+            Prediction::Admitted(said),
+            Outcome::Connect {
+                name,
+                error,
+                no_namespace,
+                ..
+            },
+        ) => Graded::Admission {
             name: name.clone(),
             said: *said,
             admitted: error.is_none(),
+            no_namespace: *no_namespace,
         },
         _ => Graded::Ungradable,
     }

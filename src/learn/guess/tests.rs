@@ -38,7 +38,8 @@ fn answers_are_names_a_dash_or_a_question_mark() {
             .contains("`-` for nobody")
     );
     assert_eq!(parse_admission("R"), Ok(Prediction::Admitted(false)));
-    assert_eq!(parse_admission("yes"), Ok(Prediction::Admitted(true)));
+    assert!(parse_admission("yes").is_err(), "yes does not say which");
+    assert!(parse_admission("no").is_err());
     assert!(parse_admission("maybe").is_err());
 }
 
@@ -145,7 +146,7 @@ fn asks_before_emits_handled_emits_and_connects_that_may_be_refused() {
         "connect bob",                  // 2
         "alice: socket.join(\"r\")",    // 3
         "io.to(\"r\").emit(\"x\")",     // 4: who receives?
-        "alice> socket.emit(\"ping\")", // 5: no handler yet
+        "alice> socket.emit(\"ping\")", // 5: no handler yet, asked all the same
         "on \"ping\": socket.emit(\"pong\")",
         "on \"join\": socket.join(msg)",
         "alice> socket.emit(\"ping\")",      // 8: its handler emits
@@ -170,15 +171,20 @@ fn asks_before_emits_handled_emits_and_connects_that_may_be_refused() {
     let admission = |name: &str| Question::Admission {
         name: name.to_owned(),
     };
+    let receivers = |what: &str| Question::Receivers {
+        what: what.to_owned(),
+    };
     assert_eq!(
         asked,
         [
-            (4, Question::Receivers),
-            (8, Question::Receivers),
+            (4, receivers("\"x\"")),
+            (5, receivers("anything from this \"ping\"")),
+            (8, receivers("anything from this \"ping\"")),
+            (9, receivers("anything from this \"join\"")),
             (11, admission("carol")),
             (12, admission("dave")),
-            (16, Question::Receivers),
-            (18, Question::Receivers),
+            (16, receivers("\"hi\"")),
+            (18, receivers("\"bye\"")),
         ]
     );
 }
@@ -189,4 +195,30 @@ fn every_idea_has_words() {
         assert_eq!(idea.key(), key);
         assert!(!sentence.is_empty());
     }
+}
+
+#[test]
+fn names_read_in_any_case_with_commas_and_an_undeclared_namespace_is_its_own_idea() {
+    let clients = names(&["alice", "bob"]);
+    assert_eq!(
+        parse_receivers("Alice,BOB", &clients),
+        Ok(Prediction::Receivers(names(&["alice", "bob"])))
+    );
+    let statement = parse_line(1, "connect dave /nowhere").unwrap().unwrap();
+    let report = StepReport::new(
+        1,
+        statement.code.clone(),
+        Outcome::Connect {
+            name: "dave".into(),
+            ns: "/nowhere".into(),
+            server: None,
+            error: Some("Invalid namespace".into()),
+            no_namespace: true,
+        },
+    );
+    let graded = grade(&Prediction::Admitted(true), &report);
+    assert_eq!(
+        graded.ideas(&statement),
+        BTreeSet::from([Idea::NoNamespace])
+    );
 }

@@ -133,3 +133,34 @@ fn a_solution_longer_than_statements_allows_is_refused() {
         "{message}"
     );
 }
+
+#[test]
+fn require_vary_and_variant_keys_parse() {
+    let body = "goal: g\nsetup: connect alice\nexpect receivers: alice\nrequire: on /orders \"ping\"\nrequire: uses to except\nrequire: server B\nvary: rename extra\nvariant: alice in lobby\nvariant setup: connect alice\nvariant setup: alice: socket.join(\"lobby\")\nhint: h\nsolution: s\n";
+    let ex = parse_block(1, body).unwrap();
+    assert_eq!(ex.require.len(), 3);
+    assert_eq!(ex.require[0].to_string(), "on /orders \"ping\"");
+    assert_eq!(ex.require[1].to_string(), "uses to except");
+    assert_eq!(ex.vary.len(), 2);
+    assert_eq!(ex.variants.len(), 1);
+    assert_eq!(ex.variants[0].setup.len(), 2);
+    assert!(ex.variants[0].then.is_empty());
+    assert_eq!(
+        error_of("goal: g\nvariant then: x\n"),
+        (
+            12,
+            "`variant then:` comes before any `variant:` line; start a variant with `variant: LABEL`"
+                .to_owned()
+        )
+    );
+    assert!(
+        error_of("goal: g\nrequire: uses tu\n")
+            .1
+            .contains("does not know `tu`")
+    );
+    assert!(
+        error_of("goal: g\nvary: all\n")
+            .1
+            .contains("the kinds are rename")
+    );
+}

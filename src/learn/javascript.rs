@@ -1,0 +1,292 @@
+//! A statement as real Socket.IO code, in the lessons' sample style: server
+//! code inside `io.on("connection", (socket) => { … })`, a client's lines
+//! as the JavaScript client writes them.
+
+use serde_json::Value;
+
+use crate::script::{
+    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Room, Scope, SocketAction,
+    Statement, StatementKind,
+};
+
+/// `statement` as JavaScript, one line of code per item.
+pub fn javascript(statement: &Statement) -> Vec<String> {
+    let on_server = |lines: Vec<String>| -> Vec<String> {
+        match &statement.server {
+            Some(label) => std::iter::once(format!("// on server {label}"))
+                .chain(lines)
+                .collect(),
+            None => lines,
+        }
+    };
+    match &statement.kind {
+        StatementKind::Connect { name, ns, auth } => {
+            let mut options = serde_json::Map::new();
+            options.insert("name".to_owned(), Value::String(name.clone()));
+            options.extend(auth.clone());
+            let path = if ns == "/" { String::new() } else { ns.clone() };
+            on_server(vec![format!(
+                "const socket = io(\"{path}\", {{ auth: {} }}); // {name}'s client",
+                value(&Value::Object(options))
+            )])
+        }
+        StatementKind::Disconnect { name } => {
+            vec![format!("socket.disconnect(); // {name}'s client")]
+        }
+        StatementKind::ClientEmit {
+            name,
+            event,
+            args,
+            ack,
+        } => {
+            let mut parts = vec![value(&Value::String(event.clone()))];
+            parts.extend(args.iter().map(value));
+            if *ack {
+                parts.push("(...answer) => console.log(answer)".to_owned());
+            }
+            vec![format!(
+                "socket.emit({}); // {name}'s client",
+                parts.join(", ")
+            )]
+        }
+        StatementKind::Server { socket: None, expr } => {
+            on_server(vec![format!("{};", expr_js(expr))])
+        }
+        StatementKind::Server {
+            socket: Some(name),
+            expr,
+        } => vec![
+            format!("// in the connection handler, with {name}'s socket"),
+            format!("{};", expr_js(expr)),
+        ],
+        StatementKind::Use {
+            ns,
+            key,
+            value: wanted,
+            message,
+        } => vec![
+            format!("{}.use((socket, next) => {{", namespace(ns)),
+            format!(
+                "  if (socket.handshake.auth.{key} === {}) next();",
+                value(&Value::String(wanted.clone()))
+            ),
+            format!(
+                "  else next(new Error({}));",
+                value(&Value::String(message.clone()))
+            ),
+            "});".to_owned(),
+        ],
+        StatementKind::On { ns, event, action } => handler(ns, event, action),
+        StatementKind::Declare { ns } => vec![format!("{};", namespace(ns))],
+        StatementKind::Servers { labels, adapter } => vec![format!(
+            "// servers {}{}",
+            labels.join(" "),
+            if *adapter {
+                ", each with io.adapter(createAdapter(…)) (the Redis adapter)"
+            } else {
+                ", sharing nothing"
+            }
+        )],
+    }
+}
+
+/// `io` or `io.of("/ns")`.
+fn namespace(ns: &str) -> String {
+    if ns == "/" {
+        "io".to_owned()
+    } else {
+        format!("io.of({})", value(&Value::String(ns.to_owned())))
+    }
+}
+
+/// An `on` line: the handler inside the namespace's connection handler.
+fn handler(ns: &str, event: &str, action: &Action) -> Vec<String> {
+    let body = match action {
+        Action::Expr(expr) => format!("{};", expr_js(expr)),
+        Action::Callback(args) => format!(
+            "callback({});",
+            args.iter().map(arg).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let open = format!("{}.on(\"connection\", (socket) => {{", namespace(ns));
+    let name = "  const msg = socket.handshake.auth.name;".to_owned();
+    match event {
+        CONNECTION => vec![open, name, format!("  {body}"), "});".to_owned()],
+        DISCONNECT => vec![
+            open,
+            name,
+            "  socket.on(\"disconnect\", () => {".to_owned(),
+            format!("    {body}"),
+            "  });".to_owned(),
+            "});".to_owned(),
+        ],
+        _ => {
+            let params = match action {
+                Action::Callback(_) => "(msg, callback)",
+                Action::Expr(_) => "(msg)",
+            };
+            vec![
+                open,
+                format!(
+                    "  socket.on({}, {params} => {{",
+                    value(&Value::String(event.to_owned()))
+                ),
+                format!("    {body}"),
+                "  });".to_owned(),
+                "});".to_owned(),
+            ]
+        }
+    }
+}
+
+fn expr_js(expr: &Expr) -> String {
+    match expr {
+        Expr::Socket(action) => match action {
+            SocketAction::Emit { event, args } => {
+                format!("socket.emit({})", call_args(event, args))
+            }
+            SocketAction::Join(rooms) => format!("socket.join({})", strings(rooms)),
+            SocketAction::Leave(room) => format!("socket.leave({})", string(room)),
+            SocketAction::Disconnect { close } => {
+                format!("socket.disconnect({})", if *close { "true" } else { "" })
+            }
+        },
+        Expr::Broadcast {
+            scope,
+            to,
+            except,
+            action,
+        } => {
+            let mut code = match scope {
+                Scope::Namespace(ns) => namespace(ns),
+                Scope::SenderNamespace => "socket.nsp".to_owned(),
+                Scope::SenderExcluded if to.is_empty() && except.is_empty() => {
+                    "socket.broadcast".to_owned()
+                }
+                Scope::SenderExcluded => "socket".to_owned(),
+            };
+            for rooms in to {
+                code.push_str(&format!(".to({})", rooms_js(rooms)));
+            }
+            for rooms in except {
+                code.push_str(&format!(".except({})", rooms_js(rooms)));
+            }
+            let action = match action {
+                BroadcastAction::Emit { event, args } => {
+                    format!("emit({})", call_args(event, args))
+                }
+                BroadcastAction::SocketsJoin(rooms) => format!("socketsJoin({})", strings(rooms)),
+                BroadcastAction::SocketsLeave(rooms) => format!("socketsLeave({})", strings(rooms)),
+                BroadcastAction::DisconnectSockets { close } => {
+                    format!("disconnectSockets({})", if *close { "true" } else { "" })
+                }
+            };
+            format!("{code}.{action}")
+        }
+    }
+}
+
+fn call_args(event: &Arg<String>, args: &[Arg<Value>]) -> String {
+    std::iter::once(string(event))
+        .chain(args.iter().map(arg))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn arg(a: &Arg<Value>) -> String {
+    match a {
+        Arg::Lit(v) => value(v),
+        Arg::Msg => "msg".to_owned(),
+    }
+}
+
+fn string(a: &Arg<String>) -> String {
+    match a {
+        Arg::Lit(s) => value(&Value::String(s.clone())),
+        Arg::Msg => "msg".to_owned(),
+    }
+}
+
+fn strings(a: &Arg<Vec<String>>) -> String {
+    match a {
+        Arg::Lit(list) if list.len() == 1 => value(&Value::String(list[0].clone())),
+        Arg::Lit(list) => value(&Value::from(list.clone())),
+        Arg::Msg => "msg".to_owned(),
+    }
+}
+
+fn rooms_js(a: &Arg<Vec<Room>>) -> String {
+    let room = |r: &Room| match r {
+        Room::Name(name) => value(&Value::String(name.clone())),
+        Room::IdOf(name) => format!("{name}Socket.id"),
+        Room::OwnId => "socket.id".to_owned(),
+    };
+    match a {
+        Arg::Lit(list) if list.len() == 1 => room(&list[0]),
+        Arg::Lit(list) => format!("[{}]", list.iter().map(room).collect::<Vec<_>>().join(", ")),
+        Arg::Msg => "msg".to_owned(),
+    }
+}
+
+/// A JSON value as JavaScript writes it: `{ status: "ok" }`.
+fn value(v: &Value) -> String {
+    match v {
+        Value::Object(map) if map.is_empty() => "{}".to_owned(),
+        Value::Object(map) => {
+            let fields: Vec<String> = map
+                .iter()
+                .map(|(k, v)| {
+                    let plain = k
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphabetic() || c == '_')
+                        && k.chars().all(|c| c.is_alphanumeric() || c == '_');
+                    let key = if plain {
+                        k.clone()
+                    } else {
+                        Value::String(k.clone()).to_string()
+                    };
+                    format!("{key}: {}", value(v))
+                })
+                .collect();
+            format!("{{ {} }}", fields.join(", "))
+        }
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(value).collect::<Vec<_>>().join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Statements in the lessons' JavaScript style.
+    use super::*;
+
+    fn js(line: &str) -> String {
+        let statements =
+            crate::script::parse_script(&format!("connect alice\nconnect bob\n{line}")).unwrap();
+        javascript(&statements[2]).join("\n")
+    }
+
+    #[test]
+    fn handlers_and_broadcasts_read_as_socket_io_code() {
+        assert_eq!(
+            js(r#"on "ping": socket.emit("pong", msg)"#),
+            "io.on(\"connection\", (socket) => {\n  socket.on(\"ping\", (msg) => {\n    socket.emit(\"pong\", msg);\n  });\n});"
+        );
+        assert_eq!(
+            js(r#"io.to(["a", "b"]).except("m").emit("news", {"ok": true})"#),
+            "io.to([\"a\", \"b\"]).except(\"m\").emit(\"news\", { ok: true });"
+        );
+        assert_eq!(
+            js(r#"on /orders "order": callback({"status": "ok"}, msg)"#),
+            "io.of(\"/orders\").on(\"connection\", (socket) => {\n  socket.on(\"order\", (msg, callback) => {\n    callback({ status: \"ok\" }, msg);\n  });\n});"
+        );
+        assert_eq!(
+            js(r#"bob: socket.broadcast.emit("x")"#),
+            "// in the connection handler, with bob's socket\nsocket.broadcast.emit(\"x\");"
+        );
+    }
+}
