@@ -1237,13 +1237,19 @@ export async function run(stmts, emitLine) {
    * flight when a step ends, so a later `connect` cannot meet a stale
    * packet. A disconnect that a request applies runs its disconnect handler
    * at once, inside the adapter's call: the handler's publishes are counted
-   * before the request is, so its emits belong to the same step.
+   * before the request is, so its emits belong to the same step. One
+   * predicate waits for both sides of every disconnect and for nothing in
+   * flight: a client's own `disconnect` reaches its server only later, and
+   * the disconnect handler that then runs publishes before its socket's
+   * server side counts as gone.
    */
   async function settle(snapshot) {
     const discWait = (what) =>
       waitUntil(() => snapshot.every((c) => !gone(c) || fullyGone(c)), what);
-    await waitUntil(() => !inFlight(), "every server to apply what the adapter carried");
-    await discWait("both sides of a disconnect");
+    await waitUntil(
+      () => snapshot.every((c) => !gone(c) || fullyGone(c)) && !inFlight(),
+      "both sides of a disconnect, and every server to apply what the adapter carried",
+    );
     // With nothing in flight, each server syncs its own sockets directly, as one server does.
     const seq = ++syncSeq;
     for (const srv of servers) {
@@ -1411,6 +1417,8 @@ export async function run(stmts, emitLine) {
           notify();
         });
         cs.onAny((event, ...args) => {
+          // Nothing arrives between steps: that would be a step's event observed too late.
+          if (step === null && !srv.closing) fatal(`${c.name} received ${JSON.stringify(event)} after its step was reported`);
           if (event === SYNC_EVENT) {
             if (c.pending.length > 0) fatal(`${c.name} received "${c.pending[0].event}" that no emit accounts for`);
             c.syncSeen = args[0];
