@@ -459,13 +459,15 @@ fn the_engine_agrees_with_the_official_server() {
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         files.push(path);
     }
-    for seed in FIRST_SEED..FIRST_SEED + CLUSTER_SCRIPTS {
+    // A wider run on several servers: DIFFERENTIAL_CLUSTER_SCRIPTS=N.
+    let cluster_scripts = std::env::var("DIFFERENTIAL_CLUSTER_SCRIPTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(CLUSTER_SCRIPTS);
+    for seed in FIRST_SEED..FIRST_SEED + cluster_scripts {
         let path = dir.join(format!("cluster-seed-{seed}.tour"));
-        std::fs::write(
-            &path,
-            generator::cluster_script(seed, CLUSTER_STATEMENTS),
-        )
-        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        std::fs::write(&path, generator::cluster_script(seed, CLUSTER_STATEMENTS))
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         files.push(path);
     }
     for (name, script) in CLUSTER_CASES {
@@ -558,7 +560,7 @@ fn the_engine_agrees_with_the_official_server() {
         results.len(),
         SCRIPTS,
         STATEMENTS,
-        CLUSTER_SCRIPTS,
+        cluster_scripts,
         CLUSTER_STATEMENTS,
         CLUSTER_CASES.len(),
         lessons.len(),

@@ -567,6 +567,17 @@ impl Gen {
                     "12345678901234567890",
                 ])
                 .to_string(),
+            // On several servers sharing the official Redis adapter, an
+            // integer of 2^64 or more reaches the other servers' sockets
+            // corrupted (its msgpack codec: 1e21 arrives as
+            // 3875820019684212700), which the engine does not copy: not
+            // written there (12345678901234567890 < 2^64 is fine).
+            3 if self.model.cluster.is_some() => self
+                .rng
+                .pick(&[
+                    "2.5", "-0.125", "3.14", "1e3", "-3.5e2", "1.0", "2E-1", "1e-7", "-0",
+                ])
+                .to_string(),
             3 => self
                 .rng
                 .pick(&[
@@ -1811,7 +1822,10 @@ fn cluster_scripts_are_deterministic_and_use_every_cluster_form() {
         })
         .collect();
     let any = |what: &str, test: &dyn Fn(&str) -> bool| {
-        assert!(lines.iter().any(|l| test(l)), "no {what} in 30 cluster scripts");
+        assert!(
+            lines.iter().any(|l| test(l)),
+            "no {what} in 30 cluster scripts"
+        );
     };
     any("servers without adapter", &|l| {
         l.starts_with("servers ") && !l.ends_with("with adapter")
@@ -1820,8 +1834,12 @@ fn cluster_scripts_are_deterministic_and_use_every_cluster_form() {
         l.starts_with("servers ") && l.ends_with("with adapter")
     });
     any("three servers", &|l| l.starts_with("servers A B C"));
-    any("connect @", &|l| l.starts_with("connect ") && l.contains(" @"));
-    any("@LABEL io line", &|l| l.starts_with('@') && l.contains(" io"));
+    any("connect @", &|l| {
+        l.starts_with("connect ") && l.contains(" @")
+    });
+    any("@LABEL io line", &|l| {
+        l.starts_with('@') && l.contains(" io")
+    });
     any("socketsJoin on a server", &|l| {
         l.starts_with('@') && l.contains("socketsJoin(")
     });
