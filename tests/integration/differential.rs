@@ -2,13 +2,18 @@
 //! version 2 of the tour-script language.
 //!
 //! Seeded random tour scripts over the whole language (see `generator.rs`),
-//! and every lesson in `lessons/`, run through both the Rust binary
+//! seeded scripts on several servers (`generator::cluster_script`, with and
+//! without `with adapter`), issue 16's cluster cases, and every lesson in
+//! `lessons/` (`cluster` included), run through both the Rust binary
 //! (`sockets-tour run FILE --json`) and the reference runner
 //! (`node tests/reference/run.mjs --batch FILE…`, socket.io 4.8.4: one Node
-//! process per worker, each file on a fresh server), compared line by
+//! process per worker, each file on fresh servers; `servers … with adapter`
+//! on the official `@socket.io/redis-adapter` and a redis-server the runner
+//! starts, while the engine uses its in-process bus), compared line by
 //! line under the rules of `../shared/examples/README.md`:
 //! `step`, `code`, `event`, `receivers`, `payloads`, `rooms`, `connected`,
-//! `middleware`, `handler`, `handled`, `namespace` and `ack` must be equal;
+//! `middleware`, `handler`, `handled`, `namespace`, `ack`, `servers` and a
+//! connect's `server` must be equal, and of `adapter` whether one is shared;
 //! under `disconnected` only the names; of an error line only that it is
 //! one, except a connect's `connect_error` message (a middleware's, or the
 //! server's "Invalid namespace"), which must be equal too. A `mismatch` in
@@ -20,7 +25,8 @@
 //! through the binary and compared under the same rules with their
 //! `*.expected.ndjson`, what the official server did with them.
 //!
-//! Node.js and `npm ci` in `tests/reference` are required: without them the
+//! Node.js, `npm ci` in `tests/reference` and `redis-server` (7 or newer)
+//! are required: without them the
 //! differential test fails and says so, it never skips. An ignored test,
 //! `generated_scripts_suit_the_official_server`, checks the generator alone
 //! against the reference runner (valid, deterministic, a healthy mix of
