@@ -2,13 +2,18 @@
 //! version 2 of the tour-script language.
 //!
 //! Seeded random tour scripts over the whole language (see `generator.rs`),
-//! and every lesson in `lessons/`, run through both the Rust binary
+//! seeded scripts on several servers (`generator::cluster_script`, with and
+//! without `with adapter`), issue 16's cluster cases, and every lesson in
+//! `lessons/` (`cluster` included), run through both the Rust binary
 //! (`sockets-tour run FILE --json`) and the reference runner
 //! (`node tests/reference/run.mjs --batch FILE…`, socket.io 4.8.4: one Node
-//! process per worker, each file on a fresh server), compared line by
+//! process per worker, each file on fresh servers; `servers … with adapter`
+//! on the official `@socket.io/redis-adapter` and a redis-server the runner
+//! starts, while the engine uses its in-process bus), compared line by
 //! line under the rules of `../shared/examples/README.md`:
 //! `step`, `code`, `event`, `receivers`, `payloads`, `rooms`, `connected`,
-//! `middleware`, `handler`, `handled`, `namespace` and `ack` must be equal;
+//! `middleware`, `handler`, `handled`, `namespace`, `ack`, `servers` and a
+//! connect's `server` must be equal, and of `adapter` whether one is shared;
 //! under `disconnected` only the names; of an error line only that it is
 //! one, except a connect's `connect_error` message (a middleware's, or the
 //! server's "Invalid namespace"), which must be equal too. A `mismatch` in
@@ -20,7 +25,8 @@
 //! through the binary and compared under the same rules with their
 //! `*.expected.ndjson`, what the official server did with them.
 //!
-//! Node.js and `npm ci` in `tests/reference` are required: without them the
+//! Node.js, `npm ci` in `tests/reference` and `redis-server` (7 or newer)
+//! are required: without them the
 //! differential test fails and says so, it never skips. An ignored test,
 //! `generated_scripts_suit_the_official_server`, checks the generator alone
 //! against the reference runner (valid, deterministic, a healthy mix of
@@ -41,6 +47,33 @@ const SCRIPTS: u64 = 60;
 const FIRST_SEED: u64 = 1;
 /// Statements per generated script (comments and blank lines come on top).
 const STATEMENTS: usize = 80;
+/// Generated scripts on several servers (`generator::cluster_script`): the
+/// official servers share the official Redis adapter on a redis-server of
+/// the reference runner, the engine's the socketioxide-redis adapter on its
+/// in-process bus (without `with adapter` neither shares anything).
+const CLUSTER_SCRIPTS: u64 = 6;
+const CLUSTER_STATEMENTS: usize = 60;
+/// Scripts on several servers whose steps once ended too early in the
+/// engine (issue 16): a disconnect handler's emit after a cross-server
+/// disconnect, and a `connect` after another server's broadcast.
+const CLUSTER_CASES: &[(&str, &str)] = &[
+    (
+        "cross-server-disconnect-handler-emits",
+        "servers A B with adapter\non \"disconnect\": io.emit(\"user left\", msg)\n\
+         connect alice @A\nconnect bob @B\n@A io.in(bob.id).disconnectSockets()\n",
+    ),
+    (
+        "cross-server-disconnect-handler-closes-then-a-step",
+        "servers A B with adapter\non \"disconnect\": io.emit(\"close\", \"\")\n\
+         connect alice @A\nconnect bob @B\n@A io.in(bob.id).disconnectSockets()\n\
+         @B io.emit(\"after\")\n",
+    ),
+    (
+        "connect-after-another-servers-broadcast",
+        "servers A B with adapter\nconnect bob @B\nbob: socket.join(\"r\")\n\
+         connect erin @A\n@A io.emit(\"x\")\n",
+    ),
+];
 /// Workers: each runs its share of the files through the Rust binary one by
 /// one while one Node process runs the same share (`run.mjs --batch`).
 const THREADS: usize = 2;
@@ -80,7 +113,13 @@ fn preflight(reference: &Path) {
             .join("package.json")
             .is_file()
     };
-    if !installed("socket.io") || !installed("socket.io-client") {
+    let packages = [
+        "socket.io",
+        "socket.io-client",
+        "@socket.io/redis-adapter",
+        "redis",
+    ];
+    if !packages.iter().all(|p| installed(p)) {
         // A fresh checkout: install the pinned packages, as `.ci/run` does.
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
@@ -94,16 +133,26 @@ fn preflight(reference: &Path) {
             "`npm ci` in tests/reference failed ({status})"
         );
     }
-    for package in ["socket.io", "socket.io-client"] {
+    for package in packages {
         let manifest = reference
             .join("node_modules")
             .join(package)
             .join("package.json");
         assert!(
             manifest.is_file(),
-            "{} is missing: run `npm ci` in tests/reference (it installs the pinned socket.io 4.8.4)",
+            "{} is missing: run `npm ci` in tests/reference (it installs the pinned socket.io 4.8.4 \
+             and @socket.io/redis-adapter 8.3.0)",
             manifest.display()
         );
+    }
+    // `servers … with adapter` scripts: the reference runner starts its own redis-server.
+    match Command::new("redis-server").arg("--version").output() {
+        Ok(out) if out.status.success() => {}
+        other => panic!(
+            "`redis-server --version` failed ({other:?}): the differential test runs scripts on \
+             several official servers sharing the Redis adapter; install redis-server 7 or newer \
+             (Debian: `apt-get install redis-server`, as .ci/run does)"
+        ),
     }
 }
 
@@ -178,6 +227,11 @@ fn normalize(line: &str) -> Result<Value, String> {
         for reasons in gone.values_mut() {
             *reasons = Value::from("<reasons>");
         }
+    }
+    // A `servers` line: whether they share an adapter, not which one, nor where.
+    if let Some(Value::String(adapter)) = object.get_mut("adapter") {
+        let shared = !adapter.starts_with("no adapter");
+        *adapter = (if shared { "<shared>" } else { "<none>" }).to_owned();
     }
     Ok(canonical(value))
 }
@@ -365,19 +419,14 @@ fn compare(path: &Path, rust: Result<Run, String>, node: Result<Reference, Strin
     }
 }
 
-/// The lessons, `lessons/*.md`, sorted, but for those that run on several
-/// servers (`servers A B`, `@A`): the reference runner drives one official
-/// server, and has no cluster nor adapter to compare them with. Their
-/// outcomes are checked against the servers' state instead (no mismatch,
-/// tests/integration/lessons.rs), and on a real Redis against the
-/// in-process bus (tests/integration/cluster.rs).
+/// The lessons, `lessons/*.md`, sorted; those on several servers (`cluster`)
+/// too: the reference runner starts several official servers.
 fn lessons() -> Vec<PathBuf> {
     let dir = manifest_dir().join("lessons");
     let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .filter(|p| !runs_on_several_servers(p))
         .collect();
     found.sort();
     found
@@ -405,7 +454,7 @@ fn the_engine_agrees_with_the_official_server() {
     // Scripts of other seeds (an earlier, wider run) would only confuse.
     for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("seed-") && name.ends_with(".tour") {
+        if (name.starts_with("seed-") || name.starts_with("cluster-")) && name.ends_with(".tour") {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -416,8 +465,29 @@ fn the_engine_agrees_with_the_official_server() {
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         files.push(path);
     }
+    // A wider run on several servers: DIFFERENTIAL_CLUSTER_SCRIPTS=N.
+    let cluster_scripts = std::env::var("DIFFERENTIAL_CLUSTER_SCRIPTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(CLUSTER_SCRIPTS);
+    for seed in FIRST_SEED..FIRST_SEED + cluster_scripts {
+        let path = dir.join(format!("cluster-seed-{seed}.tour"));
+        std::fs::write(&path, generator::cluster_script(seed, CLUSTER_STATEMENTS))
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        files.push(path);
+    }
+    for (name, script) in CLUSTER_CASES {
+        let path = dir.join(format!("cluster-{name}.tour"));
+        std::fs::write(&path, script)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        files.push(path);
+    }
     let lessons = lessons();
     assert!(!lessons.is_empty(), "no lessons/*.md to compare");
+    assert!(
+        lessons.iter().any(|l| runs_on_several_servers(l)),
+        "no lesson on several servers among {lessons:?}"
+    );
     files.extend(lessons.iter().cloned());
 
     // Worker w takes files w, w + THREADS, …: its Node batch runs alongside
@@ -457,6 +527,15 @@ fn the_engine_agrees_with_the_official_server() {
     results.sort_by_key(|(i, _)| *i);
 
     let statements: usize = results.iter().map(|(_, c)| c.statements).sum();
+    let on_clusters = |c: &Compared| {
+        let name = c.path.file_name().unwrap_or_default().to_string_lossy();
+        name.starts_with("cluster")
+    };
+    let cluster_statements: usize = results
+        .iter()
+        .filter(|(_, c)| on_clusters(c))
+        .map(|(_, c)| c.statements)
+        .sum();
     let mut report = String::new();
     let mut failing = 0;
     for (_, compared) in &results {
@@ -480,11 +559,16 @@ fn the_engine_agrees_with_the_official_server() {
         }
     }
     println!(
-        "differential: {} scripts ({} generated with {} statements each, {} lessons), \
-         {statements} statements compared, {failing} with differences, in {:.1} s",
+        "differential: {} scripts ({} generated with {} statements each, {} on several servers \
+         with {} statements each, {} fixed cases on several servers, {} lessons), \
+         {statements} statements compared ({cluster_statements} of them on several servers, \
+         lessons aside), {failing} with differences, in {:.1} s",
         results.len(),
         SCRIPTS,
         STATEMENTS,
+        cluster_scripts,
+        CLUSTER_STATEMENTS,
+        CLUSTER_CASES.len(),
         lessons.len(),
         started.elapsed().as_secs_f64()
     );

@@ -12,9 +12,13 @@
 //        node run.mjs --batch FILE…   (several files in one process; see batch())
 // Exit: 0 ok; 2 usage or syntax error; 1 internal failure (e.g. a hang).
 
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createTcpServer } from "node:net";
 import { pathToFileURL } from "node:url";
+import { RedisAdapter } from "@socket.io/redis-adapter";
+import { createClient } from "redis";
 import { Server } from "socket.io";
 import { io as connectClient } from "socket.io-client";
 
@@ -88,6 +92,7 @@ class IdRef {
 }
 
 const IDENT_RE = /[A-Za-z_][A-Za-z0-9_-]*/y;
+const LABEL_RE = /[A-Za-z0-9_]+/y; // a server's label, after `@` or in `servers A B`
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const PATH_RE = /\/[A-Za-z0-9_.~\/-]*/y; // a namespace, e.g. /orders
 
@@ -107,6 +112,17 @@ function tokenize(text, start, end) {
       if (i + v.length > end) v = v.slice(0, end - i);
       toks.push({ t: "ident", v, col: i });
       i += v.length;
+      continue;
+    }
+    if (c === "@") {
+      // `@LABEL`: a server of `servers A B` (letters, digits and `_`)
+      LABEL_RE.lastIndex = i + 1;
+      const m = LABEL_RE.exec(text);
+      if (!m || m.index !== i + 1 || i + 1 + m[0].length > end) {
+        throw new SyntaxErr(i, "expected a server's label right after `@`, as in `@A`");
+      }
+      toks.push({ t: "at", v: m[0], col: i });
+      i += 1 + m[0].length;
       continue;
     }
     if (".(),:>;".includes(c)) {
@@ -263,6 +279,7 @@ class Parser {
     this.endCol = endCol;
     this.selfId = false;
     this.names = [];
+    this.serverAt = null; // {label, col} of the line's `@LABEL`, if any
   }
   peek(k = 0) {
     return this.toks[this.i + k];
@@ -458,6 +475,20 @@ class Parser {
     const t0 = this.peek();
     const t1 = this.peek(1);
     if (!t0) this.fail("empty statement");
+    if (t0.t === "at") {
+      // `@LABEL io.…`: server code on the server labelled LABEL
+      this.next();
+      this.serverAt = { label: t0.v, col: t0.col };
+      const h = this.peek();
+      if (h && h.t === "ident" && this.isPunct(":", 1)) {
+        this.fail(`\`${h.v}:\` and \`${h.v}>\` lines run on ${h.v}'s own server: leave out the \`@\` label`, t0.col);
+      }
+      if (!h || h.t !== "ident" || h.v !== "io") this.fail("expected `io.…` after the server's label, as in `@A io.emit(\"news\")`");
+      const expr = this.expr(false, ["io"], true);
+      this.expectEnd();
+      if (expr.declare !== undefined) this.fail("`io.of(…)` alone declares a namespace on every server: leave out the `@` label", t0.col);
+      return { kind: "server", name: null, expr, server: t0.v };
+    }
     if (t0.t !== "ident") this.fail("expected a statement");
     // NAME: socket.…   /   NAME> socket.emit(…)
     if (t1 && t1.t === "punct" && (t1.v === ":" || t1.v === ">")) {
@@ -493,6 +524,12 @@ class Parser {
         let ns = "/";
         let extra = {};
         if (this.peek() && this.peek().t === "path") ns = this.next().v;
+        let server = null;
+        if (this.peek() && this.peek().t === "at") {
+          const at = this.next();
+          this.serverAt = { label: at.v, col: at.col };
+          server = at.v;
+        }
         if (this.peek()) {
           const t = this.peek();
           if (t.t !== "json" || t.v === null || typeof t.v !== "object" || Array.isArray(t.v)) this.fail("expected a JSON object (extra auth)");
@@ -500,7 +537,28 @@ class Parser {
           this.next();
         }
         this.expectEnd();
-        return { kind: "connect", name, ns, extra };
+        return { kind: "connect", name, ns, extra, server };
+      }
+      case "servers": {
+        // `servers A B [with adapter]` (fresh servers, sharing nothing or the Redis adapter)
+        this.next();
+        const labels = [];
+        let adapter = false;
+        while (this.peek() && !(this.peek().t === "ident" && this.peek().v === "with")) {
+          const t = this.peek();
+          if (t.t !== "ident" || !/^[A-Za-z0-9_]+$/.test(t.v)) this.fail("expected a server's label (letters, digits and `_`), or `with adapter`");
+          if (labels.includes(t.v)) this.fail(`server \`${t.v}\` is named twice`);
+          labels.push(t.v);
+          this.next();
+        }
+        if (labels.length < 2) this.fail("`servers` names two servers or more, as in `servers A B`");
+        if (this.peek()) {
+          this.next();
+          this.expectIdent("`adapter` after `with`, as in `servers A B with adapter`", "adapter");
+          adapter = true;
+        }
+        this.expectEnd();
+        return { kind: "servers", labels, adapter };
       }
       case "disconnect": {
         this.next();
@@ -559,6 +617,7 @@ class Parser {
 export function parseFile(file, source) {
   const stmts = [];
   const connected = new Set();
+  let labels = null; // the labels of the last `servers` line; null before any
   for (const { line, text } of statementLines(file, source)) {
     const trimmed = text.trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
@@ -573,6 +632,12 @@ export function parseFile(file, source) {
       }
       const p = new Parser(toks, end);
       const stmt = p.statement();
+      if (stmt.kind === "servers") {
+        // fresh servers: every client of the run is gone
+        connected.clear();
+        labels = stmt.labels;
+      }
+      checkServer(stmt, p.serverAt, labels, start);
       for (const { name, col } of p.names) {
         if (!connected.has(name)) {
           throw new SyntaxErr(col, `no client named \`${name}\` is connected on an earlier line; add \`connect ${name}\` before this line`);
@@ -592,6 +657,22 @@ export function parseFile(file, source) {
     }
   }
   return stmts;
+}
+
+/** A statement's `@LABEL` (or its lack) against the servers declared before it, as the engine checks it. */
+function checkServer(stmt, at, labels, start) {
+  const needsLabel = stmt.kind === "connect" || (stmt.kind === "server" && stmt.name === null);
+  if (labels === null && at) {
+    throw new SyntaxErr(at.col, `\`@${at.label}\` names a server, but this script runs on one server: declare several first, as in \`servers A B\``);
+  }
+  if (labels !== null && at && !labels.includes(at.label)) {
+    throw new SyntaxErr(at.col, `no server is labelled \`${at.label}\`: the servers are ${labels.join(", ")}`);
+  }
+  if (labels !== null && !at && needsLabel) {
+    throw new SyntaxErr(start, stmt.kind === "connect"
+      ? `which server does ${stmt.name} connect to? Add its label, as in \`connect ${stmt.name} @${labels[0]}\` (the servers are ${labels.join(", ")})`
+      : `which server runs this? Put its label first, as in \`@${labels[0]} io.emit(…)\` (the servers are ${labels.join(", ")})`);
+  }
 }
 
 /** The namespaces other than `/` that a server-side statement names (v2: they exist from it on). */
@@ -632,6 +713,161 @@ function fatal(message) {
   process.exit(1);
 }
 
+// ---------------------------------------------------------------------------
+// Several servers: the official Redis adapter on a redis-server of our own
+// ---------------------------------------------------------------------------
+
+/** What the servers share, for the `servers` line (the differential compares only "shared or not"). */
+function describeAdapter(adapter) {
+  return adapter
+    ? "the Redis adapter (@socket.io/redis-adapter) on a redis-server of the reference runner"
+    : "no adapter: the servers share nothing";
+}
+
+/** A connect line's `server` key, on several servers. */
+const where = (st) => (st.server ? { server: st.server } : {});
+
+/** Request types of the adapter whose messages every server applies (RequestType in its source). */
+const REMOTE_JOIN = 2;
+const REMOTE_LEAVE = 3;
+const REMOTE_DISCONNECT = 4;
+
+/**
+ * The official RedisAdapter, observed: it counts, per namespace, every
+ * message it publishes that every server applies (a broadcast, or the
+ * request of socketsJoin / socketsLeave / disconnectSockets), and every
+ * such message it receives, once the library has applied it. Everything
+ * else is the library's own code (each method calls `super`).
+ *
+ * Why counting is exact: every server subscribes to its namespaces' channels
+ * (a pattern for packets, one channel for requests) and receives every
+ * message published there, its own included (it then ignores its own
+ * packets, and applies its own requests: the adapter's join, leave and
+ * disconnect act only when the request comes back from Redis). `onmessage`
+ * applies a packet synchronously (Adapter#broadcast writes it to the
+ * sockets); `onrequest` is async but applies these three requests before
+ * its first `await` (Adapter#addSockets/delSockets/disconnectSockets, each
+ * synchronous; a disconnect runs the socket's `disconnect` listeners, and so
+ * the script's disconnect handler, right there). So when a server's count
+ * for a namespace equals the number published there, it has applied all of
+ * it, and what a disconnect handler published meanwhile is already counted.
+ */
+class CountingRedisAdapter extends RedisAdapter {
+  constructor(nsp, pubClient, subClient, opts, tally) {
+    super(nsp, pubClient, subClient, opts);
+    this.tally = tally;
+  }
+  broadcast(packet, opts) {
+    if (!opts?.flags?.local) this.tally.published(this.nsp.name);
+    return super.broadcast(packet, opts);
+  }
+  addSockets(opts, rooms) {
+    if (!opts?.flags?.local) this.tally.published(this.nsp.name);
+    return super.addSockets(opts, rooms);
+  }
+  delSockets(opts, rooms) {
+    if (!opts?.flags?.local) this.tally.published(this.nsp.name);
+    return super.delSockets(opts, rooms);
+  }
+  disconnectSockets(opts, close) {
+    if (!opts?.flags?.local) this.tally.published(this.nsp.name);
+    return super.disconnectSockets(opts, close);
+  }
+  onmessage(pattern, channel, msg) {
+    try {
+      return super.onmessage(pattern, channel, msg);
+    } finally {
+      if (String(channel).startsWith(this.channel)) this.tally.received(this.nsp.name);
+    }
+  }
+  onrequest(channel, msg) {
+    const done = super.onrequest(channel, msg); // runs up to its first await: the request is applied
+    if (String(channel) === this.requestChannel && msg[0] === 0x7b) {
+      let request = null;
+      try {
+        request = JSON.parse(msg.toString());
+      } catch {
+        // not one of ours; the adapter ignored it too
+      }
+      const type = request?.type;
+      if (request?.opts && (type === REMOTE_JOIN || type === REMOTE_LEAVE || type === REMOTE_DISCONNECT)) {
+        this.tally.received(this.nsp.name);
+      }
+    }
+    return done;
+  }
+}
+
+/**
+ * The redis-server of this process: started at the first `servers … with
+ * adapter` on a free loopback port, shared by every set of servers of the
+ * process (each uses its own key prefix), stopped when the process exits.
+ */
+let redisServer = null;
+
+async function redisUrl() {
+  if (redisServer === null) redisServer = startRedis();
+  return redisServer;
+}
+
+/** A loopback port that nobody listens on right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createTcpServer();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis() {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    // A shell between us and redis-server: it kills redis-server when our end
+    // of its standard input closes, so even a killed runner leaves none behind.
+    const child = spawn(
+      "sh",
+      [
+        "-c",
+        'redis-server --port "$1" --bind 127.0.0.1 --save "" --appendonly no & pid=$!; ' +
+          'trap "kill $pid 2>/dev/null" EXIT; cat >/dev/null; kill $pid 2>/dev/null; wait $pid',
+        "sh",
+        String(port),
+      ],
+      { stdio: ["pipe", "pipe", "pipe"] },
+    );
+    process.on("exit", () => child.stdin.destroy());
+    child.stdin.on("error", () => {});
+    const ready = await new Promise((resolve) => {
+      let out = "";
+      const timer = setTimeout(() => resolve(`no progress after ${WAIT_LIMIT_MS} ms waiting for redis-server:\n${out}`), WAIT_LIMIT_MS);
+      const done = (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      };
+      child.stdout.on("data", (data) => {
+        out += data;
+        if (out.includes("Ready to accept connections")) done(null);
+      });
+      child.stderr.on("data", (data) => (out += data));
+      child.on("error", (e) => done(`cannot start redis-server: ${e.message}`));
+      child.on("exit", () => done(`redis-server exited:\n${out}`));
+    });
+    if (ready === null) {
+      child.stdout.resume();
+      child.stderr.resume();
+      child.unref();
+      for (const pipe of [child.stdin, child.stdout, child.stderr]) pipe.unref?.();
+      return `redis://127.0.0.1:${port}`;
+    }
+    child.stdin.destroy();
+    // another process took the port between the probe and redis-server: try another
+    if (attempt >= 5 || !/Address already in use|bind/i.test(ready)) fatal(ready);
+  }
+}
+
 export async function run(stmts, emitLine) {
   // --- waiting without sleeps: every state change calls notify()
   const waiters = new Set();
@@ -664,26 +900,28 @@ export async function run(stmts, emitLine) {
     });
   };
 
-  // --- the official server
-  const httpServer = createServer();
-  const io = new Server(httpServer);
-  await bounded(new Promise((resolve) => httpServer.listen(0, "127.0.0.1", resolve)), "the server to listen");
-  const url = `http://127.0.0.1:${httpServer.address().port}`;
+  // --- the official servers: one, or those of the last `servers` line (see startServers)
+  /** [{label, io, url, nsps: Map ns -> Namespace, received: Map ns -> n, closing, redis}] */
+  let servers = [];
+  /** Whether the servers share the Redis adapter. */
+  let shared = false;
+  /** ns -> messages published through the adapter in ns, by every server (see CountingRedisAdapter). */
+  const published = new Map();
+  let generation = 0; // one Redis key prefix per set of servers: nothing crosses from the last set
 
   /** name -> client record of an admitted, not yet gone client */
   const clients = new Map();
-  const everyClient = []; // for shutdown
+  let everyClient = []; // for shutdown
   let connecting = null; // the client whose connect is in progress
   let pendingEmit = null; // {result} for the client emit in progress
   const handlers = new Map(); // `${ns} ${event}` -> expr
   const connectionHooks = new Map(); // ns -> the listener of its latest `on "connection"`
   const disconnectHooks = new Map(); // ns -> expr of its latest `on "disconnect"`
-  const nsps = new Map(); // the namespaces created so far (v2: by the line naming them)
+  const namespaces = new Set(); // the namespaces created so far (v2: by the line naming them), on every server
   let syncSeq = 0;
   let markSeq = 0;
   /** The step in progress: {events: [{seq, event} | {error}]}, in the order the server ran them. */
   let step = null;
-  let shuttingDown = false;
 
   const gone = (c) => c.clientReason !== null || c.serverReason !== null;
   const fullyGone = (c) => c.clientReason !== null && c.serverReason !== null;
@@ -704,10 +942,18 @@ export async function run(stmts, emitLine) {
    * it does (v2), with the runner's own bookkeeping listeners: they come first,
    * before any `on "connection"` listener of the script.
    */
-  function ensureNamespace(name) {
-    if (nsps.has(name)) return;
-    const nsp = io.of(name);
-    nsps.set(name, nsp);
+  async function ensureNamespace(name) {
+    if (namespaces.has(name)) return;
+    namespaces.add(name);
+    for (const srv of servers) addNamespace(srv, name);
+    // The other servers must hear what is published in it from the first step on.
+    await subscribed();
+  }
+
+  /** Namespace `name` on one server, with the runner's bookkeeping listeners. */
+  function addNamespace(srv, name) {
+    const nsp = srv.io.of(name);
+    srv.nsps.set(name, nsp);
     nsp.on("connection", (socket) => {
       const c = connecting;
       if (!c || c.ns !== nsp.name || c.ss) {
@@ -716,9 +962,9 @@ export async function run(stmts, emitLine) {
       c.ss = socket;
       socket.on("disconnect", (reason) => {
         // the script's disconnect handler: the one in place when the socket leaves
-        const hook = shuttingDown ? undefined : disconnectHooks.get(nsp.name);
+        const hook = srv.closing ? undefined : disconnectHooks.get(nsp.name);
         if (hook) {
-          const error = runHook(hook, socket, c);
+          const error = runHook(hook, srv, socket, c);
           if (error !== null) currentStep().events.push({ error });
         }
         c.serverReason = reason;
@@ -733,7 +979,7 @@ export async function run(stmts, emitLine) {
           result = { handled: false };
         } else {
           try {
-            result = execute(handler, { c, socket, msg: args.length > 0 ? args[0] : null, callback });
+            result = execute(handler, { c, srv, socket, msg: args.length > 0 ? args[0] : null, callback });
           } catch (e) {
             result = { error: e.message };
           }
@@ -744,26 +990,132 @@ export async function run(stmts, emitLine) {
       notify();
     });
   }
-  ensureNamespace("/");
+
+  /**
+   * Once every server's Redis subscriptions so far are in place: each
+   * subscriber connection runs its commands in order, so when a SUBSCRIBE
+   * sent after the adapters' own (P)SUBSCRIBEs is acknowledged, theirs are
+   * too. Exact, no polling.
+   */
+  async function subscribed() {
+    if (!shared) return;
+    await bounded(
+      Promise.all(
+        servers.map(async (srv) => {
+          const probe = `${srv.redis.key}-probe-${++srv.redis.probes}`;
+          await srv.redis.sub.subscribe(probe, () => {});
+          await srv.redis.sub.unsubscribe(probe);
+        }),
+      ),
+      "the Redis subscriptions",
+    );
+  }
+
+  /**
+   * Fresh servers (`servers A B [with adapter]`, or the one server of a
+   * script without `servers`): every client of the run is gone, and so are
+   * the handlers, middlewares and namespaces of the servers before.
+   */
+  async function startServers(labels, adapter) {
+    await closeServers();
+    clients.clear();
+    handlers.clear();
+    connectionHooks.clear();
+    disconnectHooks.clear();
+    namespaces.clear();
+    published.clear();
+    shared = adapter;
+    const key = `tour-${process.pid}-${++generation}`;
+    const url = adapter ? await redisUrl() : null;
+    servers = [];
+    for (const label of labels) {
+      const httpServer = createServer();
+      const srv = { label, io: null, url: null, nsps: new Map(), received: new Map(), closing: false, redis: null };
+      let opts = {};
+      if (adapter) {
+        const pub = createClient({ url });
+        const sub = pub.duplicate();
+        for (const client of [pub, sub]) client.on("error", (e) => fatal(`Redis client: ${e.message}`));
+        await bounded(Promise.all([pub.connect(), sub.connect()]), "the Redis clients to connect");
+        srv.redis = { pub, sub, key, probes: 0 };
+        const tally = {
+          published: (ns) => published.set(ns, (published.get(ns) ?? 0) + 1),
+          received: (ns) => {
+            srv.received.set(ns, (srv.received.get(ns) ?? 0) + 1);
+            notify();
+          },
+        };
+        // socket.io calls it with `new`: a function, not an arrow
+        opts = {
+          adapter: function (nsp) {
+            return new CountingRedisAdapter(nsp, pub, sub, { key }, tally);
+          },
+        };
+      }
+      srv.io = new Server(httpServer, opts);
+      await bounded(new Promise((resolve) => httpServer.listen(0, "127.0.0.1", resolve)), "the server to listen");
+      srv.url = `http://127.0.0.1:${httpServer.address().port}`;
+      servers.push(srv);
+    }
+    await ensureNamespace("/");
+  }
+
+  /** Closes the servers (no more script handlers; clients first), and their Redis clients. */
+  async function closeServers() {
+    for (const srv of servers) {
+      srv.closing = true;
+      for (const [ns, listener] of connectionHooks) srv.nsps.get(ns).off("connection", listener);
+    }
+    for (const c of everyClient) c.cs.disconnect();
+    everyClient = [];
+    for (const srv of servers) {
+      // io.close() also closes its http server
+      await bounded(new Promise((resolve) => srv.io.close(() => resolve())), "the server to close");
+      if (srv.redis) {
+        await bounded(Promise.all([srv.redis.sub.quit(), srv.redis.pub.quit()]), "the Redis clients to quit");
+      }
+    }
+    servers = [];
+  }
+
+  /** The server a statement runs on: its `@LABEL`, or the only one. */
+  const serverOf = (label) => (label ? servers.find((srv) => srv.label === label) : servers[0]);
+
+  /**
+   * Whether anything published through the adapter is not yet applied by
+   * every server: each server receives every message published in a
+   * namespace, its own included (see CountingRedisAdapter).
+   */
+  function inFlight() {
+    if (!shared) return false;
+    for (const ns of namespaces) {
+      const sent = published.get(ns) ?? 0;
+      for (const srv of servers) if ((srv.received.get(ns) ?? 0) !== sent) return true;
+    }
+    return false;
+  }
+
+  await startServers([null], false);
 
   /** Replaces namespace ns's connection handler (a later `on` line replaces, it does not add). */
   function setConnectionHook(ns, expr) {
-    const nsp = nsps.get(ns);
     const previous = connectionHooks.get(ns);
-    if (previous) nsp.off("connection", previous);
+    if (previous) for (const srv of servers) srv.nsps.get(ns).off("connection", previous);
     const listener = (socket) => {
       const c = connecting; // checked and given its socket by the bookkeeping listener
-      const error = runHook(expr, socket, c);
+      const error = runHook(expr, srvOf(socket), socket, c);
       if (error !== null) c.hookError = error;
     };
-    nsp.on("connection", listener);
+    for (const srv of servers) srv.nsps.get(ns).on("connection", listener);
     connectionHooks.set(ns, listener);
   }
 
   /** Runs a connection or disconnect handler; returns its run-time error message, or null. */
-  function runHook(expr, socket, c) {
+  const srvOf = (socket) => servers.find((srv) => srv.io === socket.nsp.server);
+
+  function runHook(expr, srv, socket, c) {
     try {
-      execute(expr, { c, socket, msg: socket.handshake.auth.name ?? null, callback: undefined });
+      execute(expr, { c, srv, socket, msg: socket.handshake.auth.name ?? null, callback: undefined });
       return null;
     } catch (e) {
       return e.message;
@@ -787,11 +1139,24 @@ export async function run(stmts, emitLine) {
    * After every emit of tour code: a mark to every connected socket, so that
    * each client can tell which emit delivered what it received (the events
    * before mark N are emit N's). Returns N.
+   *
+   * On servers sharing the adapter the mark is itself a broadcast of the
+   * server that emitted, in every namespace: published on the same Redis
+   * connection right after the emit's own packet, so every other server
+   * applies it after that packet (Redis passes one connection's PUBLISHes to
+   * a subscriber in order, the adapter's one pattern subscription covers
+   * both the namespace's and its rooms' channels, and node-redis calls the
+   * listener per message in order). A socket's events before mark N are
+   * then emit N's on whichever server it is.
    */
-  function emitted(event) {
+  function emitted(event, srv) {
     const seq = ++markSeq;
-    for (const nsp of nsps.values()) for (const s of nsp.sockets.values()) s.emit(MARK_EVENT, seq);
-    if (!shuttingDown) currentStep().events.push({ seq, event });
+    if (shared) {
+      for (const nsp of srv.nsps.values()) nsp.emit(MARK_EVENT, seq);
+    } else {
+      for (const nsp of srv.nsps.values()) for (const s of nsp.sockets.values()) s.emit(MARK_EVENT, seq);
+    }
+    if (!srv.closing) currentStep().events.push({ seq, event });
     return seq;
   }
 
@@ -808,13 +1173,13 @@ export async function run(stmts, emitLine) {
       ctx.callback(...args);
       return { kind: "callback" };
     }
-    let obj = expr.head === "io" ? io : ctx.socket;
+    let obj = expr.head === "io" ? ctx.srv.io : ctx.socket;
     for (const m of expr.members) {
       const a = m.args ? m.args.map(val) : [];
       switch (m.name) {
         case "of": {
           const ns = normalizeNs(a[0]);
-          if (!nsps.has(ns)) fatal(`internal: namespace ${ns} used before its line created it`);
+          if (!namespaces.has(ns)) fatal(`internal: namespace ${ns} used before its line created it`);
           obj = obj.of(ns);
           break;
         }
@@ -834,7 +1199,7 @@ export async function run(stmts, emitLine) {
           break;
         case "emit": {
           obj.emit(...a);
-          return { kind: "emit", event: a[0], seq: emitted(a[0]) };
+          return { kind: "emit", event: a[0], seq: emitted(a[0], ctx.srv) };
         }
         case "join":
         case "leave":
@@ -855,13 +1220,41 @@ export async function run(stmts, emitLine) {
     throw new Error("internal: expression without an action");
   }
 
-  /** After a step: wait for disconnects on both sides and for the sync round. */
+  /**
+   * After a step: wait for disconnects on both sides and for the sync round.
+   *
+   * On servers sharing the adapter the step has a server half first: until
+   * every message that any server published through the adapter (packets,
+   * marks, and the requests of socketsJoin, socketsLeave and
+   * disconnectSockets) has been applied by every server. The official
+   * adapter applies these requests only when they come back from Redis, on
+   * every server, the one that asked included, and their calls return
+   * nothing to await (RedisAdapter.addSockets/delSockets/disconnectSockets
+   * publish and return; socket.io's socketsJoin returns void): so the runner
+   * counts, per namespace, what was published and what each server applied
+   * (CountingRedisAdapter). A server with no socket in a namespace is
+   * counted like the others: no witness is needed, and nothing is still in
+   * flight when a step ends, so a later `connect` cannot meet a stale
+   * packet. A disconnect that a request applies runs its disconnect handler
+   * at once, inside the adapter's call: the handler's publishes are counted
+   * before the request is, so its emits belong to the same step. One
+   * predicate waits for both sides of every disconnect and for nothing in
+   * flight: a client's own `disconnect` reaches its server only later, and
+   * the disconnect handler that then runs publishes before its socket's
+   * server side counts as gone.
+   */
   async function settle(snapshot) {
     const discWait = (what) =>
       waitUntil(() => snapshot.every((c) => !gone(c) || fullyGone(c)), what);
-    await discWait("both sides of a disconnect");
+    await waitUntil(
+      () => snapshot.every((c) => !gone(c) || fullyGone(c)) && !inFlight(),
+      "both sides of a disconnect, and every server to apply what the adapter carried",
+    );
+    // With nothing in flight, each server syncs its own sockets directly, as one server does.
     const seq = ++syncSeq;
-    for (const nsp of nsps.values()) for (const s of nsp.sockets.values()) s.emit(SYNC_EVENT, seq);
+    for (const srv of servers) {
+      for (const nsp of srv.nsps.values()) for (const s of nsp.sockets.values()) s.emit(SYNC_EVENT, seq);
+    }
     await waitUntil(() => snapshot.every((c) => c.syncSeen >= seq || gone(c)), `sync round ${seq}`);
     await discWait("both sides of a disconnect");
     for (const c of snapshot) if (gone(c) && clients.get(c.name) === c) clients.delete(c.name);
@@ -948,6 +1341,7 @@ export async function run(stmts, emitLine) {
     return {
       name,
       ns,
+      srv: null, // its server
       cs: null,
       ss: null,
       connected: false,
@@ -964,17 +1358,24 @@ export async function run(stmts, emitLine) {
   for (const st of stmts) {
     const base = { step: st.step, code: st.code };
     const notConnected = (name) => emitLine({ ...base, error: `client ${name} is not connected` });
-    for (const ns of namespacesNamed(st)) ensureNamespace(ns);
+    for (const ns of namespacesNamed(st)) await ensureNamespace(ns);
     switch (st.kind) {
+      case "servers": {
+        await startServers(st.labels, st.adapter);
+        emitLine({ ...base, servers: st.labels, adapter: describeAdapter(st.adapter) });
+        break;
+      }
       case "declare": {
         emitLine({ ...base, namespace: st.ns });
         break;
       }
       case "use": {
         const { key, value, message } = st;
-        io.of(st.ns).use((socket, next) =>
-          socket.handshake.auth[key] === value ? next() : next(new Error(message)),
-        );
+        for (const srv of servers) {
+          srv.io.of(st.ns).use((socket, next) =>
+            socket.handshake.auth[key] === value ? next() : next(new Error(message)),
+          );
+        }
         emitLine({ ...base, middleware: st.ns });
         break;
       }
@@ -993,7 +1394,9 @@ export async function run(stmts, emitLine) {
         const snapshot = beginStep();
         const c = newClient(st.name, st.ns);
         connecting = c;
-        const cs = connectClient(url + st.ns, {
+        const srv = serverOf(st.server);
+        c.srv = srv;
+        const cs = connectClient(srv.url + st.ns, {
           transports: ["websocket"],
           forceNew: true,
           reconnection: false,
@@ -1014,6 +1417,8 @@ export async function run(stmts, emitLine) {
           notify();
         });
         cs.onAny((event, ...args) => {
+          // Nothing arrives between steps: that would be a step's event observed too late.
+          if (step === null && !srv.closing) fatal(`${c.name} received ${JSON.stringify(event)} after its step was reported`);
           if (event === SYNC_EVENT) {
             if (c.pending.length > 0) fatal(`${c.name} received "${c.pending[0].event}" that no emit accounts for`);
             c.syncSeen = args[0];
@@ -1027,14 +1432,14 @@ export async function run(stmts, emitLine) {
         connecting = null;
         if (c.connectError !== null) {
           cs.disconnect(); // releases the client's connection (its Manager)
-          report(base, { connected: false, error: c.connectError }, snapshot);
+          report(base, { connected: false, error: c.connectError, ...where(st) }, snapshot);
           break;
         }
         clients.set(st.name, c);
         const stepClients = [...snapshot, c];
         await settle(stepClients);
         // a connection handler's run-time error replaces the connect line
-        report(base, c.hookError !== null ? { error: c.hookError } : { connected: true, error: null }, stepClients);
+        report(base, c.hookError !== null ? { error: c.hookError } : { connected: true, error: null, ...where(st) }, stepClients);
         break;
       }
       case "disconnect": {
@@ -1061,7 +1466,8 @@ export async function run(stmts, emitLine) {
         const snapshot = beginStep();
         let outcome;
         try {
-          outcome = execute(st.expr, { c, socket: c ? c.ss : null, msg: null, callback: undefined });
+          const srv = c ? c.srv : serverOf(st.server);
+          outcome = execute(st.expr, { c, srv, socket: c ? c.ss : null, msg: null, callback: undefined });
         } catch (e) {
           outcome = { error: e.message };
         }
@@ -1115,13 +1521,8 @@ export async function run(stmts, emitLine) {
     }
   }
 
-  // --- shut down: no more script handlers; clients first, then the server
-  // (io.close() also closes httpServer)
-  shuttingDown = true;
-  for (const [ns, listener] of connectionHooks) nsps.get(ns).off("connection", listener);
-  disconnectHooks.clear();
-  for (const c of everyClient) c.cs.disconnect();
-  await bounded(new Promise((resolve) => io.close(() => resolve())), "the server to close");
+  // --- shut down: no more script handlers; clients first, then the servers
+  await closeServers();
   for (const w of waiters) clearTimeout(w.timer);
 }
 

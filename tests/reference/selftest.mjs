@@ -2,7 +2,9 @@
 // Determinism self-test of the reference runner.
 //
 // Runs every *.tour of the example folders (default: ../shared/examples and
-// ../shared/examples/v2 beside the checkout, or the folders given as
+// ../shared/examples/v2 beside the checkout, and ./cluster, scripts on
+// several official servers, with and without the Redis adapter, whose
+// expected output is what those servers did; or the folders given as
 // arguments) through run.mjs RUNS times, checks that every run prints exactly
 // the same bytes, and that the output is byte for byte NAME.expected.ndjson
 // (what the official server did). A line that differs is also judged under
@@ -26,7 +28,7 @@ const argv = process.argv.slice(2);
 const rulesOnly = argv.includes("--rules");
 const given = argv.filter((a) => a !== "--rules");
 const examples = new URL("../../../shared/examples", import.meta.url).pathname;
-const dirs = given.length > 0 ? given : [examples, join(examples, "v2")];
+const dirs = given.length > 0 ? given : [examples, join(examples, "v2"), join(here, "cluster")];
 const RUNS = 5;
 
 /** Canonical form for comparison: sorted keys, normalised per the rules. */
