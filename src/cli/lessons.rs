@@ -91,7 +91,7 @@ pub fn run_lessons(
         let summary;
         (summary, ended) = match run {
             // Ctrl-C at a prediction's prompt: stop here, as interrupted.
-            Err(e) if prompt::interrupted_run(&e) => (Summary::default(), Ended::Interrupted),
+            Err(_) if prompt::was_interrupted() => (Summary::default(), Ended::Interrupted),
             run => run.map_err(|e| e.context(file))?,
         };
         // A lesson interrupted (Ctrl-C) was not read.

@@ -226,7 +226,7 @@ fn practise(
     };
     match runtime.block_on(session.practise_lessons(&all, &store)) {
         Ok(_) => Ok(Status::Done),
-        Err(e) if prompt::interrupted(&e) => Ok(Status::Interrupted),
+        Err(_) if prompt::was_interrupted() => Ok(Status::Interrupted),
         Err(e) => Err(Error::Run(e.context("practice"))),
     }
 }

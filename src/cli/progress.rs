@@ -77,7 +77,7 @@ pub fn reset(out: &mut impl Write) -> Result<Status, Error> {
     }
     let answer = match answers.answer(&question) {
         Ok(answer) => answer.unwrap_or_default(),
-        Err(e) if prompt::interrupted_io(&e) => {
+        Err(_) if prompt::was_interrupted() => {
             writeln!(out, "Kept your progress.")?;
             return Ok(Status::Interrupted);
         }
