@@ -32,5 +32,5 @@ pub use expect::Expect;
 pub use markdown::{is_markdown, load, parse_markdown, summary};
 pub use model::{Lesson, Section};
 pub use prose::{Prose, Span, Style, plain};
-pub use require::{Member, Require};
+pub use require::{Require, UsedMember};
 pub use variant::Vary;

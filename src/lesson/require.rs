@@ -22,13 +22,13 @@ pub enum Require {
     /// (`connect bob`, `bob> …`, `disconnect bob`).
     Client(String),
     /// `require: uses to except`: the answer uses each of these members.
-    Uses(Vec<Member>),
+    Uses(Vec<UsedMember>),
 }
 
 /// A member of the answer's code that `require: uses` can ask for. One
 /// table, [`MEMBERS`], gives the word of each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Member {
+pub enum UsedMember {
     /// `.to(…)` or `.in(…)`.
     To,
     Except,
@@ -51,39 +51,39 @@ pub enum Member {
 }
 
 /// Every member `require: uses` knows, by its word.
-pub const MEMBERS: [(&str, Member); 13] = [
-    ("to", Member::To),
-    ("except", Member::Except),
-    ("broadcast", Member::Broadcast),
-    ("of", Member::Of),
-    ("id", Member::Id),
-    ("msg", Member::Msg),
-    ("emit", Member::Emit),
-    ("join", Member::Join),
-    ("leave", Member::Leave),
-    ("socketsJoin", Member::SocketsJoin),
-    ("socketsLeave", Member::SocketsLeave),
-    ("disconnectSockets", Member::DisconnectSockets),
-    ("callback", Member::Callback),
+pub const MEMBERS: [(&str, UsedMember); 13] = [
+    ("to", UsedMember::To),
+    ("except", UsedMember::Except),
+    ("broadcast", UsedMember::Broadcast),
+    ("of", UsedMember::Of),
+    ("id", UsedMember::Id),
+    ("msg", UsedMember::Msg),
+    ("emit", UsedMember::Emit),
+    ("join", UsedMember::Join),
+    ("leave", UsedMember::Leave),
+    ("socketsJoin", UsedMember::SocketsJoin),
+    ("socketsLeave", UsedMember::SocketsLeave),
+    ("disconnectSockets", UsedMember::DisconnectSockets),
+    ("callback", UsedMember::Callback),
 ];
 
-impl Member {
+impl UsedMember {
     /// The member as the answer writes it.
     pub fn code(self) -> &'static str {
         match self {
-            Member::To => ".to(…)",
-            Member::Except => ".except(…)",
-            Member::Broadcast => "socket.broadcast",
-            Member::Of => "io.of(…)",
-            Member::Id => "a socket's id room (`NAME.id` or `socket.id`)",
-            Member::Msg => "`msg` (what the client sent)",
-            Member::Emit => ".emit(…)",
-            Member::Join => ".join(…)",
-            Member::Leave => ".leave(…)",
-            Member::SocketsJoin => ".socketsJoin(…)",
-            Member::SocketsLeave => ".socketsLeave(…)",
-            Member::DisconnectSockets => ".disconnectSockets()",
-            Member::Callback => "callback(…)",
+            UsedMember::To => ".to(…)",
+            UsedMember::Except => ".except(…)",
+            UsedMember::Broadcast => "socket.broadcast",
+            UsedMember::Of => "io.of(…)",
+            UsedMember::Id => "a socket's id room (`NAME.id` or `socket.id`)",
+            UsedMember::Msg => "`msg` (what the client sent)",
+            UsedMember::Emit => ".emit(…)",
+            UsedMember::Join => ".join(…)",
+            UsedMember::Leave => ".leave(…)",
+            UsedMember::SocketsJoin => ".socketsJoin(…)",
+            UsedMember::SocketsLeave => ".socketsLeave(…)",
+            UsedMember::DisconnectSockets => ".disconnectSockets()",
+            UsedMember::Callback => "callback(…)",
         }
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::miss::{Miss, When};
+use super::miss::{Miss, Moment};
 use crate::learn::attempt::Part;
 use crate::lesson::Expect;
 use crate::report::{Delivery, Outcome, Reason, RoomsNow, StepReport};
@@ -161,8 +161,8 @@ pub fn compare(
 /// The differences of one step, one miss a client at most.
 fn compare_step(payload: bool, ours: &StepSeen, theirs: &StepSeen) -> Vec<Miss> {
     let when = match &theirs.when {
-        None => When::Answer,
-        Some(code) => When::Then(code.clone()),
+        None => Moment::Answer,
+        Some(code) => Moment::Then(code.clone()),
     };
     let events = |seen: &StepSeen, name: &str| -> Vec<(String, Vec<Value>)> {
         let mut list: Vec<(String, Vec<Value>)> = seen

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::miss::Miss;
-use crate::lesson::{Member, Require};
+use crate::lesson::{Require, UsedMember};
 use crate::script::{
     Action, Arg, BroadcastAction, Expr, Room, Scope, SocketAction, Statement, StatementKind,
 };
@@ -154,7 +154,7 @@ fn why_unmet(condition: &Require, answer: &[Statement]) -> Option<String> {
 }
 
 /// Every member the answer's code uses.
-pub fn used_members(answer: &[Statement]) -> BTreeSet<Member> {
+pub fn used_members(answer: &[Statement]) -> BTreeSet<UsedMember> {
     let mut used = BTreeSet::new();
     for s in answer {
         match &s.kind {
@@ -162,7 +162,7 @@ pub fn used_members(answer: &[Statement]) -> BTreeSet<Member> {
             StatementKind::On { action, .. } => match action {
                 Action::Expr(expr) => expr_members(expr, &s.code, &mut used),
                 Action::Callback(args) => {
-                    used.insert(Member::Callback);
+                    used.insert(UsedMember::Callback);
                     args_members(args, &mut used);
                 }
             },
@@ -172,44 +172,44 @@ pub fn used_members(answer: &[Statement]) -> BTreeSet<Member> {
     used
 }
 
-fn args_members<T>(args: &[Arg<T>], used: &mut BTreeSet<Member>) {
+fn args_members<T>(args: &[Arg<T>], used: &mut BTreeSet<UsedMember>) {
     if args.iter().any(|a| matches!(a, Arg::Msg)) {
-        used.insert(Member::Msg);
+        used.insert(UsedMember::Msg);
     }
 }
 
-fn rooms_members(rooms: &[Arg<Vec<Room>>], used: &mut BTreeSet<Member>) {
+fn rooms_members(rooms: &[Arg<Vec<Room>>], used: &mut BTreeSet<UsedMember>) {
     for arg in rooms {
         match arg {
             Arg::Msg => {
-                used.insert(Member::Msg);
+                used.insert(UsedMember::Msg);
             }
             Arg::Lit(list) => {
                 if list
                     .iter()
                     .any(|r| matches!(r, Room::IdOf(_) | Room::OwnId))
                 {
-                    used.insert(Member::Id);
+                    used.insert(UsedMember::Id);
                 }
             }
         }
     }
 }
 
-fn expr_members(expr: &Expr, code: &str, used: &mut BTreeSet<Member>) {
+fn expr_members(expr: &Expr, code: &str, used: &mut BTreeSet<UsedMember>) {
     match expr {
         Expr::Socket(action) => match action {
             SocketAction::Emit { event, args } => {
-                used.insert(Member::Emit);
+                used.insert(UsedMember::Emit);
                 args_members(std::slice::from_ref(event), used);
                 args_members(args, used);
             }
             SocketAction::Join(arg) => {
-                used.insert(Member::Join);
+                used.insert(UsedMember::Join);
                 args_members(std::slice::from_ref(arg), used);
             }
             SocketAction::Leave(arg) => {
-                used.insert(Member::Leave);
+                used.insert(UsedMember::Leave);
                 args_members(std::slice::from_ref(arg), used);
             }
             SocketAction::Disconnect { .. } => {}
@@ -221,40 +221,40 @@ fn expr_members(expr: &Expr, code: &str, used: &mut BTreeSet<Member>) {
             action,
         } => {
             if !to.is_empty() {
-                used.insert(Member::To);
+                used.insert(UsedMember::To);
             }
             if !except.is_empty() {
-                used.insert(Member::Except);
+                used.insert(UsedMember::Except);
             }
             rooms_members(to, used);
             rooms_members(except, used);
             match scope {
                 Scope::Namespace(ns) if ns != "/" => {
-                    used.insert(Member::Of);
+                    used.insert(UsedMember::Of);
                 }
                 Scope::SenderExcluded
                     if (to.is_empty() && except.is_empty()) || code.contains(".broadcast") =>
                 {
-                    used.insert(Member::Broadcast);
+                    used.insert(UsedMember::Broadcast);
                 }
                 _ => {}
             }
             match action {
                 BroadcastAction::Emit { event, args } => {
-                    used.insert(Member::Emit);
+                    used.insert(UsedMember::Emit);
                     args_members(std::slice::from_ref(event), used);
                     args_members(args, used);
                 }
                 BroadcastAction::SocketsJoin(arg) => {
-                    used.insert(Member::SocketsJoin);
+                    used.insert(UsedMember::SocketsJoin);
                     args_members(std::slice::from_ref(arg), used);
                 }
                 BroadcastAction::SocketsLeave(arg) => {
-                    used.insert(Member::SocketsLeave);
+                    used.insert(UsedMember::SocketsLeave);
                     args_members(std::slice::from_ref(arg), used);
                 }
                 BroadcastAction::DisconnectSockets { .. } => {
-                    used.insert(Member::DisconnectSockets);
+                    used.insert(UsedMember::DisconnectSockets);
                 }
             }
         }

@@ -58,13 +58,13 @@ pub enum Miss {
     Failed { code: String, message: String },
     /// Got an event in a step where the reference solution sends it none.
     Extra {
-        when: When,
+        when: Moment,
         name: String,
         event: String,
     },
     /// Did not get an event that the reference solution sends it there.
     Lacking {
-        when: When,
+        when: Moment,
         name: String,
         event: String,
         /// Why not, from the server's state.
@@ -74,7 +74,7 @@ pub enum Miss {
     },
     /// Got the event with other arguments than the reference solution's.
     OtherArgs {
-        when: When,
+        when: Moment,
         name: String,
         event: String,
         got: Vec<Value>,
@@ -82,7 +82,7 @@ pub enum Miss {
     },
     /// Got the events as often as…: another number of times.
     Times {
-        when: When,
+        when: Moment,
         name: String,
         got: usize,
         want: usize,
@@ -100,18 +100,18 @@ pub enum Miss {
 
 /// The step of a try a miss is about.
 #[derive(Debug, Clone, PartialEq)]
-pub enum When {
+pub enum Moment {
     /// The answer's own statements.
     Answer,
     /// The `then:` line with this code.
     Then(String),
 }
 
-impl fmt::Display for When {
+impl fmt::Display for Moment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            When::Answer => f.write_str("in your answer's own step"),
-            When::Then(code) => write!(f, "after `{code}`"),
+            Moment::Answer => f.write_str("in your answer's own step"),
+            Moment::Then(code) => write!(f, "after `{code}`"),
         }
     }
 }
