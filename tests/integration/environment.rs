@@ -114,7 +114,7 @@ fn play_refuses_a_connect_that_cannot_fit_in_words_and_goes_on() {
     );
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free loopback port")
@@ -122,7 +122,7 @@ fn free_port() -> u16 {
 }
 
 /// The lines a child writes to `stream`, as they come.
-fn lines_of(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
+pub fn lines_of(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stream)
@@ -137,7 +137,7 @@ fn lines_of(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
     rx
 }
 
-fn wait_for_line(lines: &Receiver<String>, text: &str) -> Vec<String> {
+pub fn wait_for_line(lines: &Receiver<String>, text: &str) -> Vec<String> {
     let deadline = Instant::now() + PATIENCE;
     let mut seen = Vec::new();
     loop {

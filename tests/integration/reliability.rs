@@ -3,6 +3,7 @@
 //! on screen, impostors of the tour's clients, control characters in error
 //! snippets, CR line endings, and the scale refusal that fits no client.
 
+use crate::environment::{free_port, lines_of, wait_for_line};
 use std::process::{Output, Stdio};
 
 use crate::tmux::{Tmux, text};
@@ -153,53 +154,6 @@ fn the_redis_password_is_never_shown() {
             !out.contains("s3cr3t") && !err.contains("s3cr3t"),
             "{out}{err}"
         );
-    }
-}
-
-/// A free loopback port (bound, then let go).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
-}
-
-/// The lines a child writes to `stream`, as they come, from a thread.
-fn lines_of(stream: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
-    use std::io::BufRead as _;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stream)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-/// Waits (at most 20 s) for a line containing `text`; returns the lines read.
-fn wait_for_line(lines: &std::sync::mpsc::Receiver<String>, text: &str) -> Vec<String> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let mut seen = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) => {
-                let found = line.contains(text);
-                seen.push(line);
-                if found {
-                    return seen;
-                }
-            }
-            Err(_) => panic!(
-                "no line with {text:?} within 20 s; read:\n{}",
-                seen.join("\n")
-            ),
-        }
     }
 }
 
