@@ -27,6 +27,10 @@ pub struct StepReport {
     /// did: their emits that reached someone, their errors, and the
     /// disconnections they caused, in the order they ran.
     pub hooks: Vec<HookRun>,
+    /// The events each client received in this step, as observed, in the
+    /// order they came (empty for a step that waits for no delivery, such
+    /// as a run of connects without handlers).
+    pub received: BTreeMap<String, Vec<String>>,
     /// Where the prediction from the server's state and the observation
     /// disagree: empty exactly when they agree.
     pub mismatches: Vec<String>,
@@ -104,6 +108,9 @@ pub enum Reason {
     Sender {
         /// The rooms of the target that the sender is in nonetheless.
         despite_rooms: Vec<Room>,
+        /// Not a sender at all: the socket whose connection handler ran the
+        /// broadcast (it sent nothing; the chain started at its socket).
+        connecting: bool,
     },
     /// In a room that `except` names.
     Excepted {
@@ -185,6 +192,7 @@ impl StepReport {
             outcome,
             ack: None,
             hooks: Vec::new(),
+            received: BTreeMap::new(),
             mismatches: Vec::new(),
         }
     }
@@ -284,11 +292,30 @@ pub fn explain(reason: &Reason) -> String {
         Reason::NotTheTarget { target } => {
             format!("socket.emit goes to {target}'s own client only")
         }
-        Reason::Sender { despite_rooms } if despite_rooms.is_empty() => {
+        Reason::Sender {
+            despite_rooms,
+            connecting: false,
+        } if despite_rooms.is_empty() => {
             "the sender: broadcasting from a socket leaves the sender out".to_owned()
         }
-        Reason::Sender { despite_rooms } => format!(
+        Reason::Sender {
+            despite_rooms,
+            connecting: false,
+        } => format!(
             "the sender: left out even though it is in {}",
+            room_list(despite_rooms)
+        ),
+        Reason::Sender {
+            despite_rooms,
+            connecting: true,
+        } if despite_rooms.is_empty() => {
+            "the connecting socket: a broadcast from its socket leaves it out".to_owned()
+        }
+        Reason::Sender {
+            despite_rooms,
+            connecting: true,
+        } => format!(
+            "the connecting socket: a broadcast from its socket leaves it out, even though it is in {}",
             room_list(despite_rooms)
         ),
         Reason::Excepted { room } => format!("in {}, which except() leaves out", room_name(room)),

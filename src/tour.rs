@@ -14,8 +14,25 @@ use crate::report::{Outcome, StepReport};
 use crate::script::{Statement, StatementKind};
 use crate::setup::Setup;
 
-/// `--predict`: where the learner's answers come from.
-pub type Answers<'a, 'p> = Option<&'a mut (dyn Prompt + 'p)>;
+/// `--predict`: where the learner's answers come from, and with `--step`
+/// the presenter's pause after each block's results.
+pub struct Asking<'a, 'p> {
+    pub prompt: &'a mut (dyn Prompt + 'p),
+    pub pause: Option<&'a mut dyn FnMut() -> anyhow::Result<Paused>>,
+}
+
+/// `--predict`, if asked for.
+pub type Answers<'a, 'p> = Option<Asking<'a, 'p>>;
+
+/// What the presenter said at a pause of `--step --predict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paused {
+    Next,
+    /// `q`: stop here, and run no further lesson.
+    Quit,
+    /// Ctrl-C: stop as interrupted.
+    Interrupted,
+}
 
 /// What a run found.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -28,6 +45,8 @@ pub struct Summary {
     pub errors: Vec<StepError>,
     /// With `--predict`: how the learner's guesses went.
     pub predictions: Option<Score>,
+    /// With `--step --predict`: the presenter stopped the run at a pause.
+    pub stopped: Option<Paused>,
 }
 
 impl Summary {
@@ -97,6 +116,7 @@ async fn run_on(
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     let mut predicting = answers.is_some().then(Predicting::default);
+    let mut stopped = None;
     let width = name_width(lesson);
     let mut format = setup.output.format(&mut *out);
     if let Some(title) = &lesson.title {
@@ -105,11 +125,23 @@ async fn run_on(
     for section in &lesson.sections {
         match section {
             Section::Narration(prose) => format.narration(prose)?,
-            Section::Steps(steps) => match (answers.as_deref_mut(), predicting.as_mut()) {
-                (Some(prompt), Some(predicting)) => {
+            Section::Steps(steps) => match (answers.as_mut(), predicting.as_mut()) {
+                (Some(asking), Some(predicting)) => {
+                    let prompt = &mut *asking.prompt;
                     predicting
                         .block(engine, steps, &mut *format, prompt, width, &mut summary)
                         .await?;
+                    // `--step`: the class looks at the block's results.
+                    if let Some(pause) = asking.pause.as_mut() {
+                        format.flush()?;
+                        match pause()? {
+                            Paused::Next => {}
+                            stop => {
+                                stopped = Some(stop);
+                                break;
+                            }
+                        }
+                    }
                 }
                 _ => {
                     engine
@@ -124,8 +156,13 @@ async fn run_on(
             },
         }
     }
-    // No answer at all (Ctrl-D at the first question) is no score of 0 of 0.
-    if let Some(predicting) = predicting.filter(|p| p.score.graded + p.score.skipped > 0) {
+    summary.stopped = stopped;
+    // No answer at all (Ctrl-D at the first question) is no score of 0 of 0;
+    // a run stopped at a pause shows no score either.
+    if let Some(predicting) = predicting
+        .filter(|p| p.score.graded + p.score.skipped > 0)
+        .filter(|_| stopped.is_none())
+    {
         format.score(&predicting.score)?;
         summary.predictions = Some(predicting.score);
     }
@@ -155,16 +192,25 @@ impl Predicting {
         summary: &mut Summary,
     ) -> anyhow::Result<()> {
         for statement in steps {
-            let mut prediction = None;
-            if let Some(question) = self.asker.question(statement)
-                && !self.answers_ended
-            {
+            let mut predictions = Vec::new();
+            for (i, question) in self.asker.questions(statement).into_iter().enumerate() {
+                if self.answers_ended {
+                    break;
+                }
                 let clients = self.asker.clients();
-                prediction = ask(format, prompt, statement, &question, clients)?;
-                self.answers_ended = prediction.is_none();
-                if self.answers_ended && prompt.asks_again() {
-                    // Said once, on the terminal: not part of the transcript.
-                    eprintln!("  (Ctrl-D: no more questions; the lesson goes on to its end)");
+                // The statement is shown once, above its first question.
+                let code = (i == 0).then_some(statement.code.as_str());
+                match ask(format, prompt, code, &question, clients)? {
+                    Some(prediction) => predictions.push((question, prediction)),
+                    None => {
+                        self.answers_ended = true;
+                        if prompt.asks_again() {
+                            // Said once, on the terminal: not part of the transcript.
+                            eprintln!(
+                                "  (Ctrl-D: no more questions; the lesson goes on to its end)"
+                            );
+                        }
+                    }
                 }
             }
             let mut reports = Vec::new();
@@ -176,11 +222,11 @@ impl Predicting {
                     Ok(())
                 })
                 .await?;
-            if let Some(prediction) = prediction {
-                let (report, graded) = graded(&prediction, &reports);
+            for (question, prediction) in &predictions {
+                let (report, graded) = graded(question, prediction, &reports);
                 let ideas: Vec<_> = graded.ideas(statement).into_iter().collect();
                 if let Some(report) = report {
-                    format.prediction(report, &prediction, &graded, &ideas)?;
+                    format.prediction(report, prediction, &graded, &ideas)?;
                 }
                 self.score.add(&graded, statement);
             }
@@ -196,11 +242,11 @@ impl Predicting {
 fn ask(
     format: &mut dyn Format,
     prompt: &mut dyn Prompt,
-    statement: &Statement,
+    code: Option<&str>,
     question: &Question,
     clients: BTreeSet<String>,
 ) -> anyhow::Result<Option<Prediction>> {
-    format.question(&statement.code, question)?;
+    format.question(code, question)?;
     loop {
         let Some(answer) = crate::runtime::wait_for_person(|| prompt.answer("  > "))? else {
             return Ok(None);
@@ -222,12 +268,13 @@ fn ask(
 /// The report a guess is about (a statement may report more than one
 /// step), and the guess graded against it.
 fn graded<'a>(
+    question: &Question,
     prediction: &Prediction,
     reports: &'a [StepReport],
 ) -> (Option<&'a StepReport>, Graded) {
     reports
         .iter()
-        .map(|r| (Some(r), guess::grade(prediction, r)))
+        .map(|r| (Some(r), guess::grade(question, prediction, r)))
         .find(|(_, g)| *g != Graded::Ungradable)
         .unwrap_or((reports.last(), Graded::Ungradable))
 }

@@ -95,8 +95,9 @@ pub struct RunFlags {
     pub place: ServerFlags,
     /// Before each step that delivers events, guess who will receive them
     /// (names, `-` for nobody, `?` to skip); the receipt grades the guess.
-    /// Piped stdin gives one answer per line
-    #[arg(long, conflicts_with = "step")]
+    /// Piped stdin gives one answer per line. With --step, each question
+    /// ends a page: the class answers before the receipt shows
+    #[arg(long)]
     pub predict: bool,
 }
 

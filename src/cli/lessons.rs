@@ -13,7 +13,7 @@ use crate::learn::prompt;
 use crate::lesson::Lesson;
 use crate::present::{self, Ended};
 use crate::render::Output;
-use crate::tour::{self, Summary};
+use crate::tour::{self, Asking, Paused, Summary};
 
 /// A lesson to run: the file it comes from (to name it in messages), its
 /// built-in name (under which its progress is saved), and the lesson.
@@ -72,9 +72,31 @@ pub fn run_lessons(
         }
         let run = runtime.block_on(async {
             match (&decided.presenting, answers.as_deref_mut()) {
-                (_, Some(answers)) => tour::run_with(lesson, out, setup, Some(answers))
-                    .await
-                    .map(|summary| (summary, Ended::Finished)),
+                (presenting, Some(prompt)) => {
+                    // `--step --predict`: the questions stop each page; a
+                    // pause follows each block's results.
+                    let output = setup.output;
+                    let mut pause = presenting
+                        .as_ref()
+                        .filter(|p| p.pause)
+                        .map(|p| move || present::predicting_pause(p, output));
+                    let asking = Asking {
+                        prompt,
+                        pause: pause
+                            .as_mut()
+                            .map(|p| p as &mut dyn FnMut() -> anyhow::Result<Paused>),
+                    };
+                    tour::run_with(lesson, out, setup, Some(asking))
+                        .await
+                        .map(|summary| {
+                            let ended = match summary.stopped {
+                                None | Some(Paused::Next) => Ended::Finished,
+                                Some(Paused::Quit) => Ended::Quit,
+                                Some(Paused::Interrupted) => Ended::Interrupted,
+                            };
+                            (summary, ended)
+                        })
+                }
                 (Some(presenting), None) => {
                     // `--from` names a section of the first lesson presented only.
                     let mut presenting = presenting.clone();

@@ -22,8 +22,10 @@ impl Engine {
     /// Runs `connect` statements, opening their clients at once. Each is
     /// reported as if run alone: a connect waits only for its own admission,
     /// and middlewares cannot change in between. A repeated name starts a
-    /// new batch, since its outcome depends on the first one's; so does a
-    /// namespace with a connection handler, whose effects are the step's.
+    /// new batch, since its outcome depends on the first one's; a namespace
+    /// with a connection handler, whose effects are the step's, and a name
+    /// connecting again (what it gets on coming back is the step's
+    /// observation) each run alone.
     pub(super) async fn connect_all(
         &mut self,
         statements: &[Statement],
@@ -39,10 +41,13 @@ impl Engine {
         let mut rest = statements;
         while !rest.is_empty() {
             let mut names = BTreeSet::new();
-            let hooked =
-                |s: &Statement| self.cluster.has_hook(connect_parts(s).1, Hook::Connection);
+            let hooked = |s: &Statement| {
+                let (name, ns, _) = connect_parts(s);
+                self.cluster.has_hook(ns, Hook::Connection)
+                    || matches!(self.members.get(name), Some(Participant::Absent(_)))
+            };
             if hooked(&rest[0]) {
-                reports.push(self.connect_hooked(&rest[0]).await?);
+                reports.push(self.connect_alone(&rest[0]).await?);
                 rest = &rest[1..];
                 continue;
             }
@@ -137,9 +142,10 @@ impl Engine {
         Ok(reports)
     }
 
-    /// One `connect` to a namespace with a connection handler: what the
-    /// handler did (its emits, an error, a disconnection) is this step's.
-    async fn connect_hooked(&mut self, statement: &Statement) -> anyhow::Result<StepReport> {
+    /// One `connect` on its own, with the step's sync: what its namespace's
+    /// connection handler did (its emits, an error, a disconnection), and
+    /// whatever reached a client meanwhile, are this step's.
+    async fn connect_alone(&mut self, statement: &Statement) -> anyhow::Result<StepReport> {
         let (name, ns, _) = connect_parts(statement);
         let mut trace = Trace::new(statement);
         self.opened += 1;
@@ -199,7 +205,8 @@ impl Engine {
             } else {
                 let state = self.snapshot(&mut trace);
                 let origin = self.origin(None, Some(name));
-                if let Some(done) = hook_outcome(name, ns, origin, run, &state, &mut trace) {
+                let hook = (Hook::Connection, name, ns);
+                if let Some(done) = hook_outcome(hook, origin, run, &state, &mut trace) {
                     trace.hooks.push(HookRun {
                         hook: Hook::Connection,
                         ns: ns.to_owned(),

@@ -63,7 +63,8 @@ impl Engine {
         {
             let origin = self.origin(None, Some(&name));
             let saw = self.state_seen(&after, departed, trace);
-            if let Some(outcome) = hook_outcome(&name, &ns, origin, &run, &saw, trace) {
+            let hook = (Hook::Disconnect, name.as_str(), ns.as_str());
+            if let Some(outcome) = hook_outcome(hook, origin, &run, &saw, trace) {
                 trace.hooks.push(HookRun {
                     hook: Hook::Disconnect,
                     ns,
@@ -170,10 +171,10 @@ pub(super) fn hook_emits(trace: &Trace) -> Vec<(String, Vec<Value>)> {
 /// The line a connection or disconnect handler's run adds to its step, if
 /// any: its error, or its emit when that reached someone (an emit that
 /// reached nobody is still checked, but shows nothing, as on the official
-/// server). `name` is the handler's socket, in namespace `ns`.
+/// server). `hook` is which handler ran, for which socket, in which
+/// namespace.
 pub(super) fn hook_outcome(
-    name: &str,
-    ns: &str,
+    (hook, name, ns): (Hook, &str, &str),
     origin: Option<String>,
     run: &HookResult,
     state: &Snapshot,
@@ -185,7 +186,9 @@ pub(super) fn hook_outcome(
         (Ok(()), Action::Callback(_)) => return None,
     };
     let (event, args) = emitted(expr)?;
-    let selection = selection(Some(name), Some(ns), origin, expr);
+    let mut selection = selection(Some(name), Some(ns), origin, expr);
+    // The new socket sent nothing: a broadcast leaves it out all the same.
+    selection.connecting = hook == Hook::Connection;
     let outcome = deliveries(event, Some(&args), state, &selection, trace);
     let reached = matches!(&outcome, Outcome::Emit { deliveries, .. }
         if deliveries.values().any(|d| matches!(d, Delivery::Received(_))));
@@ -265,6 +268,7 @@ pub(super) fn selection(
             ns: sender_ns,
             pick: Pick::Only(sender.unwrap_or_default().to_owned()),
             origin,
+            connecting: false,
         },
         Expr::Broadcast {
             scope, to, except, ..
@@ -293,6 +297,7 @@ pub(super) fn selection(
                     except: rooms(except),
                 },
                 origin,
+                connecting: false,
             }
         }
     }

@@ -31,6 +31,10 @@ pub struct Selection {
     /// The one server whose sockets a broadcast can reach, when the servers
     /// share nothing; `None` when it can reach every socket.
     pub origin: Option<String>,
+    /// The chain's socket is the one whose connection handler runs: it
+    /// sent nothing, so a broadcast leaves it out as the connecting socket,
+    /// not as a sender.
+    pub connecting: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +111,7 @@ fn verdict(name: &str, view: &View, selection: &Selection) -> Result<(), Reason>
     if excluded_sender.as_deref() == Some(name) {
         return Err(Reason::Sender {
             despite_rooms: to.iter().filter(|r| is_in(r)).cloned().collect(),
+            connecting: selection.connecting,
         });
     }
     if let Some(room) = except.iter().find(|r| is_in(r)) {
@@ -155,6 +160,7 @@ mod tests {
                 except: except.iter().map(|r| Room::Name(r.to_string())).collect(),
             },
             origin: None,
+            connecting: false,
         }
     }
 
@@ -169,9 +175,27 @@ mod tests {
         assert_eq!(
             select(&snapshot(), &sel)["alice"],
             Err(Reason::Sender {
-                despite_rooms: vec![Room::Name("room1".to_owned())]
+                despite_rooms: vec![Room::Name("room1".to_owned())],
+                connecting: false,
             })
         );
+    }
+
+    #[test]
+    fn a_connection_handlers_broadcast_leaves_the_newcomer_out_as_no_sender() {
+        let mut sel = broadcast(Some("dave"), &[], &[]);
+        sel.connecting = true;
+        let verdict = select(&snapshot(), &sel).remove("dave").unwrap();
+        assert_eq!(
+            verdict,
+            Err(Reason::Sender {
+                despite_rooms: vec![],
+                connecting: true,
+            })
+        );
+        let words = crate::report::explain(&verdict.unwrap_err());
+        assert!(words.starts_with("the connecting socket:"), "{words}");
+        assert!(!words.contains("sender"), "{words}");
     }
 
     #[test]
@@ -230,7 +254,8 @@ mod tests {
         assert_eq!(
             select(&snapshot(), &sel)["alice"],
             Err(Reason::Sender {
-                despite_rooms: vec![Room::IdOf("alice".to_owned())]
+                despite_rooms: vec![Room::IdOf("alice".to_owned())],
+                connecting: false,
             })
         );
     }
@@ -260,6 +285,7 @@ mod tests {
             ns: "/".to_owned(),
             pick: Pick::Only("dave".to_owned()),
             origin: None,
+            connecting: false,
         };
         assert_eq!(names(reached(&snapshot(), &sel)), ["dave"]);
         // Not "another namespace": the emit was for dave alone.

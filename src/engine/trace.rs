@@ -193,12 +193,18 @@ impl Trace {
                 "{name} got an acknowledgement it did not ask for in this step"
             ));
         }
+        let received = self
+            .events
+            .into_iter()
+            .map(|(name, events)| (name, events.into_iter().map(|(event, _)| event).collect()))
+            .collect();
         StepReport {
             line: self.line,
             code: self.code,
             outcome,
             ack,
             hooks: self.hooks,
+            received,
             mismatches: self.mismatches,
         }
     }

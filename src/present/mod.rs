@@ -6,6 +6,11 @@
 //! deterministic, so the page is what it was. A resized terminal re-wraps
 //! the pages from the next one shown (or the one `r` shows again).
 //!
+//! With `--predict` the questions cut the lesson instead: the prompt stops
+//! the page under its question, the receipt (the reveal) opens the next
+//! one, and [`predicting_pause`] waits after each block's results; a run
+//! that asks cannot be replayed, so there is no going back.
+//!
 //! - `pieces`: where a lesson may be cut.
 //! - `plan`: which pieces make a page.
 
@@ -25,7 +30,7 @@ use crate::term::keys::{self, Key};
 use crate::term::palette::{Palette, Role};
 use crate::term::screen::Screen;
 use crate::term::width;
-use crate::tour::{Summary, name_width};
+use crate::tour::{Paused, Summary, name_width};
 use pieces::Piece;
 
 /// How to present, decided once by the command line.
@@ -356,6 +361,37 @@ fn pause(
             let rest = " ".repeat(first.chars().count());
             for line in width::wrap(what, columns, &first, &rest) {
                 writeln!(err, "{line}")?;
+            }
+        }
+    }
+}
+
+/// The pause after a block's results in `--step --predict`: a line on
+/// stderr with the keys, a key, and the line erased again. The answers
+/// given cannot be asked again, so `b` and `r` say so and wait.
+pub fn predicting_pause(presenting: &Presenting, output: Output) -> anyhow::Result<Paused> {
+    let (color, columns) = match output {
+        Output::Transcript { color, width } => (color, width),
+        Output::Ndjson => (false, width::DEFAULT),
+    };
+    let line = fitted("── Enter/space next · q quit", columns);
+    let painted = Palette::new(color).paint(Role::Label, &line);
+    let mut err = std::io::stderr().lock();
+    loop {
+        let key = keys::wait(presenting.pace, || {
+            write!(err, "{painted}")?;
+            err.flush()
+        })?;
+        presenting.screen.end_pause(&mut err)?;
+        match key {
+            Key::Next => return Ok(Paused::Next),
+            Key::Quit => return Ok(Paused::Quit),
+            Key::Interrupt => return Ok(Paused::Interrupted),
+            Key::Back | Key::Replay | Key::Help => {
+                let note = "  (with --predict the lesson goes forward only: your answers are not asked again)";
+                for line in width::wrap(note, columns, "", "    ") {
+                    writeln!(err, "{line}")?;
+                }
             }
         }
     }

@@ -16,10 +16,13 @@ use crate::report::{Outcome, StepReport};
 use crate::term::palette::Role;
 
 impl<W: Write> Transcript<W> {
-    /// The question before a step: its code, then what to answer.
-    pub fn question(&mut self, code: &str, question: &Question) -> io::Result<()> {
-        let mark = self.paint(Role::Label, "?");
-        writeln!(self.out, "{mark} {}", self.paint(Role::Statement, code))?;
+    /// A question before a step: its code (above the first question), then
+    /// what to answer.
+    pub fn question(&mut self, code: Option<&str>, question: &Question) -> io::Result<()> {
+        if let Some(code) = code {
+            let mark = self.paint(Role::Label, "?");
+            writeln!(self.out, "{mark} {}", self.paint(Role::Statement, code))?;
+        }
         writeln!(self.out, "  {}", question.text())?;
         self.out.flush()
     }
@@ -36,6 +39,10 @@ impl<W: Write> Transcript<W> {
             Prediction::Receivers(names) => names.iter().cloned().collect::<Vec<_>>().join(" "),
             Prediction::Admitted(true) => "admitted".to_owned(),
             Prediction::Admitted(false) => "refused".to_owned(),
+            Prediction::Ack(None) => "no acknowledgement".to_owned(),
+            Prediction::Ack(Some(args)) => format!("the ack gets {}", guess::json_args(args)),
+            Prediction::GetsMissed(true) => "yes".to_owned(),
+            Prediction::GetsMissed(false) => "no".to_owned(),
             Prediction::Skipped => "? (skipped)".to_owned(),
         };
         if graded.right() {
@@ -82,6 +89,12 @@ impl<W: Write> Transcript<W> {
                         _ => String::new(),
                     };
                     writeln!(self.out, "    {mark} {name} was {what}{why}")?;
+                }
+            }
+            Graded::Ack { .. } | Graded::Missed { .. } => {
+                if let Some((_, line)) = guess::what_came(graded) {
+                    let mark = self.paint(Role::Missed, "✘");
+                    self.hanging(&format!("    {mark} "), 6, &line, None)?;
                 }
             }
             Graded::Skipped => {}
@@ -313,7 +326,9 @@ fn plain(text: &str) -> Vec<Span> {
 struct PredictionLine<'a> {
     step: usize,
     code: &'a str,
-    /// The names said, `"admitted"`/`"refused"`, or null for a skip.
+    /// The names said, `"admitted"`/`"refused"`, `{"ack": [ARGS…]}` (or
+    /// `{"ack": null}`: none comes back), `{"gets_missed": BOOL}`, or null
+    /// for a skip.
     predicted: serde_json::Value,
     /// Absent for a skip or an ungraded step.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -351,6 +366,8 @@ impl<W: Write> Ndjson<W> {
             Prediction::Receivers(names) => serde_json::json!(names),
             Prediction::Admitted(true) => serde_json::json!("admitted"),
             Prediction::Admitted(false) => serde_json::json!("refused"),
+            Prediction::Ack(args) => serde_json::json!({ "ack": args }),
+            Prediction::GetsMissed(said) => serde_json::json!({ "gets_missed": said }),
             Prediction::Skipped => serde_json::Value::Null,
         };
         let wrong = match graded {
@@ -360,7 +377,7 @@ impl<W: Write> Ndjson<W> {
                     guess::wrong_because(c).map(|why| (c.name.as_str(), why))
                 })
                 .collect(),
-            _ => BTreeMap::new(),
+            _ => guess::what_came(graded).into_iter().collect(),
         };
         let line = PredictionLine {
             step: report.line,

@@ -38,9 +38,10 @@ pub trait Format {
     /// One step's report; `name_width` aligns the client names.
     fn step(&mut self, report: &StepReport, name_width: usize) -> io::Result<()>;
 
-    /// `--predict`: the question before a step; formats a person does not
+    /// `--predict`: a question before a step, under the step's code (given
+    /// with the step's first question only); formats a person does not
     /// read as it comes leave it out.
-    fn question(&mut self, _code: &str, _question: &Question) -> io::Result<()> {
+    fn question(&mut self, _code: Option<&str>, _question: &Question) -> io::Result<()> {
         Ok(())
     }
 

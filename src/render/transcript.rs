@@ -368,7 +368,7 @@ impl<W: Write> Format for Transcript<W> {
         Transcript::step(self, report, name_width)
     }
 
-    fn question(&mut self, code: &str, question: &Question) -> io::Result<()> {
+    fn question(&mut self, code: Option<&str>, question: &Question) -> io::Result<()> {
         Transcript::question(self, code, question)
     }
 

@@ -128,6 +128,49 @@ fn predict_run_with_piped_answers_some_right_some_wrong() {
 }
 
 #[test]
+fn predict_asks_on_silent_steps_on_acks_and_on_a_return() {
+    let data = data_dir("predict-silence");
+    let lesson = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/lessons/predict-silence-and-ack.md"
+    );
+    // An unhandled emit: bob (wrong, nothing was sent); an empty room: `-`
+    // (right); the answered ack: nobody, then its arguments (both right);
+    // the forgotten ack: alice bob (right), then a value (wrong: none came);
+    // the news while bob is away: alice (right); bob's return: y (wrong).
+    let out = tour_with_input(
+        &["run", lesson, "--predict"],
+        "bob\n-\n-\n{\"ok\": true}, 7\nalice bob\n{\"ok\": true}\nalice\ny\n",
+        &data,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "every answer reads");
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("5 of 8 right."), "{stdout}");
+    insta::assert_snapshot!(stdout);
+    // The same answers as JSON lines: the ack and the return graded from
+    // what the clients observed.
+    let out = tour_with_input(
+        &["run", lesson, "--predict", "--json"],
+        "bob\n-\n-\n{\"ok\": true}, 7\nalice bob\n{\"ok\": true}\nalice\ny\n",
+        &data,
+    );
+    let stdout = text(&out.stdout);
+    let graded: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("\"predicted\":{"))
+        .collect();
+    assert_eq!(
+        graded,
+        [
+            r#"{"step":24,"code":"alice> socket.emit(\"order\", 7, ack)","predicted":{"ack":[{"ok":true},7]},"right":true}"#,
+            r#"{"step":31,"code":"alice> socket.emit(\"order\", 8, ack)","predicted":{"ack":[{"ok":true}]},"right":false,"wrong":{"alice":"no acknowledgement came back: nothing called callback()"},"ideas":["ack"]}"#,
+            r#"{"step":39,"code":"connect bob","predicted":{"gets_missed":true},"right":false,"wrong":{"bob":"bob got none of \"news\" on connecting again: a new socket, and the server kept nothing for it"},"ideas":["at-most-once"]}"#,
+        ]
+    );
+}
+
+#[test]
 fn predict_with_json_reports_each_prediction_and_its_grade() {
     let data = data_dir("predict-json");
     let out = tour_with_input(

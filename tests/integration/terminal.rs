@@ -1,4 +1,5 @@
-//! At a real terminal, as a person uses it: `--predict` and `practice` run
+//! At a real terminal, as a person uses it: `--predict` (with `--step`
+//! too) and `practice` run
 //! in a tmux pane; keys go in with `send-keys` (line editing included), and
 //! what the program writes streams back through `pipe-pane` into a FIFO,
 //! awaited on a channel with a bound; the screen is read with `capture-pane`.
@@ -172,6 +173,44 @@ fn a_person_predicts_at_a_terminal_with_line_editing() {
         ),
         "{screen}"
     );
+}
+
+#[test]
+fn step_with_predict_stops_at_each_question_and_reveals_after_it() {
+    let lesson = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/lessons/predict-silence-and-ack.md"
+    );
+    let mut pane = Pane::start("step-predict", &format!("run {lesson} --step --predict"));
+    pane.wait_for("? alice> socket.emit(\"hello\"");
+    pane.wait_for("  > ");
+    // The page stops under the question: nothing of the step is shown yet.
+    let asked = pane.screen();
+    assert!(!asked.contains("has no handler"), "revealed early: {asked}");
+    pane.line("-");
+    pane.wait_for("has no handler for \"hello\"");
+    pane.wait_for("you said: nobody  ✔ right");
+    // The block's results, then the presenter's pause; the next prose waits.
+    pane.wait_for("── Enter/space next · q quit");
+    let paused = pane.screen();
+    assert!(!paused.contains("The lobby is empty"), "{paused}");
+    // Answers cannot be asked again: back says so, and the pause stays.
+    pane.keys(&["b"]);
+    pane.wait_for("goes forward only");
+    pane.wait_for("── Enter/space next · q quit");
+    pane.keys(&["Enter"]);
+    pane.wait_for("The lobby is empty");
+    pane.wait_for("? io.to(\"lobby\")");
+    pane.wait_for("  > ");
+    pane.line("-");
+    pane.wait_for("you said: nobody  ✔ right");
+    pane.wait_for("── Enter/space next · q quit");
+    // `q` at a pause ends the run cleanly, with no score of a lesson cut short.
+    pane.keys(&["q"]);
+    pane.wait_for("[exit 0]");
+    let screen = pane.screen();
+    assert!(!screen.contains("right."), "{screen}");
+    assert!(!screen.contains("A handler answers the ack"), "{screen}");
 }
 
 #[test]

@@ -55,9 +55,14 @@ fn about_miss(miss: &Miss) -> Option<String> {
 
 fn about_reason(name: &str, reason: &Reason) -> Option<String> {
     Some(match reason {
-        Reason::Sender { .. } => format!(
-            "{name} was left out as the sender: a broadcast from a socket (`socket.broadcast`, `socket.to`) never reaches that socket; \
-             send from `io` to include it."
+        Reason::Sender { connecting, .. } => format!(
+            "{name} was left out as {}: a broadcast from a socket (`socket.broadcast`, `socket.to`) never reaches that socket; \
+             send from `io` to include it.",
+            if *connecting {
+                "the connecting socket"
+            } else {
+                "the sender"
+            }
         ),
         Reason::OtherNamespace { own, target } => format!(
             "{name} is in namespace {own}, and your emit went to {target}: each namespace has its own sockets, rooms and handlers (`io.of(\"{own}\")`, `on {own} …`)."

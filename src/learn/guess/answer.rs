@@ -1,7 +1,10 @@
-//! The learner's answer before a step: the two questions a step can ask
-//! (who will receive? admitted or refused?) and how an answer is read.
+//! The learner's answer before a step: the questions a step can ask (who
+//! will receive? admitted or refused? what comes back to the ack? does a
+//! returning client get what it missed?) and how an answer is read.
 
 use std::collections::BTreeSet;
+
+use serde_json::Value;
 
 /// What the learner answered before a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +13,11 @@ pub enum Prediction {
     Receivers(BTreeSet<String>),
     /// The connect will be admitted (`true`) or refused.
     Admitted(bool),
+    /// The ack callback will receive these arguments (`None`: no
+    /// acknowledgement comes back).
+    Ack(Option<Vec<Value>>),
+    /// The returning client will (`true`) get what was sent while it was away.
+    GetsMissed(bool),
     /// `?`: no guess.
     Skipped,
 }
@@ -22,6 +30,12 @@ pub enum Question {
     Receivers { what: String },
     /// Will this client be admitted, or refused?
     Admission { name: String },
+    /// What will `name`'s ack callback receive for its emit of `event`
+    /// (quoted)?
+    Ack { name: String, event: String },
+    /// `events` were sent while `name` was away: will it get them now
+    /// that it connects again?
+    Missed { name: String, events: Vec<String> },
 }
 
 impl Question {
@@ -34,6 +48,26 @@ impl Question {
             Question::Admission { name } => {
                 format!("Will {name} be admitted or refused? (`a`, `r`, `?` to skip)")
             }
+            Question::Ack { name, event } => format!(
+                "What will {name}'s ack callback for {event} receive? (its arguments as JSON, \
+                 e.g. `{{\"ok\": true}}`; `-` if no acknowledgement comes back; `?` to skip)"
+            ),
+            Question::Missed { name, events } => {
+                let (events, it) = match events.as_slice() {
+                    [one] => (quoted(one), "it"),
+                    many => (
+                        many.iter()
+                            .map(|e| quoted(e))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        "them",
+                    ),
+                };
+                format!(
+                    "{events} went out while {name} was away. Will {name} get {it} now, on \
+                     connecting again? (`y`, `n`, `?` to skip)"
+                )
+            }
         }
     }
 
@@ -42,6 +76,8 @@ impl Question {
         match self {
             Question::Receivers { .. } => parse_receivers(answer, clients),
             Question::Admission { .. } => parse_admission(answer),
+            Question::Ack { .. } => parse_ack(answer),
+            Question::Missed { .. } => parse_yes_no(answer),
         }
     }
 }
@@ -98,4 +134,37 @@ pub fn parse_admission(answer: &str) -> Result<Prediction, String> {
         "?" => Ok(Prediction::Skipped),
         _ => Err("answer `a` (admitted) or `r` (refused), or `?` to skip".to_owned()),
     }
+}
+
+/// The ack's arguments as JSON, separated by commas as in `callback(…)`
+/// (`{"status": "ok"}`, `1, "x"`); `-` when no acknowledgement comes back,
+/// `?` to skip.
+pub fn parse_ack(answer: &str) -> Result<Prediction, String> {
+    let advice = "type the arguments as JSON, as `callback(…)` would get them (e.g. \
+                  `{\"status\": \"ok\"}` or `1, \"x\"`); `-` if no acknowledgement comes back, \
+                  `?` to skip";
+    match answer.trim() {
+        "" => Err(advice.to_owned()),
+        "?" => Ok(Prediction::Skipped),
+        "-" => Ok(Prediction::Ack(None)),
+        args => match serde_json::from_str::<Vec<Value>>(&format!("[{args}]")) {
+            Ok(args) => Ok(Prediction::Ack(Some(args))),
+            Err(_) => Err(format!("`{args}` is not JSON: {advice}")),
+        },
+    }
+}
+
+/// `y`/`yes` or `n`/`no`, or `?` to skip.
+pub fn parse_yes_no(answer: &str) -> Result<Prediction, String> {
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(Prediction::GetsMissed(true)),
+        "n" | "no" => Ok(Prediction::GetsMissed(false)),
+        "?" => Ok(Prediction::Skipped),
+        _ => Err("answer `y` (yes) or `n` (no), or `?` to skip".to_owned()),
+    }
+}
+
+/// An event name as JSON writes it.
+pub(super) fn quoted(event: &str) -> String {
+    Value::String(event.to_owned()).to_string()
 }

@@ -1,17 +1,20 @@
 //! What to ask before each statement: it follows the statements as they go
-//! by (handlers, middlewares, namespaces, who connected where) to know when
-//! a step emits or a connect may be refused.
+//! by (handlers, middlewares, namespaces, who connected where, who is away)
+//! to know when a step emits, waits for an ack, may refuse a connect, or
+//! brings back a client that was away while something was sent.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::answer::Question;
+use super::answer::{Question, quoted};
 use crate::script::{Action, Arg, BroadcastAction, Expr, SocketAction, Statement, StatementKind};
 
 /// Decides, statement by statement, what to ask before it runs: who will
-/// receive (when it emits, itself or through a handler it sets off), or
+/// receive (when it emits, itself or through a handler it sets off),
 /// whether a connect will be admitted (when a middleware guards its
-/// namespace, or the namespace is not declared). It follows the statements
-/// as they go by, to know the handlers, middlewares and namespaces.
+/// namespace, or the namespace is not declared), what an `ack` callback
+/// will get, and whether a client that left by itself gets, on connecting
+/// again, what was sent while it was away. It follows the statements as
+/// they go by, to know the handlers, middlewares, namespaces and absences.
 #[derive(Debug, Clone)]
 pub struct Asker {
     /// Namespaces the server has (declared so far).
@@ -23,6 +26,9 @@ pub struct Asker {
     handlers: BTreeMap<(String, String), Option<String>>,
     /// Each client's namespace, from its connect.
     namespace_of: BTreeMap<String, String>,
+    /// Clients that left by themselves (`disconnect NAME`): the events
+    /// sent since, in order, each once.
+    away: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Asker {
@@ -32,6 +38,7 @@ impl Default for Asker {
             guarded: BTreeSet::new(),
             handlers: BTreeMap::new(),
             namespace_of: BTreeMap::new(),
+            away: BTreeMap::new(),
         }
     }
 }
@@ -42,9 +49,40 @@ impl Asker {
         self.namespace_of.keys().cloned().collect()
     }
 
-    /// The question to ask before `statement`, if any; then takes it in.
-    pub fn question(&mut self, statement: &Statement) -> Option<Question> {
-        let question = self.question_before(statement);
+    /// The questions to ask before `statement`, in order (none, one, or
+    /// two: who receives and what comes back to the ack; whether a
+    /// returning client is admitted and whether it gets what it missed);
+    /// then takes the statement in.
+    pub fn questions(&mut self, statement: &Statement) -> Vec<Question> {
+        let mut questions: Vec<Question> = self.question_before(statement).into_iter().collect();
+        if let StatementKind::ClientEmit {
+            name,
+            event,
+            ack: true,
+            ..
+        } = &statement.kind
+        {
+            questions.push(Question::Ack {
+                name: name.clone(),
+                event: quoted(event),
+            });
+        }
+        if let StatementKind::Connect { name, .. } = &statement.kind
+            && let Some(missed) = self.away.remove(name)
+            && !missed.is_empty()
+        {
+            questions.push(Question::Missed {
+                name: name.clone(),
+                events: missed,
+            });
+        }
+        if let Some(event) = self.sends(statement) {
+            for missed in self.away.values_mut() {
+                if !missed.contains(&event) {
+                    missed.push(event.clone());
+                }
+            }
+        }
         self.declared
             .extend(statement.declares().into_iter().map(str::to_owned));
         match &statement.kind {
@@ -61,9 +99,35 @@ impl Asker {
             StatementKind::Connect { name, ns, .. } => {
                 self.namespace_of.insert(name.clone(), ns.clone());
             }
+            StatementKind::Disconnect { name } => {
+                self.away.insert(name.clone(), Vec::new());
+            }
+            // Fresh servers: every client of the run is gone.
+            StatementKind::Servers { .. } => self.away.clear(),
             _ => {}
         }
-        question
+        questions
+    }
+
+    /// The event `statement` sends to clients, itself or through the
+    /// handler it sets off, when its name is known before it runs.
+    fn sends(&self, statement: &Statement) -> Option<String> {
+        let handler = |ns: &str, event: &str| {
+            self.handlers
+                .get(&(ns.to_owned(), event.to_owned()))
+                .cloned()
+                .flatten()
+        };
+        let ns_of = |name: &str| self.namespace_of.get(name).map_or("/", String::as_str);
+        let event = match &statement.kind {
+            StatementKind::Server { expr, .. } => emitted(expr),
+            StatementKind::ClientEmit { name, event, .. } => handler(ns_of(name), event),
+            StatementKind::Connect { ns, .. } => handler(ns, CONNECTION),
+            StatementKind::Disconnect { name } => handler(ns_of(name), DISCONNECT),
+            _ => None,
+        };
+        // `msg` as the event (`the event`): its name is known only when it runs.
+        event.and_then(|quoted| serde_json::from_str(&quoted).ok())
     }
 
     fn question_before(&self, statement: &Statement) -> Option<Question> {
@@ -83,10 +147,7 @@ impl Asker {
             // Worded the same whether a handler emits or not, for the
             // same reason.
             StatementKind::ClientEmit { event, .. } => Some(Question::Receivers {
-                what: format!(
-                    "anything from this {}",
-                    serde_json::Value::String(event.clone())
-                ),
+                what: format!("anything from this {}", quoted(event)),
             }),
             StatementKind::Connect { name, ns, .. } => {
                 if self.guarded.contains(ns) || !self.declared.contains(ns) {
@@ -120,7 +181,7 @@ fn emitted(expr: &Expr) -> Option<String> {
         _ => return None,
     };
     Some(match event {
-        Arg::Lit(name) => serde_json::Value::String(name.clone()).to_string(),
+        Arg::Lit(name) => quoted(name),
         Arg::Msg => "the event".to_owned(),
     })
 }

@@ -23,10 +23,14 @@ pub enum Idea {
     /// A connect to a namespace the server has not declared.
     NoNamespace,
     Servers,
+    /// What comes back to a client's `ack`.
+    Ack,
+    /// A client that was away gets nothing of what went out meanwhile.
+    AtMostOnce,
 }
 
 /// Each idea and how it is said: one table for the words and the JSON key.
-pub(super) const IDEAS: [(Idea, &str, &str); 11] = [
+pub(super) const IDEAS: [(Idea, &str, &str); 13] = [
     (
         Idea::SenderLeftOut,
         "sender",
@@ -81,6 +85,16 @@ pub(super) const IDEAS: [(Idea, &str, &str); 11] = [
         Idea::Servers,
         "servers",
         "without an adapter, a server reaches only its own sockets; an adapter forwards to the others",
+    ),
+    (
+        Idea::Ack,
+        "ack",
+        "an acknowledgement comes back only when the server's handler calls `callback(…)`, with exactly its arguments",
+    ),
+    (
+        Idea::AtMostOnce,
+        "at-most-once",
+        "the server keeps nothing for a client that is away: connecting again, it is a new socket that gets none of what it missed",
     ),
 ];
 

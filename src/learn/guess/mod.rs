@@ -15,7 +15,7 @@ mod score;
 pub use answer::{Prediction, Question};
 pub use ask::Asker;
 pub use ideas::Idea;
-pub use score::{ClientGrade, Graded, Score, grade, wrong_because};
+pub use score::{ClientGrade, Graded, Score, grade, json_args, what_came, wrong_because};
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::answer::Prediction;
+use serde_json::Value;
+
+use super::answer::{Prediction, Question};
 use super::ideas::Idea;
 use crate::report::{Delivery, Outcome, Reason, StepReport, explain};
 use crate::script::Statement;
@@ -38,6 +40,19 @@ pub enum Graded {
         /// Refused because the namespace does not exist (no middleware ran).
         no_namespace: bool,
     },
+    /// What `name`'s ack callback got (`None`: no acknowledgement came).
+    Ack {
+        name: String,
+        said: Option<Vec<Value>>,
+        got: Option<Vec<Value>>,
+    },
+    /// Whether `name`, connecting again, got any of `events`.
+    Missed {
+        name: String,
+        events: Vec<String>,
+        said: bool,
+        got: bool,
+    },
     Skipped,
     /// The step did not do what was asked about (it failed, or did
     /// something else): nothing to grade.
@@ -50,13 +65,21 @@ impl Graded {
         match self {
             Graded::Receivers(clients) => clients.iter().all(ClientGrade::right),
             Graded::Admission { said, admitted, .. } => said == admitted,
+            Graded::Ack { said, got, .. } => said == got,
+            Graded::Missed { said, got, .. } => said == got,
             Graded::Skipped | Graded::Ungradable => false,
         }
     }
 
     /// Whether it counts in the score (a guess on a step that did what was asked).
     pub fn counts(&self) -> bool {
-        matches!(self, Graded::Receivers(_) | Graded::Admission { .. })
+        matches!(
+            self,
+            Graded::Receivers(_)
+                | Graded::Admission { .. }
+                | Graded::Ack { .. }
+                | Graded::Missed { .. }
+        )
     }
 
     /// The ideas behind the wrong parts of the guess, each once.
@@ -80,17 +103,50 @@ impl Graded {
             } else {
                 Idea::Middleware
             }]),
+            Graded::Ack { said, got, .. } if said != got => BTreeSet::from([Idea::Ack]),
+            Graded::Missed { said, got, .. } if said != got => BTreeSet::from([Idea::AtMostOnce]),
             _ => BTreeSet::new(),
         }
     }
 }
 
-/// Grades `prediction` against what a step did: the first of its
-/// outcomes (its own, then its handlers') that the question was about.
-pub fn grade(prediction: &Prediction, report: &StepReport) -> Graded {
-    if *prediction == Prediction::Skipped {
-        return Graded::Skipped;
+/// Grades `prediction`, the answer to `question`, against what a step
+/// did: its ack as the client got it, what a returning client received,
+/// or the first of its outcomes (its own, then its handlers') that the
+/// question was about.
+pub fn grade(question: &Question, prediction: &Prediction, report: &StepReport) -> Graded {
+    match (question, prediction) {
+        (_, Prediction::Skipped) => Graded::Skipped,
+        (Question::Ack { name, .. }, Prediction::Ack(said)) => match &report.ack {
+            // The emit never left the client: no ack was waited for.
+            None => Graded::Ungradable,
+            Some(acks) => Graded::Ack {
+                name: name.clone(),
+                said: said.clone(),
+                got: acks.get(name).cloned(),
+            },
+        },
+        (Question::Missed { name, events }, Prediction::GetsMissed(said)) => {
+            match &report.outcome {
+                Outcome::Connect { error: None, .. } => Graded::Missed {
+                    name: name.clone(),
+                    events: events.clone(),
+                    said: *said,
+                    got: report
+                        .received
+                        .get(name)
+                        .is_some_and(|got| got.iter().any(|event| events.contains(event))),
+                },
+                _ => Graded::Ungradable,
+            }
+        }
+        _ => grade_emit(prediction, report),
     }
+}
+
+/// A receivers or admission guess, graded against the first outcome of
+/// the step it was about.
+fn grade_emit(prediction: &Prediction, report: &StepReport) -> Graded {
     report
         .outcomes()
         .map(|outcome| grade_outcome(prediction, outcome))
@@ -189,4 +245,65 @@ pub fn wrong_because(client: &ClientGrade) -> Option<String> {
         (None, true) => format!("you said {name}, but the step emitted nothing"),
         (_, false) => format!("you left {name} out, but {name} got it"),
     })
+}
+
+/// Arguments as the transcript writes them: compact JSON, comma-separated.
+pub fn json_args(args: &[Value]) -> String {
+    args.iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What happened instead of an ack or returning-client guess, from what
+/// the client observed: the client, and the sentence. `None` when the
+/// guess was right, or is of another kind.
+pub fn what_came(graded: &Graded) -> Option<(&str, String)> {
+    if graded.right() {
+        return None;
+    }
+    match graded {
+        Graded::Ack {
+            name, got: None, ..
+        } => Some((
+            name,
+            "no acknowledgement came back: nothing called callback()".to_owned(),
+        )),
+        Graded::Ack {
+            name,
+            got: Some(args),
+            ..
+        } if args.is_empty() => Some((
+            name,
+            format!("{name}'s ack callback ran, with no arguments"),
+        )),
+        Graded::Ack {
+            name,
+            got: Some(args),
+            ..
+        } => Some((
+            name,
+            format!("{name}'s ack callback got {}", json_args(args)),
+        )),
+        Graded::Missed {
+            name, events, got, ..
+        } => {
+            let events = events
+                .iter()
+                .map(|e| serde_json::Value::String(e.clone()).to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            Some((
+                name,
+                if *got {
+                    format!("{name} got {events} on connecting again")
+                } else {
+                    format!(
+                        "{name} got none of {events} on connecting again: a new socket, and the server kept nothing for it"
+                    )
+                },
+            ))
+        }
+        _ => None,
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::answer::{parse_admission, parse_receivers};
+use super::answer::{parse_ack, parse_admission, parse_receivers, parse_yes_no};
 use super::ideas::IDEAS;
 use super::*;
 use crate::report::{Delivery, Outcome, Reason, Room, StepReport};
@@ -10,6 +10,19 @@ use crate::script::{Statement, parse_line};
 
 fn clients() -> BTreeSet<String> {
     ["alice", "bob", "carol"].map(str::to_owned).into()
+}
+
+/// A "who will receive" question (its words do not matter to grading).
+fn who() -> Question {
+    Question::Receivers {
+        what: "\"x\"".to_owned(),
+    }
+}
+
+fn admitted() -> Question {
+    Question::Admission {
+        name: "dave".to_owned(),
+    }
 }
 
 fn names(list: &[&str]) -> BTreeSet<String> {
@@ -57,6 +70,7 @@ fn sender_step() -> (Statement, StepReport) {
                     "alice".to_owned(),
                     Delivery::Missed(Reason::Sender {
                         despite_rooms: vec![Room::Name("lobby".into())],
+                        connecting: false,
                     }),
                 ),
                 ("bob".to_owned(), Delivery::Received(vec!["hi".into()])),
@@ -75,7 +89,11 @@ fn sender_step() -> (Statement, StepReport) {
 #[test]
 fn a_wrong_guess_is_graded_per_client_with_the_real_reason() {
     let (statement, report) = sender_step();
-    let graded = grade(&Prediction::Receivers(names(&["alice", "bob"])), &report);
+    let graded = grade(
+        &who(),
+        &Prediction::Receivers(names(&["alice", "bob"])),
+        &report,
+    );
     assert!(!graded.right());
     let Graded::Receivers(clients) = &graded else {
         panic!("{graded:?}")
@@ -90,12 +108,12 @@ fn a_wrong_guess_is_graded_per_client_with_the_real_reason() {
         BTreeSet::from([Idea::SenderLeftOut])
     );
 
-    let right = grade(&Prediction::Receivers(names(&["bob"])), &report);
+    let right = grade(&who(), &Prediction::Receivers(names(&["bob"])), &report);
     assert!(right.right());
     let mut score = Score::default();
     score.add(&graded, &statement);
     score.add(&right, &statement);
-    score.add(&grade(&Prediction::Skipped, &report), &statement);
+    score.add(&grade(&who(), &Prediction::Skipped, &report), &statement);
     assert_eq!((score.graded, score.right, score.skipped), (2, 1, 1));
     assert_eq!(score.ideas, BTreeMap::from([(Idea::SenderLeftOut, 1)]));
 }
@@ -106,7 +124,7 @@ fn leaving_out_a_receiver_points_at_what_the_form_reaches() {
     let to_rooms = parse_line(1, "io.to(\"lobby\").emit(\"chat\")")
         .unwrap()
         .unwrap();
-    let graded = grade(&Prediction::Receivers(names(&[])), &report);
+    let graded = grade(&who(), &Prediction::Receivers(names(&[])), &report);
     let Graded::Receivers(clients) = &graded else {
         panic!()
     };
@@ -129,14 +147,14 @@ fn admission_guesses_are_graded_and_point_at_middleware() {
             no_namespace: false,
         },
     );
-    let graded = grade(&Prediction::Admitted(true), &report);
+    let graded = grade(&admitted(), &Prediction::Admitted(true), &report);
     assert!(!graded.right());
     assert_eq!(graded.ideas(&statement), BTreeSet::from([Idea::Middleware]));
-    assert!(grade(&Prediction::Admitted(false), &report).right());
+    assert!(grade(&admitted(), &Prediction::Admitted(false), &report).right());
     // A receivers guess on a connect that emitted nothing: `-` is right,
     // a name is wrong.
-    assert!(grade(&Prediction::Receivers(names(&[])), &report).right());
-    assert!(!grade(&Prediction::Receivers(names(&["gus"])), &report).right());
+    assert!(grade(&who(), &Prediction::Receivers(names(&[])), &report).right());
+    assert!(!grade(&who(), &Prediction::Receivers(names(&["gus"])), &report).right());
 }
 
 #[test]
@@ -166,7 +184,7 @@ fn asks_before_emits_handled_emits_and_connects_that_may_be_refused() {
     let mut asker = Asker::default();
     let asked: Vec<(usize, Question)> = statements
         .iter()
-        .filter_map(|s| asker.question(s).map(|q| (s.line, q)))
+        .flat_map(|s| asker.questions(s).into_iter().map(|q| (s.line, q)))
         .collect();
     let admission = |name: &str| Question::Admission {
         name: name.to_owned(),
@@ -216,9 +234,149 @@ fn names_read_in_any_case_with_commas_and_an_undeclared_namespace_is_its_own_ide
             no_namespace: true,
         },
     );
-    let graded = grade(&Prediction::Admitted(true), &report);
+    let graded = grade(&admitted(), &Prediction::Admitted(true), &report);
     assert_eq!(
         graded.ideas(&statement),
         BTreeSet::from([Idea::NoNamespace])
+    );
+}
+
+#[test]
+fn an_ack_is_asked_after_who_receives_and_a_return_after_what_went_out_meanwhile() {
+    let script = [
+        "connect alice",
+        "connect bob",
+        "on \"order\": callback(msg)",
+        "alice> socket.emit(\"order\", 1, ack)", // 4: who, then the ack
+        "disconnect bob",
+        "io.emit(\"order\", 2)",
+        "alice> socket.emit(\"order\", 3)", // 7: its handler sends nothing
+        "connect bob",                      // 8: "order" went out meanwhile
+        "disconnect bob",
+        "connect bob", // 10: nothing went out meanwhile: no question
+    ]
+    .join("\n");
+    let statements = crate::script::parse_script(&script).unwrap();
+    let mut asker = Asker::default();
+    let asked: Vec<(usize, Question)> = statements
+        .iter()
+        .flat_map(|s| asker.questions(s).into_iter().map(|q| (s.line, q)))
+        .collect();
+    let anything = Question::Receivers {
+        what: "anything from this \"order\"".to_owned(),
+    };
+    assert_eq!(
+        asked,
+        [
+            (4, anything.clone()),
+            (
+                4,
+                Question::Ack {
+                    name: "alice".to_owned(),
+                    event: "\"order\"".to_owned(),
+                }
+            ),
+            (
+                6,
+                Question::Receivers {
+                    what: "\"order\"".to_owned(),
+                }
+            ),
+            (7, anything),
+            (
+                8,
+                Question::Missed {
+                    name: "bob".to_owned(),
+                    events: vec!["order".to_owned()],
+                }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn ack_answers_are_json_arguments_or_a_dash_and_returns_are_yes_or_no() {
+    assert_eq!(
+        parse_ack(r#"{"status": "ok"}, 2"#),
+        Ok(Prediction::Ack(Some(vec![
+            serde_json::json!({"status": "ok"}),
+            serde_json::json!(2)
+        ])))
+    );
+    assert_eq!(parse_ack(" - "), Ok(Prediction::Ack(None)));
+    assert_eq!(parse_ack("?"), Ok(Prediction::Skipped));
+    assert!(parse_ack("ok").unwrap_err().contains("not JSON"));
+    assert_eq!(parse_yes_no("Yes"), Ok(Prediction::GetsMissed(true)));
+    assert_eq!(parse_yes_no("n"), Ok(Prediction::GetsMissed(false)));
+    assert!(parse_yes_no("a").is_err());
+}
+
+#[test]
+fn an_ack_guess_is_graded_against_what_the_callback_got() {
+    let statement = parse_line(1, "alice> socket.emit(\"order\", 1, ack)")
+        .unwrap()
+        .unwrap();
+    let ack = Question::Ack {
+        name: "alice".to_owned(),
+        event: "\"order\"".to_owned(),
+    };
+    let mut report = StepReport::new(1, statement.code.clone(), Outcome::Answered);
+    report.ack = Some(BTreeMap::from([(
+        "alice".to_owned(),
+        vec![serde_json::json!({"ok": true})],
+    )]));
+    let said_ok = Prediction::Ack(Some(vec![serde_json::json!({"ok": true})]));
+    assert!(grade(&ack, &said_ok, &report).right());
+    let none = grade(&ack, &Prediction::Ack(None), &report);
+    assert!(none.counts() && !none.right());
+    assert_eq!(none.ideas(&statement), BTreeSet::from([Idea::Ack]));
+    assert_eq!(
+        what_came(&none).map(|(_, why)| why).as_deref(),
+        Some(r#"alice's ack callback got {"ok":true}"#)
+    );
+    // No acknowledgement came: `-` is right, a value is wrong.
+    report.ack = Some(BTreeMap::new());
+    assert!(grade(&ack, &Prediction::Ack(None), &report).right());
+    assert!(!grade(&ack, &said_ok, &report).right());
+    // The emit never left (an error): nothing to grade.
+    report.ack = None;
+    assert_eq!(grade(&ack, &said_ok, &report), Graded::Ungradable);
+}
+
+#[test]
+fn a_returning_clients_guess_is_graded_against_what_it_received() {
+    let statement = parse_line(1, "connect bob").unwrap().unwrap();
+    let missed = Question::Missed {
+        name: "bob".to_owned(),
+        events: vec!["order".to_owned()],
+    };
+    let mut report = StepReport::new(
+        1,
+        statement.code.clone(),
+        Outcome::Connect {
+            name: "bob".into(),
+            ns: "/".into(),
+            server: None,
+            error: None,
+            no_namespace: false,
+        },
+    );
+    let no = Prediction::GetsMissed(false);
+    let yes = Prediction::GetsMissed(true);
+    assert!(grade(&missed, &no, &report).right());
+    let wrong = grade(&missed, &yes, &report);
+    assert!(!wrong.right());
+    assert_eq!(wrong.ideas(&statement), BTreeSet::from([Idea::AtMostOnce]));
+    // Had the server sent it again, the observation would say so.
+    report
+        .received
+        .insert("bob".to_owned(), vec!["order".to_owned()]);
+    assert!(grade(&missed, &yes, &report).right());
+    assert!(!grade(&missed, &no, &report).right());
+    assert_eq!(
+        what_came(&grade(&missed, &no, &report))
+            .map(|(_, why)| why)
+            .as_deref(),
+        Some("bob got \"order\" on connecting again")
     );
 }
