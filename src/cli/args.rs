@@ -94,9 +94,10 @@ pub struct RunFlags {
     #[command(flatten)]
     pub place: ServerFlags,
     /// Before each step that delivers events, guess who will receive them
-    /// (names, `-` for nobody, `?` to skip); the receipt grades the guess.
-    /// Piped stdin gives one answer per line. With --step, each question
-    /// ends a page: the class answers before the receipt shows
+    /// (names, `-` for nobody, `?` to skip), what an ack brings back, and
+    /// whether a client coming back gets what it missed; the receipt grades
+    /// the guess. Piped stdin gives one answer per line. With --step, each
+    /// question ends a page: the class answers before the receipt shows
     #[arg(long)]
     pub predict: bool,
 }
