@@ -1,11 +1,13 @@
-//! Guesses: what the learner says a step will do (who receives, or whether
-//! a connect is admitted), graded per client against what the clients
-//! observed, with the idea behind each wrong guess.
+//! Guesses: what the learner says a step will do (who receives, whether a
+//! connect is admitted, what an ack brings back, whether a returning client
+//! gets what it missed), graded against what the clients observed, with
+//! the idea behind each wrong guess.
 //!
 //! - `answer`: the questions, and reading an answer into a [`Prediction`].
 //! - `ask`: [`Asker`], what to ask before each statement.
 //! - `ideas`: [`Idea`], the table of ideas behind wrong guesses.
-//! - `score`: grading a guess per client, and the lesson's [`Score`].
+//! - `score`: grading a guess (per client, or the ack, or the return), and
+//!   the lesson's [`Score`].
 
 mod answer;
 mod ask;
