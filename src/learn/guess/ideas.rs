@@ -19,6 +19,8 @@ pub enum Idea {
     NotConnected,
     Everyone,
     Handlers,
+    /// A client's event that no handler answers with an emit.
+    Unanswered,
     Middleware,
     /// A connect to a namespace the server has not declared.
     NoNamespace,
@@ -30,7 +32,7 @@ pub enum Idea {
 }
 
 /// Each idea and how it is said: one table for the words and the JSON key.
-pub(super) const IDEAS: [(Idea, &str, &str); 13] = [
+pub(super) const IDEAS: [(Idea, &str, &str); 14] = [
     (
         Idea::SenderLeftOut,
         "sender",
@@ -70,6 +72,11 @@ pub(super) const IDEAS: [(Idea, &str, &str); 13] = [
         Idea::Handlers,
         "handlers",
         "a handler's emit reaches whom its own form says, like any server statement",
+    ),
+    (
+        Idea::Unanswered,
+        "unanswered",
+        "a client's event reaches other clients only through a handler that emits: with no handler, or one that emits nothing, nobody gets anything",
     ),
     (
         Idea::Middleware,

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::answer::{Prediction, Question};
 use super::ideas::Idea;
 use crate::report::{Delivery, Outcome, Reason, StepReport, explain};
-use crate::script::Statement;
+use crate::script::{Statement, StatementKind};
 
 /// One client of a graded receivers prediction.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +90,12 @@ impl Graded {
                 .filter(|c| !c.right())
                 .map(|c| match &c.reason {
                     Some(reason) => Idea::of_reason(reason),
+                    // Said to receive from a client's event that sent nothing on.
+                    None if !c.got
+                        && matches!(statement.kind, StatementKind::ClientEmit { .. }) =>
+                    {
+                        Idea::Unanswered
+                    }
                     None => Idea::of_reach(statement),
                 })
                 .collect(),

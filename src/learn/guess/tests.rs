@@ -380,3 +380,22 @@ fn a_returning_clients_guess_is_graded_against_what_it_received() {
         Some("bob got \"order\" on connecting again")
     );
 }
+
+#[test]
+fn a_receiver_named_for_an_event_nothing_answered_points_at_the_missing_handler() {
+    let statement = parse_line(1, "alice> socket.emit(\"hello\")")
+        .unwrap()
+        .unwrap();
+    let report = StepReport::new(
+        1,
+        statement.code.clone(),
+        Outcome::Unhandled {
+            ns: "/".into(),
+            event: "hello".into(),
+        },
+    );
+    let graded = grade(&who(), &Prediction::Receivers(names(&["bob"])), &report);
+    assert!(!graded.right());
+    assert_eq!(graded.ideas(&statement), BTreeSet::from([Idea::Unanswered]));
+    assert!(grade(&who(), &Prediction::Receivers(names(&[])), &report).right());
+}
