@@ -26,8 +26,8 @@ pub struct Asker {
     handlers: BTreeMap<(String, String), Option<String>>,
     /// Each client's namespace, from its connect.
     namespace_of: BTreeMap<String, String>,
-    /// Clients that left by themselves (`disconnect NAME`): the events
-    /// sent since, in order, each once.
+    /// Clients that left (`disconnect NAME`, `NAME: socket.disconnect()`):
+    /// the events sent since, in order, each once.
     away: BTreeMap<String, Vec<String>>,
 }
 
@@ -99,7 +99,12 @@ impl Asker {
             StatementKind::Connect { name, ns, .. } => {
                 self.namespace_of.insert(name.clone(), ns.clone());
             }
-            StatementKind::Disconnect { name } => {
+            // Gone: by itself, or its socket disconnected by the server.
+            StatementKind::Disconnect { name }
+            | StatementKind::Server {
+                socket: Some(name),
+                expr: Expr::Socket(SocketAction::Disconnect { .. }),
+            } => {
                 self.away.insert(name.clone(), Vec::new());
             }
             // Fresh servers: every client of the run is gone.

@@ -254,6 +254,13 @@ fn an_ack_is_asked_after_who_receives_and_a_return_after_what_went_out_meanwhile
         "connect bob",                      // 8: "order" went out meanwhile
         "disconnect bob",
         "connect bob", // 10: nothing went out meanwhile: no question
+        "alice: socket.disconnect()",
+        "bob> socket.emit(\"order\", 9, ack)", // 12: who, then the ack
+        "connect alice",                       // 13: the ack's emit sent nothing on
+        "bob: socket.disconnect()",
+        "io.emit(\"news\", 1)",
+        "io.emit(\"order\", 2)",
+        "connect bob", // 17: both went out meanwhile
     ]
     .join("\n");
     let statements = crate::script::parse_script(&script).unwrap();
@@ -288,6 +295,38 @@ fn an_ack_is_asked_after_who_receives_and_a_return_after_what_went_out_meanwhile
                 Question::Missed {
                     name: "bob".to_owned(),
                     events: vec!["order".to_owned()],
+                }
+            ),
+            (
+                12,
+                Question::Receivers {
+                    what: "anything from this \"order\"".to_owned(),
+                }
+            ),
+            (
+                12,
+                Question::Ack {
+                    name: "bob".to_owned(),
+                    event: "\"order\"".to_owned(),
+                }
+            ),
+            (
+                15,
+                Question::Receivers {
+                    what: "\"news\"".to_owned(),
+                }
+            ),
+            (
+                16,
+                Question::Receivers {
+                    what: "\"order\"".to_owned(),
+                }
+            ),
+            (
+                17,
+                Question::Missed {
+                    name: "bob".to_owned(),
+                    events: vec!["news".to_owned(), "order".to_owned()],
                 }
             ),
         ]
