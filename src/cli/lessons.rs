@@ -13,7 +13,7 @@ use crate::learn::prompt;
 use crate::lesson::Lesson;
 use crate::present::{self, Ended};
 use crate::render::Output;
-use crate::tour::{self, Asking, Paused, Summary};
+use crate::tour::{self, Asking, Paused, Pausing, Summary};
 
 /// A lesson to run: the file it comes from (to name it in messages), its
 /// built-in name (under which its progress is saved), and the lesson.
@@ -76,15 +76,14 @@ pub fn run_lessons(
                     // `--step --predict`: the questions stop each page; a
                     // pause follows each block's results.
                     let output = setup.output;
-                    let mut pause = presenting
-                        .as_ref()
-                        .filter(|p| p.pause)
-                        .map(|p| move || present::predicting_pause(p, output));
+                    let presenting = presenting.as_ref().filter(|p| p.pause);
+                    let mut wait = presenting.map(|p| move || present::predicting_pause(p, output));
                     let asking = Asking {
                         prompt,
-                        pause: pause
-                            .as_mut()
-                            .map(|p| p as &mut dyn FnMut() -> anyhow::Result<Paused>),
+                        pause: presenting.zip(wait.as_mut()).map(|(p, wait)| Pausing {
+                            rows: p.rows,
+                            wait: wait as &mut dyn FnMut() -> anyhow::Result<Paused>,
+                        }),
                     };
                     tour::run_with(lesson, out, setup, Some(asking))
                         .await

@@ -20,7 +20,7 @@ mod fence;
 mod inline;
 mod markdown;
 mod model;
-mod prose;
+pub mod prose;
 mod require;
 mod variant;
 

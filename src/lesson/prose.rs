@@ -53,3 +53,28 @@ impl Span {
 pub fn plain(spans: &[Span]) -> String {
     spans.iter().map(|s| s.text.as_str()).collect()
 }
+/// Narration in the smallest pieces a presenter may pause between: a list stays whole, and a heading stays with the
+/// block after it (a heading alone at the bottom of a page says nothing).
+pub fn pieces(prose: &[Prose]) -> impl Iterator<Item = &[Prose]> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= prose.len() {
+            return None;
+        }
+        let mut end = start;
+        while matches!(prose.get(end), Some(Prose::Heading(..))) {
+            end += 1;
+        }
+        if matches!(prose.get(end), Some(Prose::Item(..))) {
+            while matches!(prose.get(end), Some(Prose::Item(..))) {
+                end += 1;
+            }
+        } else {
+            end += 1;
+        }
+        let end = end.min(prose.len());
+        let piece = &prose[start..end];
+        start = end;
+        Some(piece)
+    })
+}

@@ -269,32 +269,7 @@ fn rows_of(text: &[u8], output: Output) -> usize {
         Output::Transcript { width, .. } => width,
         Output::Ndjson => width::DEFAULT,
     };
-    String::from_utf8_lossy(text)
-        .lines()
-        .map(|line| {
-            width::columns(&strip_colour(line))
-                .max(1)
-                .div_ceil(columns.max(1))
-        })
-        .sum()
-}
-
-/// A line without its colour codes (`ESC [ … m`).
-fn strip_colour(line: &str) -> String {
-    let mut plain = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c == 'm' {
-                    break;
-                }
-            }
-        } else {
-            plain.push(c);
-        }
-    }
-    plain
+    width::rows(&String::from_utf8_lossy(text), columns)
 }
 
 /// The piece where `--from` starts: the first heading that contains `from`

@@ -2,7 +2,7 @@
 //! heading with the block after it, a whole list, a paragraph, a run of
 //! connects (the engine opens them together), or one other statement.
 
-use crate::lesson::{Lesson, Prose, Section};
+use crate::lesson::{Lesson, Prose, Section, prose};
 use crate::script::{Statement, StatementKind};
 
 /// One piece of a lesson, in order.
@@ -45,7 +45,7 @@ pub fn pieces(lesson: &Lesson) -> Vec<Piece<'_>> {
     }
     for section in &lesson.sections {
         match section {
-            Section::Narration(prose) => pieces.extend(prose_pieces(prose).map(Piece::Prose)),
+            Section::Narration(prose) => pieces.extend(prose::pieces(prose).map(Piece::Prose)),
             Section::Steps(steps) => {
                 let mut rest = steps.as_slice();
                 while !rest.is_empty() {
@@ -64,32 +64,6 @@ pub fn pieces(lesson: &Lesson) -> Vec<Piece<'_>> {
         }
     }
     pieces
-}
-
-/// Narration in pieces: a list stays whole, and a heading stays with the
-/// block after it (a heading alone at the bottom of a page says nothing).
-fn prose_pieces(prose: &[Prose]) -> impl Iterator<Item = &[Prose]> {
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        if start >= prose.len() {
-            return None;
-        }
-        let mut end = start;
-        while matches!(prose.get(end), Some(Prose::Heading(..))) {
-            end += 1;
-        }
-        if matches!(prose.get(end), Some(Prose::Item(..))) {
-            while matches!(prose.get(end), Some(Prose::Item(..))) {
-                end += 1;
-            }
-        } else {
-            end += 1;
-        }
-        let end = end.min(prose.len());
-        let piece = &prose[start..end];
-        start = end;
-        Some(piece)
-    })
 }
 
 #[cfg(test)]

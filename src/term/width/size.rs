@@ -61,6 +61,36 @@ pub fn columns(text: &str) -> usize {
     text.width()
 }
 
+/// The rows some transcript text takes on a screen `columns` wide: each
+/// line, its colour codes left out, wraps to as many rows as it needs.
+pub fn rows(text: &str, columns: usize) -> usize {
+    text.lines()
+        .map(|line| {
+            self::columns(&strip_colour(line))
+                .max(1)
+                .div_ceil(columns.max(1))
+        })
+        .sum()
+}
+
+/// A line without its colour codes (`ESC [ … m`).
+fn strip_colour(line: &str) -> String {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+}
+
 #[cfg(test)]
 mod tests {
     //! Width and row decisions: which source wins, and what is ignored.
