@@ -6,10 +6,11 @@
 //! deterministic, so the page is what it was. A resized terminal re-wraps
 //! the pages from the next one shown (or the one `r` shows again).
 //!
-//! With `--predict` the questions cut the lesson instead: the prompt stops
-//! the page under its question, the receipt (the reveal) opens the next
-//! one, and [`predicting_pause`] waits after each block's results; a run
-//! that asks cannot be replayed, so there is no going back.
+//! With `--predict` the questions cut the lesson instead (the run is
+//! `tour`'s, which pages it): the prompt stops the page under its question,
+//! the receipt (the reveal) opens the next one, and [`predicting_pause`]
+//! waits after each block's results and before a piece that would not fit
+//! the screen; a run that asks cannot be replayed, so there is no going back.
 //!
 //! - `pieces`: where a lesson may be cut.
 //! - `plan`: which pieces make a page.
