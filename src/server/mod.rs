@@ -7,7 +7,8 @@
 //!   disconnect handlers, as named functions.
 //! - `perform`: server-side actions carried out on the live server.
 //! - `net`: the TCP listener, tuned so that no write waits on a delayed ACK,
-//!   which closes outside connections past the cap.
+//!   and the layer that tells tour clients from outside ones and closes
+//!   outside connections past the cap.
 //! - `descriptors`: the process's file-descriptor budget: the limit raised,
 //!   how many clients fit, the share kept for outside clients.
 //!
@@ -201,7 +202,10 @@ impl<A: ServerAdapter> Server<A> {
         });
         // socketioxide creates no `/` by itself; the official server always has it.
         add_namespace(&io, &shared, "/".to_owned()).await?;
-        let app = axum::Router::new().layer(layer);
+        let app = axum::Router::new()
+            .layer(layer)
+            .layer(axum::middleware::from_fn(net::admit))
+            .into_make_service_with_connect_info::<net::Conn>();
         let listener = net::QuickListener(listener);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
