@@ -6,6 +6,7 @@
 //! - `act`: what a client does by itself (disconnect, emit).
 //! - `observe`: the server's notices, the ordered sync, the state snapshot.
 //! - `outcome`: a step's outcome, held against the prediction.
+//! - `outside`: an outside client's event, run as a step of its own.
 //! - `predict`: who an action should reach, and why not.
 //! - `trace`: one step in progress.
 
@@ -13,10 +14,11 @@ mod act;
 mod connect;
 mod observe;
 mod outcome;
+mod outside;
 pub mod predict;
 mod trace;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
@@ -26,7 +28,7 @@ use crate::client::SimClient;
 use crate::cluster::{Bus, Cluster};
 use crate::report::{Absence, Outcome, StepReport};
 use crate::script::{Statement, StatementKind};
-use crate::server::Notice;
+use crate::server::{Notice, OutsideEvent};
 
 use crate::error::Error;
 use act::ClientEmit;
@@ -73,6 +75,11 @@ pub struct Engine {
     /// How many clients the run has opened: the next one's place in the
     /// order of connections.
     opened: u64,
+    /// Outside clients' events not run yet, in the order they came.
+    held: VecDeque<OutsideEvent>,
+    /// Notices read while waiting for an outside client's event, for the
+    /// next step to take in first.
+    early: VecDeque<Notice>,
 }
 
 impl Engine {
@@ -95,6 +102,8 @@ impl Engine {
             departing: BTreeMap::new(),
             seq: 0,
             opened: 0,
+            held: VecDeque::new(),
+            early: VecDeque::new(),
         })
     }
 
@@ -167,7 +176,7 @@ impl Engine {
                     let sender = socket.as_deref();
                     let result = self.cluster.perform(label, sender, expr).await;
                     let origin = self.origin(label, sender);
-                    self.outcome_of(sender, origin, expr, &before, result, &mut trace)
+                    self.outcome_of((sender, None), origin, expr, &before, result, &mut trace)
                         .await?
                 }
             },
