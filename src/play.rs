@@ -126,6 +126,8 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
         prompt: &mut impl FnMut(),
     ) -> anyhow::Result<Flow> {
         let mut server = Told::default();
+        // Shown here, with their statement, above the prompt at a terminal.
+        engine.leave_outside_to_caller();
         self.learn(engine);
         // Whether the prompt shows (or was asked for) since the last line:
         // asked once per line, however many outside events come meanwhile.

@@ -80,6 +80,10 @@ pub struct Engine {
     /// Notices read while waiting for an outside client's event, for the
     /// next step to take in first.
     early: VecDeque<Notice>,
+    /// Whether `run_block` runs the outside clients' events that came
+    /// during a statement right after it (a lesson); `false`: its caller
+    /// runs them (the playground, which shows them with their statement).
+    outside_in_blocks: bool,
 }
 
 impl Engine {
@@ -104,13 +108,17 @@ impl Engine {
             opened: 0,
             held: VecDeque::new(),
             early: VecDeque::new(),
+            outside_in_blocks: true,
         })
     }
 
     /// Runs a block of statements in order, handing each report to `show`
     /// as soon as it is known. A run of `connect`s opens its clients at
-    /// once (see `connect_all`). An `Err` means the engine itself failed (a
-    /// hang, a lost connection), not the script, and names the statement.
+    /// once (see `connect_all`). The outside clients' events that came
+    /// meanwhile run after each statement, each a step of its own (unless
+    /// [`Engine::leave_outside_to_caller`]). An `Err` means the engine
+    /// itself failed (a hang, a lost connection), not the script, and names
+    /// the statement.
     pub async fn run_block(
         &mut self,
         statements: &[Statement],
@@ -131,8 +139,24 @@ impl Engine {
             for report in &reports {
                 show(report)?;
             }
+            while self.outside_in_blocks
+                && let Some(held) = self.held_outside()
+            {
+                let who = held.name.clone();
+                let report = self
+                    .outside_step(first.line, held)
+                    .await
+                    .map_err(|e| e.context(format!("{who}'s event after line {}", first.line)))?;
+                show(&report)?;
+            }
         }
         Ok(())
+    }
+
+    /// `run_block` leaves the outside clients' events to its caller, who
+    /// runs them with [`Engine::outside_step`].
+    pub fn leave_outside_to_caller(&mut self) {
+        self.outside_in_blocks = false;
     }
 
     /// Runs one statement and reports what happened. An `Err` means the

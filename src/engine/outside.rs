@@ -91,3 +91,77 @@ impl Engine {
         Ok(trace.report(outcome))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! A lesson's statements and an outside client's event: the event runs
+    //! after the statement it came during, as a step of its own.
+    use std::net::{Ipv4Addr, SocketAddr};
+
+    use futures_util::FutureExt as _;
+    use rust_socketio::asynchronous::ClientBuilder;
+    use rust_socketio::{Event, TransportType};
+    use serde_json::json;
+
+    use super::*;
+    use crate::protocol::WAIT_BOUND;
+    use crate::report::Delivery;
+    use crate::script::parse_script;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_outside_event_runs_after_the_statement_it_came_during() {
+        let script =
+            parse_script("on \"chat\": socket.broadcast.emit(\"chat\", msg)\nconnect alice\nconnect bob\nio.emit(\"x\")\n")
+                .unwrap();
+        let mut engine = Engine::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+            .await
+            .unwrap();
+        engine.run_block(&script[..3], |_| Ok(())).await.unwrap();
+
+        let (opened, mut open) = tokio::sync::mpsc::unbounded_channel();
+        let outside = ClientBuilder::new(engine.url())
+            .auth(json!({"name": "nodey"}))
+            .transport_type(TransportType::Websocket)
+            .reconnect(false)
+            .on(Event::Connect, move |_, _| {
+                let _ = opened.send(());
+                async {}.boxed()
+            })
+            .connect()
+            .await
+            .unwrap();
+        tokio::time::timeout(WAIT_BOUND, open.recv()).await.unwrap();
+        outside.emit("chat", json!("hi")).await.unwrap();
+        // It came while no statement ran: held, as if during the next one.
+        let held = tokio::time::timeout(WAIT_BOUND, engine.next_outside())
+            .await
+            .expect("the outside client's event reaches the engine");
+        assert_eq!((held.name.as_str(), held.event.as_str()), ("nodey", "chat"));
+        engine.held.push_front(held);
+
+        let mut reports = Vec::new();
+        engine
+            .run_block(&script[3..], |report| {
+                reports.push(report.clone());
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(reports.len(), 2, "{reports:?}");
+        assert_eq!(reports[0].code, "io.emit(\"x\")");
+        let step = &reports[1];
+        assert_eq!(step.code, "nodey> socket.emit(\"chat\", \"hi\")");
+        assert!(!step.has_mismatch(), "{step:?}");
+        let Outcome::Emit { event, deliveries } = &step.outcome else {
+            panic!("{step:?}");
+        };
+        assert_eq!(event, "chat");
+        // Only the tour's clients are receivers: both, since the sender is
+        // the outside client.
+        let got = |name: &str| matches!(deliveries.get(name), Some(Delivery::Received(args)) if args == &[json!("hi")]);
+        assert!(got("alice") && got("bob"), "{deliveries:?}");
+        assert_eq!(deliveries.len(), 2, "{deliveries:?}");
+        let _ = outside.disconnect().await;
+        engine.shutdown().await.unwrap();
+    }
+}

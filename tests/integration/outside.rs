@@ -2,7 +2,8 @@
 //! (Node, from tests/reference/node_modules) on `play --listen` is named by
 //! its `auth.name` (or given `outsideN` when that is taken), its emit runs
 //! the handler as a step of its own, and the transcript shows the step with
-//! the tour's clients' receipts, exact as ever.
+//! the tour's clients' receipts, exact as ever (at a terminal, above the
+//! prompt).
 
 use std::io::Write as _;
 use std::path::Path;
@@ -107,4 +108,50 @@ fn an_outside_socket_io_client_emit_runs_the_handler_and_shows_in_the_transcript
     assert!(printed.contains("✔ bob    got \"bye\""), "{printed}");
     assert!(!printed.contains("MISMATCH"), "{printed}");
     assert_eq!(status.code(), Some(0), "{printed}");
+}
+
+/// At a terminal, an outside client's step is printed above the prompt,
+/// which is redrawn below it with what was typed, never over it.
+#[test]
+fn an_outside_clients_step_is_printed_above_the_prompt_not_over_it() {
+    use crate::tmux::{LastRow as _, Tmux, text};
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let tmux = Tmux::start("outside-step", 100, 30, &["play", "--listen", &listen]);
+    let prompt = |tmux: &Tmux| {
+        tmux.wait_for("the prompt", |s| s.last_non_blank() == "tour>");
+        tmux.wait_for_raw_mode();
+    };
+    prompt(&tmux);
+    tmux.type_text("on \"chat\": io.emit(\"chat\", msg)");
+    tmux.keys(&["Enter"]);
+    prompt(&tmux);
+    tmux.type_text("connect alice");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("✔ alice  connected to /");
+    prompt(&tmux);
+    tmux.type_text("io.emit(\"x");
+    tmux.wait_for("the typed text", |s| {
+        s.last_non_blank() == "tour> io.emit(\"x"
+    });
+    let mut nodey = node_client(port, "nodey", "from afar");
+    tmux.wait_for_text("alice  got \"chat\": \"from afar\"");
+    assert!(nodey.wait().unwrap().success());
+    let screen = tmux.wait_for("the prompt redrawn", |s| {
+        s.last_non_blank() == "tour> io.emit(\"x"
+    });
+    let step = screen
+        .iter()
+        .position(|l| l.contains("› nodey> socket.emit(\"chat\", \"from afar\")"));
+    assert!(
+        step.is_some_and(|n| !screen[n].contains("tour>")),
+        "{}",
+        text(&screen)
+    );
+    tmux.type_text("\")");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("✔ alice  got \"x\"");
+    prompt(&tmux);
+    tmux.keys(&["C-d"]);
+    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
 }
