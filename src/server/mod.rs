@@ -193,6 +193,8 @@ struct Shared<A: Adapter> {
     outside: Mutex<BTreeMap<Sid, String>>,
     /// How many outside clients have been named `outsideN` so far.
     outside_given: AtomicU64,
+    /// Outside clients' events told to the engine and not run (or dropped) yet.
+    outside_waiting: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Client name → its socket's id, shared by the servers of a cluster: a
@@ -242,6 +244,7 @@ impl<A: ServerAdapter> Server<A> {
             directory,
             outside: Mutex::default(),
             outside_given: AtomicU64::new(0),
+            outside_waiting: Arc::default(),
         });
         // socketioxide creates no `/` by itself; the official server always has it.
         add_namespace(&io, &shared, "/".to_owned()).await?;

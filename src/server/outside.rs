@@ -4,7 +4,7 @@
 //! that the tour's own steps see only what the tour did.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde_json::Value;
 use socketioxide::SocketIo;
@@ -18,6 +18,20 @@ use super::{Notice, OutsideEvent, Shared, lock, rooms_of};
 
 /// The longest name an outside client may choose.
 pub const MAX_OUTSIDE_NAME: usize = 32;
+
+/// How many outside clients' events may wait for their turn at once (on
+/// one server); one more is dropped, its handler never run, so that a
+/// client that emits without pause cannot make the process hold ever more.
+pub const MAX_WAITING: usize = 256;
+
+/// Counts one waiting event until it has run or is dropped.
+struct Waiting(Arc<AtomicUsize>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 /// Names `socket`, an outside client, and makes it a participant: its
 /// events are held for the engine (see [`OutsideEvent`]); its coming and
@@ -72,6 +86,19 @@ fn held<A: Adapter>(
     name: String,
     sent: Sent<A>,
 ) -> impl Future<Output = ()> {
+    static SAID: AtomicBool = AtomicBool::new(false);
+    let waiting = Waiting(shared.outside_waiting.clone());
+    if waiting.0.fetch_add(1, Ordering::Relaxed) >= MAX_WAITING {
+        if !SAID.swap(true, Ordering::Relaxed) {
+            crate::runtime::say_aside(format!(
+                "sockets-tour: {MAX_WAITING} events of outside clients wait for their turn; \
+                 {name}'s {:?} was dropped, and others past that many are dropped too, \
+                 without another word",
+                sent.event
+            ));
+        }
+        return futures_util::future::Either::Left(std::future::ready(()));
+    }
     let (go, went) = oneshot::channel();
     let of = socket.clone();
     let held = OutsideEvent {
@@ -85,17 +112,18 @@ fn held<A: Adapter>(
     };
     // The engine is gone (the run is over): then `went` fails below too.
     let _ = shared.notices.send(Notice::Outside(held));
-    async move {
+    futures_util::future::Either::Right(async move {
         // Never run when the run ends before the engine came to it.
         if went.await.is_ok() {
             on_event(shared, io, socket, name, sent).await;
         }
-    }
+        drop(waiting);
+    })
 }
 
 /// The outside client's name: the one it asked for with `auth.name` if it
-/// is a client name no one holds, else the next `outsideN` free; and, when
-/// the asked name was not taken, why (to say aside).
+/// is a client name no one holds, else the next `outsideN` free; and,
+/// when it asked for a name it did not get, why (to say aside).
 fn name_for<A: Adapter>(
     shared: &Shared<A>,
     socket: &SocketRef<A>,
