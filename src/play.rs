@@ -35,7 +35,8 @@ pub struct Played {
 pub fn listening(url: &str) -> String {
     format!(
         "sockets-tour: the server listens on {url}; a real Socket.IO client may connect \
-         there to watch (it is shown as an outside client, and no step counts it)"
+         there as an outside client (named by its auth's `name`, else outside1…): its emits \
+         run the handlers, each as a step of its own"
     )
 }
 
@@ -47,6 +48,12 @@ struct Playground<'a, O, E> {
     words: Option<SharedWords>,
     played: Played,
     number: usize,
+}
+
+/// What came first at the prompt.
+enum Next {
+    Line(Option<InputLine>),
+    Outside(crate::server::OutsideEvent),
 }
 
 /// What a session does after a line.
@@ -119,10 +126,33 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
         prompt: &mut impl FnMut(),
     ) -> anyhow::Result<Flow> {
         let mut server = Told::default();
+        // Shown here, with their statement, above the prompt at a terminal.
+        engine.leave_outside_to_caller();
         self.learn(engine);
+        // Whether the prompt shows (or was asked for) since the last line:
+        // asked once per line, however many outside events come meanwhile.
+        let mut prompted = false;
         loop {
-            prompt();
-            let Some(line) = input.recv().await else {
+            while let Some(held) = engine.held_outside() {
+                self.outside(engine, server.width, held).await?;
+            }
+            if !prompted {
+                prompt();
+                prompted = true;
+            }
+            let next = tokio::select! {
+                line = input.recv() => Next::Line(line),
+                held = engine.next_outside() => Next::Outside(held),
+            };
+            let line = match next {
+                Next::Outside(held) => {
+                    self.outside(engine, server.width, held).await?;
+                    continue;
+                }
+                Next::Line(line) => line,
+            };
+            prompted = false;
+            let Some(line) = line else {
                 return Ok(Flow::Go);
             };
             self.number += 1;
@@ -208,6 +238,31 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
             .await
             .map_err(|e| e.context(file.to_owned()))?;
         drop(format);
+        self.learn(engine);
+        Ok(())
+    }
+
+    /// Runs an outside client's event as a step, and shows its report
+    /// with its statement (above the prompt, at a terminal).
+    async fn outside(
+        &mut self,
+        engine: &mut Engine,
+        width: usize,
+        held: crate::server::OutsideEvent,
+    ) -> anyhow::Result<()> {
+        let report = engine.outside_step(self.number, held).await?;
+        let mut shown = Vec::new();
+        {
+            let mut format = self.output.format(&mut shown);
+            format.step(&report, width)?;
+        }
+        self.played.summary.count(&report);
+        if let Err(text) =
+            crate::runtime::print_above_prompt(String::from_utf8_lossy(&shown).into_owned())
+        {
+            self.out.write_all(text.as_bytes())?;
+            self.out.flush()?;
+        }
         self.learn(engine);
         Ok(())
     }

@@ -42,6 +42,16 @@ pub fn say_aside(line: String) {
     }
 }
 
+/// Prints `text` above the prompt when a line editor's prompt may show;
+/// `Err(text)` when none does (the caller writes it where it writes).
+pub fn print_above_prompt(text: String) -> Result<(), String> {
+    let aside = ASIDE.lock().unwrap_or_else(|e| e.into_inner());
+    match aside.as_ref() {
+        Some(printer) => printer.send(text).map_err(|e| e.0),
+        None => Err(text),
+    }
+}
+
 /// Sends what is said aside to `printer` from now on (`None`: to stderr again).
 pub fn aside_to(printer: Option<std::sync::mpsc::Sender<String>>) {
     *ASIDE.lock().unwrap_or_else(|e| e.into_inner()) = printer;

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::outcome::hook_emits;
-use super::predict::View;
+use super::predict::{Snapshot, View};
 use super::trace::Trace;
 use super::{Engine, Participant, not_connected};
 use crate::protocol;
@@ -107,12 +107,28 @@ impl Engine {
         } else {
             client.emit(event, args).await?;
         }
-        match self.handled(name, trace).await? {
+        let handled = self.handled(name, trace).await?;
+        self.after_handling(name, None, handled, &before, trace)
+            .await
+    }
+
+    /// What a client's event did once the server handled it: `before` is
+    /// the server's state before it; `outside_ns` the namespace of a sender
+    /// that is an outside client.
+    pub(super) async fn after_handling(
+        &mut self,
+        name: &str,
+        outside_ns: Option<&str>,
+        handled: Handled,
+        before: &Snapshot,
+        trace: &mut Trace,
+    ) -> anyhow::Result<Outcome> {
+        match handled {
             Handled::NoHandler { event } => {
                 self.settle(&[], trace).await?;
                 let ns = match before.get(name) {
                     Some(View::Connected { ns, .. }) => ns.clone(),
-                    _ => "/".to_owned(),
+                    _ => outside_ns.unwrap_or("/").to_owned(),
                 };
                 Ok(Outcome::Unhandled { ns, event })
             }
@@ -131,8 +147,15 @@ impl Engine {
                 result,
             } => {
                 let origin = self.origin(None, Some(name));
-                self.outcome_of(Some(name), origin, &expr, &before, result, trace)
-                    .await
+                self.outcome_of(
+                    (Some(name), outside_ns),
+                    origin,
+                    &expr,
+                    before,
+                    result,
+                    trace,
+                )
+                .await
             }
         }
     }

@@ -6,6 +6,7 @@
 //! - `act`: what a client does by itself (disconnect, emit).
 //! - `observe`: the server's notices, the ordered sync, the state snapshot.
 //! - `outcome`: a step's outcome, held against the prediction.
+//! - `outside`: an outside client's event, run as a step of its own.
 //! - `predict`: who an action should reach, and why not.
 //! - `trace`: one step in progress.
 
@@ -13,10 +14,11 @@ mod act;
 mod connect;
 mod observe;
 mod outcome;
+mod outside;
 pub mod predict;
 mod trace;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
@@ -26,7 +28,7 @@ use crate::client::SimClient;
 use crate::cluster::{Bus, Cluster};
 use crate::report::{Absence, Outcome, StepReport};
 use crate::script::{Statement, StatementKind};
-use crate::server::Notice;
+use crate::server::{Notice, OutsideEvent};
 
 use crate::error::Error;
 use act::ClientEmit;
@@ -73,6 +75,15 @@ pub struct Engine {
     /// How many clients the run has opened: the next one's place in the
     /// order of connections.
     opened: u64,
+    /// Outside clients' events not run yet, in the order they came.
+    held: VecDeque<OutsideEvent>,
+    /// Notices read while waiting for an outside client's event, for the
+    /// next step to take in first.
+    early: VecDeque<Notice>,
+    /// Whether `run_block` runs the outside clients' events that came
+    /// during a statement right after it (a lesson); `false`: its caller
+    /// runs them (the playground, which shows them with their statement).
+    outside_in_blocks: bool,
 }
 
 impl Engine {
@@ -95,13 +106,19 @@ impl Engine {
             departing: BTreeMap::new(),
             seq: 0,
             opened: 0,
+            held: VecDeque::new(),
+            early: VecDeque::new(),
+            outside_in_blocks: true,
         })
     }
 
     /// Runs a block of statements in order, handing each report to `show`
     /// as soon as it is known. A run of `connect`s opens its clients at
-    /// once (see `connect_all`). An `Err` means the engine itself failed (a
-    /// hang, a lost connection), not the script, and names the statement.
+    /// once (see `connect_all`). The outside clients' events that came
+    /// meanwhile run after each statement, each a step of its own (unless
+    /// [`Engine::leave_outside_to_caller`]). An `Err` means the engine
+    /// itself failed (a hang, a lost connection), not the script, and names
+    /// the statement.
     pub async fn run_block(
         &mut self,
         statements: &[Statement],
@@ -122,8 +139,24 @@ impl Engine {
             for report in &reports {
                 show(report)?;
             }
+            while self.outside_in_blocks
+                && let Some(held) = self.held_outside()
+            {
+                let who = held.name.clone();
+                let report = self
+                    .outside_step(first.line, held)
+                    .await
+                    .map_err(|e| e.context(format!("{who}'s event after line {}", first.line)))?;
+                show(&report)?;
+            }
         }
         Ok(())
+    }
+
+    /// `run_block` leaves the outside clients' events to its caller, who
+    /// runs them with [`Engine::outside_step`].
+    pub fn leave_outside_to_caller(&mut self) {
+        self.outside_in_blocks = false;
     }
 
     /// Runs one statement and reports what happened. An `Err` means the
@@ -167,7 +200,7 @@ impl Engine {
                     let sender = socket.as_deref();
                     let result = self.cluster.perform(label, sender, expr).await;
                     let origin = self.origin(label, sender);
-                    self.outcome_of(sender, origin, expr, &before, result, &mut trace)
+                    self.outcome_of((sender, None), origin, expr, &before, result, &mut trace)
                         .await?
                 }
             },

@@ -3,7 +3,6 @@
 
 use anyhow::{Context as _, anyhow};
 use serde_json::Value;
-use tokio::time::timeout;
 
 use super::outcome::hook_emits;
 use super::predict::{Snapshot, View};
@@ -67,19 +66,35 @@ impl Engine {
         }
     }
 
+    /// The next notice of the server's handlers, those read early first;
+    /// an outside client's event is held for later, never returned.
     pub(super) async fn next_notice(&mut self, name: &str, what: &str) -> anyhow::Result<Notice> {
-        match timeout(WAIT_BOUND, self.notices.recv()).await {
-            Ok(Some(notice)) => Ok(notice),
-            Ok(None) => Err(anyhow!("the server stopped while waiting for {name}{what}")),
-            Err(_) => Err(anyhow!(
-                "waited {} for {name}{what}; the server never said",
-                wait_bound()
-            )),
+        if let Some(notice) = self.early.pop_front() {
+            return Ok(notice);
+        }
+        let deadline = tokio::time::Instant::now() + WAIT_BOUND;
+        loop {
+            match tokio::time::timeout_at(deadline, self.notices.recv()).await {
+                Ok(Some(Notice::Outside(event))) => self.held.push_back(event),
+                Ok(Some(notice)) => return Ok(notice),
+                Ok(None) => {
+                    return Err(anyhow!("the server stopped while waiting for {name}{what}"));
+                }
+                Err(_) => {
+                    return Err(anyhow!(
+                        "waited {} for {name}{what}; the server never said",
+                        wait_bound()
+                    ));
+                }
+            }
         }
     }
 
     /// Takes in the notices already sent by the server's handlers.
     pub(super) fn absorb_notices(&mut self, trace: &mut Trace) {
+        while let Some(notice) = self.early.pop_front() {
+            self.absorb(notice, trace);
+        }
         while let Ok(notice) = self.notices.try_recv() {
             self.absorb(notice, trace);
         }
@@ -135,6 +150,8 @@ impl Engine {
                     },
                 );
             }
+            // Run later, as a step of its own.
+            Notice::Outside(event) => self.held.push_back(event),
             // Only one client event is in flight at a time; see `handled`.
             Notice::Handled { name, .. } => {
                 trace.mismatch(format!(

@@ -14,10 +14,11 @@ use crate::server::HookResult;
 
 impl Engine {
     /// The report of a server-side action that ran (or failed) with `result`,
-    /// `before` being the server's state before it.
+    /// `before` being the server's state before it; `outside_ns` is the
+    /// namespace of a sender that is an outside client.
     pub(super) async fn outcome_of(
         &mut self,
-        sender: Option<&str>,
+        (sender, outside_ns): (Option<&str>, Option<&str>),
         origin: Option<String>,
         expr: &Expr,
         before: &Snapshot,
@@ -35,10 +36,13 @@ impl Engine {
             self.hook_outcomes(trace);
             return Ok(Outcome::Error(message));
         }
-        let sender_ns = sender.and_then(|s| match before.get(s) {
-            Some(View::Connected { ns, .. }) => Some(ns.as_str()),
-            _ => None,
-        });
+        // An outside sender is in no snapshot: its namespace is given.
+        let sender_ns = sender
+            .and_then(|s| match before.get(s) {
+                Some(View::Connected { ns, .. }) => Some(ns.as_str()),
+                _ => None,
+            })
+            .or(outside_ns);
         let selection = selection(sender, sender_ns, origin, expr);
         self.see_departures(&sent, trace).await?;
         self.settle(&sent, trace).await?;

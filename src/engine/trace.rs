@@ -49,9 +49,15 @@ pub(super) struct Trace {
 
 impl Trace {
     pub(super) fn new(statement: &Statement) -> Trace {
+        Trace::at(statement.line, statement.code.clone())
+    }
+
+    /// A step of `code` at `line`, which no statement wrote (an outside
+    /// client's event).
+    pub(super) fn at(line: usize, code: String) -> Trace {
         Trace {
-            line: statement.line,
-            code: statement.code.clone(),
+            line,
+            code,
             events: BTreeMap::new(),
             acks: BTreeMap::new(),
             ack_from: None,

@@ -36,7 +36,9 @@ pub(super) async fn add_namespace<A: ServerAdapter>(
     lock(&shared.namespaces).insert(ns.clone());
     let on_connect = {
         let shared = shared.clone();
-        move |io: SocketIo<A>, socket: SocketRef<A>| on_connect(shared.clone(), io, socket)
+        move |io: SocketIo<A>, socket: SocketRef<A>, TryData(auth): TryData<Value>| {
+            on_connect(shared.clone(), io, socket, auth.ok())
+        }
     };
     let middleware = {
         let shared = shared.clone();
@@ -74,6 +76,7 @@ fn on_connect<A: Adapter>(
     shared: Arc<Shared<A>>,
     io: SocketIo<A>,
     socket: SocketRef<A>,
+    auth: Option<Value>,
 ) -> impl Future<Output = ()> {
     let name = client_name(&socket);
     // Socket.IO puts every socket in a room named after its id; socketioxide does not.
@@ -90,7 +93,7 @@ fn on_connect<A: Adapter>(
         .unwrap_or(u64::MAX / 2 + counted);
     lock(&shared.admitted).insert(socket.id, admission);
     let Some(name) = name else {
-        outside_client(&socket);
+        super::outside::outside_client(shared, &socket, auth.as_ref());
         return futures_util::future::Either::Left(std::future::ready(()));
     };
     {
@@ -138,25 +141,6 @@ fn on_connect<A: Adapter>(
         let hook = run_hook(&shared, &io, &socket, CONNECTION, &name, false).await;
         let _ = shared.notices.send(Notice::Connected { name, hook });
     })
-}
-
-/// A socket that is none of the tour's clients (a real Socket.IO client on
-/// the `--listen` port): admitted, so that it sees what its namespace and
-/// rooms get, but never tracked, so that no step counts it; said on stderr.
-fn outside_client<A: Adapter>(socket: &SocketRef<A>) {
-    crate::runtime::say_aside(format!(
-        "sockets-tour: an outside client connected to {} (socket {}): it receives what its \
-         namespace gets; the tour's steps neither track nor count it",
-        socket.ns(),
-        socket.id
-    ));
-    socket.on_disconnect(|socket: SocketRef<A>, _: DisconnectReason| async move {
-        crate::runtime::say_aside(format!(
-            "sockets-tour: the outside client {} left {}",
-            socket.id,
-            socket.ns()
-        ));
-    });
 }
 
 /// Runs `ns`'s connection or disconnect handler (by its event) for `socket`,
@@ -258,7 +242,7 @@ fn client_name<A: Adapter>(socket: &SocketRef<A>) -> Option<String> {
 }
 
 /// Whether the client passed an acknowledgement callback with its event.
-struct AckAsked(bool);
+pub(super) struct AckAsked(pub(super) bool);
 
 impl<A: Adapter> FromMessageParts<A> for AckAsked {
     type Error = std::convert::Infallible;
@@ -273,14 +257,14 @@ impl<A: Adapter> FromMessageParts<A> for AckAsked {
 
 /// An event as a client sent it: its name, first argument, and its
 /// acknowledgement callback if it passed one.
-struct Sent<A: Adapter> {
-    event: String,
-    msg: Value,
-    ack: Option<AckSender<A>>,
+pub(super) struct Sent<A: Adapter> {
+    pub(super) event: String,
+    pub(super) msg: Value,
+    pub(super) ack: Option<AckSender<A>>,
 }
 
 /// Every event a client emits: look up the script's handler and run it.
-async fn on_event<A: Adapter>(
+pub(super) async fn on_event<A: Adapter>(
     shared: Arc<Shared<A>>,
     io: SocketIo<A>,
     socket: SocketRef<A>,

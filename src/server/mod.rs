@@ -6,8 +6,11 @@
 //! - `handlers`: the namespaces' middleware and connection, event and
 //!   disconnect handlers, as named functions.
 //! - `perform`: server-side actions carried out on the live server.
+//! - `outside`: outside clients (real Socket.IO clients on the `--listen`
+//!   port) as participants: named, their events held for the engine.
 //! - `net`: the TCP listener, tuned so that no write waits on a delayed ACK,
-//!   which closes outside connections past the cap.
+//!   and the layer that tells tour clients from outside ones and closes
+//!   outside connections past the cap.
 //! - `descriptors`: the process's file-descriptor budget: the limit raised,
 //!   how many clients fit, the share kept for outside clients.
 //!
@@ -18,6 +21,7 @@
 pub(crate) mod descriptors;
 mod handlers;
 pub(crate) mod net;
+mod outside;
 mod perform;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -75,6 +79,40 @@ pub enum Notice {
     },
     /// A client's event reached the server and its handler (if any) finished.
     Handled { name: String, outcome: Handled },
+    /// An outside client emitted an event: its handler waits until the
+    /// engine runs it as a step of its own (see [`OutsideEvent`]).
+    Outside(OutsideEvent),
+}
+
+/// An event an outside client (a real Socket.IO client on the `--listen`
+/// port) emitted. Its handler runs only when the engine sends `go`, between
+/// two steps, so that no step of the tour's clients sees what it does; it
+/// then says [`Notice::Handled`] under `name`, as a tour client's does.
+pub struct OutsideEvent {
+    /// The name it chose (`auth.name`) or was given (`outside1`…).
+    pub name: String,
+    pub ns: String,
+    pub event: String,
+    /// Its first argument (`msg` in a handler), `Null` without one.
+    pub msg: serde_json::Value,
+    /// Whether it passed an acknowledgement callback.
+    pub ack: bool,
+    /// Runs the handler. Dropped unsent (the run ended), the handler never runs.
+    pub go: oneshot::Sender<()>,
+    /// The socket's rooms now, without its own-id room.
+    pub rooms: Box<dyn Fn() -> BTreeSet<String> + Send + Sync>,
+}
+
+impl std::fmt::Debug for OutsideEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutsideEvent")
+            .field("name", &self.name)
+            .field("ns", &self.ns)
+            .field("event", &self.event)
+            .field("msg", &self.msg)
+            .field("ack", &self.ack)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A connection or disconnect handler's (resolved) action and its result.
@@ -151,6 +189,12 @@ struct Shared<A: Adapter> {
     hook_waiters: Mutex<HashMap<Sid, oneshot::Sender<()>>>,
     /// Client name → socket id, on every server of the cluster, for `NAME.id`.
     directory: Directory,
+    /// The names of the outside clients connected now, by socket.
+    outside: Mutex<BTreeMap<Sid, String>>,
+    /// How many outside clients have been named `outsideN` so far.
+    outside_given: AtomicU64,
+    /// Outside clients' events told to the engine and not run (or dropped) yet.
+    outside_waiting: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Client name → its socket's id, shared by the servers of a cluster: a
@@ -198,10 +242,16 @@ impl<A: ServerAdapter> Server<A> {
             next_admission: AtomicU64::new(0),
             hook_waiters: Mutex::default(),
             directory,
+            outside: Mutex::default(),
+            outside_given: AtomicU64::new(0),
+            outside_waiting: Arc::default(),
         });
         // socketioxide creates no `/` by itself; the official server always has it.
         add_namespace(&io, &shared, "/".to_owned()).await?;
-        let app = axum::Router::new().layer(layer);
+        let app = axum::Router::new()
+            .layer(layer)
+            .layer(axum::middleware::from_fn(net::admit))
+            .into_make_service_with_connect_info::<net::Conn>();
         let listener = net::QuickListener(listener);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

@@ -1,68 +1,80 @@
 //! The server's TCP side: a listener whose connections send their ACKs at
-//! once, so that no small write of a client waits on a delayed ACK, and
-//! that closes an outside connection past the cap (`--max-outside`).
+//! once, so that no small write of a client waits on a delayed ACK, and the
+//! outside-client cap (`--max-outside`) on those connections.
 //!
-//! Why: socketioxide pings each client as soon as it connects; the client's
-//! pong gets no reply, so Linux delays its ACK by up to 40 ms, and the
-//! client's next small write (its emit) waits that long under Nagle's
+//! Why the ACKs: socketioxide pings each client as soon as it connects; the
+//! client's pong gets no reply, so Linux delays its ACK by up to 40 ms, and
+//! the client's next small write (its emit) waits that long under Nagle's
 //! algorithm — rust_socketio gives no way to set TCP_NODELAY on its side.
+//!
+//! The cap: every connection counts as an outside one from its accept
+//! (while the cap allows) until its first request proves it is a tour
+//! client with the run's secret header, so that a connection that never
+//! sends a request counts too. Nothing is read at accept: [`admit`], a
+//! layer in front of the Socket.IO service, reads the request hyper has
+//! already parsed.
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use super::descriptors::{admit_outside, max_outside, release_outside};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::task::{Context, Poll};
 
-use axum::serve::Listener;
+use axum::extract::{ConnectInfo, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse as _, Response};
+use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+
+use super::descriptors::{admit_outside, max_outside, release_outside};
+use crate::protocol::{SECRET_HEADER, WAIT_BOUND, is_client_secret};
 
 /// Accepts connections with TCP_NODELAY on, and quick ACKs after each read.
 pub struct QuickListener(pub TcpListener);
 
-/// An accepted connection that re-arms TCP_QUICKACK after every read, and
-/// tells a tour client's connection from an outside one by its first
-/// request's head.
+/// An accepted connection that re-arms TCP_QUICKACK after every read, with
+/// its kind ([`Conn`]) shared with the requests it carries.
 pub struct QuickStream {
     stream: TcpStream,
+    conn: Conn,
+    /// For a connection accepted while the cap was full: when it is closed
+    /// if it has not sent a request by then (a tour client sends its own at
+    /// once). `None` for every other connection.
+    silence_ends: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+/// What a connection is, as far as its first request has shown; each
+/// request carries it (as `ConnectInfo`), and [`admit`] decides it.
+#[derive(Clone, Debug)]
+pub struct Conn(Arc<ConnState>);
+
+#[derive(Debug)]
+struct ConnState {
+    /// One of the `kind` constants below.
+    kind: AtomicU8,
     peer: std::net::SocketAddr,
-    kind: Kind,
 }
 
-/// Whether a refusal was said on stderr already (said once, not per client).
+/// The kinds of a connection (a `u8`, so that the request and the stream's
+/// `Drop` change it with one atomic operation each).
+mod kind {
+    /// No request yet, counted as an outside connection.
+    pub const SILENT_COUNTED: u8 = 0;
+    /// No request yet, not counted: the cap was full at its accept.
+    pub const SILENT: u8 = 1;
+    /// A tour client: its first request carried the run's secret. Never refused.
+    pub const TOUR: u8 = 2;
+    /// An outside client, counted until it closes.
+    pub const OUTSIDE: u8 = 3;
+    /// An outside client past the cap: answered 503, then closed.
+    pub const REFUSED: u8 = 4;
+    /// The connection closed (its count, if any, given back).
+    pub const CLOSED: u8 = 5;
+}
+
+/// Whether a refusal was said already (said once, not per client).
 static REFUSAL_SAID: AtomicBool = AtomicBool::new(false);
-
-/// The longest request head read to tell a connection's kind: a tour
-/// client's websocket upgrade is well under it.
-const HEAD_LIMIT: usize = 16 * 1024;
-
-/// What a connection is, as far as its first request has shown.
-enum Kind {
-    /// Its request head so far: the run's secret not seen, the head not ended.
-    Unknown(Vec<u8>),
-    /// A tour client: its upgrade request carried the run's secret. Never refused.
-    Tour,
-    /// An outside client, counted (`descriptors::admit_outside`) until it closes.
-    Outside,
-    /// An outside client past the cap: told why, then closed.
-    Refused,
-}
-
-/// Why an outside connection is closed at once: an HTTP answer any client
-/// can show (a Socket.IO client reports it as its connect error).
-fn refusal() -> String {
-    let body = format!(
-        "sockets-tour: at most {} outside clients may be connected at once (--max-outside); \
-         this one was closed\n",
-        max_outside()
-    );
-    format!(
-        "HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-type: text/plain\r\n\
-         content-length: {}\r\n\r\n{body}",
-        body.len()
-    )
-}
 
 impl Listener for QuickListener {
     type Io = QuickStream;
@@ -70,23 +82,128 @@ impl Listener for QuickListener {
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         // axum's own accept loop handles (and backs off from) accept errors.
-        let (stream, addr) = Listener::accept(&mut self.0).await;
+        let (stream, peer) = Listener::accept(&mut self.0).await;
         // Failing costs latency only, never correctness: ignore it.
         let _ = stream.set_nodelay(true);
-        let kind = Kind::Unknown(Vec::new());
-        (
-            QuickStream {
-                stream,
-                peer: addr,
-                kind,
-            },
-            addr,
-        )
+        let counted = admit_outside();
+        let kind = if counted {
+            kind::SILENT_COUNTED
+        } else {
+            kind::SILENT
+        };
+        let silence_ends = (!counted).then(|| Box::pin(tokio::time::sleep(WAIT_BOUND)));
+        let conn = Conn(Arc::new(ConnState {
+            kind: AtomicU8::new(kind),
+            peer,
+        }));
+        let stream = QuickStream {
+            stream,
+            conn,
+            silence_ends,
+        };
+        (stream, peer)
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
         self.0.local_addr()
     }
+}
+
+impl axum::extract::connect_info::Connected<IncomingStream<'_, QuickListener>> for Conn {
+    fn connect_info(stream: IncomingStream<'_, QuickListener>) -> Self {
+        stream.io().conn.clone()
+    }
+}
+
+/// What [`Conn::classify`] decided for a request.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    Pass,
+    Refuse,
+}
+
+impl Conn {
+    /// Decides the connection's kind on its first request (later ones find
+    /// it decided): a tour client if `headers` carry the run's secret, else
+    /// an outside one, counted, or refused when the cap is full.
+    fn classify(&self, headers: &axum::http::HeaderMap) -> Verdict {
+        let state = &self.0.kind;
+        let was = state.load(Ordering::Acquire);
+        if was != kind::SILENT_COUNTED && was != kind::SILENT {
+            return if was == kind::REFUSED {
+                Verdict::Refuse
+            } else {
+                Verdict::Pass
+            };
+        }
+        let proven = headers
+            .get(SECRET_HEADER)
+            .is_some_and(|v| is_client_secret(v.as_bytes()));
+        let becomes = if proven {
+            kind::TOUR
+        } else if was == kind::SILENT_COUNTED || admit_outside() {
+            kind::OUTSIDE
+        } else {
+            kind::REFUSED
+        };
+        let swapped = state.compare_exchange(was, becomes, Ordering::AcqRel, Ordering::Acquire);
+        let counted_before = was == kind::SILENT_COUNTED;
+        let counted_now = becomes == kind::OUTSIDE;
+        if swapped.is_err() {
+            // Closed meanwhile: its `Drop` gave back what it held before;
+            // give back what was counted here.
+            if counted_now && !counted_before {
+                release_outside();
+            }
+            return Verdict::Refuse;
+        }
+        if counted_before && !counted_now {
+            release_outside();
+        }
+        if becomes == kind::REFUSED {
+            self.say_refused();
+            Verdict::Refuse
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    fn say_refused(&self) {
+        if !REFUSAL_SAID.swap(true, Ordering::Relaxed) {
+            let cap = max_outside();
+            crate::runtime::say_aside(format!(
+                "sockets-tour: closed an outside connection from {}: {cap} outside clients are \
+                 connected already (--max-outside {cap}); others past the cap are closed too, \
+                 without another word",
+                self.0.peer
+            ));
+        }
+    }
+}
+
+/// The layer in front of the Socket.IO service: passes a tour client's and
+/// an admitted outside client's requests on, and answers one past the cap
+/// with `503` and the reason (a Socket.IO client reports it as its connect
+/// error), closing its connection.
+pub async fn admit(ConnectInfo(conn): ConnectInfo<Conn>, request: Request, next: Next) -> Response {
+    match conn.classify(request.headers()) {
+        Verdict::Pass => next.run(request).await,
+        Verdict::Refuse => refusal(),
+    }
+}
+
+fn refusal() -> Response {
+    let body = format!(
+        "sockets-tour: at most {} outside clients may be connected at once (--max-outside); \
+         this one was closed\n",
+        max_outside()
+    );
+    (
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        [(axum::http::header::CONNECTION, "close")],
+        body,
+    )
+        .into_response()
 }
 
 impl QuickStream {
@@ -99,49 +216,24 @@ impl QuickStream {
         }
     }
 
-    /// Learns the connection's kind from `read`, the bytes it just sent: a
-    /// tour client as soon as the run's secret shows, an outside one once
-    /// the head ends without it (admitted while under the cap).
-    fn classify(&mut self, read: &[u8]) {
-        let Kind::Unknown(head) = &mut self.kind else {
-            return;
+    /// Whether this connection, accepted past the cap, has stayed silent
+    /// too long (registers for a wake-up at the deadline otherwise).
+    fn silent_too_long(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(ends) = self.silence_ends.as_mut() else {
+            return false;
         };
-        head.extend_from_slice(read);
-        let secret = crate::protocol::client_secret().as_bytes();
-        if head.windows(secret.len()).any(|w| w == secret) {
-            self.kind = Kind::Tour;
-            return;
+        if self.conn.0.kind.load(Ordering::Acquire) != kind::SILENT {
+            self.silence_ends = None;
+            return false;
         }
-        let ended = head.windows(4).any(|w| w == b"\r\n\r\n") || head.len() >= HEAD_LIMIT;
-        if !ended {
-            return;
-        }
-        let cap = max_outside();
-        let admitted = admit_outside();
-        self.kind = if admitted {
-            Kind::Outside
-        } else {
-            Kind::Refused
-        };
-        if !admitted {
-            // Best effort: the answer fits in the socket's buffer, and the
-            // connection closes after it either way.
-            let _ = self.stream.try_write(refusal().as_bytes());
-            if !REFUSAL_SAID.swap(true, Ordering::Relaxed) {
-                eprintln!(
-                    "sockets-tour: closed an outside connection from {}: {cap} outside clients \
-                     are connected already (--max-outside {cap}); others past the cap are \
-                     closed too, without another word",
-                    self.peer
-                );
-            }
-        }
+        ends.as_mut().poll(cx).is_ready()
     }
 }
 
 impl Drop for QuickStream {
     fn drop(&mut self) {
-        if matches!(self.kind, Kind::Outside) {
+        let was = self.conn.0.kind.swap(kind::CLOSED, Ordering::AcqRel);
+        if was == kind::SILENT_COUNTED || was == kind::OUTSIDE {
             release_outside();
         }
     }
@@ -153,20 +245,15 @@ impl AsyncRead for QuickStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        if matches!(self.kind, Kind::Refused) {
-            return Poll::Ready(Err(io::ErrorKind::ConnectionRefused.into()));
-        }
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
-        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
-            self.ack_now();
-            let this = &mut *self;
-            this.classify(&buf.filled()[before..]);
-            if matches!(this.kind, Kind::Refused) {
-                // The server never sees the request: the answer was sent.
-                buf.set_filled(before);
-                return Poll::Ready(Err(io::ErrorKind::ConnectionRefused.into()));
-            }
+        match polled {
+            Poll::Ready(Ok(())) if buf.filled().len() > before => self.ack_now(),
+            // Read what came before the deadline counts: only a connection
+            // still silent when nothing is left to read is ended (as if it
+            // had closed), so a busy runtime never ends a tour client.
+            Poll::Pending if self.silent_too_long(cx) => return Poll::Ready(Ok(())),
+            _ => {}
         }
         polled
     }

@@ -9,7 +9,7 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 /// How long a line a test waits for may take.
-const PATIENCE: Duration = Duration::from_secs(20);
+pub const PATIENCE: Duration = Duration::from_secs(20);
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -160,7 +160,7 @@ pub fn wait_for_line(lines: &Receiver<String>, text: &str) -> Vec<String> {
 
 /// An Engine.IO polling handshake on a fresh connection, as any outside
 /// client starts; returns the connection (kept open) and what came back.
-fn handshake(port: u16) -> (std::net::TcpStream, String) {
+pub fn handshake(port: u16) -> (std::net::TcpStream, String) {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connects");
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
     write!(
@@ -173,7 +173,7 @@ fn handshake(port: u16) -> (std::net::TcpStream, String) {
     (stream, String::from_utf8_lossy(&answer[..n]).into_owned())
 }
 
-fn play_listening(
+pub fn play_listening(
     port: u16,
     extra: &[&str],
 ) -> (

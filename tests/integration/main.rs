@@ -10,6 +10,7 @@ mod interactive;
 mod learn;
 mod lessons;
 mod modes;
+mod outside;
 mod parser;
 mod reliability;
 mod scale;

@@ -1,7 +1,8 @@
 //! Nothing lost, nothing leaked, never a panic: links the program did not
 //! make are never written through, names of any length, no Redis password
 //! on screen, impostors of the tour's clients, control characters in error
-//! snippets, CR line endings, and the scale refusal that fits no client.
+//! snippets, CR line endings, the scale refusal that fits no client, and
+//! silent connections counted against the outside cap.
 
 use crate::environment::{free_port, lines_of, wait_for_line};
 use std::process::{Output, Stdio};
@@ -292,4 +293,59 @@ fn cr_only_line_endings_are_lines_for_run_and_play_alike() {
     }
     assert_eq!(stdout(&run), stdout(&piped));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 17, continued: a connection that never sends a request holds a
+/// descriptor as a client does, so it counts against the outside cap from
+/// its accept; one accepted past the cap that stays silent is closed within
+/// the wait bound (those under the cap are kept); the tour's own clients,
+/// accepted past the cap too, still connect.
+#[test]
+fn silent_connections_count_against_the_outside_cap_and_the_tour_still_connects() {
+    use crate::environment::{PATIENCE, handshake, play_listening};
+    use std::io::{Read as _, Write as _};
+    use std::net::TcpStream;
+
+    let port = free_port();
+    let (mut child, mut stdin, out, err) = play_listening(port, &["--max-outside", "2"]);
+    writeln!(stdin, "connect alice").unwrap();
+    let mut printed = wait_for_line(&out, "alice  connected to /");
+    // Accepted in the order they connected: these two take the cap.
+    let silent: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).expect("connects"))
+        .collect();
+    let (_, answer) = handshake(port);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.contains("at most 2 outside clients may be connected at once (--max-outside)"),
+        "{answer}"
+    );
+    wait_for_line(&err, "closed an outside connection");
+
+    writeln!(stdin, "connect bob\nio.emit(\"hi\")").unwrap();
+    printed.extend(wait_for_line(&out, "bob    got \"hi\""));
+
+    let mut late = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    late.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut byte = [0u8; 1];
+    let read = late.read(&mut byte);
+    assert!(
+        matches!(read, Ok(0)),
+        "a silent connection past the cap is closed within the wait bound: {read:?}"
+    );
+    for kept in &silent {
+        kept.set_nonblocking(true).unwrap();
+        let read = (&*kept).read(&mut byte);
+        assert!(
+            matches!(&read, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+            "a silent connection under the cap is kept (it counts instead): {read:?}"
+        );
+    }
+    drop(stdin);
+    let status = child.wait().unwrap();
+    printed.extend(out.try_iter());
+    let printed = printed.join("\n");
+    assert!(printed.contains("✔ alice  got \"hi\""), "{printed}");
+    assert!(!printed.contains("MISMATCH"), "{printed}");
+    assert_eq!(status.code(), Some(0), "{printed}");
 }
