@@ -1,14 +1,15 @@
 //! A simulated client: one rust_socketio connection to the embedded server,
 //! whose every incoming event lands, in order, in an inbox the engine reads.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, anyhow, bail};
 use futures_util::FutureExt as _;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
 use rust_socketio::{Event, Payload, TransportType};
 use serde_json::Value;
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 use tokio::time::timeout;
 
 use crate::protocol::{
@@ -41,12 +42,46 @@ pub enum Admission {
 
 pub struct SimClient {
     client: Client,
-    inbox: mpsc::UnboundedReceiver<Inbound>,
+    /// Shared with the client's callbacks, which push into it.
+    inbox: Arc<Inbox>,
     /// Events that arrived before the welcome (a connection handler's
     /// emits), read before the inbox.
-    early: std::collections::VecDeque<Inbound>,
-    /// The sender of [`Inbound::Ack`]s into the inbox.
-    acks: mpsc::UnboundedSender<Inbound>,
+    early: VecDeque<Inbound>,
+}
+
+/// What a client's callbacks received, in order, until the engine reads it.
+/// Not a tokio mpsc channel: that allocates a block of 32 slots (about
+/// 2 KB) per client up front, a few MB at scale for queues that hold an
+/// event or two; this one grows with what arrives. Callbacks never wait.
+#[derive(Default)]
+struct Inbox {
+    queue: Mutex<VecDeque<Inbound>>,
+    arrived: Notify,
+}
+
+impl Inbox {
+    fn push(&self, event: Inbound) {
+        self.queue().push_back(event);
+        // Stores a permit when nobody waits yet, so no arrival is missed.
+        self.arrived.notify_one();
+    }
+
+    async fn pop(&self) -> Inbound {
+        loop {
+            if let Some(event) = self.queue().pop_front() {
+                return event;
+            }
+            self.arrived.notified().await;
+        }
+    }
+
+    /// The queue, even if a callback panicked holding it: a push or a pop
+    /// leaves it consistent.
+    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Inbound>> {
+        self.queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 fn args_of(payload: Payload) -> Vec<Value> {
@@ -82,8 +117,7 @@ impl SimClient {
         auth: Value,
         order: Option<u64>,
     ) -> anyhow::Result<(SimClient, Admission)> {
-        let (tx, inbox) = mpsc::unbounded_channel();
-        let acks = tx.clone();
+        let inbox = Arc::new(Inbox::default());
         let mut builder = ClientBuilder::new(url)
             .namespace(ns)
             .opening_header(CLIENT_HEADER, name)
@@ -101,16 +135,16 @@ impl SimClient {
             (Event::Connect, Inbound::Open),
             (Event::Close, Inbound::Close),
         ] {
-            let tx = tx.clone();
+            let inbox = inbox.clone();
             builder = builder.on(kind, move |payload, _| {
-                // A closed inbox means the engine no longer listens to this client.
-                let _ = tx.send(wrap(args_of(payload)));
+                inbox.push(wrap(args_of(payload)));
                 async {}.boxed()
             });
         }
+        let callbacks = inbox.clone();
         let builder = builder.on_any(move |event, payload, _| {
             let args = args_of(payload);
-            let _ = tx.send(match event {
+            callbacks.push(match event {
                 Event::Custom(name) => Inbound::Custom(name, args),
                 _ => Inbound::Message(args),
             });
@@ -125,8 +159,7 @@ impl SimClient {
         let mut sim = SimClient {
             client,
             inbox,
-            early: Default::default(),
-            acks,
+            early: VecDeque::new(),
         };
         let admission = sim.admission().await?;
         Ok((sim, admission))
@@ -155,11 +188,9 @@ impl SimClient {
         if let Some(event) = self.early.pop_front() {
             return Ok(event);
         }
-        match timeout(WAIT_BOUND, self.inbox.recv()).await {
-            Ok(Some(event)) => Ok(event),
-            Ok(None) => Err(anyhow!("the client's connection task stopped")),
-            Err(_) => Err(anyhow!("nothing arrived within {}", wait_bound())),
-        }
+        timeout(WAIT_BOUND, self.inbox.pop())
+            .await
+            .map_err(|_| anyhow!("nothing arrived within {}", wait_bound()))
     }
 
     /// Everything received before the sync event `seq`: on one server its
@@ -228,7 +259,7 @@ impl SimClient {
     /// the server answers arrives in the inbox as [`Inbound::Ack`], in order
     /// with the events (no answer at all is decided by the step's sync).
     pub async fn emit_with_ack(&self, event: &str, args: &[Value]) -> anyhow::Result<()> {
-        let acks = self.acks.clone();
+        let inbox = self.inbox.clone();
         let sending = self.client.emit_with_ack(
             outgoing_event(event),
             Payload::Text(args.to_vec()),
@@ -239,8 +270,7 @@ impl SimClient {
                     [Value::Array(args)] => args.clone(),
                     other => other.to_vec(),
                 };
-                // A closed inbox means the engine no longer listens to this client.
-                let _ = acks.send(Inbound::Ack(args));
+                inbox.push(Inbound::Ack(args));
                 async {}.boxed()
             },
         );

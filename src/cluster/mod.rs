@@ -171,7 +171,7 @@ impl Cluster {
     ) -> anyhow::Result<Cluster> {
         let server = Server::serve(
             listener,
-            SocketIo::builder().build_layer(),
+            crate::server::io_builder().build_layer(),
             None,
             notices,
             Directory::default(),
@@ -202,7 +202,7 @@ impl Cluster {
             Bus::None => {
                 let mut nodes = Vec::new();
                 for label in labels {
-                    let built = SocketIo::builder().build_layer();
+                    let built = crate::server::io_builder().build_layer();
                     nodes.push(serve(label, built, notices).await?);
                 }
                 Nodes::Local(nodes)
@@ -213,7 +213,7 @@ impl Cluster {
                 let mut nodes = Vec::new();
                 for label in labels {
                     let ctr = RedisAdapterCtr::new_with_driver(shared.driver(), config.clone());
-                    let built = SocketIo::builder()
+                    let built = crate::server::io_builder()
                         .with_adapter::<InProcessAdapter>(ctr)
                         .build_layer();
                     nodes.push(serve(label, built, notices).await?);
@@ -231,7 +231,7 @@ impl Cluster {
                             redact(url)
                         ))
                     })?;
-                    let built = SocketIo::builder()
+                    let built = crate::server::io_builder()
                         .with_adapter::<RedisAdapter<Emitter>>(ctr)
                         .build_layer();
                     nodes.push(serve(label, built, notices).await?);

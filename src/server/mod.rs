@@ -32,6 +32,8 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context as _;
+use axum::extract::OriginalUri;
+use axum::http::{HeaderMap, HeaderValue, Uri};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::SocketRef;
@@ -251,6 +253,7 @@ impl<A: ServerAdapter> Server<A> {
         let app = axum::Router::new()
             .layer(layer)
             .layer(axum::middleware::from_fn(net::admit))
+            .layer(axum::middleware::map_request(own_request_head))
             .into_make_service_with_connect_info::<net::Conn>();
         let listener = net::QuickListener(listener);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -437,6 +440,45 @@ impl<A: Adapter> Drop for Server<A> {
             task.abort();
         }
     }
+}
+
+/// The builder every server of the tour starts from. The websocket read
+/// buffer is 512 bytes instead of 4 KB: tungstenite 0.30 zero-fills it
+/// whole before each read, so every connection kept 4 KB resident for
+/// frames of a few dozen bytes; a larger frame still grows it as needed.
+pub fn io_builder() -> socketioxide::SocketIoBuilder {
+    SocketIo::builder().ws_read_buffer_size(WS_READ_BUFFER)
+}
+
+/// See [`io_builder`].
+const WS_READ_BUFFER: usize = 512;
+
+/// hyper parses a request's URI and header values as slices of its read
+/// buffer (8 to 16 KB); engine.io keeps the request's parts as long as the
+/// socket lives (`socket.req_parts()`), and axum keeps a copy of the URI in
+/// them (`OriginalUri`), and with them that whole buffer. Copied out, the
+/// buffer goes once the connection is upgraded: about 7 KB resident a
+/// connection.
+async fn own_request_head(mut req: axum::extract::Request) -> axum::extract::Request {
+    let shared = std::mem::take(req.headers_mut());
+    let mut owned = HeaderMap::with_capacity(shared.len());
+    for (name, value) in &shared {
+        let mut copy = HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
+        copy.set_sensitive(value.is_sensitive());
+        owned.append(name.clone(), copy);
+    }
+    *req.headers_mut() = owned;
+    *req.uri_mut() = owned_uri(req.uri());
+    if let Some(original) = req.extensions_mut().get_mut::<OriginalUri>() {
+        original.0 = owned_uri(&original.0);
+    }
+    req
+}
+
+/// `uri` in a buffer of its own (parsing its own text cannot fail; if it
+/// did, the shared one is kept).
+fn owned_uri(uri: &Uri) -> Uri {
+    Uri::try_from(uri.to_string()).unwrap_or_else(|_| uri.clone())
 }
 
 /// A socket's rooms, without the room named after its own id.
