@@ -102,35 +102,58 @@ async fn run_on(
     if let Some(title) = &lesson.title {
         format.title(title)?;
     }
-    for section in &lesson.sections {
-        match section {
-            Section::Narration(prose) => format.narration(prose)?,
-            Section::Steps(steps) => match (answers.as_deref_mut(), predicting.as_mut()) {
-                (Some(prompt), Some(predicting)) => {
-                    predicting
-                        .block(engine, steps, &mut *format, prompt, width, &mut summary)
-                        .await?;
-                }
-                _ => {
-                    engine
-                        .run_block(steps, |report| {
-                            format.step(report, width)?;
-                            format.flush()?;
-                            summary.count(report);
-                            Ok(())
-                        })
-                        .await?;
-                }
-            },
+    let ran: anyhow::Result<()> = async {
+        for section in &lesson.sections {
+            match section {
+                Section::Narration(prose) => format.narration(prose)?,
+                Section::Steps(steps) => match (answers.as_deref_mut(), predicting.as_mut()) {
+                    (Some(prompt), Some(predicting)) => {
+                        predicting
+                            .block(engine, steps, &mut *format, prompt, width, &mut summary)
+                            .await?;
+                    }
+                    _ => {
+                        engine
+                            .run_block(steps, |report| {
+                                format.step(report, width)?;
+                                format.flush()?;
+                                summary.count(report);
+                                Ok(())
+                            })
+                            .await?;
+                    }
+                },
+            }
         }
+        Ok(())
     }
+    .await;
+    // When the machine failed the run (a Redis that stopped answering), the
+    // answers given so far still count: their score is shown, then the failure.
+    if let Err(e) = ran {
+        if engine.environment_failed() {
+            show_score(&mut *format, predicting, &mut summary)?;
+            format.flush()?;
+        }
+        return Err(e);
+    }
+    show_score(&mut *format, predicting, &mut summary)?;
+    format.flush()?;
+    Ok(summary)
+}
+
+/// The learner's score, when there was at least one answer.
+fn show_score(
+    format: &mut dyn Format,
+    predicting: Option<Predicting>,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
     // No answer at all (Ctrl-D at the first question) is no score of 0 of 0.
     if let Some(predicting) = predicting.filter(|p| p.score.graded + p.score.skipped > 0) {
         format.score(&predicting.score)?;
         summary.predictions = Some(predicting.score);
     }
-    format.flush()?;
-    Ok(summary)
+    Ok(())
 }
 
 /// A `--predict` run in progress.

@@ -11,6 +11,7 @@ mod learn;
 mod lessons;
 mod modes;
 mod parser;
+mod redis_stops;
 mod reliability;
 mod scale;
 mod terminal;
