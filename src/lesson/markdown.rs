@@ -329,7 +329,41 @@ impl<'t> Reader<'t> {
             self.lesson.sections.push(Section::Narration(self.prose));
         }
         self.steps.parse_into(&mut self.lesson.sections)?;
+        for exercise in self.lesson.exercises.iter().flatten() {
+            let before = self.lesson.statements_before(exercise.line);
+            if let Some((key, error)) = exercise.unreadable_line(&before) {
+                return Err(in_exercise(error, key, exercise.line, self.text));
+            }
+        }
         Ok(self.lesson)
+    }
+}
+
+/// A syntax error in an exercise's `key:` line, as the file has it: the
+/// whole line shown, the column counted from its start, the message saying
+/// which exercise and which key.
+fn in_exercise(error: SyntaxError, key: &str, fence_line: usize, text: &str) -> SyntaxError {
+    let file_line = text
+        .lines()
+        .nth(error.line.saturating_sub(1))
+        .unwrap_or_default();
+    // The value starts after the key's `:` and the spaces after it.
+    let value_at = file_line.find(':').map_or(0, |colon| {
+        let after = &file_line[colon + 1..];
+        colon + 1 + after.len() - after.trim_start().len()
+    });
+    let whose = match key {
+        "" => "its start".to_owned(),
+        key => format!("its `{key}:` line"),
+    };
+    SyntaxError {
+        column: file_line[..value_at].chars().count() + error.column,
+        message: format!(
+            "the exercise at line {fence_line}: {whose} does not parse: {}",
+            error.message
+        ),
+        source_line: file_line.to_owned(),
+        ..error
     }
 }
 

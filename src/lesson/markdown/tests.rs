@@ -165,3 +165,47 @@ fn a_syntax_error_names_the_file_line() {
     let err = parse_markdown(text).unwrap_err();
     assert_eq!((err.line, err.column), (5, 15));
 }
+
+#[test]
+fn an_exercise_line_that_does_not_parse_is_the_lessons_syntax_error_at_that_line() {
+    let lesson = |lines: &str| {
+        format!(
+            "# T\n\n```tour\nconnect alice\n```\n\n```exercise\ngoal: g\nexpect receivers: alice\nhint: h\n{lines}```\n"
+        )
+    };
+    // The solution's own line; then a `then:` line naming a client the
+    // solution never connected; then a declared variant's own line.
+    let cases = [
+        ("solution: io.emt(\"x\")\n", 11, "`solution:` line", 14),
+        (
+            "solution: io.emit(\"x\")\nthen:  dave> socket.emit(\"y\")\n",
+            12,
+            "`then:` line",
+            8,
+        ),
+        (
+            "solution: io.emit(\"x\")\nvariant: v\nvariant then: carol> socket.emit(\"y\")\n",
+            13,
+            "`variant then:` line",
+            15,
+        ),
+    ];
+    for (lines, line, key, column) in cases {
+        let e = parse_markdown(&lesson(lines)).unwrap_err();
+        assert_eq!((e.line, e.column), (line, column), "{e:?}");
+        assert!(
+            e.message.starts_with(&format!(
+                "the exercise at line 7: its {key} does not parse: "
+            )),
+            "{e:?}"
+        );
+        assert!(
+            e.source_line.contains(key.split('`').nth(1).unwrap()),
+            "{e:?}"
+        );
+    }
+    // A solution that fails only on a declared variant is `check`'s to say.
+    let on_variant =
+        "setup: connect p\nsolution: p: socket.emit(\"x\")\nvariant: v\nvariant setup: connect q\n";
+    assert!(parse_markdown(&lesson(on_variant)).is_ok());
+}
