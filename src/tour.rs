@@ -232,7 +232,12 @@ fn ask(
             Ok(prediction) => return Ok(Some(prediction)),
             // Not part of the transcript: the learner types again.
             Err(advice) if prompt.asks_again() => {
-                let _ = writeln!(std::io::stderr(), "  {advice}");
+                let advice = format!("  {advice}");
+                let advice = match crate::term::width::stderr_columns() {
+                    Some(width) => crate::term::width::wrap_message(&advice, width, ""),
+                    None => advice,
+                };
+                let _ = writeln!(std::io::stderr(), "{advice}");
             }
             Err(advice) => {
                 let _ = writeln!(std::io::stderr(), "  {advice} (taken as `?`)");

@@ -9,6 +9,7 @@ mod generator;
 mod interactive;
 mod learn;
 mod lessons;
+mod messages;
 mod modes;
 mod parser;
 mod redis_stops;
