@@ -263,20 +263,26 @@ fn practice_saves_progress_that_list_and_progress_read_back() {
 }
 
 #[test]
-fn a_corrupt_progress_file_is_reported_once_and_ignored() {
+fn a_corrupt_progress_file_is_kept_aside_under_a_free_name_and_said_where() {
     let data = data_dir("corrupt");
     std::fs::create_dir_all(&data).unwrap();
-    std::fs::write(
-        data.join("progress.json"),
-        "{\"version\": 1, \"lessons\": [",
-    )
-    .unwrap();
+    let corrupt = "{\"version\": 1, \"lessons\": [";
+    std::fs::write(data.join("progress.json"), corrupt).unwrap();
+    // An earlier file kept aside is never written over.
+    std::fs::write(data.join("progress.json.bad"), "earlier").unwrap();
     let out = tour_with_input(&["chat"], "", &data);
     assert!(out.status.success());
     let stderr = text(&out.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("is not a progress file"), "{stderr}");
-    // The run rewrote it whole.
+    let aside = data.join("progress.json.bad.2");
+    assert!(
+        stderr.contains(&format!("is kept as {};", aside.display())),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&aside).unwrap(), corrupt);
+    let earlier = std::fs::read_to_string(data.join("progress.json.bad")).unwrap();
+    assert_eq!(earlier, "earlier");
+    // The run wrote a new one.
     let out = tour_with_input(&["progress"], "", &data);
     assert_eq!(text(&out.stderr), "");
     assert!(text(&out.stdout).contains("  chat: read\n"));
