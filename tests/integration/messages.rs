@@ -48,3 +48,53 @@ fn play_errors_at_a_terminal_name_no_file_and_wrap_at_the_width() {
     let wide = too_wide(&tmux);
     assert!(wide.is_empty(), "{wide:#?}");
 }
+
+#[test]
+fn a_misspelt_word_gets_did_you_mean() {
+    let mut child = crate::sockets_tour()
+        .arg("play")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b"emitt x\nio.emitt(\"x\")\nconnect a\na: socket.jion(\"r\")\nio.frob()\n")
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // At a statement's start, and as a member after `io` and `socket`.
+    assert!(
+        stderr.contains("found `emitt`; did you mean `emit`?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`emitt` is not available here: did you mean `emit`? After `io` come"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `join`?"), "{stderr}");
+    // A word near nothing gets no guess.
+    assert_eq!(stderr.matches("did you mean").count(), 3, "{stderr}");
+}
+
+#[test]
+fn pace_says_the_range_it_takes() {
+    for pace in ["0", "-1", "3601"] {
+        let out = crate::sockets_tour()
+            .args(["rooms", "--step", &format!("--pace={pace}")])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("give a pace of more than 0 and at most 3600 seconds"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("between 0 and"), "{stderr}");
+    }
+}
