@@ -312,8 +312,12 @@ impl<'t> Reader<'t> {
     fn exercise_block(&mut self, fence_line: usize, body: &str) {
         let goal = exercise::goal_of(body);
         let goal_prose = goal_prose(&goal);
+        if let Some(Prose::Exercise { closes_run, .. }) = self.prose.last_mut() {
+            *closes_run = false;
+        }
         self.prose.push(Prose::Exercise {
             goal: goal_spans(&goal, &goal_prose),
+            closes_run: true,
         });
         let parsed = exercise::parse_block(fence_line, body).map(|exercise| Exercise {
             goal_prose,

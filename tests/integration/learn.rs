@@ -392,3 +392,17 @@ fn practice_rooms_with_wrong_tries_a_hint_and_an_answer_of_ones_own() {
     statuses.sort_unstable();
     assert_eq!(statuses, ["shown", "solved", "solved"]);
 }
+
+#[test]
+fn a_lesson_started_at_a_section_is_not_read_and_a_whole_one_is() {
+    let data = data_dir("from");
+    // Piped, --step presents without pausing: the run reaches the end.
+    let out = tour_with_input(&["rooms", "--step", "--from", "recap"], "", &data);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let progress = text(&tour_with_input(&["progress"], "", &data).stdout);
+    assert!(progress.contains("  rooms: not read yet\n"), "{progress}");
+    let out = tour_with_input(&["rooms", "--step"], "", &data);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let progress = text(&tour_with_input(&["progress"], "", &data).stdout);
+    assert!(progress.contains("  rooms: read\n"), "{progress}");
+}

@@ -98,3 +98,23 @@ fn pace_says_the_range_it_takes() {
         assert!(!stderr.contains("between 0 and"), "{stderr}");
     }
 }
+
+/// `all --step`, paced so that it goes on by itself: each lesson's pointer
+/// to `practice` once, however its exercises are paged, and no lesson's
+/// own "Next: `sockets-tour …`" line beside the pause that names the next.
+#[test]
+fn all_step_says_next_once_and_points_to_practice_once_a_lesson() {
+    let args = [
+        "all", "--step", "--pace", "0.05", "--color", "never", "--from", "rooms",
+    ];
+    let tmux = Tmux::start("all-step", 100, 40, &args);
+    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
+    let written = String::from_utf8_lossy(&tmux.written()).into_owned();
+    // rooms, namespaces, middleware, delivery and cluster: one run of
+    // exercises each.
+    let pointers = written.matches("(graded by the live server").count();
+    assert_eq!(pointers, 5, "{written}");
+    assert!(!written.contains("Next: `sockets-tour"), "{written}");
+    assert!(!written.contains("Next, beyond one server"), "{written}");
+    assert_eq!(written.matches("── next: ").count(), 4, "{written}");
+}

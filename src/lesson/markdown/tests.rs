@@ -44,7 +44,8 @@ fn an_exercise_block_is_its_goal_never_code_nor_steps() {
     assert_eq!(
         prose,
         &[Prose::Exercise {
-            goal: vec![Span::plain("Reach alice, once.")]
+            goal: vec![Span::plain("Reach alice, once.")],
+            closes_run: true,
         }]
     );
     let exercise = lesson.exercises().unwrap()[0].clone();
@@ -77,7 +78,8 @@ fn blocks_are_found_with_their_fence_line_and_a_malformed_one_is_its_error() {
     assert_eq!(
         prose,
         &[Prose::Exercise {
-            goal: vec![Span::plain("g")]
+            goal: vec![Span::plain("g")],
+            closes_run: true,
         }]
     );
 }
