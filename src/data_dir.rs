@@ -72,6 +72,40 @@ pub fn create_temporary(path: &Path) -> io::Result<(PathBuf, File)> {
     Err(last.unwrap_or_else(|| io::Error::other("no temporary file name was free")))
 }
 
+/// Moves the file at `path` aside, to `path` + `.bad` (`.bad.2`, `.bad.3`,
+/// … when that name is taken: an earlier one is never overwritten), and
+/// returns where it went. The new name is made exclusively (a hard link),
+/// so that nothing in its place is written over.
+pub fn keep_aside(path: &Path) -> io::Result<PathBuf> {
+    let name = path.file_name().unwrap_or_default().to_os_string();
+    for n in 1..=100 {
+        let mut aside = name.clone();
+        aside.push(if n == 1 {
+            ".bad".to_owned()
+        } else {
+            format!(".bad.{n}")
+        });
+        let aside = path.with_file_name(aside);
+        match std::fs::hard_link(path, &aside) {
+            Ok(()) => {
+                std::fs::remove_file(path)?;
+                return Ok(aside);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(format!(
+        "{} and 99 more names after it are taken; remove the old ones",
+        path.with_file_name({
+            let mut bad = name;
+            bad.push(".bad");
+            bad
+        })
+        .display()
+    )))
+}
+
 /// An advisory lock on a lock file, held until dropped (the operating
 /// system lets go of it when the file is closed, also when a run is killed).
 #[derive(Debug)]
@@ -176,6 +210,28 @@ mod tests {
         std::fs::create_dir_all(path.join("inside")).unwrap();
         assert!(replace(&path, b"new").is_err());
         assert_eq!(names(&dir), ["saved.json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_kept_aside_never_overwrites_an_earlier_one() {
+        let dir = temp_dir("aside");
+        let path = dir.join("progress.json");
+        for text in ["first", "second", "third"] {
+            std::fs::write(&path, text).unwrap();
+            keep_aside(&path).unwrap();
+        }
+        assert_eq!(
+            names(&dir),
+            [
+                "progress.json.bad",
+                "progress.json.bad.2",
+                "progress.json.bad.3"
+            ]
+        );
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        assert_eq!(read("progress.json.bad"), "first");
+        assert_eq!(read("progress.json.bad.3"), "third");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -101,17 +101,14 @@ pub async fn play(
         let after = Engine::run(setup.servers.clone(), async |engine| {
             if asked_for && !announced {
                 announced = true;
-                writeln!(session.errors, "{}", crate::play::listening(&engine.url()))?;
+                session.tell(&crate::play::listening(&engine.url()))?;
             }
             session.run(engine, &mut input, &mut prompt).await
         })
         .await?;
         match after {
             Flow::Reset => {
-                writeln!(
-                    session.errors,
-                    "a fresh server: no clients, rooms or handlers"
-                )?;
+                session.tell("a fresh server: no clients, rooms or handlers")?;
             }
             Flow::Go | Flow::Quit => return Ok(session.played),
         }
@@ -160,11 +157,10 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
             // lines of a paste after its first are echoed with their receipt.
             let echo = !line.shown;
             let Ok(line) = line.text else {
-                writeln!(
-                    self.errors,
-                    "error: <stdin>:{}: the line is not UTF-8 text",
-                    self.number
-                )?;
+                let number = self.number;
+                self.tell(&format!(
+                    "error: <stdin>:{number}: the line is not UTF-8 text"
+                ))?;
                 self.played.refused += 1;
                 continue;
             };
@@ -175,10 +171,10 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
             };
             match commands::classify(&line) {
                 Err(message) => {
-                    writeln!(self.errors, "error: {message}")?;
+                    self.tell(&format!("error: {message}"))?;
                     self.played.refused += 1;
                 }
-                Ok(Typed::Pointer(pointer)) => writeln!(self.errors, "{pointer}")?,
+                Ok(Typed::Pointer(pointer)) => self.tell(&pointer)?,
                 Ok(Typed::MetaCommand(command)) => {
                     match self.command(engine, &mut server, command).await? {
                         Flow::Go => {}
@@ -187,21 +183,24 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
                 }
                 Ok(Typed::Statement) => {
                     let number = self.number;
-                    self.statement(engine, &mut server, number, &line, "<stdin>", echo)
+                    // A line typed at the prompt is in no file; a piped one is standard input's.
+                    let file = self.words.is_none().then_some("<stdin>");
+                    self.statement(engine, &mut server, number, &line, file, echo)
                         .await?;
                 }
             }
         }
     }
 
-    /// Parses and runs one line of `file`; a bad one is reported and skipped.
+    /// Parses and runs one line of `file` (`None`: typed at the prompt); a
+    /// bad one is reported and skipped.
     async fn statement(
         &mut self,
         engine: &mut Engine,
         server: &mut Told,
         number: usize,
         line: &str,
-        file: &str,
+        file: Option<&str>,
         echo: bool,
     ) -> anyhow::Result<()> {
         let statement: Statement = match server.parser.line(number, line) {
@@ -209,7 +208,10 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
             // A blank line or a comment.
             Ok(None) => return Ok(()),
             Err(e) => {
-                write!(self.errors, "{}", e.render(file))?;
+                match file {
+                    Some(file) => self.tell(&e.render(file))?,
+                    None => self.tell(&e.render_typed())?,
+                }
                 self.played.refused += 1;
                 return Ok(());
             }
@@ -236,7 +238,10 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
                 Ok(())
             })
             .await
-            .map_err(|e| e.context(file.to_owned()))?;
+            .map_err(|e| match file {
+                Some(file) => e.context(file.to_owned()),
+                None => e,
+            })?;
         drop(format);
         self.learn(engine);
         Ok(())
@@ -287,14 +292,14 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
                 let text = match crate::source::read_source(&file) {
                     Ok(text) => text,
                     Err(e) => {
-                        writeln!(self.errors, "error: {e}")?;
+                        self.tell(&format!("error: {e}"))?;
                         self.played.refused += 1;
                         return Ok(Flow::Go);
                     }
                 };
                 let name = file.display().to_string();
                 for (i, line) in text.lines().enumerate() {
-                    self.statement(engine, server, i + 1, line, &name, true)
+                    self.statement(engine, server, i + 1, line, Some(&name), true)
                         .await?;
                 }
             }
@@ -342,19 +347,31 @@ impl<O: Write, E: Write> Playground<'_, O, E> {
             text.push('\n');
         }
         match std::fs::write(file, text) {
-            Ok(()) => writeln!(
-                self.errors,
+            Ok(()) => self.tell(&format!(
                 "saved {} statements to {}; `sockets-tour run {}` replays them",
                 lines.len(),
                 file.display(),
                 file.display()
-            )?,
+            ))?,
             Err(e) => {
-                writeln!(self.errors, "error: cannot write {}: {e}", file.display())?;
+                self.tell(&format!("error: cannot write {}: {e}", file.display()))?;
                 self.played.refused += 1;
             }
         }
         Ok(())
+    }
+
+    /// Says `text` (a message, and a snippet after it) on the error
+    /// stream: at the prompt, the message wrapped at the width.
+    fn tell(&mut self, text: &str) -> std::io::Result<()> {
+        let text = text.trim_end_matches('\n');
+        match self.words {
+            Some(_) => {
+                let wrapped = crate::term::width::wrap_message(text, self.look().1, "  ");
+                writeln!(self.errors, "{wrapped}")
+            }
+            None => writeln!(self.errors, "{text}"),
+        }
     }
 
     fn look(&self) -> (bool, usize) {

@@ -160,60 +160,84 @@ async fn run_on(
     if let Some(title) = &lesson.title {
         format.title(title)?;
     }
-    'lesson: for section in &lesson.sections {
-        match section {
-            Section::Narration(prose) if pager.pages() => {
-                for piece in crate::lesson::prose::pieces(prose) {
-                    if !pager.fit(&mut *format, 0, |f| f.narration(piece))? {
-                        break 'lesson;
+    let ran: anyhow::Result<()> = async {
+        'lesson: for section in &lesson.sections {
+            match section {
+                Section::Narration(prose) if pager.pages() => {
+                    for piece in crate::lesson::prose::pieces(prose) {
+                        if !pager.fit(&mut *format, 0, |f| f.narration(piece))? {
+                            break 'lesson;
+                        }
+                        format.narration(piece)?;
                     }
-                    format.narration(piece)?;
                 }
+                Section::Narration(prose) => format.narration(prose)?,
+                Section::Steps(steps) => match (prompt.as_deref_mut(), predicting.as_mut()) {
+                    (Some(prompt), Some(predicting)) => {
+                        let block = Block {
+                            engine: &mut *engine,
+                            format: &mut *format,
+                            prompt,
+                            width,
+                            summary: &mut summary,
+                            pager: &mut pager,
+                        };
+                        predicting.block(block, steps).await?;
+                        // `--step`: the class looks at the block's results.
+                        if !pager.pause(&mut *format)? {
+                            break;
+                        }
+                    }
+                    _ => {
+                        engine
+                            .run_block(steps, |report| {
+                                format.step(report, width)?;
+                                format.flush()?;
+                                summary.count(report);
+                                Ok(())
+                            })
+                            .await?;
+                    }
+                },
             }
-            Section::Narration(prose) => format.narration(prose)?,
-            Section::Steps(steps) => match (prompt.as_deref_mut(), predicting.as_mut()) {
-                (Some(prompt), Some(predicting)) => {
-                    let block = Block {
-                        engine: &mut *engine,
-                        format: &mut *format,
-                        prompt,
-                        width,
-                        summary: &mut summary,
-                        pager: &mut pager,
-                    };
-                    predicting.block(block, steps).await?;
-                    // `--step`: the class looks at the block's results.
-                    if !pager.pause(&mut *format)? {
-                        break;
-                    }
-                }
-                _ => {
-                    engine
-                        .run_block(steps, |report| {
-                            format.step(report, width)?;
-                            format.flush()?;
-                            summary.count(report);
-                            Ok(())
-                        })
-                        .await?;
-                }
-            },
         }
+        Ok(())
     }
+    .await;
     summary.stopped = pager.stopped;
+    // When the machine failed the run (a Redis that stopped answering), the
+    // answers given so far still count: their score is shown, then the failure.
+    if let Err(e) = ran {
+        if engine.environment_failed() {
+            show_score(&mut *format, predicting, &mut summary, &mut pager)?;
+            format.flush()?;
+        }
+        return Err(e);
+    }
+    show_score(&mut *format, predicting, &mut summary, &mut pager)?;
+    format.flush()?;
+    Ok(summary)
+}
+
+/// The learner's score, when there was at least one answer.
+fn show_score(
+    format: &mut dyn Format,
+    predicting: Option<Predicting>,
+    summary: &mut Summary,
+    pager: &mut Pager<'_>,
+) -> anyhow::Result<()> {
     // No answer at all (Ctrl-D at the first question) is no score of 0 of 0;
     // a run stopped at a pause shows no score either.
     if let Some(predicting) = predicting
         .filter(|p| p.score.graded + p.score.skipped > 0)
         .filter(|_| pager.stopped.is_none())
     {
-        if pager.fit(&mut *format, 0, |f| f.score(&predicting.score))? {
+        if pager.fit(format, 0, |f| f.score(&predicting.score))? {
             format.score(&predicting.score)?;
         }
         summary.predictions = Some(predicting.score);
     }
-    format.flush()?;
-    Ok(summary)
+    Ok(())
 }
 
 /// What a block of a `--predict` run is run with.
@@ -331,7 +355,12 @@ fn ask(
             Ok(prediction) => return Ok(Some(prediction)),
             // Not part of the transcript: the learner types again.
             Err(advice) if prompt.asks_again() => {
-                let _ = writeln!(std::io::stderr(), "  {advice}");
+                let advice = format!("  {advice}");
+                let advice = match crate::term::width::stderr_columns() {
+                    Some(width) => crate::term::width::wrap_message(&advice, width, ""),
+                    None => advice,
+                };
+                let _ = writeln!(std::io::stderr(), "{advice}");
             }
             Err(advice) => {
                 let _ = writeln!(std::io::stderr(), "  {advice} (taken as `?`)");

@@ -143,7 +143,7 @@ pub fn parse_pace(text: &str) -> Result<Duration, String> {
         .map_err(|_| format!("`{text}` is not a number of seconds (e.g. 5 or 2.5)"))?;
     if !(seconds > 0.0 && seconds <= 3600.0) {
         return Err(format!(
-            "{text} seconds: give a pace between 0 and 3600 seconds"
+            "{text} seconds: give a pace of more than 0 and at most 3600 seconds (e.g. 5 or 2.5)"
         ));
     }
     Ok(Duration::from_secs_f64(seconds))

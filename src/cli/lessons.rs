@@ -59,6 +59,12 @@ pub fn run_lessons(
     let mut total = Summary::default();
     let mut ended = Ended::Finished;
     for (i, (file, name, lesson)) in lessons.iter().enumerate().skip(skip) {
+        let followed = i + 1 < lessons.len();
+        let lesson = &if followed {
+            without_next_pointer(lesson)
+        } else {
+            lesson.clone()
+        };
         if i > skip && setup.output != Output::Ndjson {
             if let Some(p) = decided.presenting.as_ref().filter(|p| p.pause) {
                 let title = lesson.title.as_deref().unwrap_or(file);
@@ -70,8 +76,19 @@ pub fn run_lessons(
             }
             writeln!(out)?;
         }
+        // `--from` names a section of the first lesson presented only; a
+        // lesson started there is not read, however far it is presented.
+        let presenting = decided.presenting.as_ref().map(|presenting| {
+            let mut presenting = presenting.clone();
+            if i > skip || lesson_matches(lesson, presenting.from.as_deref()) {
+                presenting.from = None;
+            }
+            presenting
+        });
+        let from_a_section =
+            answers.is_none() && presenting.as_ref().is_some_and(|p| p.from.is_some());
         let run = runtime.block_on(async {
-            match (&decided.presenting, answers.as_deref_mut()) {
+            match (&presenting, answers.as_deref_mut()) {
                 (presenting, Some(prompt)) => {
                     // `--step --predict`: the questions stop each page; a
                     // pause follows each block's results.
@@ -96,14 +113,7 @@ pub fn run_lessons(
                             (summary, ended)
                         })
                 }
-                (Some(presenting), None) => {
-                    // `--from` names a section of the first lesson presented only.
-                    let mut presenting = presenting.clone();
-                    if i > skip || lesson_matches(lesson, presenting.from.as_deref()) {
-                        presenting.from = None;
-                    }
-                    present::present(lesson, out, setup, &presenting).await
-                }
+                (Some(presenting), None) => present::present(lesson, out, setup, presenting).await,
                 (None, None) => tour::run(lesson, out, setup)
                     .await
                     .map(|summary| (summary, Ended::Finished)),
@@ -115,8 +125,8 @@ pub fn run_lessons(
             Err(_) if prompt::was_interrupted() => (Summary::default(), Ended::Interrupted),
             run => run.map_err(|e| e.context(file))?,
         };
-        // A lesson interrupted (Ctrl-C) was not read.
-        if let Some(name) = name.filter(|_| ended != Ended::Interrupted) {
+        // A lesson interrupted (Ctrl-C), or started at a section, was not read.
+        if let Some(name) = name.filter(|_| ended != Ended::Interrupted && !from_a_section) {
             save_progress(&store, name, &summary);
         }
         total.steps += summary.steps;
@@ -175,6 +185,26 @@ fn say_where_servers_lines_listen(lessons: &[Named], listen: std::net::SocketAdd
              client connected there is closed with the first server"
         ));
     }
+}
+
+/// A lesson as a run of several shows it when another follows: without
+/// its closing "Next: `sockets-tour …`" paragraph (or "Next, …"), since the run goes on
+/// to the next lesson by itself (and `--step` names it at its pause).
+fn without_next_pointer(lesson: &Lesson) -> Lesson {
+    use crate::lesson::{Prose, Section};
+    let mut lesson = lesson.clone();
+    if let Some(Section::Narration(prose)) = lesson.sections.last_mut()
+        && let Some(Prose::Paragraph(spans)) = prose.last()
+        && let text = crate::lesson::plain(spans)
+        && text.starts_with("Next")
+        && text.contains("sockets-tour ")
+    {
+        prose.pop();
+        if prose.is_empty() {
+            lesson.sections.pop();
+        }
+    }
+    lesson
 }
 
 /// A lesson run to its end (or to `q`) is read; a predict score is kept.

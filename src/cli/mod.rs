@@ -98,7 +98,8 @@ fn dispatch(matches: &ArgMatches, out: &mut Out) -> Result<Status, Error> {
                 announce: false,
             };
             prepare(&crate::runtime::build()?, &mut setup, before)?;
-            crate::play::terminal::play(&setup).map_err(|e| e.context("<stdin>"))
+            // Each failed line names its file itself (none when typed at the prompt).
+            crate::play::terminal::play(&setup)
         }
         Some(Command::Practice {
             lesson,
@@ -296,7 +297,13 @@ fn language(output: Output, out: &mut Out) -> Result<Status, Error> {
     Ok(Status::Done)
 }
 
-/// A line on stderr; a closed stderr (`2>&-`) is no reason to panic.
+/// Says `line` on standard error: at a terminal, wrapped at its width (the
+/// lines after the first, a snippet, as they are). A closed stderr (`2>&-`)
+/// is no reason to panic.
 fn say(line: &str) {
+    let line = match width::stderr_columns() {
+        Some(columns) => width::wrap_message(line, columns, "  "),
+        None => line.to_owned(),
+    };
     let _ = writeln!(std::io::stderr(), "{line}");
 }

@@ -387,6 +387,15 @@ impl Cluster {
         Ok(())
     }
 
+    /// The first failure of the adapter to reach the other servers, on any
+    /// server: on a real Redis, the Redis stopped answering (or was slower
+    /// than the adapter waits).
+    pub fn adapter_failure(&self) -> Option<String> {
+        each!(&self.nodes, |nodes| nodes
+            .iter()
+            .find_map(Server::adapter_failure))
+    }
+
     /// The client half of a step's sync: every server sends sync `seq`
     /// straight to each of its sockets. On a cluster, only after
     /// [`Cluster::barrier`], when nothing is on its way between servers.

@@ -72,6 +72,9 @@ pub struct Engine {
     /// Clients the server disconnected in this step, until their side is seen.
     departing: BTreeMap<String, SimClient>,
     seq: u64,
+    /// How many statements the run has started: the number of the step a
+    /// failure is said to happen in.
+    steps: usize,
     /// How many clients the run has opened: the next one's place in the
     /// order of connections.
     opened: u64,
@@ -105,6 +108,7 @@ impl Engine {
             homes: BTreeMap::new(),
             departing: BTreeMap::new(),
             seq: 0,
+            steps: 0,
             opened: 0,
             held: VecDeque::new(),
             early: VecDeque::new(),
@@ -130,12 +134,19 @@ impl Engine {
             let together = rest.iter().take_while(|s| is_connect(s)).count().max(1);
             let (now, later) = rest.split_at(together);
             rest = later;
-            let reports = if is_connect(first) {
+            let number = self.steps + 1;
+            self.steps += now.len();
+            let result = if is_connect(first) {
                 self.connect_all(now).await
             } else {
                 self.step(first).await.map(|report| vec![report])
+            };
+            if let Some(stopped) = self.redis_stopped(number, first) {
+                self.environment_failed = true;
+                return Err(stopped);
             }
-            .map_err(|e| e.context(format!("line {}: `{}`", first.line, first.code)))?;
+            let reports =
+                result.map_err(|e| e.context(format!("line {}: `{}`", first.line, first.code)))?;
             for report in &reports {
                 show(report)?;
             }
@@ -157,6 +168,30 @@ impl Engine {
     /// runs them with [`Engine::outside_step`].
     pub fn leave_outside_to_caller(&mut self) {
         self.outside_in_blocks = false;
+    }
+
+    /// The Redis of the servers' adapter failed the step that began with
+    /// `statement`, the run's step `number`: the adapter could not reach
+    /// it (a dead Redis, or one that stalled longer than the adapter
+    /// waits). What the step observed is then no test of Socket.IO: the run
+    /// stops as the environment's failure, never as a MISMATCH.
+    fn redis_stopped(&self, number: usize, statement: &Statement) -> Option<anyhow::Error> {
+        let Some(Bus::Redis(url)) = self.cluster.bus() else {
+            return None;
+        };
+        let failure = self.cluster.adapter_failure()?;
+        Some(anyhow::anyhow!(
+            "Redis at {} stopped answering during step {number} (line {}: `{}`): {failure}",
+            crate::cluster::redact(url),
+            statement.line,
+            statement.code
+        ))
+    }
+
+    /// Whether the machine around the run has failed it (its Redis stopped
+    /// answering): the run's error is then the environment's.
+    pub fn environment_failed(&self) -> bool {
+        self.environment_failed
     }
 
     /// Runs one statement and reports what happened. An `Err` means the

@@ -21,7 +21,7 @@ impl Placed {
             .exercises()?
             .into_iter()
             .map(|exercise| Placed {
-                lesson_before: lesson_prefix(lesson.statements(), exercise.line),
+                lesson_before: lesson.statements_before(exercise.line),
                 exercise: exercise.clone(),
             })
             .collect())
@@ -31,22 +31,6 @@ impl Placed {
     pub fn start(&self) -> &[ScriptLine] {
         self.exercise.start(&self.lesson_before)
     }
-}
-
-/// The lesson's own statements before line `line`, as the start of an
-/// exercise that has no setup.
-pub fn lesson_prefix<'a>(
-    statements: impl IntoIterator<Item = &'a Statement>,
-    line: usize,
-) -> Vec<ScriptLine> {
-    statements
-        .into_iter()
-        .filter(|s| s.line < line)
-        .map(|s| ScriptLine {
-            number: s.line,
-            text: s.code.clone(),
-        })
-        .collect()
 }
 
 /// Which part of a try a statement belongs to.

@@ -149,7 +149,7 @@ mod tests {
     use super::*;
     use crate::learn::progress::PredictScore;
 
-    const LESSON: &str = "# T\n\n```exercise\ngoal: one\nexpect receivers: -\nhint: h\nsolution: s\n```\n\n```exercise\ngoal: two\nexpect receivers: -\nhint: h\nsolution: s\n```\n";
+    const LESSON: &str = "# T\n\n```exercise\ngoal: one\nexpect receivers: -\nhint: h\nsolution: io.emit(\"x\")\n```\n\n```exercise\ngoal: two\nexpect receivers: -\nhint: h\nsolution: io.emit(\"x\")\n```\n";
 
     #[test]
     fn rows_count_solved_exercises_of_the_lesson_as_it_is_now() {

@@ -149,8 +149,18 @@ impl Store {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Progress::default(),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                let message = format!(
+                    "{} is not a progress file (not UTF-8 text); starting afresh \
+                     (the file is kept aside when progress is saved)",
+                    path.display()
+                );
+                self.warn(warn, &message);
+                return Progress::default();
+            }
             Err(e) => {
-                self.warn(warn, &format!("cannot read {}: {e}", path.display()));
+                let message = format!("progress not saved: cannot read {}: {e}", path.display());
+                self.warn(warn, &message);
                 return Progress::default();
             }
         };
@@ -160,7 +170,8 @@ impl Store {
                 self.warn(
                     warn,
                     &format!(
-                        "{} is version {} of the format, not {VERSION}; starting afresh",
+                        "{} is version {} of the format, not {VERSION}; starting afresh \
+                         (the file is kept aside when progress is saved)",
                         path.display(),
                         progress.version
                     ),
@@ -172,7 +183,7 @@ impl Store {
                     warn,
                     &format!(
                         "{} is not a progress file ({e}); starting afresh \
-                         (`sockets-tour reset-progress` deletes it)",
+                         (the file is kept aside when progress is saved)",
                         path.display()
                     ),
                 );
@@ -190,19 +201,41 @@ impl Store {
         let Some(path) = &self.path else {
             return;
         };
-        if let Err(e) = save_merged(path, progress) {
-            self.warn(
+        match save_merged(path, progress) {
+            Ok(None) => {}
+            // Said each time: it is news, never the load's warning again.
+            Ok(Some(aside)) => {
+                let _ = writeln!(
+                    warn,
+                    "sockets-tour: the unreadable {} is kept as {}; progress is saved afresh",
+                    path.display(),
+                    aside.display()
+                );
+            }
+            Err(e) => self.warn(
                 warn,
-                &format!("cannot save progress to {}: {e}", path.display()),
-            );
+                &format!(
+                    "progress not saved: cannot save it to {}: {e}",
+                    path.display()
+                ),
+            ),
         }
     }
 
-    /// Deletes the file; `Ok(false)` when there was none.
+    /// Deletes the file, under the lock a save takes (a run saving at the
+    /// same time saves before or after, never half over it); `Ok(false)`
+    /// when there was none.
     pub fn delete(&self) -> std::io::Result<bool> {
         let Some(path) = &self.path else {
             return Ok(false);
         };
+        if !path
+            .parent()
+            .is_none_or(|dir| dir.as_os_str().is_empty() || dir.exists())
+        {
+            return Ok(false);
+        }
+        let _lock = crate::data_dir::lock(&lock_path(path))?;
         match std::fs::remove_file(path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -213,7 +246,7 @@ impl Store {
     fn warn(&self, out: &mut dyn Write, message: &str) {
         if !self.warned.replace(true) {
             // A closed stderr is no reason to stop the lesson.
-            let _ = writeln!(out, "sockets-tour: progress not saved: {message}");
+            let _ = writeln!(out, "sockets-tour: {message}");
         }
     }
 }
@@ -243,31 +276,38 @@ fn lock_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Lock, re-read, merge, replace.
-fn save_merged(path: &Path, progress: &Progress) -> std::io::Result<()> {
+/// Lock, re-read, merge, replace. A file that is not a progress file of
+/// this version is first kept aside: where it went is returned.
+fn save_merged(path: &Path, progress: &Progress) -> std::io::Result<Option<PathBuf>> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
     let _lock = crate::data_dir::lock(&lock_path(path))?;
-    let mut merged = saved_now(path)?;
+    let (mut merged, aside) = match saved_now(path)? {
+        Some(saved) => (saved, None),
+        None => (
+            Progress::default(),
+            Some(crate::data_dir::keep_aside(path)?),
+        ),
+    };
     merged.merge(progress);
     let text = serde_json::to_string_pretty(&merged).map_err(std::io::Error::other)?;
-    crate::data_dir::replace(path, (text + "\n").as_bytes())
+    crate::data_dir::replace(path, (text + "\n").as_bytes())?;
+    Ok(aside)
 }
 
-/// What the file holds now; nothing when there is no file, or when it is
-/// not a progress file of this version ([`Store::load`] said so already,
-/// and saving over it repairs it).
-fn saved_now(path: &Path) -> std::io::Result<Progress> {
+/// What the file holds now (nothing when there is no file); `None` when it
+/// is not a progress file of this version ([`Store::load`] said so already).
+fn saved_now(path: &Path) -> std::io::Result<Option<Progress>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Progress::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Some(Progress::default())),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Ok(None),
         Err(e) => return Err(e),
     };
     Ok(serde_json::from_str::<Progress>(&text)
         .ok()
-        .filter(|p| p.version == VERSION)
-        .unwrap_or_default())
+        .filter(|p| p.version == VERSION))
 }
 
 #[cfg(test)]
@@ -346,11 +386,45 @@ mod tests {
         let text = String::from_utf8(warn).unwrap();
         assert_eq!(text.lines().count(), 1, "{text}");
         assert!(text.contains("is not a progress file"), "{text}");
-        // Saving over it repairs it.
+        // Saving keeps it aside, says where, and writes a new one.
         let mut p = Progress::default();
         p.mark_read("chat");
-        store.save(&p, &mut Vec::new());
+        let mut said = Vec::new();
+        store.save(&p, &mut said);
         assert_eq!(Store::at(&path).load(&mut Vec::new()), p);
+        let aside = dir.join("progress.json.bad");
+        assert_eq!(std::fs::read_to_string(&aside).unwrap(), "{ not json");
+        let said = String::from_utf8(said).unwrap();
+        assert!(
+            said.contains(&format!("is kept as {}", aside.display())),
+            "{said}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// `reset-progress` beside a run that saves: the delete waits for the
+    /// save's lock, so that it never lands in the middle of a save.
+    #[test]
+    fn a_delete_waits_for_a_save_in_progress() {
+        let dir = temp_dir("delete-locked");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("progress.json");
+        let store = Store::at(&path);
+        store.save(&Progress::default(), &mut Vec::new());
+        let saving = crate::data_dir::lock(&lock_path(&path)).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let deleting = Store::at(&path);
+        std::thread::spawn(move || {
+            let _ = tx.send(deleting.delete().map_err(|e| e.to_string()));
+        });
+        // Bounded: only a delete that takes no lock ends within it.
+        let early = rx.recv_timeout(std::time::Duration::from_millis(500));
+        assert!(early.is_err(), "deleted during a save: {early:?}");
+        assert!(path.exists());
+        drop(saving);
+        let deleted = rx.recv_timeout(crate::protocol::WAIT_BOUND);
+        assert_eq!(deleted, Ok(Ok(true)));
+        assert!(!path.exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -476,7 +550,10 @@ mod tests {
         p.mark_read("chat");
         let mut warn = Vec::new();
         Store::at(&path).save(&p, &mut warn);
-        assert!(warn.is_empty(), "{}", String::from_utf8_lossy(&warn));
+        // What it linked to is no progress file: the link itself is kept aside.
+        let warn = String::from_utf8(warn).unwrap();
+        assert!(warn.contains("progress.json.bad;"), "{warn}");
+        assert!(crate::data_dir::is_link(&dir.join("progress.json.bad")));
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
         assert_eq!(Store::at(&path).load(&mut Vec::new()), p);
         std::fs::remove_dir_all(&dir).unwrap();

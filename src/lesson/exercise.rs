@@ -8,6 +8,7 @@ use super::expect::{self, Expect, shorten};
 use super::prose::Prose;
 use super::require::{self, Require};
 use super::variant::{self, Vary};
+use crate::script::{self, SyntaxError};
 
 /// One exercise of a lesson.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +81,58 @@ impl Exercise {
     pub fn solution_lines(&self) -> Vec<&str> {
         self.solution.iter().map(|l| l.text.as_str()).collect()
     }
+
+    /// The exercise's statement lines read in the order a try with its
+    /// solution reads them (the start, the solution, the `then:` lines):
+    /// the first that does not parse, with its key, and the error (its line
+    /// the file's, its column the value's). A declared variant's own lines
+    /// too, read in its try; that the solution itself fails on a variant
+    /// is for `check` to say. A lesson with such a line is refused when it
+    /// loads, not when a learner first answers.
+    pub fn unreadable_line(
+        &self,
+        lesson_before: &[ScriptLine],
+    ) -> Option<(&'static str, SyntaxError)> {
+        let setup = if self.setup.is_empty() { "" } else { "setup" };
+        let own = [
+            (setup, self.start(lesson_before)),
+            ("solution", &self.solution[..]),
+            ("then", &self.then[..]),
+        ];
+        if let Some(found) = first_unparsed(&own) {
+            return Some(found);
+        }
+        self.variants.iter().find_map(|variant| {
+            let [start, solution, then] = own;
+            let parts = [
+                match variant.setup.is_empty() {
+                    true => start,
+                    false => ("variant setup", &variant.setup[..]),
+                },
+                solution,
+                match variant.then.is_empty() {
+                    true => then,
+                    false => ("variant then", &variant.then[..]),
+                },
+            ];
+            first_unparsed(&parts).filter(|(key, _)| key.starts_with("variant"))
+        })
+    }
+}
+
+/// The lines of `parts` parsed as one script, in order: the key of the
+/// first that does not parse, and its error.
+fn first_unparsed(parts: &[(&'static str, &[ScriptLine])]) -> Option<(&'static str, SyntaxError)> {
+    let lines = || {
+        parts
+            .iter()
+            .flat_map(|&(key, lines)| lines.iter().map(move |l| (key, l)))
+    };
+    let error = script::parse_lines(lines().map(|(_, l)| (l.number, l.text.as_str()))).err()?;
+    let key = lines()
+        .find(|(_, l)| l.number == error.line)
+        .map_or("", |(key, _)| key);
+    Some((key, error))
 }
 
 /// How many times a key may appear in one block.

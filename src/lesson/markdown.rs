@@ -312,8 +312,12 @@ impl<'t> Reader<'t> {
     fn exercise_block(&mut self, fence_line: usize, body: &str) {
         let goal = exercise::goal_of(body);
         let goal_prose = goal_prose(&goal);
+        if let Some(Prose::Exercise { closes_run, .. }) = self.prose.last_mut() {
+            *closes_run = false;
+        }
         self.prose.push(Prose::Exercise {
             goal: goal_spans(&goal, &goal_prose),
+            closes_run: true,
         });
         let parsed = exercise::parse_block(fence_line, body).map(|exercise| Exercise {
             goal_prose,
@@ -329,7 +333,41 @@ impl<'t> Reader<'t> {
             self.lesson.sections.push(Section::Narration(self.prose));
         }
         self.steps.parse_into(&mut self.lesson.sections)?;
+        for exercise in self.lesson.exercises.iter().flatten() {
+            let before = self.lesson.statements_before(exercise.line);
+            if let Some((key, error)) = exercise.unreadable_line(&before) {
+                return Err(in_exercise(error, key, exercise.line, self.text));
+            }
+        }
         Ok(self.lesson)
+    }
+}
+
+/// A syntax error in an exercise's `key:` line, as the file has it: the
+/// whole line shown, the column counted from its start, the message saying
+/// which exercise and which key.
+fn in_exercise(error: SyntaxError, key: &str, fence_line: usize, text: &str) -> SyntaxError {
+    let file_line = text
+        .lines()
+        .nth(error.line.saturating_sub(1))
+        .unwrap_or_default();
+    // The value starts after the key's `:` and the spaces after it.
+    let value_at = file_line.find(':').map_or(0, |colon| {
+        let after = &file_line[colon + 1..];
+        colon + 1 + after.len() - after.trim_start().len()
+    });
+    let whose = match key {
+        "" => "its start".to_owned(),
+        key => format!("its `{key}:` line"),
+    };
+    SyntaxError {
+        column: file_line[..value_at].chars().count() + error.column,
+        message: format!(
+            "the exercise at line {fence_line}: {whose} does not parse: {}",
+            error.message
+        ),
+        source_line: file_line.to_owned(),
+        ..error
     }
 }
 

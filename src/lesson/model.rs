@@ -1,7 +1,7 @@
 //! The lesson model: what a lesson file says once it is read, so that the
 //! tour, `check`, `practice`, `list` and the renderer never read its text.
 
-use super::exercise::{Exercise, ExerciseError};
+use super::exercise::{Exercise, ExerciseError, ScriptLine};
 use super::prose::Prose;
 use crate::script::Statement;
 
@@ -43,6 +43,18 @@ impl Lesson {
             Section::Steps(steps) => steps.as_slice(),
             Section::Narration(_) => &[],
         })
+    }
+
+    /// The lesson's own statements before line `line`: the start of an
+    /// exercise there that has no `setup:` lines.
+    pub fn statements_before(&self, line: usize) -> Vec<ScriptLine> {
+        self.statements()
+            .filter(|s| s.line < line)
+            .map(|s| ScriptLine {
+                number: s.line,
+                text: s.code.clone(),
+            })
+            .collect()
     }
 
     /// The exercises, in order; the first malformed block's error if there

@@ -22,6 +22,9 @@ pub enum Prose {
     /// the block (its solution included) as code.
     Exercise {
         goal: Vec<Span>,
+        /// The last of a run of exercises: the pointer to `practice` follows
+        /// it (once per run, also when `--step` presents each on its own).
+        closes_run: bool,
     },
 }
 

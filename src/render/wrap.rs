@@ -44,7 +44,7 @@ impl<W: Write> Transcript<W> {
                         continue;
                     }
                 }
-                Prose::Exercise { goal } => {
+                Prose::Exercise { goal, closes_run } => {
                     let mut spans = vec![
                         Span {
                             text: "✎ Exercise:".to_owned(),
@@ -58,7 +58,7 @@ impl<W: Write> Transcript<W> {
                     spans.extend(goal.iter().cloned());
                     self.wrapped(&spans, "", "  ")?;
                     // A run of exercises is one block, closed by the pointer.
-                    if matches!(prose.get(i + 1), Some(Prose::Exercise { .. })) {
+                    if !closes_run {
                         continue;
                     }
                     let pointer = "(graded by the live server: `sockets-tour practice` with \

@@ -135,6 +135,19 @@ fn find(link: Chain, name: &str) -> Option<&'static Member> {
         .find(|m| m.name == name && m.after.contains(&link))
 }
 
+/// Every member's name, for a word at a statement's start that may be one.
+pub(super) fn member_names() -> impl Iterator<Item = &'static str> {
+    MEMBERS.iter().map(|m| m.name)
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// "after `io` come `.of("/ns")`, …": every member that may follow `link`.
 fn expected_members(link: Chain) -> String {
     let after = match link {
@@ -217,14 +230,20 @@ impl Cursor<'_> {
             return Err(self.error(format!("expected a method name{}", self.found())));
         };
         find(link, name).ok_or_else(|| {
-            self.error_at(
-                at,
-                format!(
+            let here = MEMBERS.iter().filter(|m| m.after.contains(&link));
+            let message = match super::suggest::nearest(name, here.map(|m| m.name)) {
+                Some(meant) => format!(
+                    "`{}` is not available here: did you mean `{meant}`? {}",
+                    excerpt(name),
+                    capitalized(&expected_members(link))
+                ),
+                None => format!(
                     "`{}` is not available here: {}",
                     excerpt(name),
                     expected_members(link)
                 ),
-            )
+            };
+            self.error_at(at, message)
         })
     }
 

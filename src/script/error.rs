@@ -45,8 +45,7 @@ impl SyntaxError {
     /// The error as a compiler would print it, naming `file`.
     ///
     /// The caret line copies the source line's white space (tabs stay tabs)
-    /// so that the caret stays under the column. A line too long to show
-    /// whole is cut to a window around the column, marked with `…`.
+    /// so that the caret stays under the column.
     pub fn render(&self, file: &str) -> String {
         format!("error: {}\n", self.located(file))
     }
@@ -54,11 +53,29 @@ impl SyntaxError {
     /// The error without its `error: ` label and final newline: its message,
     /// then where it is (for a caller that labels errors itself).
     pub fn located(&self, file: &str) -> String {
+        let number = self.line.to_string();
+        let pad = " ".repeat(number.len());
+        let (shown, caret) = self.snippet();
+        format!(
+            "{}\n{pad}--> {file}:{}:{}\n{pad} |\n{number} | {shown}\n{pad} | {caret}^",
+            self.message, self.line, self.column,
+        )
+    }
+
+    /// The error in a line typed at a prompt, which is in no file: the
+    /// message, then the line with a caret under the column, no location.
+    pub fn render_typed(&self) -> String {
+        let (shown, caret) = self.snippet();
+        format!("error: {}\n  | {shown}\n  | {caret}^\n", self.message)
+    }
+
+    /// The source line as shown (control characters escaped; a line too
+    /// long to show whole cut to a window around the column, marked with
+    /// `…`), and the white space that puts a caret under the column.
+    fn snippet(&self) -> (String, String) {
         const WHOLE: usize = 120;
         const BEFORE: usize = 40;
         const SHOWN: usize = 100;
-        let number = self.line.to_string();
-        let pad = " ".repeat(number.len());
         let line: Vec<char> = self
             .source_line
             .trim_end_matches(['\r', '\n'])
@@ -92,10 +109,7 @@ impl SyntaxError {
                 caret.extend(as_shown.chars().map(|_| ' '));
             }
         }
-        format!(
-            "{}\n{pad}--> {file}:{}:{}\n{pad} |\n{number} | {shown}\n{pad} | {caret}^",
-            self.message, self.line, self.column,
-        )
+        (shown, caret)
     }
 }
 
@@ -126,6 +140,17 @@ mod tests {
         // Column 9 is the NUL: the caret is under its escape.
         let at = lines[4].find('^').unwrap();
         assert_eq!(&lines[3][at..at + 2], "\\0", "{text}");
+    }
+
+    #[test]
+    fn a_typed_line_is_shown_with_its_caret_and_no_location() {
+        let e = SyntaxError {
+            line: 12,
+            column: 4,
+            message: "m".to_owned(),
+            source_line: "io.emt(1)".to_owned(),
+        };
+        assert_eq!(e.render_typed(), "error: m\n  | io.emt(1)\n  |    ^\n");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - `scan`: where the string literals are in a line (JSON's and JavaScript's).
 //! - `resolve`: `msg` replaced by the client's first argument.
 //! - `error`: syntax errors, rendered as a compiler would.
+//! - `suggest`: "did you mean", the nearest word by edit distance.
 
 mod ast;
 mod chain;
@@ -20,6 +21,7 @@ mod parser;
 mod resolve;
 mod scan;
 mod statement;
+mod suggest;
 
 pub use ast::{
     Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Hook, Room, Scope, SocketAction,

@@ -122,10 +122,18 @@ impl Cursor<'_> {
                 "server code about one socket needs the client's name first, \
                  as in `alice: socket.join(\"room1\")`",
             )),
-            _ => Err(self.error_at(
-                start,
-                format!("{EXPECTED_STATEMENT}, found `{}`", excerpt(word)),
-            )),
+            _ => {
+                let keywords = ["connect", "disconnect", "use", "servers", "on", "io"];
+                let meant = super::suggest::nearest(
+                    word,
+                    keywords.into_iter().chain(super::chain::member_names()),
+                );
+                let hint = meant.map_or(String::new(), |m| format!("; did you mean `{m}`?"));
+                Err(self.error_at(
+                    start,
+                    format!("{EXPECTED_STATEMENT}, found `{}`{hint}", excerpt(word)),
+                ))
+            }
         }
     }
 

@@ -197,6 +197,19 @@ struct Shared<A: Adapter> {
     outside_given: AtomicU64,
     /// Outside clients' events told to the engine and not run (or dropped) yet.
     outside_waiting: Arc<std::sync::atomic::AtomicUsize>,
+    /// The first time the adapter could not reach the other servers (on a
+    /// real Redis: the Redis stopped answering), as said; see
+    /// [`Server::adapter_failure`].
+    adapter_failure: Mutex<Option<String>>,
+}
+
+impl<A: Adapter> Shared<A> {
+    /// Remembers that the adapter failed (the first failure is kept), and
+    /// returns the message to report with the step.
+    fn adapter_failed(&self, message: String) -> String {
+        lock(&self.adapter_failure).get_or_insert_with(|| message.clone());
+        message
+    }
 }
 
 /// Client name → its socket's id, shared by the servers of a cluster: a
@@ -247,6 +260,7 @@ impl<A: ServerAdapter> Server<A> {
             outside: Mutex::default(),
             outside_given: AtomicU64::new(0),
             outside_waiting: Arc::default(),
+            adapter_failure: Mutex::default(),
         });
         // socketioxide creates no `/` by itself; the official server always has it.
         add_namespace(&io, &shared, "/".to_owned()).await?;
@@ -386,16 +400,24 @@ impl<A: ServerAdapter> Server<A> {
     pub async fn barrier(&self) -> anyhow::Result<()> {
         let label = self.label.as_deref().unwrap_or_default();
         for op in self.io.nsps() {
-            match tokio::time::timeout(WAIT_BOUND, op.fetch_sockets()).await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => anyhow::bail!("server {label}: the adapter's round-trip failed: {e}"),
-                Err(_) => anyhow::bail!(
+            let failure = match tokio::time::timeout(WAIT_BOUND, op.fetch_sockets()).await {
+                Ok(Ok(_)) => continue,
+                Ok(Err(e)) => format!("server {label}: the adapter's round-trip failed: {e}"),
+                Err(_) => format!(
                     "server {label}: the other servers did not answer within {}",
                     wait_bound()
                 ),
-            }
+            };
+            anyhow::bail!(self.shared.adapter_failed(failure));
         }
         Ok(())
+    }
+
+    /// The first failure of the adapter to reach the other servers (a
+    /// broadcast, a join, a round-trip), if there was one: on a real Redis,
+    /// the Redis stopped answering.
+    pub fn adapter_failure(&self) -> Option<String> {
+        lock(&self.shared.adapter_failure).clone()
     }
 
     /// Runs a server-side expression, with `socket` as the sender.

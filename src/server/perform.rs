@@ -175,7 +175,7 @@ pub(super) async fn perform<A: Adapter>(actor: &Actor<'_, A>, expr: &Expr) -> Re
                     // The other servers' sockets: through the adapter.
                 }
             }
-            perform_on_sockets(selected()?, action).await
+            perform_on_sockets(actor.shared, selected()?, action).await
         }
     }
 }
@@ -309,11 +309,16 @@ fn select<A: Adapter>(
     Ok(op)
 }
 
-/// An action on every socket `op` selects.
+/// An action on every socket `op` selects. A failure of the adapter (the
+/// other servers could not be reached) is remembered on the server too.
 async fn perform_on_sockets<A: Adapter>(
+    shared: &Shared<A>,
     op: BroadcastOperators<A>,
     action: &BroadcastAction,
 ) -> Result<(), String> {
+    let adapter = |what: &str, e: &dyn std::fmt::Display| {
+        shared.adapter_failed(format!("{what} failed: {e}"))
+    };
     match action {
         BroadcastAction::Emit { event, args } => {
             let event = lit(event)?;
@@ -323,19 +328,21 @@ async fn perform_on_sockets<A: Adapter>(
                 // A socket that is closing but not yet removed: the
                 // others still got it, as they would from Socket.IO.
                 Err(BroadcastError::Socket(_)) => Ok(()),
+                Err(e @ BroadcastError::Adapter(_)) => Err(adapter("emit", &e)),
                 Err(e) => Err(format!("emit failed: {e}")),
             }
         }
         BroadcastAction::SocketsJoin(rooms) => op
             .join(lit(rooms)?)
             .await
-            .map_err(|e| format!("socketsJoin failed: {e}")),
+            .map_err(|e| adapter("socketsJoin", &e)),
         BroadcastAction::SocketsLeave(rooms) => op
             .leave(lit(rooms)?)
             .await
-            .map_err(|e| format!("socketsLeave failed: {e}")),
+            .map_err(|e| adapter("socketsLeave", &e)),
         BroadcastAction::DisconnectSockets { close: _ } => match op.disconnect().await {
             Ok(()) | Err(BroadcastError::Socket(_)) => Ok(()),
+            Err(e @ BroadcastError::Adapter(_)) => Err(adapter("disconnectSockets", &e)),
             Err(e) => Err(format!("disconnectSockets failed: {e}")),
         },
     }

@@ -283,6 +283,35 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}/?protocol=resp3", self.port)
     }
 
+    /// Sends one command (inline form) and returns the first line of its
+    /// reply: `SHUTDOWN NOSAVE` (no reply: the connection closes),
+    /// `CLIENT PAUSE 2000 ALL` (`+OK` once every other client is paused).
+    pub fn command(&self, command: &str) -> String {
+        use std::io::Write as _;
+        let mut redis = std::net::TcpStream::connect((Ipv4Addr::LOCALHOST, self.port))
+            .expect("connects to our redis-server");
+        redis
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("a read bound");
+        redis
+            .write_all(format!("{command}\r\n").as_bytes())
+            .expect("sends the command");
+        let mut reply = String::new();
+        // A closed connection (after SHUTDOWN) is an empty reply.
+        let _ = BufReader::new(redis).read_line(&mut reply);
+        reply.trim_end().to_owned()
+    }
+
+    /// Stops (`SIGSTOP`) or resumes (`SIGCONT`) the process: a Redis that
+    /// stalls, its connections open.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("runs kill");
+        assert!(status.success(), "kill {signal} failed: {status}");
+    }
+
     /// How many `PUBLISH` commands it has served: what the adapter sends
     /// for each broadcast (trying a connection publishes nothing).
     pub fn publishes(&self) -> u64 {
@@ -316,7 +345,8 @@ impl RedisServer {
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
-        // It may have died already; either way it must not outlive the test.
+        // It may have died already, or be stopped (SIGKILL ends it all the
+        // same); either way it must not outlive the test.
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

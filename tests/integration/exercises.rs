@@ -171,3 +171,44 @@ fn ping_pong_answered_without_a_handler_then_hard_coded_then_right() {
     assert_eq!(endings, [Ending::Solved]);
     insta::assert_snapshot!(String::from_utf8(out).unwrap());
 }
+
+/// A lesson whose exercise has a `then:` line that does not parse is
+/// refused when it loads, by every mode that reads it, with the file, line
+/// and column of that line: not first when a learner answers.
+#[test]
+fn an_exercise_then_line_that_does_not_parse_is_refused_when_the_lesson_loads() {
+    let dir = std::env::temp_dir().join(format!("sockets-tour-then-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("typo.md");
+    std::fs::write(
+        &file,
+        "# Typo\n\n```tour\nconnect alice\nconnect bob\n```\n\n```exercise\ngoal: Send \"news\" to everyone.\nexpect event: \"news\"\nexpect receivers: alice bob\nthen: bob> socket.emitt(\"x\")\nhint: io.emit\nsolution: io.emit(\"news\", \"hi\")\n```\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    for args in [
+        vec!["run", path],
+        vec!["practice", path],
+        vec!["check", path],
+    ] {
+        let out = crate::sockets_tour()
+            .args(&args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        let said = format!("{stdout}{stderr}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert!(
+            said.contains("the exercise at line 8: its `then:` line does not parse")
+                && said.contains(&format!("--> {path}:12:12")),
+            "{args:?}: {said}"
+        );
+        // Refused before anything ran: no step, no exercise prompt.
+        assert!(!stdout.contains("connected to /"), "{args:?}: {stdout}");
+        assert!(!stdout.contains("Type one statement"), "{args:?}: {stdout}");
+    }
+}

@@ -306,20 +306,26 @@ fn practice_saves_progress_that_list_and_progress_read_back() {
 }
 
 #[test]
-fn a_corrupt_progress_file_is_reported_once_and_ignored() {
+fn a_corrupt_progress_file_is_kept_aside_under_a_free_name_and_said_where() {
     let data = data_dir("corrupt");
     std::fs::create_dir_all(&data).unwrap();
-    std::fs::write(
-        data.join("progress.json"),
-        "{\"version\": 1, \"lessons\": [",
-    )
-    .unwrap();
+    let corrupt = "{\"version\": 1, \"lessons\": [";
+    std::fs::write(data.join("progress.json"), corrupt).unwrap();
+    // An earlier file kept aside is never written over.
+    std::fs::write(data.join("progress.json.bad"), "earlier").unwrap();
     let out = tour_with_input(&["chat"], "", &data);
     assert!(out.status.success());
     let stderr = text(&out.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("is not a progress file"), "{stderr}");
-    // The run rewrote it whole.
+    let aside = data.join("progress.json.bad.2");
+    assert!(
+        stderr.contains(&format!("is kept as {};", aside.display())),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&aside).unwrap(), corrupt);
+    let earlier = std::fs::read_to_string(data.join("progress.json.bad")).unwrap();
+    assert_eq!(earlier, "earlier");
+    // The run wrote a new one.
     let out = tour_with_input(&["progress"], "", &data);
     assert_eq!(text(&out.stderr), "");
     assert!(text(&out.stdout).contains("  chat: read\n"));
@@ -428,4 +434,18 @@ fn practice_rooms_with_wrong_tries_a_hint_and_an_answer_of_ones_own() {
     let mut statuses = statuses;
     statuses.sort_unstable();
     assert_eq!(statuses, ["shown", "solved", "solved"]);
+}
+
+#[test]
+fn a_lesson_started_at_a_section_is_not_read_and_a_whole_one_is() {
+    let data = data_dir("from");
+    // Piped, --step presents without pausing: the run reaches the end.
+    let out = tour_with_input(&["rooms", "--step", "--from", "recap"], "", &data);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let progress = text(&tour_with_input(&["progress"], "", &data).stdout);
+    assert!(progress.contains("  rooms: not read yet\n"), "{progress}");
+    let out = tour_with_input(&["rooms", "--step"], "", &data);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let progress = text(&tour_with_input(&["progress"], "", &data).stdout);
+    assert!(progress.contains("  rooms: read\n"), "{progress}");
 }

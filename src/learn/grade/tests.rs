@@ -8,7 +8,7 @@ use crate::report::{Absence, Room};
 
 /// The expectations of an exercise block with these `expect` lines.
 fn expect(lines: &str) -> Expect {
-    let block = format!("```exercise\ngoal: g\nhint: h\nsolution: s\n{lines}\n```\n");
+    let block = format!("```exercise\ngoal: g\nhint: h\nsolution: io.emit(\"x\")\n{lines}\n```\n");
     let lesson = crate::lesson::parse_markdown(&block).unwrap();
     lesson.exercises().unwrap()[0].expect.clone()
 }

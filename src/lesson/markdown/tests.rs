@@ -44,7 +44,8 @@ fn an_exercise_block_is_its_goal_never_code_nor_steps() {
     assert_eq!(
         prose,
         &[Prose::Exercise {
-            goal: vec![Span::plain("Reach alice, once.")]
+            goal: vec![Span::plain("Reach alice, once.")],
+            closes_run: true,
         }]
     );
     let exercise = lesson.exercises().unwrap()[0].clone();
@@ -77,7 +78,8 @@ fn blocks_are_found_with_their_fence_line_and_a_malformed_one_is_its_error() {
     assert_eq!(
         prose,
         &[Prose::Exercise {
-            goal: vec![Span::plain("g")]
+            goal: vec![Span::plain("g")],
+            closes_run: true,
         }]
     );
 }
@@ -164,4 +166,48 @@ fn a_syntax_error_names_the_file_line() {
     let text = "# T\n\n```tour\nconnect alice\nalice: socket.jion(\"r\")\n```\n";
     let err = parse_markdown(text).unwrap_err();
     assert_eq!((err.line, err.column), (5, 15));
+}
+
+#[test]
+fn an_exercise_line_that_does_not_parse_is_the_lessons_syntax_error_at_that_line() {
+    let lesson = |lines: &str| {
+        format!(
+            "# T\n\n```tour\nconnect alice\n```\n\n```exercise\ngoal: g\nexpect receivers: alice\nhint: h\n{lines}```\n"
+        )
+    };
+    // The solution's own line; then a `then:` line naming a client the
+    // solution never connected; then a declared variant's own line.
+    let cases = [
+        ("solution: io.emt(\"x\")\n", 11, "`solution:` line", 14),
+        (
+            "solution: io.emit(\"x\")\nthen:  dave> socket.emit(\"y\")\n",
+            12,
+            "`then:` line",
+            8,
+        ),
+        (
+            "solution: io.emit(\"x\")\nvariant: v\nvariant then: carol> socket.emit(\"y\")\n",
+            13,
+            "`variant then:` line",
+            15,
+        ),
+    ];
+    for (lines, line, key, column) in cases {
+        let e = parse_markdown(&lesson(lines)).unwrap_err();
+        assert_eq!((e.line, e.column), (line, column), "{e:?}");
+        assert!(
+            e.message.starts_with(&format!(
+                "the exercise at line 7: its {key} does not parse: "
+            )),
+            "{e:?}"
+        );
+        assert!(
+            e.source_line.contains(key.split('`').nth(1).unwrap()),
+            "{e:?}"
+        );
+    }
+    // A solution that fails only on a declared variant is `check`'s to say.
+    let on_variant =
+        "setup: connect p\nsolution: p: socket.emit(\"x\")\nvariant: v\nvariant setup: connect q\n";
+    assert!(parse_markdown(&lesson(on_variant)).is_ok());
 }

@@ -134,6 +134,20 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
         .collect()
 }
 
+/// A message as a terminal of `width` columns shows it: its first line (the
+/// sentence) wrapped at words, the next ones with `indent`; the lines after
+/// it (a snippet with its caret) as they are, since their columns matter.
+pub fn wrap_message(message: &str, width: usize, indent: &str) -> String {
+    let (first, rest) = match message.split_once('\n') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (message, None),
+    };
+    let lead = &first[..first.len() - first.trim_start().len()];
+    let mut lines = wrap(first.trim_start(), width, lead, &format!("{lead}{indent}"));
+    lines.extend(rest.map(str::to_owned));
+    lines.join("\n")
+}
+
 /// The words of a line: split at spaces outside double-quoted strings.
 fn words(line: &str) -> Vec<&str> {
     let mut words = Vec::new();
@@ -154,6 +168,24 @@ mod tests {
     //! Filling and wrapping: word boundaries, hanging indents, styled words.
     use super::*;
     use crate::term::width::wrap_code;
+
+    #[test]
+    fn a_message_wraps_its_sentence_at_words_and_keeps_its_snippet() {
+        let message = "error: `emt` is not available here: after `io` come `.of(\"/ns\")` or `.emit(…)`\n  | io.emt(1)\n  |    ^";
+        let wrapped = wrap_message(message, 40, "  ");
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "error: `emt` is not available here:",
+                "  after `io` come `.of(\"/ns\")` or",
+                "  `.emit(…)`",
+                "  | io.emt(1)",
+                "  |    ^",
+            ]
+        );
+        assert_eq!(wrap_message("  short", 40, "  "), "  short");
+    }
 
     #[test]
     fn prose_wraps_at_spaces_within_the_width() {

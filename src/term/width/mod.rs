@@ -10,5 +10,5 @@ mod fill;
 mod size;
 
 pub use code::wrap_code;
-pub use fill::{Token, fill, wrap};
-pub use size::{DEFAULT, MIN, columns, detect, detect_rows, rows};
+pub use fill::{Token, fill, wrap, wrap_message};
+pub use size::{DEFAULT, MIN, columns, detect, detect_rows, rows, stderr_columns};

@@ -47,6 +47,20 @@ pub fn detect_rows() -> usize {
     decide_rows(lines.as_deref(), terminal_size().map(|(_, r)| r))
 }
 
+/// The width to wrap a message on standard error to, when standard error
+/// is a terminal (`COLUMNS`, then the terminal's width); `None` when it is
+/// not: a message piped or redirected keeps its lines whole.
+pub fn stderr_columns() -> Option<usize> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS").ok();
+    let terminal = crossterm::terminal::size()
+        .ok()
+        .map(|(c, _)| usize::from(c));
+    Some(decide(None, columns.as_deref(), terminal))
+}
+
 fn terminal_size() -> Option<(usize, usize)> {
     if !std::io::stdout().is_terminal() {
         return None;
