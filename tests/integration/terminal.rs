@@ -160,6 +160,9 @@ fn a_person_predicts_at_a_terminal_with_line_editing() {
     pane.line("alice bob");
     pane.wait_for("✘ you said alice: the sender: left out even though it is in \"lobby\"");
     pane.wait_for("`?` to skip");
+    // Ctrl-D before the line editor's prompt would reach a terminal still in
+    // cooked mode (and be lost in the switch to raw mode): wait for it.
+    pane.wait_for("  > ");
     // End of input: the lesson goes on unasked, and scores what was asked.
     pane.keys(&["C-d"]);
     pane.wait_for("[exit 0]");
