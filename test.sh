@@ -13,6 +13,8 @@ cd "$(dirname "$0")"
 IFS=$'\n\t'
 
 say() { printf 'test.sh: %s\n' "$*" >&2; }
+# Words joined by spaces (IFS is a newline here, which "${words[*]}" would use).
+words() { local IFS=' '; echo "$*"; }
 
 # The package manager, and each need's package name in it.
 manager=""
@@ -98,7 +100,7 @@ for need in "${needs[@]}"; do
 done
 if [ ${#installable[@]} -gt 0 ] && [ -n "$manager" ] && [ "$can_install" = true ]; then
   installable=($(printf '%s\n' "${installable[@]}" | sort -u))
-  say "installing ${installable[*]} with $manager"
+  say "installing $(words "${installable[@]}") with $manager"
   installed=true
   case "$manager" in
     apt-get)
@@ -110,7 +112,7 @@ if [ ${#installable[@]} -gt 0 ] && [ -n "$manager" ] && [ "$can_install" = true 
     brew) brew install "${installable[@]}" || installed=false ;;
   esac
   if [ "$installed" = false ]; then
-    say "$manager could not install ${installable[*]} (its messages are above); nothing was built."
+    say "$manager could not install $(words "${installable[@]}") (its messages are above); nothing was built."
     say "install them by hand, then run ./test.sh again: $(install_command "${installable[@]}")"
     exit 3
   fi
