@@ -93,28 +93,11 @@ fn on_connect<A: Adapter>(
         .unwrap_or(u64::MAX / 2 + counted);
     lock(&shared.admitted).insert(socket.id, admission);
     let Some(name) = name else {
-        super::outside::outside_client(shared, &socket, auth.as_ref());
+        let name = super::outside::outside_client(shared.clone(), &socket, auth.as_ref());
+        listen(&shared, &socket, &name, Turn::WaitForTheEngine);
         return futures_util::future::Either::Left(std::future::ready(()));
     };
-    {
-        let shared = shared.clone();
-        let name = name.clone();
-        socket.on_fallback(
-            move |io: SocketIo<A>,
-                  socket: SocketRef<A>,
-                  Event(event): Event,
-                  TryData(first): TryData<Value>,
-                  ack: AckSender<A>,
-                  AckAsked(asked): AckAsked| {
-                let sent = Sent {
-                    event,
-                    msg: first.unwrap_or(Value::Null),
-                    ack: asked.then_some(ack),
-                };
-                on_event(shared.clone(), io, socket, name.clone(), sent)
-            },
-        );
-    }
+    listen(&shared, &socket, &name, Turn::Now);
     {
         let shared = shared.clone();
         let name = name.clone();
@@ -239,6 +222,60 @@ fn client_name<A: Adapter>(socket: &SocketRef<A>) -> Option<String> {
         .get(CLIENT_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// When a client's event runs its handler.
+#[derive(Clone, Copy)]
+enum Turn {
+    /// As it comes: a tour client's, whose step the engine is running.
+    Now,
+    /// When the engine runs it as a step of its own: an outside client's.
+    WaitForTheEngine,
+}
+
+/// Runs every event `socket` emits through the script's handlers, as
+/// `name`, at its [`Turn`].
+fn listen<A: Adapter>(shared: &Arc<Shared<A>>, socket: &SocketRef<A>, name: &str, turn: Turn) {
+    let shared = shared.clone();
+    let name = name.to_owned();
+    socket.on_fallback(
+        move |io: SocketIo<A>,
+              socket: SocketRef<A>,
+              Event(event): Event,
+              TryData(first): TryData<Value>,
+              ack: AckSender<A>,
+              AckAsked(asked): AckAsked| {
+            let sent = Sent {
+                event,
+                msg: first.unwrap_or(Value::Null),
+                ack: asked.then_some(ack),
+            };
+            let waiting = match turn {
+                Turn::Now => None,
+                Turn::WaitForTheEngine => Some(super::outside::turn(
+                    &shared,
+                    &socket,
+                    &name,
+                    &sent.event,
+                    &sent.msg,
+                    sent.ack.is_some(),
+                )),
+            };
+            let (shared, name) = (shared.clone(), name.clone());
+            async move {
+                let counted = match waiting {
+                    None => None,
+                    // Dropped, or the run ended first: its handler never runs.
+                    Some(waiting) => match waiting.await {
+                        Some(counted) => Some(counted),
+                        None => return,
+                    },
+                };
+                on_event(shared, io, socket, name, sent).await;
+                drop(counted);
+            }
+        },
+    );
 }
 
 /// Whether the client passed an acknowledgement callback with its event.

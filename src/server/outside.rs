@@ -7,13 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde_json::Value;
-use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
-use socketioxide::extract::{AckSender, Event, SocketRef, TryData};
+use socketioxide::extract::SocketRef;
 use socketioxide::socket::DisconnectReason;
 use tokio::sync::oneshot;
 
-use super::handlers::{AckAsked, Sent, on_event};
 use super::{Notice, OutsideEvent, Shared, lock, rooms_of};
 
 /// The longest name an outside client may choose.
@@ -25,7 +23,7 @@ pub const MAX_OUTSIDE_NAME: usize = 32;
 pub const MAX_WAITING: usize = 256;
 
 /// Counts one waiting event until it has run or is dropped.
-struct Waiting(Arc<AtomicUsize>);
+pub(super) struct Waiting(Arc<AtomicUsize>);
 
 impl Drop for Waiting {
     fn drop(&mut self) {
@@ -33,14 +31,14 @@ impl Drop for Waiting {
     }
 }
 
-/// Names `socket`, an outside client, and makes it a participant: its
-/// events are held for the engine (see [`OutsideEvent`]); its coming and
-/// going are said aside (above the prompt in `play`).
+/// Names `socket`, an outside client, and says its coming and going aside
+/// (above the prompt in `play`); returns its name. Its events wait for
+/// their turn (see [`turn`]).
 pub(super) fn outside_client<A: Adapter>(
     shared: Arc<Shared<A>>,
     socket: &SocketRef<A>,
     auth: Option<&Value>,
-) {
+) -> String {
     let (name, note) = name_for(&shared, socket, auth);
     crate::runtime::say_aside(format!(
         "sockets-tour: an outside client connected to {} as {name}{note}: its emits run the \
@@ -48,77 +46,57 @@ pub(super) fn outside_client<A: Adapter>(
          receivers",
         socket.ns()
     ));
-    {
-        let shared = shared.clone();
-        let name = name.clone();
-        socket.on_fallback(
-            move |io: SocketIo<A>,
-                  socket: SocketRef<A>,
-                  Event(event): Event,
-                  TryData(first): TryData<Value>,
-                  ack: AckSender<A>,
-                  AckAsked(asked): AckAsked| {
-                let sent = Sent {
-                    event,
-                    msg: first.unwrap_or(Value::Null),
-                    ack: asked.then_some(ack),
-                };
-                held(shared.clone(), io, socket, name.clone(), sent)
-            },
-        );
-    }
+    let leaving = name.clone();
     socket.on_disconnect(move |socket: SocketRef<A>, _: DisconnectReason| {
         lock(&shared.outside).remove(&socket.id);
         crate::runtime::say_aside(format!(
-            "sockets-tour: the outside client {name} left {}",
+            "sockets-tour: the outside client {leaving} left {}",
             socket.ns()
         ));
         std::future::ready(())
     });
+    name
 }
 
-/// Tells the engine of the event at once (so that the events of one client
-/// keep their order), and runs its handler when the engine says so.
-fn held<A: Adapter>(
-    shared: Arc<Shared<A>>,
-    io: SocketIo<A>,
-    socket: SocketRef<A>,
-    name: String,
-    sent: Sent<A>,
-) -> impl Future<Output = ()> {
+/// Tells the engine of an outside client's event at once (so that the
+/// events of one client keep their order); the future ends when the engine
+/// says that its turn has come (`Some`: run its handler now, then drop the
+/// count), or with `None` when it is dropped (too many wait, or the run is
+/// over before the engine came to it).
+pub(super) fn turn<A: Adapter>(
+    shared: &Shared<A>,
+    socket: &SocketRef<A>,
+    name: &str,
+    event: &str,
+    msg: &Value,
+    ack: bool,
+) -> impl Future<Output = Option<Waiting>> + Send + use<A> {
     static SAID: AtomicBool = AtomicBool::new(false);
     let waiting = Waiting(shared.outside_waiting.clone());
     if waiting.0.fetch_add(1, Ordering::Relaxed) >= MAX_WAITING {
         if !SAID.swap(true, Ordering::Relaxed) {
             crate::runtime::say_aside(format!(
                 "sockets-tour: {MAX_WAITING} events of outside clients wait for their turn; \
-                 {name}'s {:?} was dropped, and others past that many are dropped too, \
-                 without another word",
-                sent.event
+                 {name}'s {event:?} was dropped, and others past that many are dropped too, \
+                 without another word"
             ));
         }
-        return futures_util::future::Either::Left(std::future::ready(()));
+        return futures_util::future::Either::Left(std::future::ready(None));
     }
     let (go, went) = oneshot::channel();
     let of = socket.clone();
     let held = OutsideEvent {
-        name: name.clone(),
+        name: name.to_owned(),
         ns: socket.ns().to_owned(),
-        event: sent.event.clone(),
-        msg: sent.msg.clone(),
-        ack: sent.ack.is_some(),
+        event: event.to_owned(),
+        msg: msg.clone(),
+        ack,
         go,
         rooms: Box::new(move || rooms_of(&of)),
     };
     // The engine is gone (the run is over): then `went` fails below too.
     let _ = shared.notices.send(Notice::Outside(held));
-    futures_util::future::Either::Right(async move {
-        // Never run when the run ends before the engine came to it.
-        if went.await.is_ok() {
-            on_event(shared, io, socket, name, sent).await;
-        }
-        drop(waiting);
-    })
+    futures_util::future::Either::Right(async move { went.await.ok().map(|()| waiting) })
 }
 
 /// The outside client's name: the one it asked for with `auth.name` if it
