@@ -212,13 +212,7 @@ fn outside_clients_past_the_cap_are_closed_and_the_tours_own_still_connect() {
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         kept.push(stream);
     }
-    let (_, answer) = handshake(port);
-    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-    assert!(
-        answer.contains("at most 2 outside clients may be connected at once (--max-outside)"),
-        "{answer}"
-    );
-    wait_for_line(&err, "closed an outside connection");
+    refused_past_the_cap(port, 2, &err);
     writeln!(stdin, "connect bob\nconnect carol\nio.emit(\"hi\")").unwrap();
     drop(stdin);
     let printed = wait_for_line(&out, "carol  got \"hi\"").join("\n");
@@ -438,4 +432,14 @@ fn test_sh_names_each_missing_tool_and_builds_nothing() {
         "{}",
         String::from_utf8_lossy(&o.stdout)
     );
+}
+
+/// One more handshake on `port` is refused (503) with the cap of `cap`
+/// outside clients named, and the program says so on `err`.
+pub fn refused_past_the_cap(port: u16, cap: usize, err: &Receiver<String>) {
+    let (_, answer) = handshake(port);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    let named = format!("at most {cap} outside clients may be connected at once (--max-outside)");
+    assert!(answer.contains(&named), "{answer}");
+    wait_for_line(err, "closed an outside connection");
 }

@@ -302,7 +302,7 @@ fn cr_only_line_endings_are_lines_for_run_and_play_alike() {
 /// accepted past the cap too, still connect.
 #[test]
 fn silent_connections_count_against_the_outside_cap_and_the_tour_still_connects() {
-    use crate::environment::{PATIENCE, handshake, play_listening};
+    use crate::environment::{PATIENCE, play_listening, refused_past_the_cap};
     use std::io::{Read as _, Write as _};
     use std::net::TcpStream;
 
@@ -314,13 +314,7 @@ fn silent_connections_count_against_the_outside_cap_and_the_tour_still_connects(
     let silent: Vec<TcpStream> = (0..2)
         .map(|_| TcpStream::connect(("127.0.0.1", port)).expect("connects"))
         .collect();
-    let (_, answer) = handshake(port);
-    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-    assert!(
-        answer.contains("at most 2 outside clients may be connected at once (--max-outside)"),
-        "{answer}"
-    );
-    wait_for_line(&err, "closed an outside connection");
+    refused_past_the_cap(port, 2, &err);
 
     writeln!(stdin, "connect bob\nio.emit(\"hi\")").unwrap();
     printed.extend(wait_for_line(&out, "bob    got \"hi\""));
