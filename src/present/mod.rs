@@ -314,24 +314,14 @@ fn pause(
     presenting: &Presenting,
     output: Output,
 ) -> anyhow::Result<Key> {
-    let (color, columns) = match output {
-        Output::Transcript { color, width } => (color, width),
-        Output::Ndjson => (false, width::DEFAULT),
-    };
     let marker = format!("{}/{total}", page + 1);
-    let line = fitted(&format!("── {marker} ── {}", keys::HELP), columns);
-    let painted = Palette::new(color).paint(Role::Label, &line);
-    let mut err = std::io::stderr().lock();
+    let line = format!("── {marker} ── {}", keys::HELP);
     loop {
-        let key = keys::wait(presenting.pace, || {
-            write!(err, "{painted}")?;
-            err.flush()
-        })?;
-        // The pause line is not part of the transcript.
-        presenting.screen.end_pause(&mut err)?;
+        let (key, columns) = wait_under(&line, presenting, output)?;
         if key != Key::Help {
             return Ok(key);
         }
+        let mut err = std::io::stderr().lock();
         for (keys, what) in HELP_LINES {
             let first = format!("  {keys:<18}");
             let rest = " ".repeat(first.chars().count());
@@ -346,31 +336,39 @@ fn pause(
 /// stderr with the keys, a key, and the line erased again. The answers
 /// given cannot be asked again, so `b` and `r` say so and wait.
 pub fn predicting_pause(presenting: &Presenting, output: Output) -> anyhow::Result<Paused> {
-    let (color, columns) = match output {
-        Output::Transcript { color, width } => (color, width),
-        Output::Ndjson => (false, width::DEFAULT),
-    };
-    let line = fitted("── Enter/space next · q quit", columns);
-    let painted = Palette::new(color).paint(Role::Label, &line);
-    let mut err = std::io::stderr().lock();
     loop {
-        let key = keys::wait(presenting.pace, || {
-            write!(err, "{painted}")?;
-            err.flush()
-        })?;
-        presenting.screen.end_pause(&mut err)?;
+        let (key, columns) = wait_under("── Enter/space next · q quit", presenting, output)?;
         match key {
             Key::Next => return Ok(Paused::Next),
             Key::Quit => return Ok(Paused::Quit),
             Key::Interrupt => return Ok(Paused::Interrupted),
             Key::Back | Key::Replay | Key::Help => {
                 let note = "  (with --predict the lesson goes forward only: your answers are not asked again)";
+                let mut err = std::io::stderr().lock();
                 for line in width::wrap(note, columns, "", "    ") {
                     writeln!(err, "{line}")?;
                 }
             }
         }
     }
+}
+
+/// Shows `line` on stderr (fitted to the width, painted as a label) until
+/// a key comes, then erases it again (a pause line is no part of the
+/// transcript); returns the key, and the width it was fitted to.
+fn wait_under(line: &str, presenting: &Presenting, output: Output) -> anyhow::Result<(Key, usize)> {
+    let (color, columns) = match output {
+        Output::Transcript { color, width } => (color, width),
+        Output::Ndjson => (false, width::DEFAULT),
+    };
+    let painted = Palette::new(color).paint(Role::Label, &fitted(line, columns));
+    let mut err = std::io::stderr().lock();
+    let key = keys::wait(presenting.pace, || {
+        write!(err, "{painted}")?;
+        err.flush()
+    })?;
+    presenting.screen.end_pause(&mut err)?;
+    Ok((key, columns))
 }
 
 /// What `?` shows.
