@@ -36,14 +36,24 @@ pub(super) async fn add_namespace<A: ServerAdapter>(
     lock(&shared.namespaces).insert(ns.clone());
     let on_connect = {
         let shared = shared.clone();
-        move |io: SocketIo<A>, socket: SocketRef<A>, TryData(auth): TryData<Value>| {
-            on_connect(shared.clone(), io, socket, auth.ok())
-        }
+        move |io: SocketIo<A>, socket: SocketRef<A>| on_connect(shared.clone(), io, socket)
     };
     let middleware = {
         let shared = shared.clone();
         move |socket: SocketRef<A>, TryData(auth): TryData<Value>| {
-            let verdict = check_middlewares(&shared, socket.ns(), &auth.unwrap_or(Value::Null));
+            let auth = auth.ok();
+            let verdict =
+                check_middlewares(&shared, socket.ns(), auth.as_ref().unwrap_or(&Value::Null));
+            // An outside client listens from here, before socketioxide sends
+            // it CONNECT (and only then runs the connection handler, in a
+            // task of its own): an emit sent as soon as it is connected
+            // finds its listener, as on the official server, whose
+            // connection handler runs in the same tick as its CONNECT.
+            // (A tour client emits only after the connection handler's welcome.)
+            if verdict.is_ok() && client_name(&socket).is_none() {
+                let name = super::outside::outside_client(shared.clone(), &socket, auth.as_ref());
+                listen(&shared, &socket, &name, Turn::WaitForTheEngine);
+            }
             async move { verdict }
         }
     };
@@ -76,7 +86,6 @@ fn on_connect<A: Adapter>(
     shared: Arc<Shared<A>>,
     io: SocketIo<A>,
     socket: SocketRef<A>,
-    auth: Option<Value>,
 ) -> impl Future<Output = ()> {
     let name = client_name(&socket);
     // Socket.IO puts every socket in a room named after its id; socketioxide does not.
@@ -93,8 +102,7 @@ fn on_connect<A: Adapter>(
         .unwrap_or(u64::MAX / 2 + counted);
     lock(&shared.admitted).insert(socket.id, admission);
     let Some(name) = name else {
-        let name = super::outside::outside_client(shared.clone(), &socket, auth.as_ref());
-        listen(&shared, &socket, &name, Turn::WaitForTheEngine);
+        // An outside client: named and listening since the middleware.
         return futures_util::future::Either::Left(std::future::ready(()));
     };
     listen(&shared, &socket, &name, Turn::Now);
