@@ -174,17 +174,18 @@ pub fn handshake(port: u16) -> (std::net::TcpStream, String) {
 }
 
 pub fn play_listening(
-    port: u16,
     extra: &[&str],
 ) -> (
+    u16,
     Child,
     std::process::ChildStdin,
     Receiver<String>,
     Receiver<String>,
 ) {
-    let listen = format!("127.0.0.1:{port}");
+    // Port 0: the program takes a free one itself and says which (a port
+    // picked here and freed could be taken by another test meanwhile).
     let mut child = crate::sockets_tour()
-        .args(["play", "--listen", &listen, "--color", "never"])
+        .args(["play", "--listen", "127.0.0.1:0", "--color", "never"])
         .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -194,7 +195,16 @@ pub fn play_listening(
     let stdin = child.stdin.take().unwrap();
     let out = lines_of(child.stdout.take().unwrap());
     let err = lines_of(child.stderr.take().unwrap());
-    (child, stdin, out, err)
+    let said = wait_for_line(&err, "listens on http://127.0.0.1:");
+    let port = said
+        .iter()
+        .find_map(|line| {
+            let after = line.split("listens on http://127.0.0.1:").nth(1)?;
+            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .expect("the port it listens on");
+    (port, child, stdin, out, err)
 }
 
 /// Issue 17: 1,015 outside websocket clients used up the descriptors and
@@ -202,8 +212,7 @@ pub fn play_listening(
 /// answered 503 with the reason and closed; the tour still connects.
 #[test]
 fn outside_clients_past_the_cap_are_closed_and_the_tours_own_still_connect() {
-    let port = free_port();
-    let (mut child, mut stdin, out, err) = play_listening(port, &["--max-outside", "2"]);
+    let (port, mut child, mut stdin, out, err) = play_listening(&["--max-outside", "2"]);
     writeln!(stdin, "connect alice").unwrap();
     wait_for_line(&out, "alice  connected to /");
     let mut kept = Vec::new();

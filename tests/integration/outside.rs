@@ -58,8 +58,7 @@ socket.on("chat", (msg) => {
 
 #[test]
 fn an_outside_socket_io_client_emit_runs_the_handler_and_shows_in_the_transcript() {
-    let port = free_port();
-    let (mut child, mut stdin, out, err) = play_listening(port, &[]);
+    let (port, mut child, mut stdin, out, err) = play_listening(&[]);
     writeln!(stdin, "on \"chat\": io.emit(\"chat\", msg)\nconnect alice").unwrap();
     let mut printed = wait_for_line(&out, "alice  connected to /");
 

@@ -306,8 +306,7 @@ fn silent_connections_count_against_the_outside_cap_and_the_tour_still_connects(
     use std::io::{Read as _, Write as _};
     use std::net::TcpStream;
 
-    let port = free_port();
-    let (mut child, mut stdin, out, err) = play_listening(port, &["--max-outside", "2"]);
+    let (port, mut child, mut stdin, out, err) = play_listening(&["--max-outside", "2"]);
     writeln!(stdin, "connect alice").unwrap();
     let mut printed = wait_for_line(&out, "alice  connected to /");
     // Accepted in the order they connected: these two take the cap.
