@@ -9,7 +9,6 @@ pub mod commands;
 pub mod terminal;
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::Path;
 
 use tokio::sync::mpsc;
@@ -94,7 +93,7 @@ pub async fn play(
         played: Played::default(),
         number: 0,
     };
-    let asked_for = setup.servers.listen != SocketAddr::from(([127, 0, 0, 1], 0));
+    let asked_for = setup.servers.chosen.is_some();
     let mut announced = false;
     loop {
         // `/` only: the others are declared as lines name them.

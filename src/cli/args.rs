@@ -57,11 +57,12 @@ pub struct Look {
 /// `servers … with adapter`.
 #[derive(Debug, Args)]
 pub struct ServerFlags {
-    /// Address the embedded server listens on, HOST:PORT (loopback unless
-    /// you say otherwise; a host name such as localhost is resolved); a real
-    /// Socket.IO client may connect to it
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0", value_parser = parse_listen)]
-    pub listen: SocketAddr,
+    /// Address the embedded server listens on, HOST:PORT (a host name such
+    /// as localhost is resolved; port 0 picks a free one, and the program
+    /// says which); a real Socket.IO client may connect to it [default: a
+    /// free port on 127.0.0.1, not announced]
+    #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
+    pub listen: Option<SocketAddr>,
     /// How many outside clients (real Socket.IO clients on the server's
     /// port) may be connected at once; one past it is closed at once, so
     /// that descriptors stay for the tour's own clients

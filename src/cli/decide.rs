@@ -7,7 +7,9 @@ use std::io::IsTerminal as _;
 
 use super::args::{ColorChoice, Look, RunFlags, ServerFlags};
 use super::say;
-use crate::engine::Servers;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use crate::engine::{Chosen, Servers};
 use crate::present::Presenting;
 use crate::render::Output;
 use crate::setup::Setup;
@@ -56,8 +58,11 @@ impl RunFlags {
 pub fn setup(json: bool, look: &Look, place: &ServerFlags) -> Setup {
     Setup {
         servers: Servers {
-            listen: place.listen,
+            listen: place
+                .listen
+                .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
             redis: place.redis.clone(),
+            chosen: place.listen.map(|_| Chosen::default()),
         },
 
         output: output(json, look),

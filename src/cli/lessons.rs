@@ -43,7 +43,7 @@ pub fn run_lessons(
             other => other,
         })?;
     }
-    if setup.servers.listen != crate::setup::Setup::loopback(setup.output).servers.listen {
+    if setup.servers.chosen.is_some() {
         say_where_servers_lines_listen(lessons, setup.servers.listen);
     }
     let mut answers = if decided.predict {

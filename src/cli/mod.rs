@@ -173,9 +173,9 @@ fn prepare(
     // checks later refuse what does not fit, in words.
     let _ = crate::server::descriptors::raise_fd_limit();
     let listen = setup.servers.listen;
-    if listen != Setup::loopback(setup.output).servers.listen {
+    if let Some(chosen) = &setup.servers.chosen {
         // An address that cannot be bound is reported by the run itself.
-        if let Ok(bound) = std::net::TcpListener::bind(listen).and_then(|l| l.local_addr()) {
+        if let Ok(bound) = chosen.bind(listen) {
             setup.servers.listen = bound;
             if before.announce {
                 say(&crate::play::listening(&format!("http://{bound}")));

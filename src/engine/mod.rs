@@ -12,6 +12,7 @@
 
 mod act;
 mod connect;
+mod listen;
 mod observe;
 mod outcome;
 mod outside;
@@ -32,6 +33,7 @@ use crate::server::{Notice, OutsideEvent};
 
 use crate::error::Error;
 use act::ClientEmit;
+pub use listen::Chosen;
 use trace::Trace;
 
 /// Where a run's servers are: the address of its one server (a script
@@ -41,6 +43,9 @@ use trace::Trace;
 pub struct Servers {
     pub listen: SocketAddr,
     pub redis: Option<String>,
+    /// `Some` when the user chose the address (`--listen`): the listener
+    /// bound for it before the run.
+    pub chosen: Option<Chosen>,
 }
 
 impl From<SocketAddr> for Servers {
@@ -48,6 +53,7 @@ impl From<SocketAddr> for Servers {
         Servers {
             listen,
             redis: None,
+            chosen: None,
         }
     }
 }
@@ -93,10 +99,17 @@ impl Engine {
     /// Starts a server listening on `addr` (loopback port 0 unless the user
     /// asked otherwise), with the namespace `/`; the script declares others.
     pub async fn start(servers: impl Into<Servers>) -> Result<Engine, Error> {
-        let Servers { listen, redis } = servers.into();
-        let listener = TcpListener::bind(listen)
-            .await
-            .map_err(|e| cannot_listen(listen, &e))?;
+        let Servers {
+            listen,
+            redis,
+            chosen,
+        } = servers.into();
+        let listener = match chosen.and_then(|chosen| chosen.take(listen)) {
+            Some(listener) => listener,
+            None => TcpListener::bind(listen)
+                .await
+                .map_err(|e| cannot_listen(listen, &e))?,
+        };
         let (tx, notices) = mpsc::unbounded_channel();
         let cluster = Cluster::single(listener, tx).await?;
         Ok(Engine {

@@ -200,6 +200,7 @@ async fn measure(lesson: &Lesson, setup: &Setup) -> Result<(Vec<plan::Unit>, Sum
     let servers = Servers {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         redis: setup.servers.redis.clone(),
+        chosen: None,
     };
     let (rendered, summary) = Engine::run(servers, async |engine| {
         let mut rendered = Vec::new();

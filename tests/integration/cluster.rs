@@ -39,6 +39,7 @@ fn setup(redis: Option<String>) -> Servers {
     Servers {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         redis,
+        chosen: None,
     }
 }
 

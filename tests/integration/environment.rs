@@ -114,13 +114,6 @@ fn play_refuses_a_connect_that_cannot_fit_in_words_and_goes_on() {
     );
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
-}
-
 /// The lines a child writes to `stream`, as they come.
 pub fn lines_of(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -234,23 +227,18 @@ fn outside_clients_past_the_cap_are_closed_and_the_tours_own_still_connect() {
 
 #[test]
 fn listen_takes_localhost_and_says_the_port_that_0_took_and_who_can_connect() {
-    let port = free_port();
     let o = crate::sockets_tour()
-        .args([
-            "rooms",
-            "--color",
-            "never",
-            "--listen",
-            &format!("localhost:{port}"),
-        ])
+        .args(["rooms", "--color", "never", "--listen", "localhost:0"])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(
-        err.contains(&format!("listens on http://127.0.0.1:{port};")),
-        "{err}"
-    );
+    let said = err
+        .split("listens on http://127.0.0.1:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no port said: {err}"));
+    let taken: u16 = said.split(';').next().unwrap().parse().expect("a port");
+    assert_ne!(taken, 0, "{err}");
     assert!(!err.contains("not a loopback address"), "{err}");
 
     let o = crate::sockets_tour()
@@ -275,19 +263,17 @@ fn listen_takes_localhost_and_says_the_port_that_0_took_and_who_can_connect() {
 
 #[test]
 fn a_servers_line_says_that_nothing_listens_on_the_listen_address_after_it() {
-    let port = free_port();
     let o = crate::sockets_tour()
-        .args([
-            "cluster",
-            "--color",
-            "never",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
+        .args(["cluster", "--color", "never", "--listen", "127.0.0.1:0"])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
+    let port = err
+        .split("listens on http://127.0.0.1:")
+        .nth(1)
+        .and_then(|said| said.split(';').next()?.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("no port said: {err}"));
     assert!(
         err.contains("starts a cluster (`servers`): from that line on")
             && err.contains(&format!("nothing listens on 127.0.0.1:{port}")),

@@ -9,7 +9,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::environment::{free_port, lines_of, play_listening, wait_for_line};
+use crate::environment::{lines_of, play_listening, wait_for_line};
 
 /// Where the reference packages are; fails (never skips) without Node or them.
 fn reference() -> &'static Path {
@@ -114,9 +114,23 @@ fn an_outside_socket_io_client_emit_runs_the_handler_and_shows_in_the_transcript
 #[test]
 fn an_outside_clients_step_is_printed_above_the_prompt_not_over_it() {
     use crate::tmux::{LastRow as _, Tmux, text};
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let tmux = Tmux::start("outside-step", 100, 30, &["play", "--listen", &listen]);
+    let tmux = Tmux::start(
+        "outside-step",
+        100,
+        30,
+        &["play", "--listen", "127.0.0.1:0"],
+    );
+    let said = tmux.wait_for("where it listens", |s| {
+        s.iter().any(|l| l.contains("listens on http://127.0.0.1:"))
+    });
+    let port: u16 = said
+        .iter()
+        .find_map(|l| {
+            let after = l.split("listens on http://127.0.0.1:").nth(1)?;
+            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .expect("the port it listens on");
     let prompt = |tmux: &Tmux| {
         tmux.wait_for("the prompt", |s| s.last_non_blank() == "tour>");
         tmux.wait_for_raw_mode();

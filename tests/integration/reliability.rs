@@ -4,7 +4,7 @@
 //! snippets, CR line endings, the scale refusal that fits no client, and
 //! silent connections counted against the outside cap.
 
-use crate::environment::{free_port, lines_of, wait_for_line};
+use crate::environment::wait_for_line;
 use std::process::{Output, Stdio};
 
 use crate::tmux::{Tmux, text};
@@ -168,18 +168,8 @@ async fn an_impostor_sending_the_client_header_is_only_an_outside_client() {
     use rust_socketio::{Event, TransportType};
     use std::io::Write as _;
 
-    let port = free_port();
+    let (port, mut child, mut stdin, out, err) = crate::environment::play_listening(&[]);
     let listen = format!("127.0.0.1:{port}");
-    let mut child = crate::sockets_tour()
-        .args(["play", "--listen", &listen, "--color", "never"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let out = lines_of(child.stdout.take().unwrap());
-    let err = lines_of(child.stderr.take().unwrap());
     writeln!(stdin, "connect alice").unwrap();
     let mut printed = wait_for_line(&out, "connected to /");
 
