@@ -150,7 +150,10 @@ impl Engine {
     /// One `connect` on its own, with the step's sync: what its namespace's
     /// connection handler did (its emits, an error, a disconnection), and
     /// whatever reached a client meanwhile, are this step's.
-    pub(super) async fn connect_alone(&mut self, statement: &Statement) -> anyhow::Result<StepReport> {
+    pub(super) async fn connect_alone(
+        &mut self,
+        statement: &Statement,
+    ) -> anyhow::Result<StepReport> {
         let (name, ns, _) = connect_parts(statement);
         let mut trace = Trace::new(statement);
         self.opened += 1;

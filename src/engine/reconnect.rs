@@ -159,10 +159,8 @@ impl Engine {
             }
         }
         let code = trace.code.clone();
-        self.members.insert(
-            name.to_owned(),
-            Participant::Absent(Absence::Lost { code }),
-        );
+        self.members
+            .insert(name.to_owned(), Participant::Absent(Absence::Lost { code }));
         self.links.buffers.insert(name.to_owned(), Vec::new());
         let sent = hook_emits(trace);
         self.see_departures(&sent, trace).await?;

@@ -23,7 +23,8 @@ impl<W: Write> Transcript<W> {
             let text = format!("refused on reconnecting: connect_error {}", quoted(message));
             return self.mark(false, name, w, &text);
         }
-        let text = format!("reconnected to {ns}: a new socket (new id, in no room yet)");
+        let text =
+            format!("reconnected to {ns}: a new socket, with a new id and none of the old rooms");
         self.mark(true, name, w, &text)?;
         if flushed.is_empty() {
             return self.note("its client had buffered nothing");

@@ -289,7 +289,13 @@ impl<W: Write> Transcript<W> {
         Ok(())
     }
 
-    pub(super) fn mark(&mut self, ok: bool, name: &str, width: usize, text: &str) -> io::Result<()> {
+    pub(super) fn mark(
+        &mut self,
+        ok: bool,
+        name: &str,
+        width: usize,
+        text: &str,
+    ) -> io::Result<()> {
         if ok {
             self.marked("✔", Role::Received, name, width, text)
         } else {

@@ -55,10 +55,7 @@ impl Cursor<'_> {
             self.skip_ws();
             self.ident(false) == Some("emit")
         }) {
-            return Err(self.error_at(
-                at,
-                "expected `.emit(\"EVENT\", …)` after `socket.volatile`",
-            ));
+            return Err(self.error_at(at, "expected `.emit(\"EVENT\", …)` after `socket.volatile`"));
         }
         self.expect('(', "after `emit`")?;
         self.skip_ws();
@@ -81,6 +78,10 @@ impl Cursor<'_> {
         }
         self.expect(')', "to close `emit(`")?;
         self.end_of_statement()?;
-        Ok(StatementKind::Link(Link::VolatileEmit { name, event, args }))
+        Ok(StatementKind::Link(Link::VolatileEmit {
+            name,
+            event,
+            args,
+        }))
     }
 }

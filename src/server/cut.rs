@@ -62,6 +62,8 @@ impl Cuts {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Weak<Switch>>> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

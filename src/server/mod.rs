@@ -379,7 +379,6 @@ impl<A: ServerAdapter> Server<A> {
     }
 
     /// The server-side socket of a connected client.
-
     pub fn socket(&self, name: &str) -> Option<SocketRef<A>> {
         lock(&self.shared.sockets).get(name).cloned()
     }

@@ -27,8 +27,8 @@ use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::descriptors::{admit_outside, max_outside, release_outside};
 use super::cut::{Cuts, Switch};
+use super::descriptors::{admit_outside, max_outside, release_outside};
 use crate::protocol::{CLIENT_HEADER, SECRET_HEADER, WAIT_BOUND, is_client_secret};
 
 /// Accepts connections with TCP_NODELAY on, and quick ACKs after each read;
