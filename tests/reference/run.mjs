@@ -1376,6 +1376,9 @@ export async function run(stmts, emitLine) {
     m.randomizationFactor(0);
     m.reconnection(true);
     const attempt = new Promise((resolve) => m.once("reconnect_attempt", () => setImmediate(resolve)));
+    // `reconnection(false)` after an earlier reconnection set it, as a
+    // deliberate close would; Manager.open() clears it the same way.
+    m.skipReconnect = false;
     m.reconnect();
     await bounded(attempt, `${c.name}'s first reconnection attempt`);
   }
