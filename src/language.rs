@@ -77,6 +77,9 @@ mod tests {
             ".id",
             "socket.join(",
             "socket.leave(",
+            "drop ",
+            "reconnect ",
+            "socket.volatile.emit(",
         ] {
             assert!(all.contains(form), "no example of `{form}`");
         }

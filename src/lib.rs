@@ -79,7 +79,7 @@ pub use protocol::RESERVED_EVENTS;
 pub use render::{Output, Transcript, json_line};
 pub use scale::{ScaleReport, ensure_fits, scale};
 pub use script::{
-    Action, Arg, BroadcastAction, Expr, Room, Scope, SocketAction, Statement, StatementKind,
+    Action, Arg, BroadcastAction, Expr, Link, Room, Scope, SocketAction, Statement, StatementKind,
     SyntaxError, parse_line, parse_script,
 };
 pub use setup::Setup;

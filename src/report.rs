@@ -83,6 +83,22 @@ pub enum Outcome {
         event: String,
     },
     Error(String),
+    /// `reconnect NAME`: a new socket for a dropped client (or the
+    /// `connect_error` that refused it), then the emits its client had
+    /// buffered, sent in order (v3).
+    Reconnected {
+        name: String,
+        ns: String,
+        error: Option<String>,
+        flushed: Vec<(String, Vec<Value>)>,
+    },
+    /// A client emit while the client's connection is lost: buffered by the
+    /// client, or dropped since it was volatile (v3).
+    Offline {
+        name: String,
+        event: String,
+        buffered: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -138,6 +154,9 @@ pub enum Absence {
     NoNamespace { ns: String },
     /// Disconnected by this statement (its code as written).
     Disconnected { code: String },
+    /// Its connection was lost by this statement (`drop NAME`), and it has
+    /// not reconnected yet (v3).
+    Lost { code: String },
     /// The engine counted it as connected, but the server has no socket for
     /// it (always reported as a mismatch too).
     Vanished,
@@ -278,6 +297,9 @@ pub fn explain(reason: &Reason) -> String {
         }
         Reason::NotConnected(Absence::Disconnected { code }) => {
             format!("not connected: disconnected by `{code}`")
+        }
+        Reason::NotConnected(Absence::Lost { code }) => {
+            format!("its connection was lost (`{code}`) and has not come back yet")
         }
         Reason::NotConnected(Absence::Vanished) => {
             "not connected: the server lost its socket".to_owned()

@@ -409,6 +409,16 @@ impl Cluster {
         all
     }
 
+    /// Cuts `name`'s connection under it, on whichever server has it
+    /// (`drop NAME`); whether one had it.
+    pub fn cut(&self, name: &str) -> bool {
+        let mut found = false;
+        each!(&self.nodes, |nodes| for node in nodes {
+            found |= node.cut(name);
+        });
+        found
+    }
+
     /// Lets go of `name`'s socket behind the engine's back (a test's
     /// provocation of a mismatch).
     #[cfg(test)]

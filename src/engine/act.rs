@@ -13,7 +13,7 @@ use crate::server::Handled;
 
 /// Whether a disconnect handler's action disconnects other sockets (its
 /// own `socket.disconnect()` does nothing: the socket has left already).
-fn disconnects(action: &Action) -> bool {
+pub(super) fn disconnects(action: &Action) -> bool {
     use crate::script::{BroadcastAction, Expr};
     matches!(
         action,
@@ -94,7 +94,8 @@ impl Engine {
             ack,
         } = emit;
         let Some(Participant::Connected(client)) = self.members.get(name) else {
-            return Ok(not_connected(name));
+            let offline = self.offline_emit(name, event, args, ack, true);
+            return Ok(offline.unwrap_or_else(|| not_connected(name)));
         };
         if let Some(refusal) = protocol::refusal(event) {
             // The JavaScript client throws before sending.

@@ -37,6 +37,11 @@ impl Engine {
             let refused = |s| Trace::new(s).report(Outcome::Error(refusal.to_string()));
             return Ok(statements.iter().map(refused).collect());
         }
+        for statement in statements {
+            if !self.is_connected(connect_parts(statement).0) {
+                self.links.remember(statement);
+            }
+        }
         let mut reports = Vec::with_capacity(statements.len());
         let mut rest = statements;
         while !rest.is_empty() {
@@ -145,7 +150,10 @@ impl Engine {
     /// One `connect` on its own, with the step's sync: what its namespace's
     /// connection handler did (its emits, an error, a disconnection), and
     /// whatever reached a client meanwhile, are this step's.
-    async fn connect_alone(&mut self, statement: &Statement) -> anyhow::Result<StepReport> {
+    pub(super) async fn connect_alone(
+        &mut self,
+        statement: &Statement,
+    ) -> anyhow::Result<StepReport> {
         let (name, ns, _) = connect_parts(statement);
         let mut trace = Trace::new(statement);
         self.opened += 1;

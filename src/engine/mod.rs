@@ -8,6 +8,7 @@
 //! - `outcome`: a step's outcome, held against the prediction.
 //! - `outside`: an outside client's event, run as a step of its own.
 //! - `predict`: who an action should reach, and why not.
+//! - `reconnect`: `drop`, `reconnect`, buffered and volatile emits (v3).
 //! - `trace`: one step in progress.
 
 mod act;
@@ -17,6 +18,7 @@ mod observe;
 mod outcome;
 mod outside;
 pub mod predict;
+mod reconnect;
 mod trace;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -89,6 +91,9 @@ pub struct Engine {
     /// Notices read while waiting for an outside client's event, for the
     /// next step to take in first.
     early: VecDeque<Notice>,
+    /// How each client connected, and the buffers of those whose
+    /// connection is lost (`drop`, `reconnect`).
+    links: reconnect::Links,
     /// Whether `run_block` runs the outside clients' events that came
     /// during a statement right after it (a lesson); `false`: its caller
     /// runs them (the playground, which shows them with their statement).
@@ -125,6 +130,7 @@ impl Engine {
             opened: 0,
             held: VecDeque::new(),
             early: VecDeque::new(),
+            links: Default::default(),
             outside_in_blocks: true,
         })
     }
@@ -218,9 +224,14 @@ impl Engine {
             let mut reports = self.connect_all(std::slice::from_ref(statement)).await?;
             return Ok(reports.remove(0));
         }
+        if let StatementKind::Link(link) = &statement.kind {
+            return self.link(statement, link).await;
+        }
         let mut trace = Trace::new(statement);
         let outcome = match &statement.kind {
-            StatementKind::Connect { .. } => unreachable!("handled above"),
+            StatementKind::Connect { .. } | StatementKind::Link(_) => {
+                unreachable!("handled above")
+            }
             StatementKind::Disconnect { name } => self.client_disconnect(name, &mut trace).await?,
             StatementKind::Use {
                 ns,

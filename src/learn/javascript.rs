@@ -9,6 +9,27 @@ use crate::script::{
     Statement, StatementKind,
 };
 
+/// `drop`, `reconnect` and volatile emits (v3) as the client's code.
+fn link_js(link: &crate::script::Link) -> Vec<String> {
+    use crate::script::Link;
+    match link {
+        Link::Drop { name } => vec![format!(
+            "// {name}'s network goes down: the server sees \"transport close\""
+        )],
+        Link::Reconnect { name } => vec![format!(
+            "// {name}'s network is back: its client reconnects by itself, a new socket"
+        )],
+        Link::VolatileEmit { name, event, args } => {
+            let mut parts = vec![value(&Value::String(event.clone()))];
+            parts.extend(args.iter().map(value));
+            vec![format!(
+                "socket.volatile.emit({}); // {name}'s client",
+                parts.join(", ")
+            )]
+        }
+    }
+}
+
 /// `statement` as JavaScript, one line of code per item.
 pub fn javascript(statement: &Statement) -> Vec<String> {
     let on_server = |lines: Vec<String>| -> Vec<String> {
@@ -33,6 +54,7 @@ pub fn javascript(statement: &Statement) -> Vec<String> {
         StatementKind::Disconnect { name } => {
             vec![format!("socket.disconnect(); // {name}'s client")]
         }
+        StatementKind::Link(link) => link_js(link),
         StatementKind::ClientEmit {
             name,
             event,

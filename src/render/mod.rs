@@ -6,9 +6,11 @@
 //! - `transcript`: steps as aligned lines per client, with colour or without.
 //! - `wrap`: narration, word-wrapped.
 //! - `ndjson`: one serde-derived JSON object per step.
+//! - `link`: a reconnection and an emit made offline, in the transcript.
 //! - `learn`: predictions (question, graded guess, score) and practice.
 
 mod learn;
+mod link;
 mod ndjson;
 mod transcript;
 mod wrap;

@@ -124,6 +124,18 @@ enum OutcomeLine<'a> {
     Error {
         error: &'a str,
     },
+    Reconnected {
+        reconnected: bool,
+        error: Option<&'a str>,
+        /// Each buffered emit sent after the CONNECT: `[event, ...args]`.
+        flushed: Vec<Vec<Value>>,
+    },
+    Buffered {
+        buffered: bool,
+    },
+    Dropped {
+        dropped: &'a str,
+    },
 }
 
 /// The two sides' reasons for a disconnection.
@@ -183,8 +195,24 @@ impl<'a> OutcomeLine<'a> {
             },
             Outcome::Unhandled { .. } => OutcomeLine::Unhandled { handled: false },
             Outcome::Error(message) => OutcomeLine::Error { error: message },
+            Outcome::Reconnected { error, flushed, .. } => OutcomeLine::Reconnected {
+                reconnected: error.is_none(),
+                error: error.as_deref(),
+                flushed: flushed.iter().map(flushed_emit).collect(),
+            },
+            Outcome::Offline { buffered: true, .. } => OutcomeLine::Buffered { buffered: true },
+            Outcome::Offline { .. } => OutcomeLine::Dropped {
+                dropped: "volatile",
+            },
         }
     }
+}
+
+/// A flushed emit as the line shows it: its event name, then its arguments.
+fn flushed_emit((event, args): &(String, Vec<Value>)) -> Vec<Value> {
+    std::iter::once(Value::String(event.clone()))
+        .chain(args.iter().cloned())
+        .collect()
 }
 
 #[cfg(test)]

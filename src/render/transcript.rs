@@ -96,7 +96,7 @@ impl<W: Write> Transcript<W> {
     }
 
     /// A line of the receipt that concerns no one client, indented by four.
-    fn note(&mut self, text: &str) -> io::Result<()> {
+    pub(super) fn note(&mut self, text: &str) -> io::Result<()> {
         self.hanging("    ", 4, text, None)
     }
 
@@ -110,11 +110,11 @@ impl<W: Write> Transcript<W> {
                 ReportLine::Outcome(outcome) => self.outcome(outcome, name_width)?,
                 ReportLine::Ack(ack) => self.ack(ack, name_width)?,
                 ReportLine::Hook(run) => {
-                    let which = match run.hook {
-                        Hook::Connection => "connection",
-                        _ => "disconnect",
+                    let label = match run.hook {
+                        Hook::Connection => format!("↳ the connection handler of {}:", run.ns),
+                        Hook::Disconnect => format!("↳ the disconnect handler of {}:", run.ns),
+                        Hook::Event => format!("↳ a buffered emit's handler, on {}:", run.ns),
                     };
-                    let label = format!("↳ the {which} handler of {}:", run.ns);
                     let label = self.paint(Role::Label, &label);
                     writeln!(self.out, "  {label}")?;
                     self.outcome(&run.outcome, name_width)?;
@@ -257,6 +257,17 @@ impl<W: Write> Transcript<W> {
             Outcome::Error(message) => {
                 self.hanging("    ", 4, &format!("error: {message}"), Some(Role::Error))?
             }
+            Outcome::Reconnected {
+                name,
+                ns,
+                error,
+                flushed,
+            } => self.reconnected(name, ns, error.as_deref(), flushed, w)?,
+            Outcome::Offline {
+                name,
+                event,
+                buffered,
+            } => self.offline(name, event, *buffered, w)?,
         }
         Ok(())
     }
@@ -278,7 +289,13 @@ impl<W: Write> Transcript<W> {
         Ok(())
     }
 
-    fn mark(&mut self, ok: bool, name: &str, width: usize, text: &str) -> io::Result<()> {
+    pub(super) fn mark(
+        &mut self,
+        ok: bool,
+        name: &str,
+        width: usize,
+        text: &str,
+    ) -> io::Result<()> {
         if ok {
             self.marked("✔", Role::Received, name, width, text)
         } else {

@@ -58,6 +58,8 @@ pub enum StatementKind {
         /// The client passes an acknowledgement callback.
         ack: bool,
     },
+    /// `drop NAME`, `reconnect NAME`, `NAME> socket.volatile.emit(…)` (v3).
+    Link(super::link::Link),
 }
 
 /// What an `on` handler's event starts.
@@ -103,7 +105,8 @@ impl Statement {
             StatementKind::Connect { .. }
             | StatementKind::Servers { .. }
             | StatementKind::Disconnect { .. }
-            | StatementKind::ClientEmit { .. } => Vec::new(),
+            | StatementKind::ClientEmit { .. }
+            | StatementKind::Link(_) => Vec::new(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! - `ast`: the statements and expressions a script is made of.
 //! - `parser`: whole scripts, and the check that names were connected earlier.
 //! - `statement`: each statement form, one line at a time.
+//! - `link`: a client's connection itself: `drop`, `reconnect`, volatile emits.
 //! - `chain`: the members after `io` and `socket`, up to the action.
 //! - `cursor`: words, names, strings and `msg` at a column of one line.
 //! - `json`: JSON literals as a script writes them.
@@ -17,6 +18,7 @@ mod chain;
 mod cursor;
 mod error;
 mod json;
+mod link;
 mod parser;
 mod resolve;
 mod scan;
@@ -29,5 +31,6 @@ pub use ast::{
 };
 pub use chain::{After, members_after};
 pub use error::SyntaxError;
+pub use link::Link;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
 pub use scan::{Quotes, Region, scan};

@@ -46,6 +46,11 @@ pub(super) fn parse_numbered(number: usize, text: &str) -> Result<Option<Parsed1
     match &kind {
         StatementKind::Disconnect { name }
         | StatementKind::ClientEmit { name, .. }
+        | StatementKind::Link(
+            super::link::Link::Drop { name }
+            | super::link::Link::Reconnect { name }
+            | super::link::Link::VolatileEmit { name, .. },
+        )
         | StatementKind::Server {
             socket: Some(name), ..
         } => uses.push((name.clone(), p.column_of(p.name_at))),
@@ -106,6 +111,7 @@ impl Cursor<'_> {
                 Ok(StatementKind::Disconnect { name })
             }
             "use" => self.use_statement(),
+            "drop" | "reconnect" => self.link_statement(word),
             "servers" => self.servers_statement(),
             "on" => self.on_statement(),
             "io" => {
@@ -123,7 +129,16 @@ impl Cursor<'_> {
                  as in `alice: socket.join(\"room1\")`",
             )),
             _ => {
-                let keywords = ["connect", "disconnect", "use", "servers", "on", "io"];
+                let keywords = [
+                    "connect",
+                    "disconnect",
+                    "drop",
+                    "reconnect",
+                    "use",
+                    "servers",
+                    "on",
+                    "io",
+                ];
                 let meant = super::suggest::nearest(
                     word,
                     keywords.into_iter().chain(super::chain::member_names()),
@@ -416,10 +431,15 @@ impl Cursor<'_> {
     pub(super) fn client_emit(&mut self, name: String) -> Parsed<StatementKind> {
         self.skip_ws();
         let at = self.pos;
+        let mut member = None;
         let ok = self.ident(false) == Some("socket") && self.eat('.') && {
             self.skip_ws();
-            self.ident(false) == Some("emit")
+            member = self.ident(false);
+            member == Some("emit")
         };
+        if member == Some("volatile") {
+            return self.volatile_emit(name);
+        }
         if !ok {
             let name = excerpt(&name);
             return Err(self.error_at(

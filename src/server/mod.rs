@@ -11,6 +11,7 @@
 //! - `net`: the TCP listener, tuned so that no write waits on a delayed ACK,
 //!   and the layer that tells tour clients from outside ones and closes
 //!   outside connections past the cap.
+//! - `cut`: a tour client's connection cut under it (`drop NAME`).
 //! - `descriptors`: the process's file-descriptor budget: the limit raised,
 //!   how many clients fit, the share kept for outside clients.
 //!
@@ -18,6 +19,7 @@
 //! adapter for one server, socketioxide-redis for the servers of a cluster
 //! (`crate::cluster`), which runs this same code on each of them.
 
+mod cut;
 pub(crate) mod descriptors;
 mod handlers;
 pub(crate) mod net;
@@ -231,6 +233,8 @@ pub struct Server<A: Adapter = LocalAdapter> {
     /// script without servers.
     label: Option<String>,
     shared: Arc<Shared<A>>,
+    /// Its tour clients' connections, to cut one (`drop NAME`).
+    cuts: Arc<cut::Cuts>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -269,7 +273,8 @@ impl<A: ServerAdapter> Server<A> {
             .layer(axum::middleware::from_fn(net::admit))
             .layer(axum::middleware::map_request(own_request_head))
             .into_make_service_with_connect_info::<net::Conn>();
-        let listener = net::QuickListener(listener);
+        let cuts = Arc::new(cut::Cuts::default());
+        let listener = net::QuickListener(listener, cuts.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -284,6 +289,7 @@ impl<A: ServerAdapter> Server<A> {
             addr,
             label,
             shared,
+            cuts,
             stop: Some(stop),
             task: Some(task),
         })
@@ -364,6 +370,12 @@ impl<A: ServerAdapter> Server<A> {
             Hook::Event => return false,
         };
         lock(&self.shared.handlers).contains_key(&(ns.to_owned(), event.to_owned()))
+    }
+
+    /// Cuts `name`'s connection under it, as a network loss does; whether
+    /// this server had it.
+    pub fn cut(&self, name: &str) -> bool {
+        self.cuts.cut(name)
     }
 
     /// The server-side socket of a connected client.

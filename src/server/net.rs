@@ -27,11 +27,13 @@ use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
+use super::cut::{Cuts, Switch};
 use super::descriptors::{admit_outside, max_outside, release_outside};
-use crate::protocol::{SECRET_HEADER, WAIT_BOUND, is_client_secret};
+use crate::protocol::{CLIENT_HEADER, SECRET_HEADER, WAIT_BOUND, is_client_secret};
 
-/// Accepts connections with TCP_NODELAY on, and quick ACKs after each read.
-pub struct QuickListener(pub TcpListener);
+/// Accepts connections with TCP_NODELAY on, and quick ACKs after each read;
+/// its tour clients' connections are filed in `cuts` (see `super::cut`).
+pub struct QuickListener(pub TcpListener, pub Arc<Cuts>);
 
 /// An accepted connection that re-arms TCP_QUICKACK after every read, with
 /// its kind ([`Conn`]) shared with the requests it carries.
@@ -54,6 +56,9 @@ struct ConnState {
     /// One of the `kind` constants below.
     kind: AtomicU8,
     peer: std::net::SocketAddr,
+    /// Cuts the connection (`drop NAME`), once filed in `cuts`.
+    switch: Arc<Switch>,
+    cuts: Arc<Cuts>,
 }
 
 /// The kinds of a connection (a `u8`, so that the request and the stream's
@@ -95,6 +100,8 @@ impl Listener for QuickListener {
         let conn = Conn(Arc::new(ConnState {
             kind: AtomicU8::new(kind),
             peer,
+            switch: Arc::default(),
+            cuts: self.1.clone(),
         }));
         let stream = QuickStream {
             stream,
@@ -159,6 +166,9 @@ impl Conn {
         }
         if counted_before && !counted_now {
             release_outside();
+        }
+        if proven && let Some(name) = headers.get(CLIENT_HEADER).and_then(|v| v.to_str().ok()) {
+            self.0.cuts.file(name, &self.0.switch);
         }
         if becomes == kind::REFUSED {
             self.say_refused();
@@ -245,6 +255,12 @@ impl AsyncRead for QuickStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        if self.conn.0.switch.is_cut(cx) {
+            // As a lost network: the rest is never read, and the peer sees
+            // the connection end (failing to shut down changes nothing here).
+            let _ = socket2::SockRef::from(&self.stream).shutdown(std::net::Shutdown::Both);
+            return Poll::Ready(Ok(()));
+        }
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
         match polled {

@@ -17,10 +17,18 @@ pub struct Vocabulary {
 }
 
 /// The first words of a statement.
-const STARTS: [&str; 5] = ["connect ", "disconnect ", "io.", "on ", "use "];
+const STARTS: [&str; 7] = [
+    "connect ",
+    "disconnect ",
+    "drop ",
+    "reconnect ",
+    "io.",
+    "on ",
+    "use ",
+];
 
 /// Members after a client's own `socket` (`alice> socket.`): it only emits.
-const CLIENT_MEMBERS: [&str; 1] = ["emit("];
+const CLIENT_MEMBERS: [&str; 2] = ["emit(", "volatile.emit("];
 
 /// What the text before a `.` is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +110,7 @@ pub fn complete(line: &str, pos: usize, words: &Vocabulary) -> (usize, Vec<Strin
                 )
                 .collect()
         }
-    } else if trimmed == "disconnect" {
+    } else if matches!(trimmed, "disconnect" | "drop" | "reconnect") {
         words.clients.iter().cloned().collect()
     } else if trimmed == "use" || trimmed == "on" {
         words.namespaces.iter().map(|n| format!("{n} ")).collect()

@@ -14,7 +14,8 @@
 //! `step`, `code`, `event`, `receivers`, `payloads`, `rooms`, `connected`,
 //! `middleware`, `handler`, `handled`, `namespace`, `ack`, `servers` and a
 //! connect's `server` must be equal, and of `adapter` whether one is shared;
-//! under `disconnected` only the names; of an error line only that it is
+//! `disconnected` with both sides' reasons, and v3's `reconnected` (with
+//! `flushed`), `buffered` and `dropped`, exactly; of an error line only that it is
 //! one, except a connect's `connect_error` message (a middleware's, or the
 //! server's "Invalid namespace"), which must be equal too. A `mismatch` in
 //! the Rust output (its prediction and observation disagree) is always a
@@ -212,8 +213,8 @@ struct Compared {
     differences: Vec<String>,
 }
 
-/// A line as the comparison sees it: error wording and disconnect reasons
-/// left out (a connect's error is the middleware's message and stays).
+/// A line as the comparison sees it: error wording left out (a connect's
+/// error is the middleware's message and stays).
 fn normalize(line: &str) -> Result<Value, String> {
     let mut value: Value =
         serde_json::from_str(line).map_err(|e| format!("not a JSON line ({e}): {line}"))?;
@@ -222,11 +223,6 @@ fn normalize(line: &str) -> Result<Value, String> {
         .ok_or_else(|| format!("not a JSON object: {line}"))?;
     if object.contains_key("error") && !object.contains_key("connected") {
         object.insert("error".to_owned(), Value::from("<run-time error>"));
-    }
-    if let Some(Value::Object(gone)) = object.get_mut("disconnected") {
-        for reasons in gone.values_mut() {
-            *reasons = Value::from("<reasons>");
-        }
     }
     // A `servers` line: whether they share an adapter, not which one, nor where.
     if let Some(Value::String(adapter)) = object.get_mut("adapter") {
@@ -649,6 +645,29 @@ fn error_kind(message: &str) -> String {
             return format!("client NAME{tail}");
         }
     }
+    // v3: `reconnect NAME` of a client that is connected, or left deliberately.
+    for (middle, kind) in [
+        (
+            " is connected: `reconnect`",
+            "client NAME is connected: `reconnect` …",
+        ),
+        (
+            " left by a deliberate disconnect",
+            "NAME left by a deliberate disconnect …",
+        ),
+        (
+            "'s connection was not lost",
+            "client NAME's connection was not lost …",
+        ),
+        (
+            "'s connection is lost: the tour buffers",
+            "NAME's connection is lost: … ack …",
+        ),
+    ] {
+        if message.contains(middle) {
+            return kind.to_owned();
+        }
+    }
     message.to_owned()
 }
 
@@ -772,6 +791,7 @@ fn generated_scripts_suit_the_official_server() {
                 if has("disconnected") {
                     count("disconnected".to_owned());
                 }
+                count_link_line(line, code, &mut count);
                 match (line.get("connected"), line.get("error")) {
                     (Some(Value::Bool(true)), _) => count("connect: admitted".to_owned()),
                     (Some(_), Some(Value::String(e))) if e == "Invalid namespace" => {
@@ -808,11 +828,47 @@ fn generated_scripts_suit_the_official_server() {
         "error: callback is not a function",
         "error: client NAME is not connected",
         "disconnected",
-    ] {
+    ]
+    .into_iter()
+    .chain(LINK_KINDS)
+    {
         assert!(
             counts.contains_key(kind),
             "no line of kind {kind:?}:\n{table}"
         );
+    }
+}
+
+/// The v3 kinds of line every generator check must see (`drop`,
+/// `reconnect`, buffered and volatile emits).
+const LINK_KINDS: [&str; 6] = [
+    "drop",
+    "reconnected",
+    "reconnected: flushed emits",
+    "event of a reconnect's flushed emit",
+    "buffered",
+    "dropped: volatile",
+];
+
+/// Counts a line of the v3 forms by its kind.
+fn count_link_line(line: &Value, code: &str, count: &mut impl FnMut(String)) {
+    if code.starts_with("drop ") && line.get("disconnected").is_some() {
+        count("drop".to_owned());
+    }
+    if line.get("reconnected") == Some(&Value::Bool(true)) {
+        count("reconnected".to_owned());
+        if line["flushed"].as_array().is_some_and(|f| !f.is_empty()) {
+            count("reconnected: flushed emits".to_owned());
+        }
+    }
+    if code.starts_with("reconnect ") && line.get("event").is_some() {
+        count("event of a reconnect's flushed emit".to_owned());
+    }
+    if line.get("buffered").is_some() {
+        count("buffered".to_owned());
+    }
+    if line.get("dropped").is_some() {
+        count("dropped: volatile".to_owned());
     }
 }
 

@@ -34,6 +34,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+mod link;
+
 /// splitmix64: a tiny, good-enough PRNG with a 64-bit state.
 pub struct Rng(u64);
 
@@ -271,6 +273,10 @@ struct Model {
     cluster: Option<Cluster>,
     /// The server that runs the top-level `@LABEL io.…` line being written.
     origin: usize,
+    /// v3: clients whose connection `drop` cut, and the auth each client
+    /// connected with (a reconnection sends it again).
+    lost: BTreeMap<String, link::Lost>,
+    auths: BTreeMap<String, Vec<(String, String)>>,
 }
 
 /// A valid tour script of `statements` statements (plus a few comments and
@@ -353,7 +359,7 @@ impl Gen {
 
     fn any_statement(&mut self) -> String {
         let live = self.model.live.len();
-        let absent = self.absent();
+        let absent = self.gone_for_good();
         if self.model.cluster.is_some() && live >= 3 && self.rng.chance(2) {
             let adapter = self.rng.chance(60);
             return self.servers(adapter);
@@ -375,6 +381,7 @@ impl Gen {
             71..=73 if !absent.is_empty() => self.about_absent(&absent),
             74..=75 => self.reserved_emit(),
             76..=80 => self.id_statement(),
+            81..=87 => self.link_statement(),
             _ => self.join_or_leave(),
         }
     }
@@ -666,6 +673,8 @@ impl Gen {
         } else {
             self.live_name()
         };
+        // A dropped client connecting anew: the old one and its buffer are gone.
+        self.model.lost.remove(&name);
         let ns = self.connect_ns();
         // Handshake auth: satisfy the namespace's middlewares most of the
         // time; else some keys are wrong or missing, and the first
@@ -721,6 +730,7 @@ impl Gen {
             });
         // An already connected name stays as it is (a run-time error).
         if admitted && !self.model.live.contains_key(&name) {
+            self.model.auths.insert(name.clone(), auth.clone());
             self.model.live.insert(
                 name.clone(),
                 Live {

@@ -502,13 +502,20 @@ class Parser {
       }
       this.expectIdent("`socket`", "socket");
       this.expectPunct(".");
-      const m = this.peek();
+      let m = this.peek();
+      // v3: `NAME> socket.volatile.emit(…)`, without `ack`
+      const volatile = m && m.t === "ident" && m.v === "volatile";
+      if (volatile) {
+        this.next();
+        this.expectPunct(".");
+        m = this.peek();
+      }
       this.expectIdent("`emit` (a client can only emit)", "emit");
-      const args = this.args(false, { allowAck: true });
+      const args = this.args(false, { allowAck: !volatile });
       if (args.length < 1 || typeof args[0].v !== "string") this.fail("expected an event name (a string)", args.length ? args[0].col : m.col);
       this.expectEnd();
       const ack = args[args.length - 1].v === ACK;
-      return { kind: "client-emit", name, event: args[0].v, args: args.slice(1, ack ? -1 : undefined).map((a) => a.v), ack };
+      return { kind: "client-emit", name, event: args[0].v, args: args.slice(1, ack ? -1 : undefined).map((a) => a.v), ack, volatile };
     }
     switch (t0.v) {
       case "io": {
@@ -560,11 +567,14 @@ class Parser {
         this.expectEnd();
         return { kind: "servers", labels, adapter };
       }
-      case "disconnect": {
+      case "disconnect":
+      case "drop": // v3: the client's connection is cut under it
+      case "reconnect": {
+        // v3: a dropped client comes back
         this.next();
         const name = this.expectName();
         this.expectEnd();
-        return { kind: "disconnect", name };
+        return { kind: t0.v, name };
       }
       case "use": {
         this.next();
@@ -918,6 +928,8 @@ export async function run(stmts, emitLine) {
   const connectionHooks = new Map(); // ns -> the listener of its latest `on "connection"`
   const disconnectHooks = new Map(); // ns -> expr of its latest `on "disconnect"`
   const namespaces = new Set(); // the namespaces created so far (v2: by the line naming them), on every server
+  const dropped = new Map(); // v3: name -> the record of a client whose connection `drop` cut, until `reconnect`
+  const leftBy = new Map(); // v3: name -> the code of the step its client last left by (deliberately)
   let syncSeq = 0;
   let markSeq = 0;
   /** The step in progress: {events: [{seq, event} | {error}]}, in the order the server ran them. */
@@ -985,6 +997,11 @@ export async function run(stmts, emitLine) {
           }
         }
         if (pendingEmit && pendingEmit.result === undefined) pendingEmit.result = result;
+        else if (c.flushing) {
+          // v3: an emit the client buffered while its connection was lost, sent on reconnecting
+          c.flushing.results.push(result);
+          if (result.error !== undefined) currentStep().events.push({ error: result.error });
+        }
         notify();
       });
       notify();
@@ -1023,6 +1040,8 @@ export async function run(stmts, emitLine) {
     connectionHooks.clear();
     disconnectHooks.clear();
     namespaces.clear();
+    dropped.clear();
+    leftBy.clear();
     published.clear();
     shared = adapter;
     const key = `tour-${process.pid}-${++generation}`;
@@ -1332,9 +1351,36 @@ export async function run(stmts, emitLine) {
       const disconnected = {};
       for (const c of left) disconnected[c.name] = { client: c.clientReason, server: c.serverReason };
       lines.push({ ...base, disconnected });
+      for (const c of left) {
+        if (c.dropping) dropped.set(c.name, c);
+        else leftBy.set(c.name, base.code);
+      }
     }
     step = null;
     for (const line of lines) emitLine(line);
+  }
+
+  /**
+   * v3, after `drop`: the client tries to reconnect by itself, as the official
+   * client does, while the network is down until `reconnect`: each attempt
+   * fails at once (nothing listens on port 0). Returns once the first attempt
+   * has begun: until then the client's old transport still counts as writable
+   * (a volatile emit would be buffered, not dropped).
+   */
+  async function networkDown(c) {
+    const m = c.cs.io;
+    c.down = m.uri;
+    m.uri = "http://127.0.0.1:0";
+    m.reconnectionDelay(0);
+    m.reconnectionDelayMax(0);
+    m.randomizationFactor(0);
+    m.reconnection(true);
+    const attempt = new Promise((resolve) => m.once("reconnect_attempt", () => setImmediate(resolve)));
+    // `reconnection(false)` after an earlier reconnection set it, as a
+    // deliberate close would; Manager.open() clears it the same way.
+    m.skipReconnect = false;
+    m.reconnect();
+    await bounded(attempt, `${c.name}'s first reconnection attempt`);
   }
 
   function newClient(name, ns) {
@@ -1391,6 +1437,11 @@ export async function run(stmts, emitLine) {
           emitLine({ ...base, error: `client ${st.name} is already connected` });
           break;
         }
+        leftBy.delete(st.name);
+        if (dropped.has(st.name)) {
+          dropped.get(st.name).cs.disconnect(); // a new client: the dropped one and its buffer are gone
+          dropped.delete(st.name);
+        }
         const snapshot = beginStep();
         const c = newClient(st.name, st.ns);
         connecting = c;
@@ -1409,6 +1460,8 @@ export async function run(stmts, emitLine) {
           notify();
         });
         cs.on("connect_error", (err) => {
+          // v3: a reconnection attempt while the network is down is no refusal
+          if (c.down && err && err.type === "TransportError") return;
           c.connectError = err && err.message !== undefined ? err.message : String(err);
           notify();
         });
@@ -1478,8 +1531,85 @@ export async function run(stmts, emitLine) {
         });
         break;
       }
+      case "drop": {
+        const c = alive(st.name);
+        if (!c) {
+          notConnected(st.name);
+          break;
+        }
+        const snapshot = beginStep();
+        c.dropping = true;
+        // As a network loss: the raw TCP socket under the client's websocket
+        // goes, with no DISCONNECT packet and no close frame.
+        c.cs.io.engine.transport.ws._socket.destroy();
+        // Both sides see it go before the sync: settle waits for the server's side.
+        await waitUntil(() => c.clientReason !== null, `${st.name} to see its connection lost`);
+        await settle(snapshot);
+        report(base, null, snapshot, { disconnectStep: true });
+        await networkDown(c);
+        break;
+      }
+      case "reconnect": {
+        const c = dropped.get(st.name);
+        if (!c) {
+          const n = st.name;
+          let error = `client ${n}'s connection was not lost: \`reconnect ${n}\` follows \`drop ${n}\``;
+          if (alive(n)) error = `client ${n} is connected: \`reconnect\` brings back a connection that \`drop ${n}\` cut`;
+          else if (leftBy.has(n)) {
+            error = `${n} left by a deliberate disconnect (\`${leftBy.get(n)}\`), which does not reconnect: \`connect ${n}\` opens a new connection`;
+          }
+          emitLine({ ...base, error });
+          break;
+        }
+        dropped.delete(st.name);
+        const snapshot = beginStep();
+        // What the client buffered: [event, ...args] of each packet, in order.
+        const flushed = c.cs.sendBuffer.map((packet) => packet.data);
+        Object.assign(c, { ss: null, connected: false, connectError: null, hookError: null });
+        Object.assign(c, { clientReason: null, serverReason: null, dropping: false });
+        c.flushing = { results: [] };
+        connecting = c;
+        // The network is back: the client's next attempt reaches the server, and
+        // its sendBuffer is flushed after the CONNECT.
+        c.cs.io.uri = c.down;
+        await waitUntil(() => (c.connected && c.ss !== null) || c.connectError !== null, `reconnect ${st.name}`);
+        c.down = null;
+        c.cs.io.reconnection(false);
+        connecting = null;
+        if (c.connectError !== null) {
+          c.flushing = null;
+          c.cs.disconnect();
+          report(base, { reconnected: false, error: c.connectError, flushed: [] }, snapshot);
+          break;
+        }
+        clients.set(st.name, c);
+        const stepClients = [...snapshot, c];
+        await waitUntil(
+          () => c.flushing.results.length === flushed.length || gone(c),
+          `the server to receive what ${st.name} buffered`,
+        );
+        c.flushing = null;
+        await settle(stepClients);
+        report(base, c.hookError !== null ? { error: c.hookError } : { reconnected: true, error: null, flushed }, stepClients);
+        break;
+      }
       case "client-emit": {
         const c = alive(st.name);
+        if (!c && dropped.has(st.name)) {
+          // v3: emitted while its connection is lost: buffered, or dropped if volatile
+          const d = dropped.get(st.name);
+          try {
+            if (st.ack && !RESERVED.has(st.event)) {
+              throw new Error(`${st.name}'s connection is lost: the tour buffers emits without \`ack\` only`);
+            }
+            const before = d.cs.sendBuffer.length;
+            (st.volatile ? d.cs.volatile : d.cs).emit(st.event, ...st.args);
+            emitLine({ ...base, ...(d.cs.sendBuffer.length > before ? { buffered: true } : { dropped: "volatile" }) });
+          } catch (e) {
+            emitLine({ ...base, error: e.message });
+          }
+          break;
+        }
         if (!c) {
           notConnected(st.name);
           break;
@@ -1495,7 +1625,7 @@ export async function run(stmts, emitLine) {
               notify();
             });
           } else {
-            c.cs.emit(st.event, ...st.args);
+            (st.volatile ? c.cs.volatile : c.cs).emit(st.event, ...st.args);
           }
         } catch (e) {
           // the emit never left the client: no ack line

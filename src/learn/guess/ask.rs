@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::answer::{Question, quoted};
-use crate::script::{Action, Arg, BroadcastAction, Expr, SocketAction, Statement, StatementKind};
+use crate::script::{
+    Action, Arg, BroadcastAction, Expr, Link, SocketAction, Statement, StatementKind,
+};
 
 /// Decides, statement by statement, what to ask before it runs: who will
 /// receive (when it emits, itself or through a handler it sets off),
@@ -29,6 +31,9 @@ pub struct Asker {
     /// Clients that left (`disconnect NAME`, `NAME: socket.disconnect()`):
     /// the events sent since, in order, each once.
     away: BTreeMap<String, Vec<String>>,
+    /// Clients whose connection is lost (`drop NAME`): the events their
+    /// client buffered since, sent when it reconnects.
+    lost: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Asker {
@@ -39,6 +44,7 @@ impl Default for Asker {
             handlers: BTreeMap::new(),
             namespace_of: BTreeMap::new(),
             away: BTreeMap::new(),
+            lost: BTreeMap::new(),
         }
     }
 }
@@ -67,7 +73,13 @@ impl Asker {
                 event: quoted(event),
             });
         }
-        if let StatementKind::Connect { name, .. } = &statement.kind
+        let returning = match &statement.kind {
+            StatementKind::Connect { name, .. } | StatementKind::Link(Link::Reconnect { name }) => {
+                Some(name)
+            }
+            _ => None,
+        };
+        if let Some(name) = returning
             && let Some(missed) = self.away.remove(name)
             && !missed.is_empty()
         {
@@ -98,6 +110,15 @@ impl Asker {
             }
             StatementKind::Connect { name, ns, .. } => {
                 self.namespace_of.insert(name.clone(), ns.clone());
+                self.lost.remove(name);
+            }
+            StatementKind::Link(Link::Reconnect { name }) => {
+                self.lost.remove(name);
+            }
+            StatementKind::ClientEmit { name, event, .. } => {
+                if let Some(buffered) = self.lost.get_mut(name) {
+                    buffered.push(event.clone());
+                }
             }
             // Gone: by itself, or its socket disconnected by the server.
             StatementKind::Disconnect { name }
@@ -107,8 +128,15 @@ impl Asker {
             } => {
                 self.away.insert(name.clone(), Vec::new());
             }
+            StatementKind::Link(Link::Drop { name }) => {
+                self.away.insert(name.clone(), Vec::new());
+                self.lost.insert(name.clone(), Vec::new());
+            }
             // Fresh servers: every client of the run is gone.
-            StatementKind::Servers { .. } => self.away.clear(),
+            StatementKind::Servers { .. } => {
+                self.away.clear();
+                self.lost.clear();
+            }
             _ => {}
         }
         questions
@@ -126,9 +154,20 @@ impl Asker {
         let ns_of = |name: &str| self.namespace_of.get(name).map_or("/", String::as_str);
         let event = match &statement.kind {
             StatementKind::Server { expr, .. } => emitted(expr),
-            StatementKind::ClientEmit { name, event, .. } => handler(ns_of(name), event),
+            // An emit of a client that is away sends nothing now.
+            StatementKind::ClientEmit { name, event, .. } if !self.away.contains_key(name) => {
+                handler(ns_of(name), event)
+            }
             StatementKind::Connect { ns, .. } => handler(ns, CONNECTION),
-            StatementKind::Disconnect { name } => handler(ns_of(name), DISCONNECT),
+            StatementKind::Disconnect { name } | StatementKind::Link(Link::Drop { name }) => {
+                handler(ns_of(name), DISCONNECT)
+            }
+            StatementKind::Link(Link::Reconnect { name }) => handler(ns_of(name), CONNECTION),
+            StatementKind::Link(Link::VolatileEmit { name, event, .. })
+                if !self.away.contains_key(name) =>
+            {
+                handler(ns_of(name), event)
+            }
             _ => None,
         };
         // `msg` as the event (`the event`): its name is known only when it runs.
@@ -151,7 +190,8 @@ impl Asker {
             // the answer away.
             // Worded the same whether a handler emits or not, for the
             // same reason.
-            StatementKind::ClientEmit { event, .. } => Some(Question::Receivers {
+            StatementKind::ClientEmit { event, .. }
+            | StatementKind::Link(Link::VolatileEmit { event, .. }) => Some(Question::Receivers {
                 what: format!("anything from this {}", quoted(event)),
             }),
             StatementKind::Connect { name, ns, .. } => {
@@ -161,9 +201,18 @@ impl Asker {
                     handler_emits(ns, CONNECTION)
                 }
             }
-            StatementKind::Disconnect { name } => {
+            StatementKind::Disconnect { name } | StatementKind::Link(Link::Drop { name }) => {
                 let ns = self.namespace_of.get(name).map_or("/", String::as_str);
                 handler_emits(ns, DISCONNECT)
+            }
+            StatementKind::Link(Link::Reconnect { name }) => {
+                let ns = self.namespace_of.get(name).map_or("/", String::as_str);
+                let buffered = self.lost.get(name).filter(|events| !events.is_empty());
+                handler_emits(ns, CONNECTION).or_else(|| {
+                    buffered.map(|_| Question::Receivers {
+                        what: format!("anything from what {name}'s client buffered"),
+                    })
+                })
             }
             _ => None,
         }

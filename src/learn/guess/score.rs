@@ -134,15 +134,17 @@ pub fn grade(question: &Question, prediction: &Prediction, report: &StepReport) 
         },
         (Question::Missed { name, events }, Prediction::GetsMissed(said)) => {
             match &report.outcome {
-                Outcome::Connect { error: None, .. } => Graded::Missed {
-                    name: name.clone(),
-                    events: events.clone(),
-                    said: *said,
-                    got: report
-                        .received
-                        .get(name)
-                        .is_some_and(|got| got.iter().any(|event| events.contains(event))),
-                },
+                Outcome::Connect { error: None, .. } | Outcome::Reconnected { error: None, .. } => {
+                    Graded::Missed {
+                        name: name.clone(),
+                        events: events.clone(),
+                        said: *said,
+                        got: report
+                            .received
+                            .get(name)
+                            .is_some_and(|got| got.iter().any(|event| events.contains(event))),
+                    }
+                }
                 _ => Graded::Ungradable,
             }
         }
