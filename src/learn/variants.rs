@@ -233,13 +233,11 @@ fn other_values(own: &Case, parsed: &[(Part, Statement)]) -> Option<Case> {
                     event,
                     args,
                     ack,
+                    form,
                 } if !args.is_empty() => {
-                    let mut parts = vec![Value::String(event.clone()).to_string()];
-                    parts.extend(args.iter().map(|a| other_value(a).to_string()));
-                    if *ack {
-                        parts.push("ack".to_owned());
-                    }
-                    format!("{name}> socket.emit({})", parts.join(", "))
+                    let args: Vec<String> =
+                        args.iter().map(|a| other_value(a).to_string()).collect();
+                    crate::script::client_emit_code(name, event, &args, *ack, *form)
                 }
                 StatementKind::Connect { name, ns, auth } if !auth.is_empty() => {
                     let ns = if ns == "/" {

@@ -8,6 +8,7 @@
 //! - `ndjson`: one serde-derived JSON object per step.
 //! - `learn`: predictions (question, graded guess, score) and practice.
 
+mod acks;
 mod learn;
 mod ndjson;
 mod transcript;
