@@ -12,7 +12,8 @@
 //! starts, while the engine uses its in-process bus), compared line by
 //! line under the rules of `../shared/examples/README.md`:
 //! `step`, `code`, `event`, `receivers`, `payloads`, `rooms`, `connected`,
-//! `middleware`, `handler`, `handled`, `namespace`, `ack`, `servers` and a
+//! `middleware`, `handler`, `handled`, `namespace`, `ack`, `ackError` and
+//! `listener` (v3's acknowledgements), `servers` and a
 //! connect's `server` must be equal, and of `adapter` whether one is shared;
 //! under `disconnected` only the names; of an error line only that it is
 //! one, except a connect's `connect_error` message (a middleware's, or the
@@ -769,6 +770,18 @@ fn generated_scripts_suit_the_official_server() {
                 if has("middleware") {
                     count("middleware".to_owned());
                 }
+                // v3: acknowledgements in depth.
+                match line.get("ackError") {
+                    Some(Value::Null) => count("ackError null".to_owned()),
+                    Some(_) => count("ackError: timed out".to_owned()),
+                    None => {}
+                }
+                if has("listener") {
+                    count("listener".to_owned());
+                }
+                if has("ack") && !code.contains(">") {
+                    count("ack of a server's ask".to_owned());
+                }
                 if has("disconnected") {
                     count("disconnected".to_owned());
                 }
@@ -806,6 +819,10 @@ fn generated_scripts_suit_the_official_server() {
         "handler: disconnect hook",
         "connect: Invalid namespace",
         "error: callback is not a function",
+        "ackError null",
+        "ackError: timed out",
+        "listener",
+        "ack of a server's ask",
         "error: client NAME is not connected",
         "disconnected",
     ] {
