@@ -138,8 +138,11 @@ impl Gen {
     }
 }
 
+/// A check that some generated line passes a test, named for its message.
+type Any<'a> = &'a dyn Fn(&str, &dyn Fn(&str) -> bool);
+
 /// Every v3 form appears among `any`'s lines (white space taken out).
-pub(super) fn uses_every_form(any: &dyn Fn(&str, &dyn Fn(&str) -> bool)) {
+pub(super) fn uses_every_form(any: Any<'_>) {
     any("await emitWithAck", &|l| {
         l.contains(">awaitsocket.emitWithAck(")
     });
