@@ -77,6 +77,10 @@ mod tests {
             ".id",
             "socket.join(",
             "socket.leave(",
+            "await socket.emitWithAck(",
+            ".timeout(",
+            "> on \"",
+            ", ack)",
         ] {
             assert!(all.contains(form), "no example of `{form}`");
         }
