@@ -347,6 +347,15 @@ pub fn client_emit_code(
     format!("{name}> socket.{timeout}emit({})", parts.join(", "))
 }
 
+/// A socket's ask as a script writes it: `NAME: socket[.timeout(MS)].emit(…, ack)`.
+pub fn socket_ask_code(name: &str, event: &str, args: &[String], timeout: Option<u64>) -> String {
+    let mut parts = vec![Value::String(event.to_owned()).to_string()];
+    parts.extend(args.iter().cloned());
+    parts.push("ack".to_owned());
+    let timeout = timeout.map_or(String::new(), |ms| format!("timeout({ms})."));
+    format!("{name}: socket.{timeout}emit({})", parts.join(", "))
+}
+
 /// Arguments of a listener's `callback(…)`, with `msg` = what it received first.
 pub fn answer_args(answer: &[Arg<Value>], msg: &Value) -> Vec<Value> {
     answer

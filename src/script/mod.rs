@@ -26,7 +26,7 @@ mod scan;
 mod statement;
 mod suggest;
 
-pub use acks::{answer_args, client_emit_code};
+pub use acks::{answer_args, client_emit_code, socket_ask_code};
 pub use ast::{
     AckForm, Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Hook, Room, Scope,
     SocketAction, Statement, StatementKind, hook,

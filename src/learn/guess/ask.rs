@@ -67,6 +67,19 @@ impl Asker {
                 event: quoted(event),
             });
         }
+        // v3: a socket's ask: what the server's callback gets from its client.
+        if let StatementKind::Ask {
+            socket: Some(name),
+            expr: expr @ Expr::Socket(_),
+            ..
+        } = &statement.kind
+            && let Some(event) = emitted(expr)
+        {
+            questions.push(Question::Answer {
+                name: name.clone(),
+                event,
+            });
+        }
         if let StatementKind::Connect { name, .. } = &statement.kind
             && let Some(missed) = self.away.remove(name)
             && !missed.is_empty()
@@ -125,7 +138,7 @@ impl Asker {
         };
         let ns_of = |name: &str| self.namespace_of.get(name).map_or("/", String::as_str);
         let event = match &statement.kind {
-            StatementKind::Server { expr, .. } => emitted(expr),
+            StatementKind::Server { expr, .. } | StatementKind::Ask { expr, .. } => emitted(expr),
             StatementKind::ClientEmit { name, event, .. } => handler(ns_of(name), event),
             StatementKind::Connect { ns, .. } => handler(ns, CONNECTION),
             StatementKind::Disconnect { name } => handler(ns_of(name), DISCONNECT),
@@ -144,7 +157,7 @@ impl Asker {
                 .map(|what| Question::Receivers { what })
         };
         match &statement.kind {
-            StatementKind::Server { expr, .. } => {
+            StatementKind::Server { expr, .. } | StatementKind::Ask { expr, .. } => {
                 emitted(expr).map(|what| Question::Receivers { what })
             }
             // Asked even when nothing will come back: silence would give
