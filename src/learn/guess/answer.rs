@@ -33,6 +33,9 @@ pub enum Question {
     /// What will `name`'s ack callback receive for its emit of `event`
     /// (quoted)?
     Ack { name: String, event: String },
+    /// What will `name`'s promise resolve with, for its
+    /// `await socket.emitWithAck(event…)` (quoted; v3)?
+    Promise { name: String, event: String },
     /// What will the server's callback get from `name`'s answer to its
     /// ask with `event` (quoted; v3)?
     Answer { name: String, event: String },
@@ -54,6 +57,10 @@ impl Question {
             Question::Ack { name, event } => format!(
                 "What will {name}'s ack callback for {event} receive? (its arguments as JSON, \
                  e.g. `{{\"ok\": true}}`; `-` if no acknowledgement comes back; `?` to skip)"
+            ),
+            Question::Promise { name, event } => format!(
+                "What will {name}'s promise for {event} resolve with? (the value as JSON, \
+                 e.g. `{{\"ok\": true}}`; `-` if it never resolves or rejects; `?` to skip)"
             ),
             Question::Answer { name, event } => format!(
                 "What will the server's callback get from {name}'s answer to {event}? (the \
@@ -83,7 +90,9 @@ impl Question {
         match self {
             Question::Receivers { .. } => parse_receivers(answer, clients),
             Question::Admission { .. } => parse_admission(answer),
-            Question::Ack { .. } | Question::Answer { .. } => parse_ack(answer),
+            Question::Ack { .. } | Question::Promise { .. } | Question::Answer { .. } => {
+                parse_ack(answer)
+            }
             Question::Missed { .. } => parse_yes_no(answer),
         }
     }

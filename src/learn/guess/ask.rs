@@ -59,12 +59,14 @@ impl Asker {
             name,
             event,
             ack: true,
+            form,
             ..
         } = &statement.kind
         {
-            questions.push(Question::Ack {
-                name: name.clone(),
-                event: quoted(event),
+            let (name, event) = (name.clone(), quoted(event));
+            questions.push(match form.promise {
+                true => Question::Promise { name, event },
+                false => Question::Ack { name, event },
             });
         }
         // v3: a socket's ask: what the server's callback gets from its client.

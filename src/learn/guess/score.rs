@@ -123,7 +123,12 @@ impl Graded {
 pub fn grade(question: &Question, prediction: &Prediction, report: &StepReport) -> Graded {
     match (question, prediction) {
         (_, Prediction::Skipped) => Graded::Skipped,
-        (Question::Ack { name, .. } | Question::Answer { name, .. }, Prediction::Ack(said)) => {
+        (
+            Question::Ack { name, .. }
+            | Question::Promise { name, .. }
+            | Question::Answer { name, .. },
+            Prediction::Ack(said),
+        ) => {
             match &report.ack {
                 // The emit never left the client: no ack was waited for.
                 None => Graded::Ungradable,
