@@ -47,6 +47,9 @@ pub struct SimClient {
     /// Events that arrived before the welcome (a connection handler's
     /// emits), read before the inbox.
     early: VecDeque<Inbound>,
+    /// `NAME> on "EVENT": callback(…)` (v3): the answer to each event
+    /// with which the server asks this client for an acknowledgement.
+    listeners: std::collections::BTreeMap<String, Vec<crate::script::Arg<Value>>>,
 }
 
 /// What a client's callbacks received, in order, until the engine reads it.
@@ -160,6 +163,7 @@ impl SimClient {
             client,
             inbox,
             early: VecDeque::new(),
+            listeners: Default::default(),
         };
         let admission = sim.admission().await?;
         Ok((sim, admission))
@@ -278,6 +282,28 @@ impl SimClient {
             Ok(sent) => sent.with_context(|| format!("could not emit {event:?}")),
             Err(_) => bail!("emitting {event:?} took over {}", wait_bound()),
         }
+    }
+
+    /// `on "EVENT": callback(ANSWER…)`: from now on this client answers
+    /// the server's acknowledgements for EVENT (a later one replaces it).
+    pub fn listen(&mut self, event: &str, answer: Vec<crate::script::Arg<Value>>) {
+        self.listeners.insert(event.to_owned(), answer);
+    }
+
+    /// What this client's listener answers to `event` received with
+    /// `args`, if it has one (`msg` = the first argument).
+    pub fn answer_to(&self, event: &str, args: &[Value]) -> Option<Vec<Value>> {
+        let answer = self.listeners.get(event)?;
+        let msg = args.first().cloned().unwrap_or(Value::Null);
+        Some(crate::script::answer_args(answer, &msg))
+    }
+
+    /// Sends the answer to the server's acknowledgement for `event`, over
+    /// the engine's private event (rust_socketio sends no ACK packet for
+    /// an event the server emitted).
+    pub async fn answer(&self, event: &str, args: &[Value]) -> anyhow::Result<()> {
+        let answer = serde_json::json!({ "event": event, "args": args });
+        self.emit(crate::protocol::ANSWER_EVENT, &[answer]).await
     }
 
     /// Client-side `socket.disconnect()`: sends DISCONNECT and closes.

@@ -80,6 +80,10 @@ mod tests {
             "drop ",
             "reconnect ",
             "socket.volatile.emit(",
+            "await socket.emitWithAck(",
+            ".timeout(",
+            "> on \"",
+            ", ack)",
         ] {
             assert!(all.contains(form), "no example of `{form}`");
         }

@@ -22,6 +22,10 @@ pub const SYNC_EVENT: &str = concat!(engine_prefix!(), "sync");
 /// The private event a socket gets as the last act of its admission.
 pub const WELCOME_EVENT: &str = concat!(engine_prefix!(), "welcome");
 
+/// The private event with which a client answers the server's
+/// acknowledgement (v3): rust_socketio cannot send an ACK packet itself.
+pub const ANSWER_EVENT: &str = concat!(engine_prefix!(), "answer");
+
 /// The handshake header that names a simulated client, so that the
 /// handshake auth stays exactly what the script says.
 pub const CLIENT_HEADER: &str = "x-sockets-tour-client";
@@ -123,7 +127,7 @@ mod tests {
 
     #[test]
     fn the_engines_events_start_with_the_reserved_prefix() {
-        for event in [SYNC_EVENT, WELCOME_EVENT] {
+        for event in [SYNC_EVENT, WELCOME_EVENT, ANSWER_EVENT] {
             assert!(event.starts_with(ENGINE_EVENT_PREFIX), "{event}");
             assert!(event.len() > ENGINE_EVENT_PREFIX.len(), "{event}");
             assert_eq!(refusal(event), Some(Refusal::EngineOwn), "{event}");

@@ -23,6 +23,9 @@ pub struct StepReport {
     /// For a client emit with `ack`: what each acknowledgement callback
     /// received (empty when none came); `None` for every other step.
     pub ack: Option<BTreeMap<String, Vec<Value>>>,
+    /// With `ack` (v3): the callback's error, who did not answer a
+    /// server's ask, and whether a promise got the answer.
+    pub ack_detail: AckDetail,
     /// What the connection and disconnect handlers that this step set off
     /// did: their emits that reached someone, their errors, and the
     /// disconnections they caused, in the order they ran.
@@ -34,6 +37,20 @@ pub struct StepReport {
     /// Where the prediction from the server's state and the observation
     /// disagree: empty exactly when they agree.
     pub mismatches: Vec<String>,
+}
+
+/// What a step's `ack` line says besides who got what (v3).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AckDetail {
+    /// For a form whose callback takes an error first (`.timeout(MS)`, a
+    /// broadcast): `Some(None)` when it got `null`, else the error's
+    /// message; `None` for a form without one.
+    pub error: Option<Option<String>>,
+    /// For a server's ask: each target that did not answer, and why not,
+    /// from its client's listeners; `None` for a client's emit.
+    pub unanswered: Option<BTreeMap<String, String>>,
+    /// A client's `await socket.emitWithAck(…)`: a promise got the answer.
+    pub promise: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +91,12 @@ pub enum Outcome {
     Answered,
     Handler {
         ns: String,
+        event: String,
+    },
+    /// `NAME> on "EVENT": callback(…)` (v3): client NAME now answers the
+    /// server's acknowledgements for EVENT.
+    Listener {
+        name: String,
         event: String,
     },
     /// A client emitted an event that no handler listens to.
@@ -210,6 +233,7 @@ impl StepReport {
             code,
             outcome,
             ack: None,
+            ack_detail: AckDetail::default(),
             hooks: Vec::new(),
             received: BTreeMap::new(),
             mismatches: Vec::new(),

@@ -3,6 +3,8 @@
 //! got nothing, and where that disagrees with the server's own state.
 //!
 //! - `connect`: opening clients, a run of `connect`s at once.
+//! - `acks`: acknowledgements in depth: a client's listener that answers,
+//!   a server's emit that asks, the forms' errors (v3).
 //! - `act`: what a client does by itself (disconnect, emit).
 //! - `observe`: the server's notices, the ordered sync, the state snapshot.
 //! - `outcome`: a step's outcome, held against the prediction.
@@ -11,6 +13,7 @@
 //! - `reconnect`: `drop`, `reconnect`, buffered and volatile emits (v3).
 //! - `trace`: one step in progress.
 
+mod acks;
 mod act;
 mod connect;
 mod listen;
@@ -263,12 +266,27 @@ impl Engine {
                         .await?
                 }
             },
+            StatementKind::Listen {
+                name,
+                event,
+                answer,
+            } => self.client_listener(name, event, answer),
+            StatementKind::Ask {
+                socket,
+                expr,
+                timeout,
+            } => {
+                self.server_ask(statement, socket.as_deref(), expr, *timeout, &mut trace)
+                    .await?
+            }
             StatementKind::ClientEmit {
                 name,
                 event,
                 args,
                 ack,
+                form,
             } => {
+                trace.ack_form = *form;
                 let emit = ClientEmit {
                     name,
                     event,

@@ -152,6 +152,9 @@ impl Engine {
             }
             // Run later, as a step of its own.
             Notice::Outside(event) => self.held.push_back(event),
+            Notice::Answer { name, event, .. } => trace.mismatch(format!(
+                "the server got an answer from {name} for {event:?}, which no emit asked for"
+            )),
             // Only one client event is in flight at a time; see `handled`.
             Notice::Handled { name, .. } => {
                 trace.mismatch(format!(

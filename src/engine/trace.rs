@@ -29,6 +29,10 @@ pub(super) struct Trace {
     pub(super) acks: BTreeMap<String, Vec<Vec<Value>>>,
     /// The client whose emit asked for an acknowledgement, if one did.
     pub(super) ack_from: Option<String>,
+    /// How that client waits for it (v3).
+    pub(super) ack_form: crate::script::AckForm,
+    /// What a server's ask got back (v3), for the report as it is.
+    pub(super) asked: Option<super::acks::Answers>,
     /// What connection and disconnect handlers did, in order.
     pub(super) hooks: Vec<HookRun>,
     /// Disconnect handlers announced but not yet heard from.
@@ -61,6 +65,8 @@ impl Trace {
             events: BTreeMap::new(),
             acks: BTreeMap::new(),
             ack_from: None,
+            ack_form: Default::default(),
+            asked: None,
             hooks: Vec::new(),
             silent: Vec::new(),
             pending_hooks: 0,
@@ -194,6 +200,7 @@ impl Trace {
                 .map(|args| BTreeMap::from([(from, args)]))
                 .unwrap_or_default()
         });
+        let (ack, ack_detail) = super::acks::finish(ack, self.ack_form, self.asked);
         for name in acks.into_keys() {
             self.mismatches.push(format!(
                 "{name} got an acknowledgement it did not ask for in this step"
@@ -209,6 +216,7 @@ impl Trace {
             code: self.code,
             outcome,
             ack,
+            ack_detail,
             hooks: self.hooks,
             received,
             mismatches: self.mismatches,

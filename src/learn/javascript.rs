@@ -60,16 +60,69 @@ pub fn javascript(statement: &Statement) -> Vec<String> {
             event,
             args,
             ack,
+            form,
         } => {
             let mut parts = vec![value(&Value::String(event.clone()))];
             parts.extend(args.iter().map(value));
-            if *ack {
-                parts.push("(...answer) => console.log(answer)".to_owned());
+            let timeout = form
+                .timeout
+                .map_or(String::new(), |ms| format!("timeout({ms})."));
+            if form.promise {
+                vec![format!(
+                    "const answer = await socket.{timeout}emitWithAck({}); // {name}'s client",
+                    parts.join(", ")
+                )]
+            } else {
+                if *ack {
+                    parts.push(match form.timeout {
+                        Some(_) => "(err, ...answer) => console.log(err, answer)".to_owned(),
+                        None => "(...answer) => console.log(answer)".to_owned(),
+                    });
+                }
+                vec![format!(
+                    "socket.{timeout}emit({}); // {name}'s client",
+                    parts.join(", ")
+                )]
             }
+        }
+        StatementKind::Listen {
+            name,
+            event,
+            answer,
+        } => {
+            let answer: Vec<String> = answer
+                .iter()
+                .map(|arg| match arg {
+                    crate::script::Arg::Lit(v) => value(v),
+                    crate::script::Arg::Msg => "msg".to_owned(),
+                })
+                .collect();
             vec![format!(
-                "socket.emit({}); // {name}'s client",
-                parts.join(", ")
+                "socket.on({}, (msg, ...rest) => rest.at(-1)?.({})); // {name}'s client",
+                value(&Value::String(event.clone())),
+                answer.join(", ")
             )]
+        }
+        StatementKind::Ask {
+            socket,
+            expr,
+            timeout,
+        } => {
+            let code = format!(
+                "{};",
+                ask_js(
+                    &expr_js(expr),
+                    *timeout,
+                    matches!(expr, Expr::Broadcast { .. })
+                )
+            );
+            match socket {
+                Some(name) => vec![
+                    format!("// in the connection handler, with {name}'s socket"),
+                    code,
+                ],
+                None => on_server(vec![code]),
+            }
         }
         StatementKind::Server { socket: None, expr } => {
             on_server(vec![format!("{};", expr_js(expr))])
@@ -159,6 +212,20 @@ fn handler(ns: &str, event: &str, action: &Action) -> Vec<String> {
             ]
         }
     }
+}
+
+/// An emit's code with `.timeout(MS)` before its `emit` and the callback
+/// that `ack` stands for as its last argument.
+fn ask_js(emit: &str, timeout: Option<u64>, broadcast: bool) -> String {
+    let at = emit.rfind("emit(").unwrap_or(0);
+    let timeout = timeout.map_or(String::new(), |ms| format!("timeout({ms})."));
+    let callback = match (broadcast, timeout.is_empty()) {
+        (true, _) => "(err, responses) => console.log(err, responses)",
+        (false, true) => "(...answer) => console.log(answer)",
+        (false, false) => "(err, ...answer) => console.log(err, answer)",
+    };
+    let call = emit[at..].strip_suffix(')').unwrap_or(&emit[at..]);
+    format!("{}{timeout}{call}, {callback})", &emit[..at])
 }
 
 fn expr_js(expr: &Expr) -> String {

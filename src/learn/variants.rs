@@ -233,13 +233,30 @@ fn other_values(own: &Case, parsed: &[(Part, Statement)]) -> Option<Case> {
                     event,
                     args,
                     ack,
+                    form,
                 } if !args.is_empty() => {
-                    let mut parts = vec![Value::String(event.clone()).to_string()];
-                    parts.extend(args.iter().map(|a| other_value(a).to_string()));
-                    if *ack {
-                        parts.push("ack".to_owned());
+                    let args: Vec<String> =
+                        args.iter().map(|a| other_value(a).to_string()).collect();
+                    crate::script::client_emit_code(name, event, &args, *ack, *form)
+                }
+                // v3: a socket's ask, with other values for its client to answer.
+                StatementKind::Ask {
+                    socket: Some(name),
+                    expr:
+                        crate::script::Expr::Socket(crate::script::SocketAction::Emit {
+                            event: crate::script::Arg::Lit(event),
+                            args,
+                        }),
+                    timeout,
+                } if !args.is_empty() => {
+                    let args: Option<Vec<String>> = args
+                        .iter()
+                        .map(|a| a.lit().map(|v| other_value(v).to_string()))
+                        .collect();
+                    match args {
+                        Some(args) => crate::script::socket_ask_code(name, event, &args, *timeout),
+                        None => return line.clone(),
                     }
-                    format!("{name}> socket.emit({})", parts.join(", "))
                 }
                 StatementKind::Connect { name, ns, auth } if !auth.is_empty() => {
                     let ns = if ns == "/" {

@@ -9,6 +9,7 @@
 //! - `link`: a reconnection and an emit made offline, in the transcript.
 //! - `learn`: predictions (question, graded guess, score) and practice.
 
+mod acks;
 mod learn;
 mod link;
 mod ndjson;

@@ -60,7 +60,10 @@ pub fn json_line(report: &StepReport) -> String {
                 outcome: match part {
                     ReportLine::Outcome(outcome) => OutcomeLine::of(outcome),
                     ReportLine::Hook(run) => OutcomeLine::of(&run.outcome),
-                    ReportLine::Ack(ack) => OutcomeLine::Ack { ack },
+                    ReportLine::Ack(ack) => OutcomeLine::Ack {
+                        ack,
+                        ack_error: report.ack_detail.error.as_ref().map(Option::as_deref),
+                    },
                 },
                 mismatch: if i == 0 { &report.mismatches } else { &[] },
             };
@@ -114,6 +117,12 @@ enum OutcomeLine<'a> {
     },
     Ack {
         ack: &'a BTreeMap<String, Vec<Value>>,
+        /// v3: the error a callback that takes one got (`null` if none).
+        #[serde(rename = "ackError", skip_serializing_if = "Option::is_none")]
+        ack_error: Option<Option<&'a str>>,
+    },
+    Listener {
+        listener: String,
     },
     Handler {
         handler: String,
@@ -189,6 +198,10 @@ impl<'a> OutcomeLine<'a> {
             // Never a line of its own: `lines()` leaves it out.
             Outcome::Answered => OutcomeLine::Ack {
                 ack: const { &BTreeMap::new() },
+                ack_error: None,
+            },
+            Outcome::Listener { name, event } => OutcomeLine::Listener {
+                listener: format!("{name} {event}"),
             },
             Outcome::Handler { ns, event } => OutcomeLine::Handler {
                 handler: format!("{ns} {event}"),

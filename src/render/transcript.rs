@@ -108,7 +108,7 @@ impl<W: Write> Transcript<W> {
         for line in report.lines() {
             match line {
                 ReportLine::Outcome(outcome) => self.outcome(outcome, name_width)?,
-                ReportLine::Ack(ack) => self.ack(ack, name_width)?,
+                ReportLine::Ack(ack) => self.ack(ack, &report.ack_detail, name_width)?,
                 ReportLine::Hook(run) => {
                     let label = match run.hook {
                         Hook::Connection => format!("↳ the connection handler of {}:", run.ns),
@@ -239,6 +239,10 @@ impl<W: Write> Transcript<W> {
                 ))?
             }
             Outcome::Answered => {}
+            Outcome::Listener { name, event } => self.note(&format!(
+                "{name}'s client now answers every acknowledgement the server asks for with {}",
+                quoted(event)
+            ))?,
             Outcome::Handler { ns, event } => match hook(event) {
                 Hook::Connection => self.note(&format!(
                     "connection handler of {ns} installed: it runs for each socket admitted from now on"
@@ -272,19 +276,22 @@ impl<W: Write> Transcript<W> {
         Ok(())
     }
 
-    /// What the client's acknowledgement callback received, if anything.
-    fn ack(&mut self, ack: &BTreeMap<String, Vec<Value>>, w: usize) -> io::Result<()> {
-        if ack.is_empty() {
-            return self.note("no acknowledgement came back: nothing called callback()");
-        }
-        for (name, args) in ack {
-            let args: Vec<String> = args.iter().map(Value::to_string).collect();
-            let text = if args.is_empty() {
-                "its ack callback ran, with no arguments".to_owned()
-            } else {
-                format!("its ack callback got {}", args.join(", "))
-            };
-            self.marked("↩", Role::Received, name, w, &text)?;
+    /// What the acknowledgement callback (or promise) received, if
+    /// anything, and who did not answer the server's ask.
+    fn ack(
+        &mut self,
+        ack: &BTreeMap<String, Vec<Value>>,
+        detail: &crate::report::AckDetail,
+        w: usize,
+    ) -> io::Result<()> {
+        for line in super::acks::ack_texts(ack, detail) {
+            match &line.name {
+                None => self.note(&line.text)?,
+                Some(name) if line.answered => {
+                    self.marked("↩", Role::Received, name, w, &line.text)?
+                }
+                Some(name) => self.mark(false, name, w, &line.text)?,
+            }
         }
         Ok(())
     }

@@ -57,10 +57,30 @@ pub enum StatementKind {
         args: Vec<Value>,
         /// The client passes an acknowledgement callback.
         ack: bool,
+        /// How it waits for the answer (v3): a callback or a promise, with
+        /// or without `.timeout(MS)`.
+        form: AckForm,
+    },
+    /// `NAME> on "EVENT": callback(ARGS…)` (v3): client NAME answers every
+    /// acknowledgement the server asks for with EVENT.
+    Listen {
+        name: String,
+        event: String,
+        answer: Vec<Arg<Value>>,
+    },
+    /// A server emit that asks for acknowledgements (v3):
+    /// `NAME: socket[.timeout(MS)].emit(…, ack)` or a broadcast
+    /// `….timeout(MS).emit(…, ack)`; `expr` is the emit itself.
+    Ask {
+        socket: Option<String>,
+        expr: Expr,
+        timeout: Option<u64>,
     },
     /// `drop NAME`, `reconnect NAME`, `NAME> socket.volatile.emit(…)` (v3).
     Link(super::link::Link),
 }
+
+pub use super::acks::AckForm;
 
 /// What an `on` handler's event starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,12 +121,15 @@ impl Statement {
                     Action::Callback(_) => None,
                 })
                 .collect(),
-            StatementKind::Server { expr, .. } => namespace_of(expr).into_iter().collect(),
+            StatementKind::Server { expr, .. } | StatementKind::Ask { expr, .. } => {
+                namespace_of(expr).into_iter().collect()
+            }
             StatementKind::Connect { .. }
             | StatementKind::Servers { .. }
             | StatementKind::Disconnect { .. }
             | StatementKind::ClientEmit { .. }
-            | StatementKind::Link(_) => Vec::new(),
+            | StatementKind::Link(_)
+            | StatementKind::Listen { .. } => Vec::new(),
         }
     }
 }

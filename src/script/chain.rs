@@ -31,6 +31,8 @@ enum Does {
     Broadcast,
     To,
     Except,
+    /// `.timeout(MS)` (v3): how long an ask waits for acknowledgements.
+    Timeout,
     /// An action on the sender's own socket: it ends the chain.
     Socket(Verb),
     /// An action on every socket the chain selects: it ends the chain.
@@ -70,6 +72,7 @@ const MEMBERS: &[Member] = &[
     member("to", "(…)", ANYWHERE, Does::To),
     member("in", "(…)", ANYWHERE, Does::To),
     member("except", "(…)", ANYWHERE, Does::Except),
+    member("timeout", "(MS)", ANYWHERE, Does::Timeout),
     member("broadcast", "", SOCKET, Does::Broadcast),
     member("nsp", "", SOCKET, Does::Nsp),
     member("emit", "(…)", SOCKET, Does::Socket(Verb::Emit)),
@@ -193,6 +196,14 @@ impl Cursor<'_> {
                     Chain::Namespace
                 }
                 Does::Broadcast => Chain::Operator,
+                Does::Timeout => {
+                    self.server_timeout()?;
+                    // `socket.timeout(…)` is the socket again; elsewhere an operator.
+                    match link {
+                        Chain::Socket => Chain::Socket,
+                        _ => Chain::Operator,
+                    }
+                }
                 Does::To => {
                     to.push(self.targets_argument(member.name)?);
                     Chain::Operator
@@ -401,11 +412,8 @@ impl Cursor<'_> {
             self.skip_ws();
             let at = self.pos;
             if self.rest().starts_with("ack") && self.ident(false) == Some("ack") {
-                return Err(self.error_at(
-                    at,
-                    "`ack` stands only last in a client's emit, as in \
-                     `alice> socket.emit(\"order\", 1, ack)`: a server's emit asks for none here",
-                ));
+                self.server_ack(at)?;
+                break;
             }
             args.push(if self.eat_msg() {
                 Arg::Msg
@@ -479,22 +487,25 @@ mod tests {
         assert_eq!(
             expected_members(Chain::Io),
             "after `io` come `.of(\"/ns\")`, `.sockets`, `.to(…)`, `.in(…)`, `.except(…)`, \
-             `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)` or `.disconnectSockets()`"
+             `.timeout(MS)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)` or \
+             `.disconnectSockets()`"
         );
         assert_eq!(
             expected_members(Chain::Socket),
-            "after `socket` come `.to(…)`, `.in(…)`, `.except(…)`, `.broadcast`, `.nsp`, \
+            "after `socket` come `.to(…)`, `.in(…)`, `.except(…)`, `.timeout(MS)`, \
+             `.broadcast`, `.nsp`, \
              `.emit(…)`, `.join(…)`, `.leave(…)` or `.disconnect()`"
         );
         assert_eq!(
             expected_members(Chain::Namespace),
-            "after a namespace come `.to(…)`, `.in(…)`, `.except(…)`, `.emit(…)`, \
+            "after a namespace come `.to(…)`, `.in(…)`, `.except(…)`, `.timeout(MS)`, \
+             `.emit(…)`, \
              `.socketsJoin(…)`, `.socketsLeave(…)` or `.disconnectSockets()`"
         );
         assert_eq!(
             expected_members(Chain::Operator),
             "after `.to`, `.in`, `.except` or `.broadcast` come `.to(…)`, `.in(…)`, \
-             `.except(…)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)` or \
+             `.except(…)`, `.timeout(MS)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)` or \
              `.disconnectSockets()`"
         );
     }
@@ -511,12 +522,15 @@ mod tests {
             for m in MEMBERS {
                 let args = match (m.args, m.name) {
                     ("(…)", "emit") => "(\"e\")",
+                    (_, "timeout") => "(100)",
                     ("(…)", _) => "(\"r\")",
                     (other, _) => other,
                 };
                 // A member that does not end the chain needs an action after it.
                 let action = match m.does {
                     Does::Socket(_) | Does::Sockets(_) => "",
+                    // An ask: its emit ends with `ack`.
+                    Does::Timeout => ".emit(\"e\", ack)",
                     _ => ".emit(\"e\")",
                 };
                 let script = format!("connect a\n{root}.{}{args}{action}", m.name);

@@ -20,6 +20,8 @@ pub(super) struct Cursor<'a> {
     pub(super) ids: Vec<(String, usize)>,
     /// The line's `@LABEL` (a server), with where its `@` is.
     pub(super) server: Option<(String, usize)>,
+    /// What the line said about acknowledgements (v3).
+    pub(super) ask: super::acks::AskSeen,
 }
 
 pub(super) type Parsed<T> = Result<T, SyntaxError>;

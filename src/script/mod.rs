@@ -1,6 +1,8 @@
 //! The tour-script language: its statements, and the parser that turns a
 //! line of text into one (see `tour-script.md`, the contract).
 //!
+//! - `acks`: the acknowledgement forms of version 3 (`emitWithAck`,
+//!   `.timeout(MS)`, a client's `on`, a server's `ack`).
 //! - `ast`: the statements and expressions a script is made of.
 //! - `parser`: whole scripts, and the check that names were connected earlier.
 //! - `statement`: each statement form, one line at a time.
@@ -13,6 +15,7 @@
 //! - `error`: syntax errors, rendered as a compiler would.
 //! - `suggest`: "did you mean", the nearest word by edit distance.
 
+mod acks;
 mod ast;
 mod chain;
 mod cursor;
@@ -25,9 +28,10 @@ mod scan;
 mod statement;
 mod suggest;
 
+pub use acks::{answer_args, client_emit_code, socket_ask_code};
 pub use ast::{
-    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Hook, Room, Scope, SocketAction,
-    Statement, StatementKind, hook,
+    AckForm, Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Hook, Room, Scope,
+    SocketAction, Statement, StatementKind, hook,
 };
 pub use chain::{After, members_after};
 pub use error::SyntaxError;

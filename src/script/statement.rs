@@ -40,6 +40,7 @@ pub(super) fn parse_numbered(number: usize, text: &str) -> Result<Option<Parsed1
         own_id_allowed: false,
         ids: Vec::new(),
         server: None,
+        ask: Default::default(),
     };
     let kind = p.statement()?;
     let mut uses = Vec::new();
@@ -51,6 +52,10 @@ pub(super) fn parse_numbered(number: usize, text: &str) -> Result<Option<Parsed1
             | super::link::Link::Reconnect { name }
             | super::link::Link::VolatileEmit { name, .. },
         )
+        | StatementKind::Listen { name, .. }
+        | StatementKind::Ask {
+            socket: Some(name), ..
+        }
         | StatementKind::Server {
             socket: Some(name), ..
         } => uses.push((name.clone(), p.column_of(p.name_at))),
@@ -350,7 +355,7 @@ impl Cursor<'_> {
     }
 
     /// `(ARGS…)` of `callback`: JSON values or `msg`.
-    fn callback_args(&mut self) -> Parsed<Vec<Arg<serde_json::Value>>> {
+    pub(super) fn callback_args(&mut self) -> Parsed<Vec<Arg<serde_json::Value>>> {
         self.expect('(', "after `callback`")?;
         let mut args = Vec::new();
         self.skip_ws();
@@ -403,6 +408,7 @@ impl Cursor<'_> {
         let at = self.pos;
         let root = self.ident(false);
         self.own_id_allowed = name.is_some();
+        self.ask.allowed = true;
         if name.is_none()
             && root == Some("io")
             && let Some(ns) = self.declaration()?
@@ -425,10 +431,13 @@ impl Cursor<'_> {
             (None, _) => return Err(self.error_at(at, EXPECTED_STATEMENT)),
         };
         self.end_of_statement()?;
-        Ok(StatementKind::Server { socket: name, expr })
+        self.ask_statement(name, expr)
     }
 
     pub(super) fn client_emit(&mut self, name: String) -> Parsed<StatementKind> {
+        if let Some(kind) = self.client_v3(&name)? {
+            return Ok(kind);
+        }
         self.skip_ws();
         let at = self.pos;
         let mut member = None;
@@ -482,6 +491,7 @@ impl Cursor<'_> {
             event,
             args,
             ack,
+            form: Default::default(),
         })
     }
 

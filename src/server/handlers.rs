@@ -253,6 +253,11 @@ fn listen<A: Adapter>(shared: &Arc<Shared<A>>, socket: &SocketRef<A>, name: &str
               TryData(first): TryData<Value>,
               ack: AckSender<A>,
               AckAsked(asked): AckAsked| {
+            if matches!(turn, Turn::Now)
+                && super::acks::is_answer(&shared, &name, &event, first.as_ref().ok())
+            {
+                return futures_util::future::Either::Left(std::future::ready(()));
+            }
             let sent = Sent {
                 event,
                 msg: first.unwrap_or(Value::Null),
@@ -270,7 +275,7 @@ fn listen<A: Adapter>(shared: &Arc<Shared<A>>, socket: &SocketRef<A>, name: &str
                 )),
             };
             let (shared, name) = (shared.clone(), name.clone());
-            async move {
+            futures_util::future::Either::Right(async move {
                 let counted = match waiting {
                     None => None,
                     // Dropped, or the run ended first: its handler never runs.
@@ -281,7 +286,7 @@ fn listen<A: Adapter>(shared: &Arc<Shared<A>>, socket: &SocketRef<A>, name: &str
                 };
                 on_event(shared, io, socket, name, sent).await;
                 drop(counted);
-            }
+            })
         },
     );
 }

@@ -5,6 +5,7 @@
 //!
 //! - `handlers`: the namespaces' middleware and connection, event and
 //!   disconnect handlers, as named functions.
+//! - `acks`: a client's answer to the server's acknowledgement, bridged.
 //! - `perform`: server-side actions carried out on the live server.
 //! - `outside`: outside clients (real Socket.IO clients on the `--listen`
 //!   port) as participants: named, their events held for the engine.
@@ -19,6 +20,7 @@
 //! adapter for one server, socketioxide-redis for the servers of a cluster
 //! (`crate::cluster`), which runs this same code on each of them.
 
+mod acks;
 mod cut;
 pub(crate) mod descriptors;
 mod handlers;
@@ -83,6 +85,13 @@ pub enum Notice {
     },
     /// A client's event reached the server and its handler (if any) finished.
     Handled { name: String, outcome: Handled },
+    /// A client answered the server's acknowledgement for `event` (v3),
+    /// over [`crate::protocol::ANSWER_EVENT`]: what the server got.
+    Answer {
+        name: String,
+        event: String,
+        args: Vec<serde_json::Value>,
+    },
     /// An outside client emitted an event: its handler waits until the
     /// engine runs it as a step of its own (see [`OutsideEvent`]).
     Outside(OutsideEvent),

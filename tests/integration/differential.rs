@@ -12,7 +12,8 @@
 //! starts, while the engine uses its in-process bus), compared line by
 //! line under the rules of `../shared/examples/README.md`:
 //! `step`, `code`, `event`, `receivers`, `payloads`, `rooms`, `connected`,
-//! `middleware`, `handler`, `handled`, `namespace`, `ack`, `servers` and a
+//! `middleware`, `handler`, `handled`, `namespace`, `ack`, `ackError` and
+//! `listener` (v3's acknowledgements), `servers` and a
 //! connect's `server` must be equal, and of `adapter` whether one is shared;
 //! `disconnected` with both sides' reasons, and v3's `reconnected` (with
 //! `flushed`), `buffered` and `dropped`, exactly; of an error line only that it is
@@ -788,6 +789,18 @@ fn generated_scripts_suit_the_official_server() {
                 if has("middleware") {
                     count("middleware".to_owned());
                 }
+                // v3: acknowledgements in depth.
+                match line.get("ackError") {
+                    Some(Value::Null) => count("ackError null".to_owned()),
+                    Some(_) => count("ackError: timed out".to_owned()),
+                    None => {}
+                }
+                if has("listener") {
+                    count("listener".to_owned());
+                }
+                if has("ack") && !code.contains(">") {
+                    count("ack of a server's ask".to_owned());
+                }
                 if has("disconnected") {
                     count("disconnected".to_owned());
                 }
@@ -826,6 +839,10 @@ fn generated_scripts_suit_the_official_server() {
         "handler: disconnect hook",
         "connect: Invalid namespace",
         "error: callback is not a function",
+        "ackError null",
+        "ackError: timed out",
+        "listener",
+        "ack of a server's ask",
         "error: client NAME is not connected",
         "disconnected",
     ]

@@ -8,9 +8,11 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use sockets_tour::{Ending, Piped, Placed, Practice, Servers, Transcript};
 
+mod acks;
 mod cases;
 mod later;
 
+use acks::ACKS;
 use cases::{Case, EARLY};
 use later::LATER;
 
@@ -56,7 +58,7 @@ fn every_builtin_exercise_fails_wrong_answers_and_passes_two_right_ones() {
     let runtime = runtime();
     let mut covered = std::collections::BTreeSet::new();
     let mut failures = Vec::new();
-    for case in EARLY.iter().chain(LATER) {
+    for case in EARLY.iter().chain(LATER).chain(ACKS) {
         let lesson =
             sockets_tour::parse_markdown(sockets_tour::builtin(case.lesson).unwrap()).unwrap();
         let exercises = Placed::all_of(&lesson).unwrap();

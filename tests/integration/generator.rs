@@ -17,7 +17,8 @@
 //! `on` action, `use /ns`, `on /ns`), `NAME.id` and `socket.id` in
 //! `.to/.in/.except` (alone and in arrays with room names), client emits with
 //! `ack` to handlers that call `callback(…)` and to those that do not,
-//! `on "connection"` / `on "disconnect"` handlers, and `use … else "MESSAGE"`.
+//! `on "connection"` / `on "disconnect"` handlers, and `use … else "MESSAGE"`;
+//! and v3's acknowledgement forms (see `generator/acks.rs`).
 //!
 //! The scripts keep to values that the language gives one meaning on both
 //! sides: event and room names are strings, `msg` stands for an event name
@@ -29,6 +30,8 @@
 //! two or more sockets of a namespace whose disconnect handler emits (or
 //! names a client's id), and connection / disconnect handlers never
 //! disconnect a whole selection.
+
+mod acks;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -381,7 +384,8 @@ impl Gen {
             71..=73 if !absent.is_empty() => self.about_absent(&absent),
             74..=75 => self.reserved_emit(),
             76..=80 => self.id_statement(),
-            81..=87 => self.link_statement(),
+            81..=86 => self.link_statement(),
+            87..=91 if self.model.cluster.is_none() => self.ack_statement(),
             _ => self.join_or_leave(),
         }
     }
@@ -1110,6 +1114,11 @@ impl Gen {
             _ => self.rng.chance(15),
         };
         let g = self.gap;
+        let v3 = if ack {
+            self.client_ack_form(&name, &event, &args)
+        } else {
+            None
+        };
         let mut line = format!("{name}{g}> socket{g}.{g}emit({g}{}", json_string(&event));
         for arg in &args {
             line.push_str(self.comma());
@@ -1120,6 +1129,7 @@ impl Gen {
             line.push_str("ack");
         }
         line.push_str(&format!("{g})"));
+        let line = v3.unwrap_or(line);
         if let Some(action) = handler {
             // The first argument the client sent, as the handler sees it.
             let msg = match first {
@@ -1818,6 +1828,7 @@ fn scripts_are_deterministic_and_use_every_v2_form() {
     any("socket.id in an on action", &|l| {
         l.starts_with("on") && l.contains("socket.id")
     });
+    acks::uses_every_form(&any);
 }
 
 #[test]

@@ -101,7 +101,8 @@ fn version_2_forms() {
             name: "bob".into(),
             event: "order".into(),
             args: vec![json!({"id": 1})],
-            ack: true
+            ack: true,
+            form: Default::default(),
         }
     );
     let script = "connect alice\nconnect bob\nalice: socket.to([\"r\", bob.id, socket.id]).except(alice.id).emit(\"x\")";
@@ -162,7 +163,8 @@ fn client_emit_takes_json_arguments() {
             name: "bob".into(),
             event: "chat message".into(),
             args: vec![json!("hi"), json!(2), json!([true]), json!({"a": null})],
-            ack: false
+            ack: false,
+            form: Default::default(),
         }
     );
 }

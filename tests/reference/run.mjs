@@ -21,6 +21,7 @@ import { RedisAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import { Server } from "socket.io";
 import { io as connectClient } from "socket.io-client";
+import * as acks from "./acks.mjs"; // v3: acknowledgements in depth
 
 const RESERVED = new Set([
   "connect",
@@ -436,8 +437,13 @@ class Parser {
         type = "op";
       } else if (name === "nsp" && type === "socket") {
         type = "nsp";
+      } else if (name === "timeout" && type !== null) {
+        // v3: how long an ask waits for acknowledgements (a socket stays a socket)
+        if (!this.allowAsk) this.fail("`.timeout(MS)` stands only in a statement of its own", m.col);
+        args = [{ v: acks.timeoutArg(this, m.col) }];
+        if (type !== "socket") type = "op";
       } else if (name === "emit") {
-        args = this.args(allowMsg);
+        args = this.args(allowMsg, { allowAck: this.allowAsk === true });
         if (args.length < 1) this.fail(".emit() needs an event name", m.col);
         if (!(args[0].v === MSG || typeof args[0].v === "string")) this.fail("expected an event name (a string)", args[0].col);
         action = true;
@@ -484,10 +490,11 @@ class Parser {
         this.fail(`\`${h.v}:\` and \`${h.v}>\` lines run on ${h.v}'s own server: leave out the \`@\` label`, t0.col);
       }
       if (!h || h.t !== "ident" || h.v !== "io") this.fail("expected `io.…` after the server's label, as in `@A io.emit(\"news\")`");
+      this.allowAsk = true;
       const expr = this.expr(false, ["io"], true);
       this.expectEnd();
       if (expr.declare !== undefined) this.fail("`io.of(…)` alone declares a namespace on every server: leave out the `@` label", t0.col);
-      return { kind: "server", name: null, expr, server: t0.v };
+      return acks.markAsk(this, { kind: "server", name: null, expr, server: t0.v });
     }
     if (t0.t !== "ident") this.fail("expected a statement");
     // NAME: socket.…   /   NAME> socket.emit(…)
@@ -496,10 +503,13 @@ class Parser {
       this.next();
       if (t1.v === ":") {
         this.selfId = true;
+        this.allowAsk = true;
         const expr = this.expr(false, ["socket"]);
         this.expectEnd();
-        return { kind: "server", name, expr };
+        return acks.markAsk(this, { kind: "server", name, expr });
       }
+      const v3 = acks.parseClientV3(this, name, RESERVED);
+      if (v3) return v3;
       this.expectIdent("`socket`", "socket");
       this.expectPunct(".");
       let m = this.peek();
@@ -519,10 +529,11 @@ class Parser {
     }
     switch (t0.v) {
       case "io": {
+        this.allowAsk = true;
         const expr = this.expr(false, ["io"], true);
         this.expectEnd();
         if (expr.declare !== undefined) return { kind: "declare", ns: expr.declare };
-        return { kind: "server", name: null, expr };
+        return acks.markAsk(this, { kind: "server", name: null, expr });
       }
       case "connect": {
         this.next();
@@ -1216,8 +1227,12 @@ export async function run(stmts, emitLine) {
         case "except":
           obj = obj[m.name](resolveRooms(a[0], ctx));
           break;
+        case "timeout":
+          obj = obj.timeout(a[0]);
+          break;
         case "emit": {
-          obj.emit(...a);
+          // v3: `ack` in a server's emit is the ask's callback
+          obj.emit(...a.map((v) => (v === ACK ? ctx.askCallback : v)));
           return { kind: "emit", event: a[0], seq: emitted(a[0], ctx.srv) };
         }
         case "join":
@@ -1285,6 +1300,7 @@ export async function run(stmts, emitLine) {
     for (const c of snapshot) {
       if (c.pending.length > 0) fatal(`${c.name} received "${c.pending[0].event}" between steps`);
       c.byMark = new Map();
+      c.answered = null; // v3: what its listener answered the server in this step
     }
     return snapshot;
   }
@@ -1336,7 +1352,7 @@ export async function run(stmts, emitLine) {
   function report(base, own, stepClients, { ack = null, ownSeq = null, disconnectStep = false } = {}) {
     const lines = [];
     if (own) lines.push({ ...base, ...own });
-    if (ack) lines.push({ ...base, ack: ack.got ? { [ack.name]: ack.got } : {} });
+    if (ack) lines.push({ ...base, ...(ack.line ?? { ack: ack.got ? { [ack.name]: ack.got } : {} }) });
     for (const ev of step.events) {
       if (ev.error !== undefined) {
         lines.push({ ...base, error: ev.error });
@@ -1396,6 +1412,7 @@ export async function run(stmts, emitLine) {
       clientReason: null,
       serverReason: null,
       syncSeen: 0,
+      answered: null, // v3: what its listener answered the server in this step
       pending: [], // events received since the last mark
       byMark: new Map(), // mark seq -> the events that emit delivered
     };
@@ -1470,6 +1487,8 @@ export async function run(stmts, emitLine) {
           notify();
         });
         cs.onAny((event, ...args) => {
+          // v3: the server asked for an acknowledgement; the function is not an argument
+          if (typeof args[args.length - 1] === "function") args.pop();
           // Nothing arrives between steps: that would be a step's event observed too late.
           if (step === null && !srv.closing) fatal(`${c.name} received ${JSON.stringify(event)} after its step was reported`);
           if (event === SYNC_EVENT) {
@@ -1518,14 +1537,21 @@ export async function run(stmts, emitLine) {
         }
         const snapshot = beginStep();
         let outcome;
+        const asked = st.ask ? acks.askCallback(notify) : null; // v3
         try {
           const srv = c ? c.srv : serverOf(st.server);
-          outcome = execute(st.expr, { c, srv, socket: c ? c.ss : null, msg: null, callback: undefined });
+          outcome = execute(st.expr, { c, srv, socket: c ? c.ss : null, msg: null, callback: undefined, askCallback: asked?.callback });
         } catch (e) {
           outcome = { error: e.message };
         }
         await settle(snapshot);
+        let ack = null;
+        if (asked && outcome.error === undefined) {
+          await waitUntil(acks.askOver(st.ask, asked, c), `the acknowledgements of step ${st.step}`);
+          ack = { line: acks.askLine(st.ask, asked, c, snapshot, fatal) };
+        }
         report(base, ownFields(outcome, snapshot), snapshot, {
+          ack,
           ownSeq: outcome.seq ?? null,
           disconnectStep: outcome.kind === "disconnect",
         });
@@ -1593,6 +1619,17 @@ export async function run(stmts, emitLine) {
         report(base, c.hookError !== null ? { error: c.hookError } : { reconnected: true, error: null, flushed }, stepClients);
         break;
       }
+      case "listen": {
+        // v3: the client's listener that answers the server's acknowledgements
+        const c = alive(st.name);
+        if (!c) {
+          notConnected(st.name);
+          break;
+        }
+        acks.listen(c, st.event, st.args, MSG);
+        emitLine({ ...base, listener: `${st.name} ${st.event}` });
+        break;
+      }
       case "client-emit": {
         const c = alive(st.name);
         if (!c && dropped.has(st.name)) {
@@ -1614,12 +1651,22 @@ export async function run(stmts, emitLine) {
           notConnected(st.name);
           break;
         }
+        const v3 = st.promise || (st.timeout ?? null) !== null;
+        if (v3 && st.promise && RESERVED.has(st.event)) {
+          // the promise rejects before anything is sent: no ack line
+          const ack = { err: null };
+          await acks.clientEmit(c, st, ack, notify);
+          emitLine({ ...base, error: ack.err });
+          break;
+        }
         const snapshot = beginStep();
         const pe = { result: undefined };
         pendingEmit = pe;
         const ack = st.ack ? { name: st.name, got: null } : null;
         try {
-          if (ack) {
+          if (ack && v3) {
+            acks.clientEmit(c, st, ack, notify);
+          } else if (ack) {
             c.cs.emit(st.event, ...st.args, (...res) => {
               ack.got = res;
               notify();
@@ -1638,6 +1685,11 @@ export async function run(stmts, emitLine) {
         pendingEmit = null;
         // The sync comes after any ack on the same connection: no ack by now means none.
         await settle(snapshot);
+        if (ack && v3) {
+          // v3: a timeout's error comes for real, MS after the emit
+          if (st.timeout !== null) await waitUntil(() => ack.fired, `${st.name}'s acknowledgement or its timeout`);
+          ack.line = acks.clientAckLine(st, ack);
+        }
         const outcome = pe.result;
         report(base, ownFields(outcome, snapshot), snapshot, {
           ack,

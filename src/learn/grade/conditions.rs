@@ -94,7 +94,9 @@ fn why_unmet(condition: &Require, answer: &[Statement]) -> Option<String> {
             let sockets: BTreeSet<Option<&String>> = answer
                 .iter()
                 .filter_map(|s| match &s.kind {
-                    StatementKind::Server { socket, .. } => Some(socket.as_ref()),
+                    StatementKind::Server { socket, .. } | StatementKind::Ask { socket, .. } => {
+                        Some(socket.as_ref())
+                    }
                     _ => None,
                 })
                 .collect();
@@ -116,7 +118,8 @@ fn why_unmet(condition: &Require, answer: &[Statement]) -> Option<String> {
                 .filter_map(|s| match &s.kind {
                     StatementKind::Connect { name, .. }
                     | StatementKind::Disconnect { name }
-                    | StatementKind::ClientEmit { name, .. } => Some(name),
+                    | StatementKind::ClientEmit { name, .. }
+                    | StatementKind::Listen { name, .. } => Some(name),
                     _ => None,
                 })
                 .collect();
@@ -158,7 +161,14 @@ pub fn used_members(answer: &[Statement]) -> BTreeSet<UsedMember> {
     let mut used = BTreeSet::new();
     for s in answer {
         match &s.kind {
-            StatementKind::Server { expr, .. } => expr_members(expr, &s.code, &mut used),
+            StatementKind::Server { expr, .. } | StatementKind::Ask { expr, .. } => {
+                expr_members(expr, &s.code, &mut used)
+            }
+            // v3: a client's listener answers with `callback(…)`.
+            StatementKind::Listen { answer, .. } => {
+                used.insert(UsedMember::Callback);
+                args_members(answer, &mut used);
+            }
             StatementKind::On { action, .. } => match action {
                 Action::Expr(expr) => expr_members(expr, &s.code, &mut used),
                 Action::Callback(args) => {

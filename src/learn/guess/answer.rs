@@ -33,6 +33,12 @@ pub enum Question {
     /// What will `name`'s ack callback receive for its emit of `event`
     /// (quoted)?
     Ack { name: String, event: String },
+    /// What will `name`'s promise resolve with, for its
+    /// `await socket.emitWithAck(event…)` (quoted; v3)?
+    Promise { name: String, event: String },
+    /// What will the server's callback get from `name`'s answer to its
+    /// ask with `event` (quoted; v3)?
+    Answer { name: String, event: String },
     /// `events` were sent while `name` was away: will it get them now
     /// that it connects again?
     Missed { name: String, events: Vec<String> },
@@ -51,6 +57,14 @@ impl Question {
             Question::Ack { name, event } => format!(
                 "What will {name}'s ack callback for {event} receive? (its arguments as JSON, \
                  e.g. `{{\"ok\": true}}`; `-` if no acknowledgement comes back; `?` to skip)"
+            ),
+            Question::Promise { name, event } => format!(
+                "What will {name}'s promise for {event} resolve with? (the value as JSON, \
+                 e.g. `{{\"ok\": true}}`; `-` if it never resolves or rejects; `?` to skip)"
+            ),
+            Question::Answer { name, event } => format!(
+                "What will the server's callback get from {name}'s answer to {event}? (the \
+                 arguments as JSON, e.g. `\"yes\"`; `-` if no answer comes back; `?` to skip)"
             ),
             Question::Missed { name, events } => {
                 let (events, it) = match events.as_slice() {
@@ -76,7 +90,9 @@ impl Question {
         match self {
             Question::Receivers { .. } => parse_receivers(answer, clients),
             Question::Admission { .. } => parse_admission(answer),
-            Question::Ack { .. } => parse_ack(answer),
+            Question::Ack { .. } | Question::Promise { .. } | Question::Answer { .. } => {
+                parse_ack(answer)
+            }
             Question::Missed { .. } => parse_yes_no(answer),
         }
     }

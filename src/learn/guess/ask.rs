@@ -65,12 +65,27 @@ impl Asker {
             name,
             event,
             ack: true,
+            form,
             ..
         } = &statement.kind
         {
-            questions.push(Question::Ack {
+            let (name, event) = (name.clone(), quoted(event));
+            questions.push(match form.promise {
+                true => Question::Promise { name, event },
+                false => Question::Ack { name, event },
+            });
+        }
+        // v3: a socket's ask: what the server's callback gets from its client.
+        if let StatementKind::Ask {
+            socket: Some(name),
+            expr: expr @ Expr::Socket(_),
+            ..
+        } = &statement.kind
+            && let Some(event) = emitted(expr)
+        {
+            questions.push(Question::Answer {
                 name: name.clone(),
-                event: quoted(event),
+                event,
             });
         }
         let returning = match &statement.kind {
@@ -153,7 +168,7 @@ impl Asker {
         };
         let ns_of = |name: &str| self.namespace_of.get(name).map_or("/", String::as_str);
         let event = match &statement.kind {
-            StatementKind::Server { expr, .. } => emitted(expr),
+            StatementKind::Server { expr, .. } | StatementKind::Ask { expr, .. } => emitted(expr),
             // An emit of a client that is away sends nothing now.
             StatementKind::ClientEmit { name, event, .. } if !self.away.contains_key(name) => {
                 handler(ns_of(name), event)
@@ -183,7 +198,7 @@ impl Asker {
                 .map(|what| Question::Receivers { what })
         };
         match &statement.kind {
-            StatementKind::Server { expr, .. } => {
+            StatementKind::Server { expr, .. } | StatementKind::Ask { expr, .. } => {
                 emitted(expr).map(|what| Question::Receivers { what })
             }
             // Asked even when nothing will come back: silence would give

@@ -123,15 +123,22 @@ impl Graded {
 pub fn grade(question: &Question, prediction: &Prediction, report: &StepReport) -> Graded {
     match (question, prediction) {
         (_, Prediction::Skipped) => Graded::Skipped,
-        (Question::Ack { name, .. }, Prediction::Ack(said)) => match &report.ack {
-            // The emit never left the client: no ack was waited for.
-            None => Graded::Ungradable,
-            Some(acks) => Graded::Ack {
-                name: name.clone(),
-                said: said.clone(),
-                got: acks.get(name).cloned(),
-            },
-        },
+        (
+            Question::Ack { name, .. }
+            | Question::Promise { name, .. }
+            | Question::Answer { name, .. },
+            Prediction::Ack(said),
+        ) => {
+            match &report.ack {
+                // The emit never left the client: no ack was waited for.
+                None => Graded::Ungradable,
+                Some(acks) => Graded::Ack {
+                    name: name.clone(),
+                    said: said.clone(),
+                    got: acks.get(name).cloned(),
+                },
+            }
+        }
         (Question::Missed { name, events }, Prediction::GetsMissed(said)) => {
             match &report.outcome {
                 Outcome::Connect { error: None, .. } | Outcome::Reconnected { error: None, .. } => {
