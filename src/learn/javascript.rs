@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::script::{
-    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Room, Scope, SocketAction,
-    Statement, StatementKind,
+    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, Expr, Room, Scope,
+    SocketAction, Statement, StatementKind,
 };
 
 /// `statement` as JavaScript, one line of code per item.
@@ -112,10 +112,10 @@ fn handler(ns: &str, event: &str, action: &Action) -> Vec<String> {
     let name = "  const msg = socket.handshake.auth.name;".to_owned();
     match event {
         CONNECTION => vec![open, name, format!("  {body}"), "});".to_owned()],
-        DISCONNECT => vec![
+        DISCONNECT | DISCONNECTING => vec![
             open,
             name,
-            "  socket.on(\"disconnect\", () => {".to_owned(),
+            format!("  socket.on(\"{event}\", () => {{"),
             format!("    {body}"),
             "  });".to_owned(),
             "});".to_owned(),
@@ -197,6 +197,7 @@ fn arg(a: &Arg<Value>) -> String {
     match a {
         Arg::Lit(v) => value(v),
         Arg::Msg => "msg".to_owned(),
+        Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
     }
 }
 
@@ -204,6 +205,7 @@ fn string(a: &Arg<String>) -> String {
     match a {
         Arg::Lit(s) => value(&Value::String(s.clone())),
         Arg::Msg => "msg".to_owned(),
+        Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
     }
 }
 
@@ -212,6 +214,7 @@ fn strings(a: &Arg<Vec<String>>) -> String {
         Arg::Lit(list) if list.len() == 1 => value(&Value::String(list[0].clone())),
         Arg::Lit(list) => value(&Value::from(list.clone())),
         Arg::Msg => "msg".to_owned(),
+        Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
     }
 }
 
@@ -220,11 +223,13 @@ fn rooms_js(a: &Arg<Vec<Room>>) -> String {
         Room::Name(name) => value(&Value::String(name.clone())),
         Room::IdOf(name) => format!("{name}Socket.id"),
         Room::OwnId => "socket.id".to_owned(),
+        Room::OwnRooms => "...socket.rooms".to_owned(),
     };
     match a {
         Arg::Lit(list) if list.len() == 1 => room(&list[0]),
         Arg::Lit(list) => format!("[{}]", list.iter().map(room).collect::<Vec<_>>().join(", ")),
         Arg::Msg => "msg".to_owned(),
+        Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
     }
 }
 

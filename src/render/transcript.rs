@@ -112,6 +112,7 @@ impl<W: Write> Transcript<W> {
                 ReportLine::Hook(run) => {
                     let which = match run.hook {
                         Hook::Connection => "connection",
+                        Hook::Disconnecting => "disconnecting",
                         _ => "disconnect",
                     };
                     let label = format!("↳ the {which} handler of {}:", run.ns);
@@ -245,6 +246,10 @@ impl<W: Write> Transcript<W> {
                 ))?,
                 Hook::Disconnect => self.note(&format!(
                     "disconnect handler of {ns} installed: it runs for each socket of {ns} that leaves"
+                ))?,
+                Hook::Disconnecting => self.note(&format!(
+                    "disconnecting handler of {ns} installed: it runs for each socket of {ns} \
+                     that leaves, while it is still in its rooms"
                 ))?,
                 Hook::Event => {
                     self.note(&format!("handler for {} on {ns} installed", quoted(event)))?

@@ -16,6 +16,7 @@ mod ast;
 mod chain;
 mod cursor;
 mod error;
+mod handshake;
 mod json;
 mod parser;
 mod resolve;
@@ -24,10 +25,11 @@ mod statement;
 mod suggest;
 
 pub use ast::{
-    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Hook, Room, Scope, SocketAction,
-    Statement, StatementKind, hook,
+    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, Expr, Hook, Room, Scope,
+    SocketAction, Statement, StatementKind, hook,
 };
 pub use chain::{After, members_after};
 pub use error::SyntaxError;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
+pub use resolve::Env;
 pub use scan::{Quotes, Region, scan};

@@ -128,7 +128,9 @@ impl Asker {
             StatementKind::Server { expr, .. } => emitted(expr),
             StatementKind::ClientEmit { name, event, .. } => handler(ns_of(name), event),
             StatementKind::Connect { ns, .. } => handler(ns, CONNECTION),
-            StatementKind::Disconnect { name } => handler(ns_of(name), DISCONNECT),
+            StatementKind::Disconnect { name } => {
+                handler(ns_of(name), DISCONNECTING).or_else(|| handler(ns_of(name), DISCONNECT))
+            }
             _ => None,
         };
         // `msg` as the event (`the event`): its name is known only when it runs.
@@ -163,7 +165,7 @@ impl Asker {
             }
             StatementKind::Disconnect { name } => {
                 let ns = self.namespace_of.get(name).map_or("/", String::as_str);
-                handler_emits(ns, DISCONNECT)
+                handler_emits(ns, DISCONNECTING).or_else(|| handler_emits(ns, DISCONNECT))
             }
             _ => None,
         }
@@ -173,6 +175,7 @@ impl Asker {
 /// The handler names that run when a socket connects and disconnects.
 const CONNECTION: &str = "connection";
 const DISCONNECT: &str = "disconnect";
+const DISCONNECTING: &str = "disconnecting";
 
 /// The event an expression emits, quoted (`the event` when `msg` names
 /// it); `None` when it emits nothing.
@@ -187,6 +190,6 @@ fn emitted(expr: &Expr) -> Option<String> {
     };
     Some(match event {
         Arg::Lit(name) => quoted(name),
-        Arg::Msg => "the event".to_owned(),
+        Arg::Msg | Arg::Auth(_) => "the event".to_owned(),
     })
 }

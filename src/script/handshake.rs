@@ -1,0 +1,117 @@
+//! Version 3's values of the handler's own socket: its handshake's auth
+//! (`socket.handshake.auth.KEY`) where `msg` may stand, and its rooms
+//! (`...socket.rooms`) inside a room list.
+
+use super::ast::{Arg, Room};
+use super::cursor::{Cursor, Parsed};
+use super::error::excerpt;
+
+/// What `...socket.rooms` is written as, for messages.
+pub(super) const OWN_ROOMS: &str = "...socket.rooms";
+
+impl Cursor<'_> {
+    /// `msg` or `socket.handshake.auth.KEY`, where a whole argument may be one.
+    pub(super) fn eat_ref<T>(&mut self) -> Parsed<Option<Arg<T>>> {
+        if self.eat_msg() {
+            return Ok(Some(Arg::Msg));
+        }
+        Ok(self.eat_auth()?.map(Arg::Auth))
+    }
+
+    /// `socket.handshake.auth.KEY`, if the cursor is at `socket.handshake`.
+    pub(super) fn eat_auth(&mut self) -> Parsed<Option<String>> {
+        self.skip_ws();
+        let at = self.pos;
+        let handshake = self.ident(false) == Some("socket") && self.eat('.') && {
+            self.skip_ws();
+            self.ident(false) == Some("handshake")
+        };
+        if !handshake {
+            self.pos = at;
+            return Ok(None);
+        }
+        if !(self.eat('.') && {
+            self.skip_ws();
+            self.ident(false) == Some("auth")
+        }) {
+            return Err(self.error_at(
+                at,
+                "after `socket.handshake` comes `.auth.KEY`: the auth the client connected \
+                 with, as in `socket.handshake.auth.user`",
+            ));
+        }
+        if !self.eat('.') {
+            return Err(self.error(format!(
+                "expected `.KEY` after `socket.handshake.auth`, as in \
+                 `socket.handshake.auth.user`{}",
+                self.found()
+            )));
+        }
+        self.skip_ws();
+        let key_at = self.pos;
+        let Some(key) = self.ident(false) else {
+            return Err(self.error_at(
+                key_at,
+                format!(
+                    "expected the auth key (letters, digits and `_`){}",
+                    self.found()
+                ),
+            ));
+        };
+        if !self.msg_allowed {
+            return Err(self.error_at(
+                at,
+                "`socket.handshake.auth.KEY` is the auth of a handler's socket: it stands \
+                 only inside an `on` action, as in `on \"connection\": \
+                 socket.join(socket.handshake.auth.user)`",
+            ));
+        }
+        Ok(Some(key.to_owned()))
+    }
+
+    /// `...socket.rooms` as one element of a room list, if the cursor is at `...`.
+    pub(super) fn eat_own_rooms(&mut self) -> Parsed<Option<Room>> {
+        self.skip_ws();
+        let at = self.pos;
+        if !self.rest().starts_with("...") {
+            return Ok(None);
+        }
+        self.pos += 3;
+        let ok = self.ident(false) == Some("socket") && self.eat('.') && {
+            self.skip_ws();
+            self.ident(false) == Some("rooms")
+        };
+        if !ok {
+            return Err(self.error_at(
+                at,
+                format!(
+                    "a room list spreads only `{OWN_ROOMS}` (the rooms the handler's socket \
+                     is in), as in `socket.to([{OWN_ROOMS}]).emit(\"left\", msg)`"
+                ),
+            ));
+        }
+        if !self.msg_allowed {
+            return Err(self.error_at(
+                at,
+                format!(
+                    "`{OWN_ROOMS}` is the rooms of a handler's socket when it runs: it stands \
+                     only inside an `on` action, as in \
+                     `on \"disconnecting\": socket.to([{OWN_ROOMS}]).emit(\"left\", msg)`"
+                ),
+            ));
+        }
+        Ok(Some(Room::OwnRooms))
+    }
+}
+
+/// The auth value `key` names, or why it cannot be used: a key the client's
+/// auth lacks is `undefined` in JavaScript, which the tour refuses (the
+/// official server would `join(undefined)`: a room that no name reaches).
+pub(super) fn auth_value(auth: &serde_json::Value, key: &str) -> Result<serde_json::Value, String> {
+    auth.get(key).cloned().ok_or_else(|| {
+        format!(
+            "socket.handshake.auth.{key} is undefined: the client connected without \"{}\" in its auth",
+            excerpt(key)
+        )
+    })
+}
