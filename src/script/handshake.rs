@@ -115,3 +115,27 @@ pub(super) fn auth_value(auth: &serde_json::Value, key: &str) -> Result<serde_js
         )
     })
 }
+
+/// A `disconnecting` handler may not disconnect: its socket is leaving
+/// already, and the official server, asked to disconnect it again, runs the
+/// handler again, and again, until its stack overflows ("Maximum call stack
+/// size exceeded", measured with socket.io 4.8.4).
+pub(super) fn refuse_disconnect_while_disconnecting(
+    action: &super::ast::Action,
+) -> Result<(), &'static str> {
+    use super::ast::{Action, BroadcastAction, Expr, SocketAction};
+    match action {
+        Action::Expr(
+            Expr::Socket(SocketAction::Disconnect { .. })
+            | Expr::Broadcast {
+                action: BroadcastAction::DisconnectSockets { .. },
+                ..
+            },
+        ) => Err(
+            "a `disconnecting` handler cannot disconnect: its socket is leaving already, \
+             and disconnecting it again would run this handler again (the official server \
+             recurses until its stack overflows)",
+        ),
+        _ => Ok(()),
+    }
+}

@@ -331,6 +331,10 @@ impl Cursor<'_> {
             }
         };
         self.end_of_statement()?;
+        if hook(&event) == Hook::Disconnecting {
+            super::handshake::refuse_disconnect_while_disconnecting(&action)
+                .map_err(|message| self.error_at(at, message))?;
+        }
         Ok(StatementKind::On { ns, event, action })
     }
 

@@ -21,7 +21,7 @@ use super::{
 use crate::protocol::{
     CLIENT_HEADER, SECRET_HEADER, WAIT_BOUND, WELCOME_EVENT, is_client_secret, wait_bound,
 };
-use crate::script::{Action, CONNECTION, DISCONNECT, DISCONNECTING, Hook};
+use crate::script::{Action, CONNECTION, DISCONNECT, DISCONNECTING, Expr, Hook, SocketAction};
 
 /// What JavaScript says when a handler calls `callback` that the client
 /// did not pass (the handler's last argument is then not a function).
@@ -158,7 +158,15 @@ async fn run_hook<A: Adapter>(
             if leaving {
                 actor = actor.leaving();
             }
-            let result = bounded(perform(&actor, &expr)).await;
+            // A leaving socket's own emit reaches nobody on the official
+            // server (its client has gone, or has its DISCONNECT packet
+            // first) and raises nothing; socketioxide's fails ("Closed").
+            let own_emit = matches!(expr, Expr::Socket(SocketAction::Emit { .. }));
+            let result = if event == DISCONNECTING && own_emit {
+                Ok(())
+            } else {
+                bounded(perform(&actor, &expr)).await
+            };
             (Action::Expr(expr), result)
         }
         Ok(callback @ Action::Callback(_)) => (callback, Err(NO_CALLBACK.to_owned())),

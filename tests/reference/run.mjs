@@ -632,8 +632,14 @@ class Parser {
         this.next();
         this.expectPunct(":");
         this.selfId = true;
+        const at = this.peek();
         const expr = this.expr(true, ["socket", "io", "callback"]);
         this.expectEnd();
+        const last = expr.members.length > 0 ? expr.members[expr.members.length - 1].name : null;
+        if (e.v === "disconnecting" && (last === "disconnect" || last === "disconnectSockets")) {
+          // v3: socket.io 4.8.4 runs `disconnecting` again for a socket disconnected inside it, until its stack overflows
+          this.fail("a `disconnecting` handler cannot disconnect: its socket is leaving already", at.col);
+        }
         return { kind: "on", ns, event: e.v, expr };
       }
       case "callback":
