@@ -158,6 +158,9 @@ async fn run_hook<A: Adapter>(
             if leaving {
                 actor = actor.leaving();
             }
+            if event == DISCONNECTING {
+                actor = actor.still_named(name);
+            }
             // A leaving socket's own emit reaches nobody on the official
             // server (its client has gone, or has its DISCONNECT packet
             // first) and raises nothing; socketioxide's fails ("Closed").

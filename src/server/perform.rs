@@ -51,6 +51,18 @@ impl<'a, A: Adapter> Actor<'a, A> {
         }
     }
 
+    /// The same, for a sender whose `disconnecting` handler runs as
+    /// `name`: on the official server it is still connected, so `NAME.id`
+    /// still names it (the engine's directory has let it go already).
+    pub(super) fn still_named(mut self, name: &str) -> Self {
+        if let Some(socket) = self.sender {
+            self.ids
+                .entry(name.to_owned())
+                .or_insert_with(|| socket.id.to_string());
+        }
+        self
+    }
+
     /// The same, for a sender whose disconnect handler runs.
     pub(super) fn leaving(mut self) -> Self {
         self.leaving = true;
