@@ -139,3 +139,122 @@ pub(super) fn refuse_disconnect_while_disconnecting(
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The forms, and the exact messages and columns of their mistakes.
+    use serde_json::json;
+
+    use crate::script::{Action, Arg, Env, Expr, Room, SocketAction, StatementKind, parse_line};
+
+    fn action(line: &str) -> Action {
+        match parse_line(1, line)
+            .expect("parses")
+            .expect("a statement")
+            .kind
+        {
+            StatementKind::On { action, .. } => action,
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    fn error(line: &str) -> (usize, String) {
+        let e = parse_line(1, line).expect_err(line);
+        (e.column, e.message)
+    }
+
+    #[test]
+    fn auth_values_and_own_rooms_parse_and_resolve() {
+        let join = action(r#"on "connection": socket.join(socket.handshake.auth.user)"#);
+        assert_eq!(
+            join,
+            Action::Expr(Expr::Socket(SocketAction::Join(Arg::Auth(
+                "user".to_owned()
+            ))))
+        );
+        let auth = json!({"name": "a", "user": "alice"});
+        let rooms = [Room::OwnId, Room::Name("alice".to_owned())];
+        let env = Env {
+            msg: &json!("a"),
+            auth: &auth,
+            rooms: &rooms,
+        };
+        assert_eq!(
+            join.resolve_in(&env).unwrap(),
+            Action::Expr(Expr::Socket(SocketAction::Join(Arg::Lit(vec![
+                "alice".to_owned()
+            ]))))
+        );
+        let left =
+            action(r#"on "disconnecting": socket.to([ ...socket.rooms ]).emit("left", msg)"#);
+        let Action::Expr(Expr::Broadcast { to, .. }) = left.resolve_in(&env).unwrap() else {
+            panic!("not a broadcast");
+        };
+        assert_eq!(to, [Arg::Lit(rooms.to_vec())]);
+        let answer = action(r#"on "ask": callback(socket.handshake.auth.user, msg)"#);
+        assert_eq!(
+            answer.resolve_in(&env).unwrap(),
+            Action::Callback(vec![Arg::Lit(json!("alice")), Arg::Lit(json!("a"))])
+        );
+        let missing = action(r#"on "x": socket.emit("e", socket.handshake.auth.team)"#);
+        assert_eq!(
+            missing.resolve_in(&env).unwrap_err(),
+            "socket.handshake.auth.team is undefined: the client connected without \"team\" in its auth"
+        );
+        let number = Env {
+            auth: &json!({"user": 5}),
+            ..env
+        };
+        assert_eq!(
+            join.resolve_in(&number).unwrap_err(),
+            "socket.handshake.auth.user must be a room name or an array of room names here, but it is 5"
+        );
+    }
+
+    #[test]
+    fn mistakes_are_refused_at_their_column() {
+        assert_eq!(
+            error(r#"on "x": socket.join(socket.handshake.user)"#),
+            (
+                21,
+                "after `socket.handshake` comes `.auth.KEY`: the auth the client connected \
+                 with, as in `socket.handshake.auth.user`"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            error(r#"on "x": socket.join(socket.handshake.auth.)"#).0,
+            43
+        );
+        assert_eq!(
+            error(r#"alice: socket.join(socket.handshake.auth.user)"#),
+            (
+                20,
+                "`socket.handshake.auth.KEY` is the auth of a handler's socket: it stands only \
+                 inside an `on` action, as in `on \"connection\": \
+                 socket.join(socket.handshake.auth.user)`"
+                    .to_owned()
+            )
+        );
+        let (column, message) = error(r#"alice: socket.to([...socket.rooms]).emit("x")"#);
+        assert_eq!(column, 19);
+        assert!(message.starts_with("`...socket.rooms` is the rooms of a handler's socket"));
+        let (column, message) = error(r#"on "x": socket.to(...socket.rooms).emit("x")"#);
+        assert_eq!(column, 19);
+        assert!(message.starts_with("spread `...socket.rooms` inside an array"));
+        let (column, message) = error(r#"on "x": socket.to([...socket.room]).emit("x")"#);
+        assert_eq!(column, 20);
+        assert!(message.starts_with("a room list spreads only `...socket.rooms`"));
+        assert_eq!(
+            error(r#"on "disconnecting": io.in(socket.id).disconnectSockets()"#),
+            (
+                21,
+                "a `disconnecting` handler cannot disconnect: its socket is leaving already, \
+                 and disconnecting it again would run this handler again (the official server \
+                 recurses until its stack overflows)"
+                    .to_owned()
+            )
+        );
+        assert!(parse_line(1, r#"on "disconnecting": socket.leave("r")"#).is_ok());
+    }
+}

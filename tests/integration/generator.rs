@@ -1939,7 +1939,9 @@ fn scripts_are_deterministic_and_use_every_v2_form() {
     any("auth value in callback", &|l| {
         l.contains("callback(socket.handshake.auth.user")
     });
-    any("disconnecting handler", &|l| l.contains("\"disconnecting\":"));
+    any("disconnecting handler", &|l| {
+        l.contains("\"disconnecting\":")
+    });
     any("...socket.rooms in disconnecting", &|l| {
         l.contains("\"disconnecting\":") && l.contains("[...socket.rooms]")
     });
