@@ -294,6 +294,7 @@ pub fn room_name(room: &Room) -> String {
         Room::Name(name) => quoted(name),
         Room::IdOf(name) => format!("{name}.id"),
         Room::OwnId => "socket.id".to_owned(),
+        Room::OwnRooms => "...socket.rooms".to_owned(),
     }
 }
 

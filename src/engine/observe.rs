@@ -105,12 +105,18 @@ impl Engine {
             Notice::Connected { name, .. } => {
                 trace.mismatch(format!("the server admitted {name} outside a connect"));
             }
-            Notice::DisconnectHook { name, ns, run } => {
+            Notice::DisconnectHook {
+                name,
+                ns,
+                hook,
+                run,
+            } => {
                 trace.pending_hooks = trace.pending_hooks.saturating_sub(1);
                 let departed = trace.departures.len();
                 trace.disconnect_hooks.push(HookSeen {
                     name,
                     ns,
+                    hook,
                     run,
                     departed,
                 });
@@ -120,11 +126,9 @@ impl Engine {
                 ns,
                 reason,
                 rooms,
-                hook,
+                hooks,
             } => {
-                if hook {
-                    trace.pending_hooks += 1;
-                }
+                trace.pending_hooks += hooks;
                 if !self.is_connected(&name) {
                     trace.mismatch(format!(
                         "the server disconnected {name}, which is not connected on its side"

@@ -61,19 +61,16 @@ impl Engine {
         for HookSeen {
             name,
             ns,
+            hook,
             run,
             departed,
         } in runs
         {
             let origin = self.origin(None, Some(&name));
             let saw = self.state_seen(&after, departed, trace);
-            let hook = (Hook::Disconnect, name.as_str(), ns.as_str());
-            if let Some(outcome) = hook_outcome(hook, origin, &run, &saw, trace) {
-                trace.hooks.push(HookRun {
-                    hook: Hook::Disconnect,
-                    ns,
-                    outcome,
-                });
+            let which = (hook, name.as_str(), ns.as_str());
+            if let Some(outcome) = hook_outcome(which, origin, &run, &saw, trace) {
+                trace.hooks.push(HookRun { hook, ns, outcome });
             }
         }
     }

@@ -106,7 +106,8 @@ fn verdict(name: &str, view: &View, selection: &Selection) -> Result<(), Reason>
     let is_in = |room: &Room| match room {
         Room::Name(room) => rooms.contains(room),
         Room::IdOf(owner) => owner == name,
-        Room::OwnId => false,
+        // Resolved before a selection is made: never here.
+        Room::OwnId | Room::OwnRooms => false,
     };
     if excluded_sender.as_deref() == Some(name) {
         return Err(Reason::Sender {

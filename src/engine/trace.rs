@@ -15,6 +15,8 @@ use crate::script::Statement;
 pub(super) struct HookSeen {
     pub(super) name: String,
     pub(super) ns: String,
+    /// `disconnect`, or `disconnecting` (v3).
+    pub(super) hook: crate::script::Hook,
     pub(super) run: crate::server::HookResult,
     pub(super) departed: usize,
 }

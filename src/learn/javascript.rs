@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::script::{
-    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Room, Scope, SocketAction,
-    Statement, StatementKind,
+    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, Expr, Room, Scope,
+    SocketAction, Statement, StatementKind,
 };
 
 /// `drop`, `reconnect` and volatile emits (v3) as the client's code.
@@ -95,6 +95,7 @@ pub fn javascript(statement: &Statement) -> Vec<String> {
                 .map(|arg| match arg {
                     crate::script::Arg::Lit(v) => value(v),
                     crate::script::Arg::Msg => "msg".to_owned(),
+                    crate::script::Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
                 })
                 .collect();
             vec![format!(
@@ -187,10 +188,10 @@ fn handler(ns: &str, event: &str, action: &Action) -> Vec<String> {
     let name = "  const msg = socket.handshake.auth.name;".to_owned();
     match event {
         CONNECTION => vec![open, name, format!("  {body}"), "});".to_owned()],
-        DISCONNECT => vec![
+        DISCONNECT | DISCONNECTING => vec![
             open,
             name,
-            "  socket.on(\"disconnect\", () => {".to_owned(),
+            format!("  socket.on(\"{event}\", () => {{"),
             format!("    {body}"),
             "  });".to_owned(),
             "});".to_owned(),
@@ -286,6 +287,7 @@ fn arg(a: &Arg<Value>) -> String {
     match a {
         Arg::Lit(v) => value(v),
         Arg::Msg => "msg".to_owned(),
+        Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
     }
 }
 
@@ -293,6 +295,7 @@ fn string(a: &Arg<String>) -> String {
     match a {
         Arg::Lit(s) => value(&Value::String(s.clone())),
         Arg::Msg => "msg".to_owned(),
+        Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
     }
 }
 
@@ -301,6 +304,7 @@ fn strings(a: &Arg<Vec<String>>) -> String {
         Arg::Lit(list) if list.len() == 1 => value(&Value::String(list[0].clone())),
         Arg::Lit(list) => value(&Value::from(list.clone())),
         Arg::Msg => "msg".to_owned(),
+        Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
     }
 }
 
@@ -309,11 +313,13 @@ fn rooms_js(a: &Arg<Vec<Room>>) -> String {
         Room::Name(name) => value(&Value::String(name.clone())),
         Room::IdOf(name) => format!("{name}Socket.id"),
         Room::OwnId => "socket.id".to_owned(),
+        Room::OwnRooms => "...socket.rooms".to_owned(),
     };
     match a {
         Arg::Lit(list) if list.len() == 1 => room(&list[0]),
         Arg::Lit(list) => format!("[{}]", list.iter().map(room).collect::<Vec<_>>().join(", ")),
         Arg::Msg => "msg".to_owned(),
+        Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
     }
 }
 

@@ -112,6 +112,9 @@ impl<W: Write> Transcript<W> {
                 ReportLine::Hook(run) => {
                     let label = match run.hook {
                         Hook::Connection => format!("↳ the connection handler of {}:", run.ns),
+                        Hook::Disconnecting => {
+                            format!("↳ the disconnecting handler of {}:", run.ns)
+                        }
                         Hook::Disconnect => format!("↳ the disconnect handler of {}:", run.ns),
                         Hook::Event => format!("↳ a buffered emit's handler, on {}:", run.ns),
                     };
@@ -249,6 +252,10 @@ impl<W: Write> Transcript<W> {
                 ))?,
                 Hook::Disconnect => self.note(&format!(
                     "disconnect handler of {ns} installed: it runs for each socket of {ns} that leaves"
+                ))?,
+                Hook::Disconnecting => self.note(&format!(
+                    "disconnecting handler of {ns} installed: it runs for each socket of {ns} \
+                     that leaves, while it is still in its rooms"
                 ))?,
                 Hook::Event => {
                     self.note(&format!("handler for {} on {ns} installed", quoted(event)))?

@@ -238,7 +238,16 @@ impl Cursor<'_> {
             ));
         }
         self.msg_allowed = true;
+        let args_at = self.pos;
         let answer = self.callback_args()?;
+        if answer.iter().any(|arg| matches!(arg, Arg::Auth(_))) {
+            return Err(self.error_at(
+                args_at,
+                "`socket.handshake.auth` is the server's view of a socket: a client's listener \
+                 answers with values or `msg`"
+                    .to_owned(),
+            ));
+        }
         self.end_of_statement()?;
         Ok(StatementKind::Listen {
             name: name.to_owned(),
@@ -362,7 +371,8 @@ pub fn answer_args(answer: &[Arg<Value>], msg: &Value) -> Vec<Value> {
         .iter()
         .map(|arg| match arg {
             Arg::Lit(value) => value.clone(),
-            Arg::Msg => msg.clone(),
+            // The parser refuses the server's handshake in a client's listener.
+            Arg::Msg | Arg::Auth(_) => msg.clone(),
         })
         .collect()
 }

@@ -91,18 +91,24 @@ pub enum Hook {
     Connection,
     /// `on "disconnect"`: each socket of the namespace that leaves.
     Disconnect,
+    /// `on "disconnecting"`: each socket of the namespace that leaves,
+    /// while it is still in its rooms (v3).
+    Disconnecting,
 }
 
 /// The event name a connection handler is declared under.
 pub const CONNECTION: &str = "connection";
 /// The event name a disconnect handler is declared under.
 pub const DISCONNECT: &str = "disconnect";
+/// The event name a disconnecting handler is declared under (v3).
+pub const DISCONNECTING: &str = "disconnecting";
 
 /// Which hook an `on` line's event names.
 pub fn hook(event: &str) -> Hook {
     match event {
         CONNECTION => Hook::Connection,
         DISCONNECT => Hook::Disconnect,
+        DISCONNECTING => Hook::Disconnecting,
         _ => Hook::Event,
     }
 }
@@ -153,6 +159,9 @@ pub enum Room {
     IdOf(String),
     /// `socket.id`: the id of the statement's own socket.
     OwnId,
+    /// `...socket.rooms` (v3, in an `on` action): every room the handler's
+    /// socket is in when it runs, its own id room included.
+    OwnRooms,
 }
 
 /// An `on` handler's action.
@@ -170,6 +179,8 @@ pub enum Action {
 pub enum Arg<T> {
     Lit(T),
     Msg,
+    /// `socket.handshake.auth.KEY` (v3): the handler's socket's auth value.
+    Auth(String),
 }
 
 /// A server-side expression, reduced to what it does and to whom.
@@ -230,7 +241,7 @@ impl<T> Arg<T> {
     pub fn lit(&self) -> Option<&T> {
         match self {
             Arg::Lit(v) => Some(v),
-            Arg::Msg => None,
+            Arg::Msg | Arg::Auth(_) => None,
         }
     }
 }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::ast::{Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
 use super::cursor::{Cursor, Parsed};
 use super::error::excerpt;
+use super::handshake::OWN_ROOMS;
 use super::resolve::room_list;
 
 /// Where a chain stands: what its members so far have made of it.
@@ -283,8 +284,8 @@ impl Cursor<'_> {
     fn targets_argument(&mut self, method: &str) -> Parsed<Arg<Vec<Room>>> {
         self.expect('(', &format!("after `{method}`"))?;
         self.skip_ws();
-        let rooms = if self.eat_msg() {
-            Arg::Msg
+        let rooms = if let Some(value) = self.eat_ref()? {
+            value
         } else if self.peek() == Some('[') {
             let at = self.pos;
             self.pos += 1;
@@ -305,6 +306,11 @@ impl Cursor<'_> {
                 }
             }
             Arg::Lit(rooms)
+        } else if self.rest().starts_with("...") {
+            return Err(self.error(format!(
+                "spread `{OWN_ROOMS}` inside an array, `[{OWN_ROOMS}]`: `.{method}(...)` \
+                 would take only its first room"
+            )));
         } else {
             Arg::Lit(vec![self.target(self.pos)?])
         };
@@ -315,6 +321,9 @@ impl Cursor<'_> {
     /// One room of `.to/.in/.except`: a string, `NAME.id` or `socket.id`.
     /// `list_at` is where the argument starts, for a value that is no room.
     fn target(&mut self, list_at: usize) -> Parsed<Room> {
+        if let Some(own) = self.eat_own_rooms()? {
+            return Ok(own);
+        }
         self.skip_ws();
         let at = self.pos;
         if let Some(word) = self
@@ -415,10 +424,9 @@ impl Cursor<'_> {
                 self.server_ack(at)?;
                 break;
             }
-            args.push(if self.eat_msg() {
-                Arg::Msg
-            } else {
-                Arg::Lit(self.json()?)
+            args.push(match self.eat_ref()? {
+                Some(value) => value,
+                None => Arg::Lit(self.json()?),
             });
         }
         self.expect(')', "to close `emit(`")?;
@@ -442,8 +450,8 @@ impl Cursor<'_> {
 
     /// A room name or an array of room names (or `msg`).
     pub(super) fn rooms(&mut self) -> Parsed<Arg<Vec<String>>> {
-        if self.eat_msg() {
-            return Ok(Arg::Msg);
+        if let Some(value) = self.eat_ref()? {
+            return Ok(value);
         }
         self.skip_ws();
         let at = self.pos;
@@ -469,8 +477,8 @@ impl Cursor<'_> {
 
     /// One room name (or `msg`).
     pub(super) fn room(&mut self) -> Parsed<Arg<String>> {
-        if self.eat_msg() {
-            return Ok(Arg::Msg);
+        if let Some(value) = self.eat_ref()? {
+            return Ok(value);
         }
         Ok(Arg::Lit(self.string("one room name")?))
     }

@@ -20,6 +20,7 @@ mod ast;
 mod chain;
 mod cursor;
 mod error;
+mod handshake;
 mod json;
 mod link;
 mod parser;
@@ -30,11 +31,13 @@ mod suggest;
 
 pub use acks::{answer_args, client_emit_code, socket_ask_code};
 pub use ast::{
-    AckForm, Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, Expr, Hook, Room, Scope,
+    AckForm, Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, Expr, Hook,
+    Room, Scope,
     SocketAction, Statement, StatementKind, hook,
 };
 pub use chain::{After, members_after};
 pub use error::SyntaxError;
 pub use link::Link;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
+pub use resolve::Env;
 pub use scan::{Quotes, Region, scan};

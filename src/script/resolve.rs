@@ -5,13 +5,56 @@ use serde_json::Value;
 
 use super::ast::{Action, Arg, BroadcastAction, Expr, Room, SocketAction};
 use super::error::excerpt;
+use super::handshake::auth_value;
+
+/// What a handler's values stand for when it runs (v3): `msg`, the
+/// socket's handshake auth, and the rooms `...socket.rooms` spreads.
+pub struct Env<'a> {
+    pub msg: &'a Value,
+    pub auth: &'a Value,
+    /// The socket's rooms now, its own id room as [`Room::OwnId`].
+    pub rooms: &'a [Room],
+}
+
+impl<'a> Env<'a> {
+    /// Only `msg` known: no auth, no rooms.
+    pub fn msg(msg: &'a Value) -> Env<'a> {
+        Env {
+            msg,
+            auth: &Value::Null,
+            rooms: &[],
+        }
+    }
+
+    /// The value `arg` stands for, when it is `msg` or an auth value.
+    fn value(&self, arg: &Arg<impl Sized>) -> Result<Value, String> {
+        match arg {
+            Arg::Auth(key) => auth_value(self.auth, key),
+            _ => Ok(self.msg.clone()),
+        }
+    }
+
+    /// How `arg` is named in a message.
+    fn name(arg: &Arg<impl Sized>) -> String {
+        match arg {
+            Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
+            _ => "msg".to_owned(),
+        }
+    }
+}
 
 impl Action {
     /// The action with every `msg` replaced by `msg`'s value.
     pub fn resolve(&self, msg: &Value) -> Result<Action, String> {
+        self.resolve_in(&Env::msg(msg))
+    }
+
+    /// The action with every `msg`, auth value and `...socket.rooms`
+    /// replaced by what `env` says.
+    pub fn resolve_in(&self, env: &Env) -> Result<Action, String> {
         Ok(match self {
-            Action::Expr(expr) => Action::Expr(expr.resolve(msg)?),
-            Action::Callback(args) => Action::Callback(resolve_args(args, msg)),
+            Action::Expr(expr) => Action::Expr(expr.resolve_in(env)?),
+            Action::Callback(args) => Action::Callback(resolve_args(args, env)?),
         })
     }
 }
@@ -19,11 +62,17 @@ impl Action {
 impl Expr {
     /// The expression with every `msg` replaced by `msg`'s value.
     pub fn resolve(&self, msg: &Value) -> Result<Expr, String> {
+        self.resolve_in(&Env::msg(msg))
+    }
+
+    /// The expression with every `msg`, auth value and `...socket.rooms`
+    /// replaced by what `env` says.
+    pub fn resolve_in(&self, msg: &Env) -> Result<Expr, String> {
         Ok(match self {
             Expr::Socket(action) => Expr::Socket(match action {
                 SocketAction::Emit { event, args } => SocketAction::Emit {
                     event: Arg::Lit(resolve_name(event, msg, "an event name")?),
-                    args: resolve_args(args, msg),
+                    args: resolve_args(args, msg)?,
                 },
                 SocketAction::Join(rooms) => {
                     SocketAction::Join(Arg::Lit(resolve_rooms(rooms, msg)?))
@@ -51,7 +100,7 @@ impl Expr {
                 action: match action {
                     BroadcastAction::Emit { event, args } => BroadcastAction::Emit {
                         event: Arg::Lit(resolve_name(event, msg, "an event name")?),
-                        args: resolve_args(args, msg),
+                        args: resolve_args(args, msg)?,
                     },
                     BroadcastAction::SocketsJoin(r) => {
                         BroadcastAction::SocketsJoin(Arg::Lit(resolve_rooms(r, msg)?))
@@ -69,48 +118,62 @@ impl Expr {
 }
 
 /// The name `arg` stands for; `noun` ("a room name") says what it must be.
-pub(super) fn resolve_name(arg: &Arg<String>, msg: &Value, noun: &str) -> Result<String, String> {
+pub(super) fn resolve_name(arg: &Arg<String>, env: &Env, noun: &str) -> Result<String, String> {
     match arg {
         Arg::Lit(name) => Ok(name.clone()),
-        Arg::Msg => match msg {
-            Value::String(s) => Ok(s.clone()),
+        _ => match env.value(arg)? {
+            Value::String(s) => Ok(s),
             other => Err(format!(
-                "msg must be {noun} (a string) here, but it is {}",
+                "{} must be {noun} (a string) here, but it is {}",
+                Env::name(arg),
                 excerpt(&other.to_string())
             )),
         },
     }
 }
 
-pub(super) fn resolve_args(args: &[Arg<Value>], msg: &Value) -> Vec<Arg<Value>> {
+pub(super) fn resolve_args(args: &[Arg<Value>], env: &Env) -> Result<Vec<Arg<Value>>, String> {
     args.iter()
         .map(|a| match a {
-            Arg::Lit(v) => Arg::Lit(v.clone()),
-            Arg::Msg => Arg::Lit(msg.clone()),
+            Arg::Lit(v) => Ok(Arg::Lit(v.clone())),
+            _ => env.value(a).map(Arg::Lit),
         })
         .collect()
 }
 
-pub(super) fn resolve_rooms(rooms: &Arg<Vec<String>>, msg: &Value) -> Result<Vec<String>, String> {
+pub(super) fn resolve_rooms(rooms: &Arg<Vec<String>>, env: &Env) -> Result<Vec<String>, String> {
     match rooms {
         Arg::Lit(r) => Ok(r.clone()),
-        Arg::Msg => room_list(msg).ok_or_else(|| {
-            format!(
-                "msg must be a room name or an array of room names here, but it is {}",
-                excerpt(&msg.to_string())
-            )
-        }),
+        _ => {
+            let value = env.value(rooms)?;
+            room_list(&value).ok_or_else(|| {
+                format!(
+                    "{} must be a room name or an array of room names here, but it is {}",
+                    Env::name(rooms),
+                    excerpt(&value.to_string())
+                )
+            })
+        }
     }
 }
 
 /// The rooms of `.to/.in/.except` that `rooms` stands for: `msg` names
-/// rooms by name only (ids are random; a client cannot know one).
-fn resolve_targets(rooms: &Arg<Vec<Room>>, msg: &Value) -> Result<Vec<Room>, String> {
+/// rooms by name only (ids are random; a client cannot know one), and
+/// `...socket.rooms` spreads the socket's rooms as they are now.
+fn resolve_targets(rooms: &Arg<Vec<Room>>, env: &Env) -> Result<Vec<Room>, String> {
     match rooms {
-        Arg::Lit(r) => Ok(r.clone()),
+        Arg::Lit(r) => Ok(r
+            .iter()
+            .flat_map(|room| match room {
+                Room::OwnRooms => env.rooms.to_vec(),
+                other => vec![other.clone()],
+            })
+            .collect()),
         Arg::Msg => {
-            resolve_rooms(&Arg::Msg, msg).map(|names| names.into_iter().map(Room::Name).collect())
+            resolve_rooms(&Arg::Msg, env).map(|names| names.into_iter().map(Room::Name).collect())
         }
+        Arg::Auth(key) => resolve_rooms(&Arg::Auth(key.clone()), env)
+            .map(|names| names.into_iter().map(Room::Name).collect()),
     }
 }
 

@@ -320,7 +320,7 @@ impl Cursor<'_> {
         let at = self.pos;
         let event = self.string("the event name")?;
         match protocol::refusal(&event) {
-            _ if hook(&event) == Hook::Disconnect => {}
+            _ if matches!(hook(&event), Hook::Disconnect | Hook::Disconnecting) => {}
             Some(refusal @ Refusal::Reserved(_)) => {
                 return Err(self.error_at(
                     at,
@@ -351,6 +351,10 @@ impl Cursor<'_> {
             }
         };
         self.end_of_statement()?;
+        if hook(&event) == Hook::Disconnecting {
+            super::handshake::refuse_disconnect_while_disconnecting(&action)
+                .map_err(|message| self.error_at(at, message))?;
+        }
         Ok(StatementKind::On { ns, event, action })
     }
 
@@ -363,10 +367,9 @@ impl Cursor<'_> {
             return Ok(args);
         }
         loop {
-            args.push(if self.eat_msg() {
-                Arg::Msg
-            } else {
-                Arg::Lit(self.json()?)
+            args.push(match self.eat_ref()? {
+                Some(value) => value,
+                None => Arg::Lit(self.json()?),
             });
             if self.eat(')') {
                 return Ok(args);

@@ -21,7 +21,7 @@ use super::{
 use crate::protocol::{
     CLIENT_HEADER, SECRET_HEADER, WAIT_BOUND, WELCOME_EVENT, is_client_secret, wait_bound,
 };
-use crate::script::{Action, CONNECTION, DISCONNECT};
+use crate::script::{Action, CONNECTION, DISCONNECT, DISCONNECTING, Expr, Hook, SocketAction};
 
 /// What JavaScript says when a handler calls `callback` that the client
 /// did not pass (the handler's last argument is then not a function).
@@ -36,7 +36,10 @@ pub(super) async fn add_namespace<A: ServerAdapter>(
     lock(&shared.namespaces).insert(ns.clone());
     let on_connect = {
         let shared = shared.clone();
-        move |io: SocketIo<A>, socket: SocketRef<A>| on_connect(shared.clone(), io, socket)
+        move |io: SocketIo<A>, socket: SocketRef<A>, TryData(auth): TryData<Value>| {
+            lock(&shared.auths).insert(socket.id, auth.unwrap_or(Value::Null));
+            on_connect(shared.clone(), io, socket)
+        }
     };
     let middleware = {
         let shared = shared.clone();
@@ -147,14 +150,26 @@ async fn run_hook<A: Adapter>(
     let action = lock(&shared.handlers)
         .get(&(socket.ns().to_owned(), event.to_owned()))
         .cloned()?;
-    let (action, result) = match action.resolve(&Value::String(name.to_owned())) {
+    let msg = Value::String(name.to_owned());
+    let (action, result) = match super::own::resolve(shared, socket, &action, &msg, leaving) {
         Err(e) => (action, Err(e)),
         Ok(Action::Expr(expr)) => {
             let mut actor = Actor::new(io, shared, Some(socket));
             if leaving {
                 actor = actor.leaving();
             }
-            let result = bounded(perform(&actor, &expr)).await;
+            if event == DISCONNECTING {
+                actor = actor.still_named(name);
+            }
+            // A leaving socket's own emit reaches nobody on the official
+            // server (its client has gone, or has its DISCONNECT packet
+            // first) and raises nothing; socketioxide's fails ("Closed").
+            let own_emit = matches!(expr, Expr::Socket(SocketAction::Emit { .. }));
+            let result = if event == DISCONNECTING && own_emit {
+                Ok(())
+            } else {
+                bounded(perform(&actor, &expr)).await
+            };
             (Action::Expr(expr), result)
         }
         Ok(callback @ Action::Callback(_)) => (callback, Err(NO_CALLBACK.to_owned())),
@@ -188,8 +203,21 @@ fn on_disconnect<A: Adapter>(
     };
     lock(&shared.admitted).remove(&socket.id);
     let ns = socket.ns().to_owned();
-    let hook =
-        registered && lock(&shared.handlers).contains_key(&(ns.clone(), DISCONNECT.to_owned()));
+    // `disconnecting` first, while the socket is still in its rooms (as
+    // socketioxide runs this handler: the official server does the same),
+    // then `disconnect`, which acts as if it had left them (see `Actor::leaving`).
+    let hooks: Vec<(Hook, &str, bool)> = if registered {
+        let handlers = lock(&shared.handlers);
+        [
+            (Hook::Disconnecting, DISCONNECTING, false),
+            (Hook::Disconnect, DISCONNECT, true),
+        ]
+        .into_iter()
+        .filter(|(_, event, _)| handlers.contains_key(&(ns.clone(), (*event).to_owned())))
+        .collect()
+    } else {
+        Vec::new()
+    };
     if registered {
         let rooms = rooms_of(&socket).into_iter().collect();
         // The engine may have stopped listening during shutdown; nothing to tell then.
@@ -198,15 +226,21 @@ fn on_disconnect<A: Adapter>(
             ns: ns.clone(),
             reason: official_reason(reason),
             rooms,
-            hook,
+            hooks: hooks.len(),
         });
     }
     async move {
-        if hook && let Some(run) = run_hook(&shared, &io, &socket, DISCONNECT, &name, true).await {
-            let _ = shared
-                .notices
-                .send(Notice::DisconnectHook { name, ns, run });
+        for (hook, event, leaving) in hooks {
+            if let Some(run) = run_hook(&shared, &io, &socket, event, &name, leaving).await {
+                let _ = shared.notices.send(Notice::DisconnectHook {
+                    name: name.clone(),
+                    ns: ns.clone(),
+                    hook,
+                    run,
+                });
+            }
         }
+        lock(&shared.auths).remove(&socket.id);
         // Whoever disconnected this socket in turn may go on.
         let waiter = lock(&shared.hook_waiters).remove(&socket.id);
         if let Some(done) = waiter {
@@ -331,7 +365,7 @@ pub(super) async fn on_event<A: Adapter>(
         .flatten();
     let outcome = match handler {
         None => Handled::NoHandler { event: sent.event },
-        Some(action) => match action.resolve(&sent.msg) {
+        Some(action) => match super::own::resolve(&shared, &socket, &action, &sent.msg, false) {
             Err(e) => Handled::Ran {
                 action,
                 result: Err(e),

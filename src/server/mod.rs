@@ -26,6 +26,7 @@ pub(crate) mod descriptors;
 mod handlers;
 pub(crate) mod net;
 mod outside;
+mod own;
 mod perform;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -68,19 +69,21 @@ pub enum Notice {
         hook: Option<HookResult>,
     },
     /// This client's socket left; the rooms are those it was in. When
-    /// `hook` is set, a [`Notice::DisconnectHook`] follows once the
-    /// namespace's disconnect handler has run.
+    /// `hooks` is not 0, that many [`Notice::DisconnectHook`]s follow once
+    /// the namespace's disconnecting and disconnect handlers have run.
     Disconnected {
         name: String,
         ns: String,
         reason: &'static str,
         rooms: Vec<String>,
-        hook: bool,
+        /// How many of its handlers (`disconnecting`, `disconnect`) will run.
+        hooks: usize,
     },
-    /// The disconnect handler ran for this client's socket.
+    /// The disconnect (or disconnecting) handler ran for this client's socket.
     DisconnectHook {
         name: String,
         ns: String,
+        hook: crate::script::Hook,
         run: HookResult,
     },
     /// A client's event reached the server and its handler (if any) finished.
@@ -200,6 +203,8 @@ struct Shared<A: Adapter> {
     /// Sockets whose disconnect handler someone waits for (see
     /// `perform::disconnect_in_turn`): told when their handler is done.
     hook_waiters: Mutex<HashMap<Sid, oneshot::Sender<()>>>,
+    /// Each connected socket's handshake auth (v3: `socket.handshake.auth`).
+    auths: Mutex<HashMap<Sid, serde_json::Value>>,
     /// Client name → socket id, on every server of the cluster, for `NAME.id`.
     directory: Directory,
     /// The names of the outside clients connected now, by socket.
@@ -269,6 +274,7 @@ impl<A: ServerAdapter> Server<A> {
             admitted: Mutex::default(),
             next_admission: AtomicU64::new(0),
             hook_waiters: Mutex::default(),
+            auths: Mutex::default(),
             directory,
             outside: Mutex::default(),
             outside_given: AtomicU64::new(0),
@@ -376,6 +382,7 @@ impl<A: ServerAdapter> Server<A> {
         let event = match hook {
             Hook::Connection => crate::script::CONNECTION,
             Hook::Disconnect => crate::script::DISCONNECT,
+            Hook::Disconnecting => crate::script::DISCONNECTING,
             Hook::Event => return false,
         };
         lock(&self.shared.handlers).contains_key(&(ns.to_owned(), event.to_owned()))

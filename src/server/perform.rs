@@ -16,8 +16,8 @@ use tokio::sync::oneshot;
 
 use super::{Shared, lock};
 use crate::protocol::{self, WAIT_BOUND, wait_bound};
-use crate::script::DISCONNECT;
 use crate::script::{Arg, BroadcastAction, Expr, Room, Scope, SocketAction};
+use crate::script::{DISCONNECT, DISCONNECTING};
 
 /// Who carries out an action, and what its ids mean: the server, the
 /// sender's socket (if any), and every client's current socket id.
@@ -51,6 +51,18 @@ impl<'a, A: Adapter> Actor<'a, A> {
         }
     }
 
+    /// The same, for a sender whose `disconnecting` handler runs as
+    /// `name`: on the official server it is still connected, so `NAME.id`
+    /// still names it (the engine's directory has let it go already).
+    pub(super) fn still_named(mut self, name: &str) -> Self {
+        if let Some(socket) = self.sender {
+            self.ids
+                .entry(name.to_owned())
+                .or_insert_with(|| socket.id.to_string());
+        }
+        self
+    }
+
     /// The same, for a sender whose disconnect handler runs.
     pub(super) fn leaving(mut self) -> Self {
         self.leaving = true;
@@ -67,6 +79,7 @@ impl<'a, A: Adapter> Actor<'a, A> {
                 .cloned()
                 .ok_or_else(|| format!("client {name} is not connected")),
             Room::OwnId => Ok(self.sender.ok_or("`socket` needs a client")?.id.to_string()),
+            Room::OwnRooms => Err("internal: `...socket.rooms` was not resolved".to_owned()),
         }
     }
 
@@ -181,7 +194,10 @@ pub(super) async fn perform<A: Adapter>(actor: &Actor<'_, A>, expr: &Expr) -> Re
 }
 
 fn has_disconnect_hook<A: Adapter>(shared: &Shared<A>, ns: &str) -> bool {
-    lock(&shared.handlers).contains_key(&(ns.to_owned(), DISCONNECT.to_owned()))
+    let handlers = lock(&shared.handlers);
+    [DISCONNECT, DISCONNECTING]
+        .iter()
+        .any(|event| handlers.contains_key(&(ns.to_owned(), (*event).to_owned())))
 }
 
 /// `disconnectSockets()` in a namespace with a disconnect handler, as the

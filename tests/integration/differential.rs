@@ -780,7 +780,7 @@ fn generated_scripts_suit_the_official_server() {
                     }
                 }
                 if let Some(handler) = line.get("handler").and_then(Value::as_str) {
-                    for hook in [" connection", " disconnect"] {
+                    for hook in [" connection", " disconnect", " disconnecting"] {
                         if handler.ends_with(hook) {
                             count(format!("handler:{hook} hook"));
                         }
@@ -837,6 +837,8 @@ fn generated_scripts_suit_the_official_server() {
         "event of a line with NAME.id/socket.id",
         "handler: connection hook",
         "handler: disconnect hook",
+        "handler: disconnecting hook",
+        "error: socket.handshake.auth.user is undefined: the client connected without \"user\" in its auth",
         "connect: Invalid namespace",
         "error: callback is not a function",
         "ackError null",
@@ -904,6 +906,15 @@ const DISCONNECT_HANDLER_CASES: &[(&str, &str)] = &[
         "everyone-leaves-each-handler-emits-twice-over",
         "on \"disconnect\": io.emit(\"left\", msg)\nconnect c1\nconnect c2\nconnect c3\n\
          io.disconnectSockets()\nconnect c1\nconnect c2\nconnect c3\nio.disconnectSockets()\n",
+    ),
+    (
+        "a-users-tabs-leave-each-disconnecting-handler-tells-its-rooms",
+        "on \"connection\": socket.join(socket.handshake.auth.user)\n\
+         on \"disconnecting\": socket.to([...socket.rooms]).emit(\"left\", msg)\n\
+         on \"disconnect\": socket.to([...socket.rooms]).emit(\"gone\", msg)\n\
+         connect a1 {\"user\":\"alice\"}\nconnect a2 {\"user\":\"alice\"}\n\
+         connect a3 {\"user\":\"alice\"}\nconnect b {\"user\":\"bob\"}\n\
+         io.in(\"alice\").disconnectSockets()\n",
     ),
     (
         "a-handler-disconnects-everyone-else",

@@ -127,6 +127,9 @@ const RESERVED: [&str; 6] = sockets_tour::RESERVED_EVENTS;
 /// Object keys: never integer-like, never `__proto__`.
 const KEYS: [&str; 6] = ["k", "id", "text", "x y", "nested", "é"];
 /// Middleware refusal messages (`use … else "MESSAGE"`, v2).
+/// `auth.user` values (v3: a room per user), some the names of rooms too.
+const USERS: [&str; 4] = ["alice", "bob", "lobby", "room1"];
+/// Middleware refusal messages (`use … else "MESSAGE"`, v2).
 const MESSAGES: [&str; 6] = [
     "admins only",
     "bad token",
@@ -144,6 +147,9 @@ enum Room {
     IdOf(String),
     /// `socket.id`: the id room of the statement's or handler's own socket.
     OwnId,
+    /// `...socket.rooms` (v3, in an `on` action's room list): the handler's
+    /// socket's rooms when it runs, its id room included.
+    OwnRooms,
 }
 
 /// A room argument: `"r"`, `["a", bob.id]` or `msg`.
@@ -152,6 +158,8 @@ enum Rooms {
     One(Room),
     Many(Vec<Room>),
     Msg,
+    /// `socket.handshake.auth.KEY` (v3, in an `on` action).
+    Auth(&'static str),
 }
 
 /// Which socket ids a room argument may name.
@@ -170,6 +178,8 @@ enum Ids {
 enum Slot {
     Lit(String),
     Msg,
+    /// `socket.handshake.auth.KEY` (v3, in an `on` action).
+    Auth(&'static str),
 }
 
 #[derive(Clone, Debug)]
@@ -269,6 +279,10 @@ struct Model {
     /// Per namespace, its `on "connection"` and `on "disconnect"` handlers.
     on_connection: BTreeMap<String, Action>,
     on_disconnect: BTreeMap<String, Action>,
+    /// Per namespace, its `on "disconnecting"` handler (v3).
+    on_disconnecting: BTreeMap<String, Action>,
+    /// Each client's `auth.user` on its latest admitted connection (v3).
+    users: BTreeMap<String, String>,
     /// The statement being written disconnects two or more sockets of a
     /// namespace whose disconnect handler depends on the order: rewritten.
     hazard: bool,
@@ -626,7 +640,9 @@ impl Gen {
         let n = *self.rng.pick(&[0, 1, 1, 1, 2, 3]);
         (0..n)
             .map(|_| {
-                if msg_allowed && self.rng.chance(50) {
+                if msg_allowed && self.rng.chance(8) {
+                    Slot::Auth(self.rng.one_of(&["user", "user", "token", "flag"]))
+                } else if msg_allowed && self.rng.chance(50) {
                     Slot::Msg
                 } else {
                     Slot::Lit(self.value(0))
@@ -703,6 +719,14 @@ impl Gen {
                 auth.push((key.to_owned(), value));
             }
         }
+        // v3: a user, whose tabs the connection handler may put in one room.
+        let user = self.rng.chance(50).then(|| self.rng.one_of(&USERS));
+        if let Some(user) = user
+            && !auth.iter().any(|(k, _)| k == "user")
+        {
+            let at = self.rng.below(auth.len() + 1);
+            auth.insert(at, ("user".to_owned(), json_string(user)));
+        }
         let mut line = format!("connect {name}");
         if ns != "/" || self.rng.chance(10) {
             line.push(' ');
@@ -735,6 +759,10 @@ impl Gen {
         // An already connected name stays as it is (a run-time error).
         if admitted && !self.model.live.contains_key(&name) {
             self.model.auths.insert(name.clone(), auth.clone());
+            match user {
+                Some(user) => self.model.users.insert(name.clone(), user.to_owned()),
+                None => self.model.users.remove(&name),
+            };
             self.model.live.insert(
                 name.clone(),
                 Live {
@@ -843,9 +871,10 @@ impl Gen {
 
     /// `callback(…)`'s arguments: JSON literals and `msg`.
     fn callback_args(&mut self) -> Vec<Slot> {
-        match self.rng.below(6) {
+        match self.rng.below(7) {
             0 => Vec::new(),
             1 => vec![Slot::Msg],
+            6 => vec![Slot::Auth("user"), Slot::Msg],
             2 => vec![Slot::Lit(r#"{"status": "ok"}"#.to_owned()), Slot::Msg],
             3 => vec![Slot::Lit(r#"{"status": "ok"}"#.to_owned())],
             _ => self.args(true),
@@ -872,7 +901,17 @@ impl Gen {
             act,
         };
         match (event, self.rng.below(10)) {
-            ("join", 0..=6) => socket(Act::Join(Rooms::Msg)),
+            ("join", 0..=5) => socket(Act::Join(Rooms::Msg)),
+            ("join", 6) => socket(Act::Join(Rooms::Auth("user"))),
+            // To the sender's other tabs (v3).
+            ("shout", 6) => Chain {
+                head: Head::Socket,
+                links: vec![("to", Rooms::Auth("user"))],
+                act: Act::Emit {
+                    event: Slot::Lit("shout".to_owned()),
+                    args: vec![Slot::Msg],
+                },
+            },
             ("leave", 0..=6) => socket(Act::Leave(Slot::Msg)),
             ("echo", 0..=6) => socket(Act::Emit {
                 event: Slot::Lit("echo".to_owned()),
@@ -911,23 +950,22 @@ impl Gen {
     /// `on [/ns] "connection": …` or `on [/ns] "disconnect": …` (v2).
     fn hook(&mut self) -> String {
         let ns = self.server_ns();
-        let connection = self.rng.chance(55);
-        let action = if connection {
-            self.connection_action()
-        } else {
-            self.disconnect_action()
+        let event = match self.rng.below(100) {
+            0..=49 => "connection",
+            50..=74 => "disconnect",
+            _ => "disconnecting",
+        };
+        let action = match event {
+            "connection" => self.connection_action(),
+            "disconnect" => self.disconnect_action(),
+            _ => self.disconnecting_action(),
         };
         self.declare_action(&action);
-        let event = if connection {
-            "connection"
-        } else {
-            "disconnect"
-        };
         let line = self.on_line(ns, event, &action);
-        let hooks = if connection {
-            &mut self.model.on_connection
-        } else {
-            &mut self.model.on_disconnect
+        let hooks = match event {
+            "connection" => &mut self.model.on_connection,
+            "disconnect" => &mut self.model.on_disconnect,
+            _ => &mut self.model.on_disconnecting,
         };
         hooks.insert(ns.to_owned(), action);
         line
@@ -958,10 +996,10 @@ impl Gen {
             4 => Self::notice(Head::Io { sockets: false }, "user joined"),
             5 => Self::notice(Head::SocketNsp, "user joined"),
             6..=7 => Self::notice(Head::Socket, "welcome"),
-            8..=9 => socket(Act::Join(if self.rng.chance(30) {
-                Rooms::Msg
-            } else {
-                self.rooms(false, Ids::No)
+            8..=9 => socket(Act::Join(match self.rng.below(10) {
+                0..=2 => Rooms::Msg,
+                3..=5 => Rooms::Auth("user"),
+                _ => self.rooms(false, Ids::No),
             })),
             10 => Action::Chain(Chain {
                 head: self
@@ -1021,6 +1059,46 @@ impl Gen {
             }
             // A run-time error each time (rare).
             11 => Action::Callback(Vec::new()),
+            // v3: no rooms left, so no filter: everyone else (the trap).
+            12 => Action::Chain(Chain {
+                head: Head::Socket,
+                links: vec![("to", Rooms::Many(vec![Room::OwnRooms]))],
+                act: Act::Emit {
+                    event: Slot::Lit("user left".to_owned()),
+                    args: vec![Slot::Msg],
+                },
+            }),
+            _ => Action::Chain(self.hook_chain()),
+        }
+    }
+
+    /// `on "disconnecting"` (v3): the socket is still in its rooms.
+    fn disconnecting_action(&mut self) -> Action {
+        let to_rooms = |head: Head, rooms: Rooms| {
+            Action::Chain(Chain {
+                head,
+                links: vec![("to", rooms)],
+                act: Act::Emit {
+                    event: Slot::Lit("user left".to_owned()),
+                    args: vec![Slot::Msg],
+                },
+            })
+        };
+        match self.rng.below(20) {
+            0..=5 => to_rooms(Head::Socket, Rooms::Many(vec![Room::OwnRooms])),
+            6..=7 => to_rooms(
+                Head::Io { sockets: false },
+                Rooms::Many(vec![Room::OwnRooms]),
+            ),
+            8 => {
+                let room = Room::Name(self.room());
+                to_rooms(Head::Socket, Rooms::Many(vec![room, Room::OwnRooms]))
+            }
+            9..=10 => to_rooms(Head::Socket, Rooms::Auth("user")),
+            11 => Self::notice(Head::SocketBroadcast, "user left"),
+            // Its own socket: nobody (its client has gone).
+            12 => Self::notice(Head::Socket, "bye"),
+            13 => Action::Callback(Vec::new()),
             _ => Action::Chain(self.hook_chain()),
         }
     }
@@ -1497,6 +1575,18 @@ impl Gen {
     /// A socket leaves (either side): it leaves every room, then its
     /// namespace's disconnect handler runs.
     fn leave(&mut self, name: &str) {
+        let Some(live) = self.model.live.get(name).cloned() else {
+            return;
+        };
+        // v3: `disconnecting` runs first, the socket still in its rooms.
+        if let Some(hook) = self.model.on_disconnecting.get(&live.ns).cloned() {
+            let sender = Sender {
+                name: name.to_owned(),
+                ns: live.ns.clone(),
+                server: live.server,
+            };
+            self.run(&hook, &sender, &Value::String(name.to_owned()));
+        }
         let Some(live) = self.model.live.remove(name) else {
             return;
         };
@@ -1514,18 +1604,39 @@ impl Gen {
     fn apply(&mut self, chain: &Chain, sender: Option<&Sender>, msg: &Value) {
         let live = &self.model.live;
         // A room as the server sees it: an id room is named after its socket.
-        let key = |room: &Room| -> Option<String> {
+        let users = &self.model.users;
+        let key = |room: &Room| -> Option<Vec<String>> {
             match room {
-                Room::Name(r) => Some(r.clone()),
-                Room::OwnId => sender.map(|s| id_room(&s.name)),
+                Room::Name(r) => Some(vec![r.clone()]),
+                Room::OwnId => sender.map(|s| vec![id_room(&s.name)]),
                 // A client that is not connected has no id: a run-time error.
-                Room::IdOf(n) => live.contains_key(n).then(|| id_room(n)),
+                Room::IdOf(n) => live.contains_key(n).then(|| vec![id_room(n)]),
+                // The rooms it is in now: none once it has left (`disconnect`).
+                Room::OwnRooms => Some(
+                    sender
+                        .and_then(|s| live.get(&s.name).map(|l| (s, l)))
+                        .map(|(s, l)| {
+                            std::iter::once(id_room(&s.name))
+                                .chain(l.rooms.iter().cloned())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                ),
             }
         };
         let resolve = |rooms: &Rooms| -> Option<Vec<String>> {
             match rooms {
-                Rooms::One(r) => Some(vec![key(r)?]),
-                Rooms::Many(list) => list.iter().map(key).collect(),
+                Rooms::One(r) => key(r),
+                Rooms::Many(list) => list
+                    .iter()
+                    .map(key)
+                    .collect::<Option<Vec<_>>>()
+                    .map(|lists| lists.concat()),
+                // A client without `auth.user`: a run-time error.
+                Rooms::Auth(key) => sender
+                    .filter(|_| *key == "user")
+                    .and_then(|s| users.get(&s.name))
+                    .map(|user| vec![user.clone()]),
                 Rooms::Msg => Some(match msg {
                     Value::String(s) => vec![s.clone()],
                     Value::Array(items) => items
@@ -1599,13 +1710,17 @@ impl Gen {
                 let room = match room {
                     Slot::Lit(r) => r.clone(),
                     Slot::Msg => msg.as_str().unwrap_or_default().to_owned(),
+                    Slot::Auth(_) => return,
                 };
                 (Vec::new(), vec![room])
             }
             Act::Disconnect(_) | Act::DisconnectSockets(_) => {
                 // Who hears which notice would depend on the server's order.
-                let hook = self.model.on_disconnect.get(&ns);
-                if selected.len() >= 2 && hook.is_some_and(order_sensitive) {
+                let hooks = [
+                    self.model.on_disconnect.get(&ns),
+                    self.model.on_disconnecting.get(&ns),
+                ];
+                if selected.len() >= 2 && hooks.into_iter().flatten().any(order_sensitive) {
                     self.model.hazard = true;
                 }
                 for name in &selected {
@@ -1642,7 +1757,7 @@ fn order_sensitive(action: &Action) -> bool {
                 || chain.links.iter().any(|(_, rooms)| match rooms {
                     Rooms::One(r) => matches!(r, Room::IdOf(_)),
                     Rooms::Many(list) => list.iter().any(|r| matches!(r, Room::IdOf(_))),
-                    Rooms::Msg => false,
+                    Rooms::Msg | Rooms::Auth(_) => false,
                 })
         }
     }
@@ -1693,6 +1808,7 @@ fn render_room(room: &Room) -> String {
         Room::Name(r) => json_string(r),
         Room::IdOf(name) => format!("{name}.id"),
         Room::OwnId => "socket.id".to_owned(),
+        Room::OwnRooms => "...socket.rooms".to_owned(),
     }
 }
 
@@ -1714,6 +1830,7 @@ fn render_rooms(rooms: &Rooms) -> String {
             format!("[{}]", items.join(", "))
         }
         Rooms::Msg => "msg".to_owned(),
+        Rooms::Auth(key) => format!("socket.handshake.auth.{key}"),
     }
 }
 
@@ -1721,6 +1838,7 @@ fn render_slot(slot: &Slot) -> String {
     match slot {
         Slot::Lit(text) => text.clone(),
         Slot::Msg => "msg".to_owned(),
+        Slot::Auth(key) => format!("socket.handshake.auth.{key}"),
     }
 }
 
@@ -1753,17 +1871,17 @@ fn render(chain: &Chain, gap: &str) -> String {
     let bool_arg = |b: &Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
     let act = match &chain.act {
         Act::Emit { event, args } => {
-            let event = match event {
-                Slot::Lit(e) => json_string(e),
-                Slot::Msg => "msg".to_owned(),
-            };
+            let event = render_slot(&match event {
+                Slot::Lit(e) => Slot::Lit(json_string(e)),
+                other => other.clone(),
+            });
             let mut all = vec![event];
             all.extend(args.iter().map(render_slot));
             call("emit", all.join(&format!("{g},{g} ")))
         }
         Act::Join(r) => call("join", render_rooms(r)),
         Act::Leave(Slot::Lit(r)) => call("leave", json_string(r)),
-        Act::Leave(Slot::Msg) => call("leave", "msg".to_owned()),
+        Act::Leave(slot) => call("leave", render_slot(slot)),
         Act::Disconnect(b) => call("disconnect", bool_arg(b)),
         Act::SocketsJoin(r) => call("socketsJoin", render_rooms(r)),
         Act::SocketsLeave(r) => call("socketsLeave", render_rooms(r)),
@@ -1829,6 +1947,28 @@ fn scripts_are_deterministic_and_use_every_v2_form() {
         l.starts_with("on") && l.contains("socket.id")
     });
     acks::uses_every_form(&any);
+    // v3
+    any("connect with a user", &|l| {
+        l.starts_with("connect") && l.contains("\"user\":")
+    });
+    any("join by the handshake's user", &|l| {
+        l.contains("\"connection\":socket.join(socket.handshake.auth.user)")
+    });
+    any("auth value as an emit argument", &|l| {
+        l.contains(".emit(") && l.contains(",socket.handshake.auth.")
+    });
+    any("auth value in callback", &|l| {
+        l.contains("callback(socket.handshake.auth.user")
+    });
+    any("disconnecting handler", &|l| {
+        l.contains("\"disconnecting\":")
+    });
+    any("...socket.rooms in disconnecting", &|l| {
+        l.contains("\"disconnecting\":") && l.contains("[...socket.rooms]")
+    });
+    any("...socket.rooms in disconnect", &|l| {
+        l.contains("\"disconnect\":") && l.contains("[...socket.rooms]")
+    });
 }
 
 #[test]

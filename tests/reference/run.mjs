@@ -85,6 +85,16 @@ class SyntaxErr extends Error {
  * `NAME.id` (name set) or `socket.id` (name null) standing for a room (v2):
  * resolved to the socket's real id when the statement or handler runs.
  */
+class AuthRef {
+  // `socket.handshake.auth.KEY` (v3): the handler's socket's auth value
+  constructor(key, col) {
+    this.key = key;
+    this.col = col;
+  }
+}
+/** `...socket.rooms` in a room list (v3): the handler's socket's rooms when it runs. */
+const OWN_ROOMS = Symbol("...socket.rooms");
+
 class IdRef {
   constructor(name, col) {
     this.name = name;
@@ -177,7 +187,13 @@ function roomArray(text, i, stop) {
   for (;;) {
     ws();
     if (j >= close) return null; // `[` or `,` followed by `]`
-    if (/[A-Za-z_]/.test(text[j])) {
+    const spread = /\.\.\.[ \t]*socket[ \t]*\.[ \t]*rooms(?![A-Za-z0-9_])/y;
+    spread.lastIndex = j;
+    if (spread.test(text)) {
+      out.push(OWN_ROOMS);
+      j = spread.lastIndex;
+      ids++;
+    } else if (/[A-Za-z_]/.test(text[j])) {
       IDENT_RE.lastIndex = j;
       const name = IDENT_RE.exec(text)[0];
       const col = j;
@@ -259,7 +275,7 @@ function scanJson(text, i, end) {
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** `on` events that install a namespace-wide hook rather than an event handler (v2). */
-const HOOK_EVENTS = new Set(["connection", "disconnect"]);
+const HOOK_EVENTS = new Set(["connection", "disconnect", "disconnecting"]);
 
 function normalizeNs(name) {
   // as Server.of() does: io.of("orders") is "/orders"
@@ -352,8 +368,26 @@ class Parser {
       if (!t) this.fail("expected an argument");
       if (t.t === "json") out.push({ v: t.v, col: t.col });
       else if (t.t === "rooms") {
+        if (t.v.includes(OWN_ROOMS) && !(allowMsg && allowIds)) this.fail("`...socket.rooms` can only be used in a room list inside an `on` handler");
         const v = t.v.map((x) => (x instanceof IdRef ? this.idRef(x.name ?? "socket", x.col, allowIds) : x));
         out.push({ v, col: t.col });
+      } else if (t.t === "ident" && t.v === "socket" && this.isPunct(".", 1) && this.peek(2)?.v === "handshake") {
+        // v3: socket.handshake.auth.KEY
+        this.next();
+        this.next();
+        this.next();
+        this.expectPunct(".");
+        this.expectIdent("`auth`", "auth");
+        this.expectPunct(".");
+        const key = this.expectIdent("an auth key").v;
+        if (!allowMsg) this.fail("`socket.handshake.auth.KEY` can only be used inside an `on` handler", t.col);
+        out.push({ v: new AuthRef(key, t.col), col: t.col });
+        if (this.isPunct(",")) {
+          this.next();
+          continue;
+        }
+        this.expectPunct(")");
+        return out;
       } else if (this.isIdRef()) {
         out.push({ v: this.idRef(t.v, t.col, allowIds), col: t.col });
         this.next();
@@ -402,8 +436,8 @@ class Parser {
     const checkRooms = (a, col, memberName, ids) => {
       if (a.length !== 1) this.fail(`.${memberName}() takes one room name or an array of room names`, col);
       const v = a[0].v;
-      const room = (x) => typeof x === "string" || (ids && x instanceof IdRef);
-      const ok = v === MSG || room(v) || (Array.isArray(v) && v.every(room));
+      const room = (x) => typeof x === "string" || (ids && (x instanceof IdRef || x === OWN_ROOMS));
+      const ok = v === MSG || v instanceof AuthRef || room(v) || (Array.isArray(v) && v.every(room));
       if (!ok) this.fail("expected a room name or an array of room names", a[0].col);
     };
     const checkBool = (a, col, memberName) => {
@@ -454,7 +488,7 @@ class Parser {
       } else if (name === "leave" && type === "socket") {
         args = this.args(allowMsg);
         if (args.length !== 1) this.fail(".leave() takes one room name", m.col);
-        if (!(args[0].v === MSG || typeof args[0].v === "string")) this.fail("expected a room name", args[0].col);
+        if (!(args[0].v === MSG || args[0].v instanceof AuthRef || typeof args[0].v === "string")) this.fail("expected a room name", args[0].col);
         action = true;
       } else if (name === "disconnect" && type === "socket") {
         args = this.args(allowMsg);
@@ -619,8 +653,14 @@ class Parser {
         this.next();
         this.expectPunct(":");
         this.selfId = true;
+        const at = this.peek();
         const expr = this.expr(true, ["socket", "io", "callback"]);
         this.expectEnd();
+        const last = expr.members.length > 0 ? expr.members[expr.members.length - 1].name : null;
+        if (e.v === "disconnecting" && (last === "disconnect" || last === "disconnectSockets")) {
+          // v3: socket.io 4.8.4 runs `disconnecting` again for a socket disconnected inside it, until its stack overflows
+          this.fail("a `disconnecting` handler cannot disconnect: its socket is leaving already", at.col);
+        }
         return { kind: "on", ns, event: e.v, expr };
       }
       case "callback":
@@ -938,6 +978,7 @@ export async function run(stmts, emitLine) {
   const handlers = new Map(); // `${ns} ${event}` -> expr
   const connectionHooks = new Map(); // ns -> the listener of its latest `on "connection"`
   const disconnectHooks = new Map(); // ns -> expr of its latest `on "disconnect"`
+  const disconnectingHooks = new Map(); // ns -> expr of its latest `on "disconnecting"` (v3)
   const namespaces = new Set(); // the namespaces created so far (v2: by the line naming them), on every server
   const dropped = new Map(); // v3: name -> the record of a client whose connection `drop` cut, until `reconnect`
   const leftBy = new Map(); // v3: name -> the code of the step its client last left by (deliberately)
@@ -983,6 +1024,14 @@ export async function run(stmts, emitLine) {
         fatal(`unexpected connection to ${nsp.name} (auth ${JSON.stringify(socket.handshake.auth)})`);
       }
       c.ss = socket;
+      socket.on("disconnecting", () => {
+        // v3: the script's disconnecting handler, while the socket is still in its rooms
+        const hook = srv.closing ? undefined : disconnectingHooks.get(nsp.name);
+        if (hook) {
+          const error = runHook(hook, srv, socket, c);
+          if (error !== null) currentStep().events.push({ error });
+        }
+      });
       socket.on("disconnect", (reason) => {
         // the script's disconnect handler: the one in place when the socket leaves
         const hook = srv.closing ? undefined : disconnectHooks.get(nsp.name);
@@ -1050,6 +1099,7 @@ export async function run(stmts, emitLine) {
     handlers.clear();
     connectionHooks.clear();
     disconnectHooks.clear();
+    disconnectingHooks.clear();
     namespaces.clear();
     dropped.clear();
     leftBy.clear();
@@ -1162,7 +1212,8 @@ export async function run(stmts, emitLine) {
   }
   function resolveRooms(v, ctx) {
     const one = (x) => (x instanceof IdRef ? socketId(x, ctx) : x);
-    return Array.isArray(v) ? v.map(one) : one(v);
+    // v3: `...socket.rooms` spreads the rooms the socket is in now
+    return Array.isArray(v) ? v.flatMap((x) => (x === OWN_ROOMS ? [...ctx.socket.rooms] : [one(x)])) : one(v);
   }
 
   /**
@@ -1195,7 +1246,19 @@ export async function run(stmts, emitLine) {
    * ctx: {c: the client record of `socket`, socket, msg, callback (the client's ack function, if any)}.
    */
   function execute(expr, ctx) {
-    const val = (v) => (v === MSG ? ctx.msg : v);
+    const val = (v) => {
+      if (v === MSG) return ctx.msg;
+      if (v instanceof AuthRef) {
+        // v3: a key the auth lacks is `undefined`; the official server would
+        // join(undefined) (a room no name reaches): the tour refuses it
+        const auth = ctx.socket.handshake.auth;
+        if (!Object.hasOwn(auth, v.key)) {
+          throw new Error(`socket.handshake.auth.${v.key} is undefined: the client connected without "${v.key}" in its auth`);
+        }
+        return auth[v.key];
+      }
+      return v;
+    };
     if (expr.head === "callback") {
       const args = expr.args.map(val);
       // in JavaScript the handler's last argument is then not a function
@@ -1445,6 +1508,7 @@ export async function run(stmts, emitLine) {
       case "on": {
         if (st.event === "connection") setConnectionHook(st.ns, st.expr);
         else if (st.event === "disconnect") disconnectHooks.set(st.ns, st.expr);
+        else if (st.event === "disconnecting") disconnectingHooks.set(st.ns, st.expr);
         else handlers.set(`${st.ns} ${st.event}`, st.expr);
         emitLine({ ...base, handler: `${st.ns} ${st.event}` });
         break;

@@ -194,6 +194,7 @@ fn rooms_members(rooms: &[Arg<Vec<Room>>], used: &mut BTreeSet<UsedMember>) {
             Arg::Msg => {
                 used.insert(UsedMember::Msg);
             }
+            Arg::Auth(_) => {}
             Arg::Lit(list) => {
                 if list
                     .iter()

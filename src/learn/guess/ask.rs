@@ -175,7 +175,7 @@ impl Asker {
             }
             StatementKind::Connect { ns, .. } => handler(ns, CONNECTION),
             StatementKind::Disconnect { name } | StatementKind::Link(Link::Drop { name }) => {
-                handler(ns_of(name), DISCONNECT)
+                handler(ns_of(name), DISCONNECTING).or_else(|| handler(ns_of(name), DISCONNECT))
             }
             StatementKind::Link(Link::Reconnect { name }) => handler(ns_of(name), CONNECTION),
             StatementKind::Link(Link::VolatileEmit { name, event, .. })
@@ -218,7 +218,7 @@ impl Asker {
             }
             StatementKind::Disconnect { name } | StatementKind::Link(Link::Drop { name }) => {
                 let ns = self.namespace_of.get(name).map_or("/", String::as_str);
-                handler_emits(ns, DISCONNECT)
+                handler_emits(ns, DISCONNECTING).or_else(|| handler_emits(ns, DISCONNECT))
             }
             StatementKind::Link(Link::Reconnect { name }) => {
                 let ns = self.namespace_of.get(name).map_or("/", String::as_str);
@@ -237,6 +237,7 @@ impl Asker {
 /// The handler names that run when a socket connects and disconnects.
 const CONNECTION: &str = "connection";
 const DISCONNECT: &str = "disconnect";
+const DISCONNECTING: &str = "disconnecting";
 
 /// The event an expression emits, quoted (`the event` when `msg` names
 /// it); `None` when it emits nothing.
@@ -251,6 +252,6 @@ fn emitted(expr: &Expr) -> Option<String> {
     };
     Some(match event {
         Arg::Lit(name) => quoted(name),
-        Arg::Msg => "the event".to_owned(),
+        Arg::Msg | Arg::Auth(_) => "the event".to_owned(),
     })
 }
