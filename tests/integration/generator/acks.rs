@@ -56,7 +56,11 @@ impl Gen {
         let event = *self.rng.pick(&ASKED);
         match self.rng.below(10) {
             0..=4 => {
-                let answer: Vec<String> = self.callback_args().iter().map(render_slot).collect();
+                // A client's listener has no handshake: the server's view only.
+                let answer: Vec<String> = (self.callback_args().iter())
+                    .filter(|slot| !matches!(slot, super::Slot::Auth(_)))
+                    .map(render_slot)
+                    .collect();
                 format!(
                     "{name}{g}> on {}:{g}callback({g}{}{g})",
                     json_string(event),
