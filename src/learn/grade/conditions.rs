@@ -117,6 +117,7 @@ fn why_unmet(condition: &Require, answer: &[Statement]) -> Option<String> {
                     StatementKind::Connect { name, .. }
                     | StatementKind::Disconnect { name }
                     | StatementKind::ClientEmit { name, .. } => Some(name),
+                    StatementKind::Link(link) => Some(link.name()),
                     _ => None,
                 })
                 .collect();
