@@ -28,7 +28,7 @@ pub enum Link {
 
 impl Link {
     /// The client the statement is about.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &String {
         match self {
             Link::Drop { name } | Link::Reconnect { name } | Link::VolatileEmit { name, .. } => {
                 name

@@ -43,11 +43,11 @@ impl Switch {
 pub struct Cuts(Mutex<HashMap<String, Weak<Switch>>>);
 
 impl Cuts {
-    /// Files `switch` under `name`, replacing the name's earlier connection.
+    /// Files `switch` under `name`, replacing the name's earlier connection
+    /// (a closed connection's entry stays until then: one small entry per
+    /// name, where sweeping them at every connect would cost a scan each).
     pub fn file(&self, name: &str, switch: &Arc<Switch>) {
-        let mut filed = self.lock();
-        filed.retain(|_, s| s.strong_count() > 0);
-        filed.insert(name.to_owned(), Arc::downgrade(switch));
+        self.lock().insert(name.to_owned(), Arc::downgrade(switch));
     }
 
     /// Cuts `name`'s connection; whether it had one still open.
@@ -65,5 +65,29 @@ impl Cuts {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! A cut reaches the connection filed under the name, and only it.
+    use super::*;
+
+    #[test]
+    fn a_cut_ends_the_named_connection_once() {
+        let cuts = Cuts::default();
+        let (old, new) = (Arc::new(Switch::default()), Arc::new(Switch::default()));
+        cuts.file("bob", &old);
+        cuts.file("bob", &new);
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        assert!(!cuts.cut("alice"), "nobody is filed as alice");
+        assert!(cuts.cut("bob"));
+        assert!(new.is_cut(&mut cx), "the latest connection is cut");
+        assert!(!old.is_cut(&mut cx), "an earlier one is not");
+        assert!(!cuts.cut("bob"), "a connection is cut once");
+        drop(new);
+        cuts.file("carol", &old);
+        drop(old);
+        assert!(!cuts.cut("carol"), "a closed connection cannot be cut");
     }
 }

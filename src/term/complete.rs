@@ -233,7 +233,10 @@ mod tests {
         );
         assert_eq!(at_end("alice: socket.j"), ["alice: socket.join("]);
         assert_eq!(at_end("alice: socket.b"), ["alice: socket.broadcast"]);
-        assert_eq!(at_end("alice> socket."), ["alice> socket.emit("]);
+        assert_eq!(
+            at_end("alice> socket."),
+            ["alice> socket.emit(", "alice> socket.volatile.emit("]
+        );
         assert_eq!(
             at_end("alice: socket.broadcast.e"),
             [

@@ -11,10 +11,12 @@ use sockets_tour::{Ending, Piped, Placed, Practice, Servers, Transcript};
 mod acks;
 mod cases;
 mod later;
+mod reconnect;
 
 use acks::ACKS;
 use cases::{Case, EARLY};
 use later::LATER;
+use reconnect::RECONNECT;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -58,7 +60,7 @@ fn every_builtin_exercise_fails_wrong_answers_and_passes_two_right_ones() {
     let runtime = runtime();
     let mut covered = std::collections::BTreeSet::new();
     let mut failures = Vec::new();
-    for case in EARLY.iter().chain(LATER).chain(ACKS) {
+    for case in EARLY.iter().chain(LATER).chain(ACKS).chain(RECONNECT) {
         let lesson =
             sockets_tour::parse_markdown(sockets_tour::builtin(case.lesson).unwrap()).unwrap();
         let exercises = Placed::all_of(&lesson).unwrap();

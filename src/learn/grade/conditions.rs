@@ -120,6 +120,7 @@ fn why_unmet(condition: &Require, answer: &[Statement]) -> Option<String> {
                     | StatementKind::Disconnect { name }
                     | StatementKind::ClientEmit { name, .. }
                     | StatementKind::Listen { name, .. } => Some(name),
+                    StatementKind::Link(link) => Some(link.name()),
                     _ => None,
                 })
                 .collect();
