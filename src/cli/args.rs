@@ -271,6 +271,20 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `sockets-tour man | man -l -`
     Man,
+    /// Write the real thing: the server exercises to write in JavaScript or
+    /// Rust, checked by the tour's clients
+    Workshop,
+    /// Write a starter project for a workshop exercise (listening code done,
+    /// TODOs for the handlers)
+    Starter(crate::workshop::StarterArgs),
+    /// Check your own Socket.IO server: start COMMAND with PORT set, run the
+    /// exercise's clients on it and on the reference, compare who got what
+    Verify {
+        #[command(flatten)]
+        args: crate::workshop::VerifyArgs,
+        #[command(flatten)]
+        look: Look,
+    },
 }
 
 /// The whole command line: the fixed subcommands, and one per built-in lesson.
