@@ -198,7 +198,16 @@ fn deliveries(
             None => {
                 let why = match expected.reasons.get(&(name.to_owned(), event.clone())) {
                     Some(reason) => format!("in the reference, {name} gets none: {reason}"),
-                    None => format!("the reference sends {name} no {} here", quoted(&event)),
+                    None => match &expected.handler {
+                        Some(handler) => format!(
+                            "in the reference, {handler}, which sends {name} no {}",
+                            quoted(&event)
+                        ),
+                        None => format!(
+                            "the reference sends {name} no {} in this step",
+                            quoted(&event)
+                        ),
+                    },
                 };
                 lines.push(Line::miss(
                     name,

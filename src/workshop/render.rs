@@ -122,7 +122,7 @@ impl<W: Write> Receipt<W> {
     }
 
     /// A server that could not be used: why, what to check, and its output.
-    pub fn failure(&mut self, why: &str, output: &[String]) -> io::Result<()> {
+    pub fn failure(&mut self, why: &str, output: &[String], verdict: &str) -> io::Result<()> {
         let mark = self.palette.paint(Role::Missed, "✘");
         for (i, line) in width::wrap(why, self.width, "  ", "  ").iter().enumerate() {
             let body = line.get(2..).unwrap_or("");
@@ -140,7 +140,7 @@ impl<W: Write> Receipt<W> {
             }
         }
         writeln!(self.out)?;
-        self.verdict(false, "the server could not be checked")
+        self.verdict(false, verdict)
     }
 
     /// The last line: PASS or FAIL, and why.

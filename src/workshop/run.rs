@@ -211,6 +211,10 @@ async fn read(probes: &mut Probes, step: &Expected, timing: Timing, observed: &m
                     }
                 }
                 Inbound::Open(_) | Inbound::Error(_) => {}
+                // A client that disconnected itself hears nothing more, as
+                // socket.io-client after `socket.disconnect()` (socketioxide
+                // still sends a disconnect handler's `io.emit` to it).
+                _ if !probes.is_connected(&name) => {}
                 _ => observed
                     .got
                     .entry(name.clone())

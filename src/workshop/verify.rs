@@ -97,7 +97,7 @@ pub async fn verify(
                         bound.as_secs()
                     ),
                 };
-                out.failure(&why, &learner.output())?;
+                out.failure(&why, &learner.output(), "the server could not be checked")?;
                 return Ok(Verdict::Fail);
             }
             out.note(&format!(
@@ -153,6 +153,7 @@ async fn run_cases(
                 out.failure(
                     &format!("your server exited ({status}) during the step above"),
                     &learner.output(),
+                    "your server crashed; fix the error in its output",
                 )?;
             }
             return Ok(Verdict::Fail);
@@ -161,6 +162,7 @@ async fn run_cases(
             out.failure(
                 &format!("the server stopped answering the clients: {broken}"),
                 &learner.as_ref().map(Learner::output).unwrap_or_default(),
+                "the server stopped answering",
             )?;
             return Ok(Verdict::Fail);
         }
