@@ -10,12 +10,44 @@ use crate::script::{self, StatementKind};
 
 /// The exercises, in order: name, `exercise.md`, the JavaScript starter
 /// (`server.js`) and the Rust starter (`src/main.rs`).
-pub const EXERCISES: &[(&str, &str, &str, &str)] = &[(
-    "chat",
-    include_str!("../../workshop/chat/exercise.md"),
-    include_str!("../../workshop/chat/server.js"),
-    include_str!("../../workshop/chat/main.rs"),
-)];
+pub const EXERCISES: &[(&str, &str, &str, &str)] = &[
+    (
+        "chat",
+        include_str!("../../workshop/chat/exercise.md"),
+        include_str!("../../workshop/chat/server.js"),
+        include_str!("../../workshop/chat/main.rs"),
+    ),
+    (
+        "rooms",
+        include_str!("../../workshop/rooms/exercise.md"),
+        include_str!("../../workshop/rooms/server.js"),
+        include_str!("../../workshop/rooms/main.rs"),
+    ),
+    (
+        "lobby",
+        include_str!("../../workshop/lobby/exercise.md"),
+        include_str!("../../workshop/lobby/server.js"),
+        include_str!("../../workshop/lobby/main.rs"),
+    ),
+    (
+        "private",
+        include_str!("../../workshop/private/exercise.md"),
+        include_str!("../../workshop/private/server.js"),
+        include_str!("../../workshop/private/main.rs"),
+    ),
+    (
+        "admin",
+        include_str!("../../workshop/admin/exercise.md"),
+        include_str!("../../workshop/admin/server.js"),
+        include_str!("../../workshop/admin/main.rs"),
+    ),
+    (
+        "ack",
+        include_str!("../../workshop/ack/exercise.md"),
+        include_str!("../../workshop/ack/server.js"),
+        include_str!("../../workshop/ack/main.rs"),
+    ),
+];
 
 /// The starters' project files, `{{exercise}}` and `{{title}}` filled in.
 pub const PACKAGE_JSON: &str = include_str!("../../workshop/package.json");

@@ -159,6 +159,23 @@ fn the_starters_as_written_fail_with_a_clear_first_miss() {
         );
         assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
     }
+    // Every other starter fails too, at a ✘, never with an error.
+    for name in exercises().into_iter().filter(|n| n != "chat") {
+        let server = manifest().join(format!("workshop/{name}/server.js"));
+        let server = server.display().to_string();
+        for command in [
+            vec!["node", server.as_str()],
+            vec![exe.as_str(), &name, "--starter"],
+        ] {
+            let (output, _) = verify(&name, &[], &command);
+            let text = stdout(&output);
+            assert_eq!(output.status.code(), Some(1), "{name} {command:?}:\n{text}");
+            assert!(
+                text.contains("  ✘ ") && text.contains("FAIL: the first difference is above"),
+                "{text}"
+            );
+        }
+    }
     // Its Cargo project has this crate's versions.
     let rust = dir.join("chat-rust");
     let wrote = sockets_tour()
@@ -240,6 +257,41 @@ fn wrong_servers_fail_with_the_expected_explanation() {
             ],
         ),
         (
+            "rooms-fixed-room.js",
+            &[],
+            &[
+                "✘ carol  got \"pong\": \"games\", which it should not: in the reference, carol gets none: not in \"games\"",
+            ],
+        ),
+        (
+            "lobby-sender-included.js",
+            &[],
+            &[
+                "✘ alice  got \"chat\": \"hi lobby\", which it should not: in the reference, alice gets none: the sender: left out even though it is in \"lobby\"",
+            ],
+        ),
+        (
+            "private-to-everyone.js",
+            &[],
+            &[
+                "✘ carol  got \"poked\": \"someone poked you\", which it should not: in the reference, carol gets none: not in \"bob\"",
+            ],
+        ),
+        (
+            "admin-no-message.js",
+            &[],
+            &[
+                "✘ mallory  refused with connect_error \"\"; the reference refuses it with \"wrong token\"",
+            ],
+        ),
+        (
+            "ack-no-callback.js",
+            &[],
+            &[
+                "✘ alice  no acknowledgement came back; the reference's handler calls callback({\"status\":\"ok\"}, \"pizza\")",
+            ],
+        ),
+        (
             "no-such-file.js",
             &[],
             &[
@@ -250,7 +302,11 @@ fn wrong_servers_fail_with_the_expected_explanation() {
     ];
     for (file, flags, expected) in cases {
         let path = format!("tests/workshop/wrong/{file}");
-        let (output, seconds) = verify("chat", flags, &["node", &path]);
+        let exercise = file
+            .split('-')
+            .next()
+            .filter(|e| exercises().contains(&(*e).to_owned()));
+        let (output, seconds) = verify(exercise.unwrap_or("chat"), flags, &["node", &path]);
         eprintln!("verify chat ({file}): {seconds:.2} s");
         let text = stdout(&output);
         assert_eq!(output.status.code(), Some(1), "{file}:\n{text}");
@@ -296,7 +352,10 @@ fn verify_refuses_bad_input_in_words() {
         .output()
         .unwrap();
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("the exercises are chat"));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr)
+            .contains("the exercises are chat, rooms, lobby, private, admin, ack")
+    );
     let no_command = sockets_tour().args(["verify", "chat"]).output().unwrap();
     assert_eq!(no_command.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&no_command.stderr).contains("after `--`"));
