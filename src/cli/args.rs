@@ -28,6 +28,9 @@ use crate::term::width;
         Check yourself: `sockets-tour rooms --predict` asks, before each step that delivers \
         events, who will receive them, and grades the guess; `sockets-tour practice rooms` \
         gives the lesson's exercises.\n\n\
+        Write the real thing: `sockets-tour workshop` lists server exercises to write in \
+        JavaScript or Rust; `sockets-tour starter chat --lang js` gives a project, and \
+        `sockets-tour verify chat -- node server.js` checks it against the reference.\n\n\
         Write your own: `sockets-tour show rooms > my-lesson.md` gives a lesson to adapt, \
         `sockets-tour language` the statements, and `sockets-tour run my-lesson.md` runs it \
         (```tour blocks are its steps), or a bare .tour script (`-` reads standard input).\n\n\

@@ -276,3 +276,92 @@ fn ack_line(name: &str, want: Option<&Vec<Value>>, got: Option<&Vec<Value>>) -> 
         (None, None) => Line::ok(name, "no acknowledgement, as in the reference".to_owned()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! A step's lines: the same deliveries ✔, each difference ✘ with the
+    //! reference's reason.
+    use super::*;
+    use crate::script::parse_script;
+    use serde_json::json;
+
+    fn step(code: &str) -> Expected {
+        let statement = parse_script(&format!("connect alice\nconnect bob\n{code}\n"))
+            .unwrap()
+            .remove(2);
+        Expected {
+            statement,
+            refused: None,
+            deliveries: BTreeMap::from([(
+                "bob".to_owned(),
+                vec![("chat".to_owned(), vec![json!("hi")])],
+            )]),
+            reasons: BTreeMap::from([(
+                ("alice".to_owned(), "chat".to_owned()),
+                "the sender: broadcasting from a socket leaves the sender out".to_owned(),
+            )]),
+            ack: None,
+            handler: Some(
+                "the \"chat\" handler runs `socket.broadcast.emit(\"chat\", msg)`".into(),
+            ),
+            middleware: None,
+            rooms: Default::default(),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn the_sender_included_is_explained_by_the_reference() {
+        let expected = step("alice> socket.emit(\"chat\", \"hi\")");
+        let mut observed = Observed::default();
+        for name in ["alice", "bob"] {
+            observed.got.insert(
+                name.to_owned(),
+                vec![("chat".to_owned(), vec![json!("hi")])],
+            );
+        }
+        let clients = ["alice".to_owned(), "bob".to_owned()];
+        let lines = compare(&expected, &observed, &clients);
+        assert_eq!(
+            lines,
+            [
+                Line::miss(
+                    "alice",
+                    "got \"chat\": \"hi\", which it should not: in the reference, alice gets \
+                     none: the sender: broadcasting from a socket leaves the sender out"
+                        .into()
+                ),
+                Line::ok("bob", "got \"chat\": \"hi\"".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_and_a_changed_delivery_say_what_the_reference_sends() {
+        let expected = step("alice> socket.emit(\"chat\", \"hi\")");
+        let clients = ["alice".to_owned(), "bob".to_owned()];
+        let nothing = compare(&expected, &Observed::default(), &clients);
+        assert_eq!(
+            nothing[0].text,
+            "nothing, as in the reference: the sender: broadcasting from a socket leaves the sender out"
+        );
+        assert!(!nothing[1].ok);
+        assert!(
+            nothing[1].text.starts_with(
+                "should have got \"chat\": \"hi\": in the reference, the \"chat\" handler runs"
+            ),
+            "{}",
+            nothing[1].text
+        );
+        let mut changed = Observed::default();
+        changed.got.insert(
+            "bob".to_owned(),
+            vec![("chat".to_owned(), vec![json!("HI")])],
+        );
+        let lines = compare(&expected, &changed, &clients);
+        assert_eq!(
+            lines[1].text,
+            "got \"chat\": \"HI\"; the reference sends \"chat\": \"hi\""
+        );
+    }
+}
