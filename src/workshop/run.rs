@@ -88,7 +88,7 @@ pub async fn case(
     };
     let mut probes = Probes::new(url);
     for step in &expected {
-        let observed = match act_and_read(&mut probes, step, timing).await {
+        let observed = match act_and_read(&mut probes, step, timing, learner).await {
             Ok(observed) => observed,
             Err(e) => {
                 result.broken = Some(format!("{e:#}"));
@@ -136,6 +136,7 @@ async fn act_and_read(
     probes: &mut Probes,
     step: &Expected,
     timing: Timing,
+    learner: &mut Option<Learner>,
 ) -> anyhow::Result<Observed> {
     let mut observed = Observed::default();
     match &step.statement.kind {
@@ -165,13 +166,20 @@ async fn act_and_read(
         }
         other => anyhow::bail!("not a client action: {other:?}"),
     }
-    read(probes, step, timing, &mut observed).await;
+    read(probes, step, timing, learner, &mut observed).await;
     Ok(observed)
 }
 
 /// Reads arrivals until every predicted delivery (and ack) came or
-/// `timing.wait` passed, then until `timing.quiet` passes with nothing new.
-async fn read(probes: &mut Probes, step: &Expected, timing: Timing, observed: &mut Observed) {
+/// `timing.wait` passed (or the learner's process exited: nothing more
+/// will come), then until `timing.quiet` passes with nothing new.
+async fn read(
+    probes: &mut Probes,
+    step: &Expected,
+    timing: Timing,
+    learner: &mut Option<Learner>,
+    observed: &mut Observed,
+) {
     let emitted: Vec<(String, Vec<Value>)> = step.deliveries.values().flatten().cloned().collect();
     let mut raw: BTreeMap<String, Vec<Inbound>> = BTreeMap::new();
     let wants_ack = matches!(step.ack, Some(Some(_)));
@@ -189,9 +197,14 @@ async fn read(probes: &mut Probes, step: &Expected, timing: Timing, observed: &m
     let deadline = Instant::now() + timing.wait;
     while !complete(&raw) {
         let left = deadline.saturating_duration_since(Instant::now());
-        match timeout(left, probes.arrivals.recv()).await {
+        // In slices, to notice a process that died meanwhile.
+        match timeout(left.min(Duration::from_millis(100)), probes.arrivals.recv()).await {
             Ok(Some((name, inbound))) => raw.entry(name).or_default().push(inbound),
-            _ => break,
+            Ok(None) => break,
+            Err(_) if left.is_zero() || learner.as_mut().and_then(Learner::exited).is_some() => {
+                break;
+            }
+            Err(_) => {}
         }
     }
     let last = Instant::now() + timing.wait;
