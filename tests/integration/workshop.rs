@@ -408,3 +408,23 @@ fn verify_checks_a_server_started_by_hand_with_url() {
     assert_passes(&output, &url);
     assert!(stdout(&output).contains(&format!("Checking the server at {url}.")));
 }
+
+#[test]
+fn workshop_lists_every_exercise_and_the_three_commands() {
+    let output = sockets_tour().arg("workshop").output().unwrap();
+    assert!(output.status.success());
+    let text = stdout(&output);
+    for name in exercises() {
+        assert!(
+            text.contains(&format!("  {name} ")),
+            "{name} missing from\n{text}"
+        );
+    }
+    for command in [
+        "sockets-tour starter chat --lang js chat-js",
+        "npm install",
+        "sockets-tour verify chat -- node server.js",
+    ] {
+        assert!(text.contains(command), "{command} missing from\n{text}");
+    }
+}
