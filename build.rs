@@ -22,6 +22,9 @@ const RESERVED_NAMES: &[&str] = &[
     "run",
     "scale",
     "show",
+    "starter",
+    "verify",
+    "workshop",
 ];
 
 fn main() {

@@ -35,6 +35,8 @@
 //! - `language`, `manual`, `data_dir`: the language in brief, completions
 //!   and the man page, where progress and history are kept and how a save
 //!   writes there (a lock, a fresh temporary file, never through a link).
+//! - `workshop`: the learner's own server (JavaScript or Rust), started,
+//!   probed by plain clients and compared with the reference, step by step.
 //! - `cli`: the command line: arguments, one decision, the commands.
 //!
 //! What the binary, the tests and the benches use is re-exported below;
@@ -65,6 +67,7 @@ mod setup;
 mod source;
 mod term;
 mod tour;
+mod workshop;
 
 pub use cli::main;
 pub use engine::{Engine, Servers};

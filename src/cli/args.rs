@@ -28,6 +28,9 @@ use crate::term::width;
         Check yourself: `sockets-tour rooms --predict` asks, before each step that delivers \
         events, who will receive them, and grades the guess; `sockets-tour practice rooms` \
         gives the lesson's exercises.\n\n\
+        Write the real thing: `sockets-tour workshop` lists server exercises to write in \
+        JavaScript or Rust; `sockets-tour starter chat --lang js` gives a project, and \
+        `sockets-tour verify chat -- node server.js` checks it against the reference.\n\n\
         Write your own: `sockets-tour show rooms > my-lesson.md` gives a lesson to adapt, \
         `sockets-tour language` the statements, and `sockets-tour run my-lesson.md` runs it \
         (```tour blocks are its steps), or a bare .tour script (`-` reads standard input).\n\n\
@@ -272,6 +275,20 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `sockets-tour man | man -l -`
     Man,
+    /// Write the real thing: the server exercises to write in JavaScript or
+    /// Rust, checked by the tour's clients
+    Workshop,
+    /// Write a starter project for a workshop exercise (listening code done,
+    /// TODOs for the handlers)
+    Starter(crate::workshop::StarterArgs),
+    /// Check your own Socket.IO server: start COMMAND with PORT set, run the
+    /// exercise's clients on it and on the reference, compare who got what
+    Verify {
+        #[command(flatten)]
+        args: crate::workshop::VerifyArgs,
+        #[command(flatten)]
+        look: Look,
+    },
 }
 
 /// The whole command line: the fixed subcommands, and one per built-in lesson.

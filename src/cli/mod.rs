@@ -145,6 +145,11 @@ fn dispatch(matches: &ArgMatches, out: &mut Out) -> Result<Status, Error> {
             crate::manual::man_page(command(), out)?;
             Ok(Status::Done)
         }
+        Some(Command::Workshop) => crate::workshop::list(out),
+        Some(Command::Starter(args)) => crate::workshop::starter(&args, out),
+        Some(Command::Verify { args, look }) => {
+            crate::workshop::verify_command(&args, decide::output(false, &look), out)
+        }
     }
 }
 

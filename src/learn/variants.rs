@@ -180,6 +180,11 @@ fn other_sender(own: &Case, parsed: &[(Part, Statement)]) -> Option<Case> {
         .collect();
     let mut swap = BTreeMap::new();
     for sender in senders {
+        // Already swapped as another sender's partner: a second swap would
+        // break the first pair (alice ↔ bob, then bob ↔ carol).
+        if swap.contains_key(sender) {
+            continue;
+        }
         let Some((_, ns, server)) = present.iter().find(|(n, _, _)| n == sender) else {
             continue;
         };

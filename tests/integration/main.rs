@@ -18,6 +18,7 @@ mod redis_stops;
 mod reliability;
 mod scale;
 mod terminal;
+mod workshop;
 
 /// The built binary, with its progress file kept out of the user's home
 /// (each test process has its own data directory).

@@ -1,0 +1,31 @@
+//! The private exercise, solved with socketioxide: the shape of the Rust
+//! starter (`workshop/private/main.rs`), its TODOs written.
+
+use serde_json::Value;
+use socketioxide::SocketIo;
+use socketioxide::extract::{Data, SocketRef};
+
+#[tokio::main]
+pub async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (layer, io) = SocketIo::new_layer();
+    io.ns("/", on_connect);
+    let app = axum::Router::new().layer(layer);
+    let port: u16 = std::env::var("PORT")
+        .unwrap_or_else(|_| "3000".into())
+        .parse()?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+async fn on_connect(socket: SocketRef, Data(auth): Data<Value>) {
+    let name = auth["name"].as_str().unwrap_or_default().to_owned();
+    socket.join(name);
+    socket.on(
+        "poke",
+        async |socket: SocketRef, Data(user): Data<String>| {
+            // A user who is not there: nobody to reach, no error worth a crash.
+            let _ = socket.to(user).emit("poked", "someone poked you").await;
+        },
+    );
+}

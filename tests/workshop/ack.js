@@ -1,0 +1,9 @@
+// The ack exercise, solved with the official Socket.IO server.
+const { Server } = require("socket.io");
+const io = new Server(Number(process.env.PORT || 3000));
+
+io.on("connection", (socket) => {
+  socket.on("order", (item, callback) => {
+    callback({ status: "ok" }, item);
+  });
+});
