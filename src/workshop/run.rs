@@ -149,11 +149,14 @@ async fn act_and_read(
                 .await?;
             observed.admitted = Some(admitted);
         }
+        // The exercises' clients emit with a callback or without; the
+        // promise and timeout forms are the lessons'.
         StatementKind::ClientEmit {
             name,
             event,
             args,
             ack,
+            ..
         } => {
             if probes.is_connected(name) {
                 probes.emit(name, event, args, *ack, timing.wait).await?;
