@@ -274,7 +274,10 @@ impl SimClient {
                     [Value::Array(args)] => args.clone(),
                     other => other.to_vec(),
                 };
-                inbox.push(Inbound::Ack(args));
+                // The server's release of an ack no handler answered: no answer.
+                if args != [Value::from(crate::protocol::UNANSWERED)] {
+                    inbox.push(Inbound::Ack(args));
+                }
                 async {}.boxed()
             },
         );

@@ -26,6 +26,12 @@ pub const WELCOME_EVENT: &str = concat!(engine_prefix!(), "welcome");
 /// acknowledgement (v3): rust_socketio cannot send an ACK packet itself.
 pub const ANSWER_EVENT: &str = concat!(engine_prefix!(), "answer");
 
+/// The argument of the acknowledgement with which the server releases a
+/// tour client's callback that its handler left unanswered: rust_socketio
+/// keeps an unanswered ack for ever, and a later ack that draws the same
+/// random id then makes it panic. The client drops this answer unseen.
+pub const UNANSWERED: &str = concat!(engine_prefix!(), "unanswered");
+
 /// The handshake header that names a simulated client, so that the
 /// handshake auth stays exactly what the script says.
 pub const CLIENT_HEADER: &str = "x-sockets-tour-client";
@@ -127,7 +133,7 @@ mod tests {
 
     #[test]
     fn the_engines_events_start_with_the_reserved_prefix() {
-        for event in [SYNC_EVENT, WELCOME_EVENT, ANSWER_EVENT] {
+        for event in [SYNC_EVENT, WELCOME_EVENT, ANSWER_EVENT, UNANSWERED] {
             assert!(event.starts_with(ENGINE_EVENT_PREFIX), "{event}");
             assert!(event.len() > ENGINE_EVENT_PREFIX.len(), "{event}");
             assert_eq!(refusal(event), Some(Refusal::EngineOwn), "{event}");

@@ -51,6 +51,9 @@ pub struct AckDetail {
     pub unanswered: Option<BTreeMap<String, String>>,
     /// A client's `await socket.emitWithAck(…)`: a promise got the answer.
     pub promise: bool,
+    /// A broadcast's ask: its callback got one response per client, the
+    /// first argument of each answer.
+    pub responses: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

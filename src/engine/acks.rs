@@ -30,6 +30,8 @@ pub(super) struct Answers {
     error: Option<Option<String>>,
     /// Each target that did not answer, and why not.
     unanswered: BTreeMap<String, String>,
+    /// A broadcast asked: one response per client.
+    broadcast: bool,
 }
 
 /// A step's `ack`, its error and its unanswered targets: a server's ask as
@@ -46,6 +48,7 @@ pub(super) fn finish(
             error: asked.error,
             unanswered: Some(asked.unanswered),
             promise: false,
+            responses: asked.broadcast,
         };
         return (Some(asked.ack), detail);
     }
@@ -64,6 +67,7 @@ pub(super) fn finish(
         error,
         unanswered: None,
         promise: form.promise,
+        responses: false,
     };
     (Some(ack), detail)
 }
@@ -116,7 +120,10 @@ impl Engine {
         };
         // A broadcast's callback gets one response per client: its first argument.
         let broadcast = matches!(expr, Expr::Broadcast { .. });
-        let mut answers = Answers::default();
+        let mut answers = Answers {
+            broadcast,
+            ..Answers::default()
+        };
         for (name, delivery) in deliveries {
             let Delivery::Received(args) = delivery else {
                 continue;

@@ -99,7 +99,7 @@ pub fn javascript(statement: &Statement) -> Vec<String> {
                 })
                 .collect();
             vec![format!(
-                "socket.on({}, (msg, ...rest) => rest.at(-1)?.({})); // {name}'s client",
+                "socket.on({}, (msg, callback) => callback({})); // {name}'s client",
                 value(&Value::String(event.clone())),
                 answer.join(", ")
             )]
@@ -382,6 +382,26 @@ mod tests {
         assert_eq!(
             js(r#"bob: socket.broadcast.emit("x")"#),
             "// in the connection handler, with bob's socket\nsocket.broadcast.emit(\"x\");"
+        );
+    }
+
+    #[test]
+    fn acknowledgement_forms_read_as_socket_io_code() {
+        assert_eq!(
+            js(r#"alice> await socket.timeout(100).emitWithAck("order", 1)"#),
+            "const answer = await socket.timeout(100).emitWithAck(\"order\", 1); // alice's client"
+        );
+        assert_eq!(
+            js(r#"bob> on "question": callback("yes", msg)"#),
+            "socket.on(\"question\", (msg, callback) => callback(\"yes\", msg)); // bob's client"
+        );
+        assert_eq!(
+            js(r#"io.to("r").timeout(100).emit("question", 1, ack)"#),
+            "io.to(\"r\").timeout(100).emit(\"question\", 1, (err, responses) => console.log(err, responses));"
+        );
+        assert_eq!(
+            js(r#"bob: socket.emit("question", ack)"#),
+            "// in the connection handler, with bob's socket\nsocket.emit(\"question\", (...answer) => console.log(answer));"
         );
     }
 }

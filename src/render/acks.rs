@@ -42,9 +42,14 @@ pub(super) fn ack_texts(ack: &BTreeMap<String, Vec<Value>>, detail: &AckDetail) 
     if let Some(unanswered) = &detail.unanswered {
         // The server asked: one line per client that answered, one per target that did not.
         for (name, args) in ack {
-            let text = match args.as_slice() {
-                [] => "answered: it called callback() with no arguments".to_owned(),
-                args => format!("answered {}", values(args)),
+            let text = match (detail.responses, args.as_slice()) {
+                (false, []) => "answered: it called callback() with no arguments".to_owned(),
+                (false, args) => format!("answered {}", values(args)),
+                (true, []) => {
+                    "answered: it called callback() with no arguments (its response: undefined)"
+                        .to_owned()
+                }
+                (true, args) => format!("answered; its response: {}", values(args)),
             };
             lines.push(about(name, true, text));
         }

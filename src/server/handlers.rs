@@ -296,6 +296,7 @@ fn listen<A: Adapter>(shared: &Arc<Shared<A>>, socket: &SocketRef<A>, name: &str
                 event,
                 msg: first.unwrap_or(Value::Null),
                 ack: asked.then_some(ack),
+                release: matches!(turn, Turn::Now),
             };
             let waiting = match turn {
                 Turn::Now => None,
@@ -345,6 +346,9 @@ pub(super) struct Sent<A: Adapter> {
     pub(super) event: String,
     pub(super) msg: Value,
     pub(super) ack: Option<AckSender<A>>,
+    /// A tour client's: an acknowledgement its handler leaves unanswered is
+    /// released (see [`super::acks::release`]).
+    pub(super) release: bool,
 }
 
 /// Every event a client emits: look up the script's handler and run it.
@@ -355,17 +359,23 @@ pub(super) async fn on_event<A: Adapter>(
     name: String,
     sent: Sent<A>,
 ) {
+    let Sent {
+        event,
+        msg,
+        mut ack,
+        release,
+    } = sent;
     // `connection` names the namespace's connection handler, not an event.
-    let handler = (sent.event != CONNECTION)
+    let handler = (event != CONNECTION)
         .then(|| {
             lock(&shared.handlers)
-                .get(&(socket.ns().to_owned(), sent.event.clone()))
+                .get(&(socket.ns().to_owned(), event.clone()))
                 .cloned()
         })
         .flatten();
     let outcome = match handler {
-        None => Handled::NoHandler { event: sent.event },
-        Some(action) => match super::own::resolve(&shared, &socket, &action, &sent.msg, false) {
+        None => Handled::NoHandler { event },
+        Some(action) => match super::own::resolve(&shared, &socket, &action, &msg, false) {
             Err(e) => Handled::Ran {
                 action,
                 result: Err(e),
@@ -379,7 +389,7 @@ pub(super) async fn on_event<A: Adapter>(
                 }
             }
             Ok(Action::Callback(args)) => {
-                let result = answer(sent.ack, &args);
+                let result = answer(ack.take(), &args);
                 Handled::Ran {
                     action: Action::Callback(args),
                     result,
@@ -387,6 +397,9 @@ pub(super) async fn on_event<A: Adapter>(
             }
         },
     };
+    if release && let Some(ack) = ack {
+        super::acks::release(ack);
+    }
     let _ = shared.notices.send(Notice::Handled { name, outcome });
 }
 

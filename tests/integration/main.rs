@@ -1,5 +1,6 @@
 //! The integration tests, one module per feature (one test binary).
 
+mod acks;
 mod cli;
 mod cluster;
 mod differential;

@@ -110,11 +110,11 @@ fn all_step_says_next_once_and_points_to_practice_once_a_lesson() {
     let tmux = Tmux::start("all-step", 100, 40, &args);
     assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
     let written = String::from_utf8_lossy(&tmux.written()).into_owned();
-    // rooms, namespaces, middleware, delivery, reconnect and cluster: one
-    // run of exercises each.
+    // rooms, namespaces, middleware, delivery, acks, reconnect and cluster:
+    // one run of exercises each.
     let pointers = written.matches("(graded by the live server").count();
-    assert_eq!(pointers, 6, "{written}");
+    assert_eq!(pointers, 7, "{written}");
     assert!(!written.contains("Next: `sockets-tour"), "{written}");
     assert!(!written.contains("Next, beyond one server"), "{written}");
-    assert_eq!(written.matches("── next: ").count(), 5, "{written}");
+    assert_eq!(written.matches("── next: ").count(), 6, "{written}");
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Reference runner for the tour-script language, version 2 (see
-// /work/shared/tour-script.md).
+// /work/shared/tour-script.md), with version 3's acknowledgement forms
+// (acks.mjs).
 //
 // Runs a tour script on the OFFICIAL Socket.IO server (npm `socket.io`) with
 // real clients (npm `socket.io-client`, one websocket connection per client)
