@@ -129,7 +129,7 @@ impl Asker {
             StatementKind::ClientEmit { name, event, .. } => handler(ns_of(name), event),
             StatementKind::Connect { ns, .. } => handler(ns, CONNECTION),
             StatementKind::Disconnect { name } => {
-                handler(ns_of(name), DISCONNECTING).or_else(|| handler(ns_of(name), DISCONNECT))
+                handler(ns_of(name), DISCONNECT).or_else(|| handler(ns_of(name), DISCONNECTING))
             }
             _ => None,
         };
@@ -165,7 +165,8 @@ impl Asker {
             }
             StatementKind::Disconnect { name } => {
                 let ns = self.namespace_of.get(name).map_or("/", String::as_str);
-                handler_emits(ns, DISCONNECTING).or_else(|| handler_emits(ns, DISCONNECT))
+                // With both, the one that runs last (v3 `disconnecting` first).
+                handler_emits(ns, DISCONNECT).or_else(|| handler_emits(ns, DISCONNECTING))
             }
             _ => None,
         }
