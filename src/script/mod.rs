@@ -25,8 +25,8 @@ mod statement;
 mod suggest;
 
 pub use ast::{
-    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, Expr, Hook, Room, Scope,
-    SocketAction, Statement, StatementKind, hook,
+    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, EVERY_NAMESPACE, Expr,
+    Hook, Room, Scope, SocketAction, Statement, StatementKind, hook,
 };
 pub use chain::{After, members_after};
 pub use error::SyntaxError;

@@ -34,6 +34,13 @@ pub(super) async fn add_namespace<A: ServerAdapter>(
     ns: String,
 ) -> anyhow::Result<()> {
     lock(&shared.namespaces).insert(ns.clone());
+    // v3: the middlewares of every namespace (`use *`) come first in a new one.
+    {
+        let mut middlewares = lock(&shared.middlewares);
+        if let Some(every) = middlewares.get(crate::script::EVERY_NAMESPACE).cloned() {
+            middlewares.entry(ns.clone()).or_insert(every);
+        }
+    }
     let on_connect = {
         let shared = shared.clone();
         move |io: SocketIo<A>, socket: SocketRef<A>, TryData(auth): TryData<Value>| {

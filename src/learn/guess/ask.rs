@@ -157,7 +157,8 @@ impl Asker {
                 what: format!("anything from this {}", quoted(event)),
             }),
             StatementKind::Connect { name, ns, .. } => {
-                if self.guarded.contains(ns) || !self.declared.contains(ns) {
+                let guarded = self.guarded.contains(ns) || self.guarded.contains("*");
+                if guarded || !self.declared.contains(ns) {
                     Some(Question::Admission { name: name.clone() })
                 } else {
                     handler_emits(ns, CONNECTION)
