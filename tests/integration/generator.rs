@@ -17,7 +17,12 @@
 //! `on` action, `use /ns`, `on /ns`), `NAME.id` and `socket.id` in
 //! `.to/.in/.except` (alone and in arrays with room names), client emits with
 //! `ack` to handlers that call `callback(…)` and to those that do not,
-//! `on "connection"` / `on "disconnect"` handlers, and `use … else "MESSAGE"`.
+//! `on "connection"` / `on "disconnect"` handlers, and `use … else "MESSAGE"`;
+//! and version 3's: `"user"` in a connect's auth, `socket.handshake.auth.KEY`
+//! in `on` actions (a join or `socket.to` by user, emit and `callback`
+//! arguments, a missing key now and then), `on "disconnecting"` handlers,
+//! `[...socket.rooms]` in `disconnecting` and `disconnect` handlers, and
+//! `use *` (every namespace's middleware).
 //!
 //! The scripts keep to values that the language gives one meaning on both
 //! sides: event and room names are strings, `msg` stands for an event name
