@@ -58,18 +58,41 @@ impl Engine {
             return;
         }
         let after = self.snapshot(trace);
-        for HookSeen {
-            name,
-            ns,
-            hook,
-            run,
-            departed,
-        } in runs
+        let seen: Vec<(Option<String>, Snapshot)> = runs
+            .iter()
+            .map(|run| {
+                let origin = self.origin(None, Some(&run.name));
+                (origin, self.state_seen(&after, run.departed, trace))
+            })
+            .collect();
+        // Each run first takes the receipts its own receivers got: two runs
+        // of one step may send the same event (a socket's `disconnecting`
+        // and `disconnect` handlers, v3), one to some, the other to more.
+        let mut reserved: Vec<BTreeMap<String, Vec<Value>>> = runs
+            .iter()
+            .zip(&seen)
+            .map(|(run, (origin, saw))| {
+                let which = (run.hook, run.name.as_str(), run.ns.as_str());
+                reserve(which, origin.clone(), &run.run, saw, trace)
+            })
+            .collect();
+        for (
+            (
+                HookSeen {
+                    name,
+                    ns,
+                    hook,
+                    run,
+                    ..
+                },
+                (origin, saw),
+            ),
+            reserved,
+        ) in runs.into_iter().zip(seen).zip(&mut reserved)
         {
-            let origin = self.origin(None, Some(&name));
-            let saw = self.state_seen(&after, departed, trace);
             let which = (hook, name.as_str(), ns.as_str());
-            if let Some(outcome) = hook_outcome(which, origin, &run, &saw, trace) {
+            if let Some(outcome) = hook_outcome_reserved(which, origin, &run, &saw, trace, reserved)
+            {
                 trace.hooks.push(HookRun { hook, ns, outcome });
             }
         }
@@ -175,11 +198,51 @@ pub(super) fn hook_emits(trace: &Trace) -> Vec<(String, Vec<Value>)> {
 /// server). `hook` is which handler ran, for which socket, in which
 /// namespace.
 pub(super) fn hook_outcome(
+    which: (Hook, &str, &str),
+    origin: Option<String>,
+    run: &HookResult,
+    state: &Snapshot,
+    trace: &mut Trace,
+) -> Option<Outcome> {
+    hook_outcome_reserved(which, origin, run, state, trace, &mut BTreeMap::new())
+}
+
+/// The receipts of the clients a handler's emit reaches by the server's
+/// state, claimed for that run before any run claims what it did not expect.
+fn reserve(
     (hook, name, ns): (Hook, &str, &str),
     origin: Option<String>,
     run: &HookResult,
     state: &Snapshot,
     trace: &mut Trace,
+) -> BTreeMap<String, Vec<Value>> {
+    let mut reserved = BTreeMap::new();
+    let (Ok(()), Action::Expr(expr)) = (&run.result, &run.action) else {
+        return reserved;
+    };
+    let Some((event, args)) = emitted(expr) else {
+        return reserved;
+    };
+    let mut selection = selection(Some(name), Some(ns), origin, expr);
+    selection.connecting = hook == Hook::Connection;
+    for (client, verdict) in predict::select(state, &selection) {
+        if verdict.is_ok()
+            && let Some(got) = trace.claim(&client, &event, Some(&args))
+        {
+            reserved.insert(client, got);
+        }
+    }
+    reserved
+}
+
+/// [`hook_outcome`], with the receipts [`reserve`] took for this run.
+fn hook_outcome_reserved(
+    (hook, name, ns): (Hook, &str, &str),
+    origin: Option<String>,
+    run: &HookResult,
+    state: &Snapshot,
+    trace: &mut Trace,
+    reserved: &mut BTreeMap<String, Vec<Value>>,
 ) -> Option<Outcome> {
     let expr = match (&run.result, &run.action) {
         (Err(message), _) => return Some(Outcome::Error(message.clone())),
@@ -190,7 +253,7 @@ pub(super) fn hook_outcome(
     let mut selection = selection(Some(name), Some(ns), origin, expr);
     // The new socket sent nothing: a broadcast leaves it out all the same.
     selection.connecting = hook == Hook::Connection;
-    let outcome = deliveries(event, Some(&args), state, &selection, trace);
+    let outcome = deliveries_reserved(event, Some(&args), state, &selection, trace, reserved);
     let reached = matches!(&outcome, Outcome::Emit { deliveries, .. }
         if deliveries.values().any(|d| matches!(d, Delivery::Received(_))));
     if reached {
@@ -212,9 +275,24 @@ pub(super) fn deliveries(
     selection: &Selection,
     trace: &mut Trace,
 ) -> Outcome {
+    deliveries_reserved(event, args, before, selection, trace, &mut BTreeMap::new())
+}
+
+/// [`deliveries`], with receipts already claimed for this outcome.
+fn deliveries_reserved(
+    event: String,
+    args: Option<&[Value]>,
+    before: &Snapshot,
+    selection: &Selection,
+    trace: &mut Trace,
+    reserved: &mut BTreeMap<String, Vec<Value>>,
+) -> Outcome {
     let mut deliveries = BTreeMap::new();
     for (name, verdict) in predict::select(before, selection) {
-        let got = trace.claim(&name, &event, args);
+        let got = match reserved.remove(&name) {
+            Some(got) => Some(got),
+            None => trace.claim(&name, &event, args),
+        };
         let delivery = match (got, verdict) {
             (Some(args), Ok(())) => Delivery::Received(args),
             (Some(args), Err(reason)) => {

@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::script::{
-    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, Expr, Room, Scope,
-    SocketAction, Statement, StatementKind,
+    Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, EVERY_NAMESPACE, Expr,
+    Room, Scope, SocketAction, Statement, StatementKind,
 };
 
 /// `drop`, `reconnect` and volatile emits (v3) as the client's code.
@@ -134,6 +134,25 @@ pub fn javascript(statement: &Statement) -> Vec<String> {
         } => vec![
             format!("// in the connection handler, with {name}'s socket"),
             format!("{};", expr_js(expr)),
+        ],
+        StatementKind::Use {
+            ns,
+            key,
+            value: wanted,
+            message,
+        } if ns == EVERY_NAMESPACE => vec![
+            "const check = (socket, next) => {".to_owned(),
+            format!(
+                "  if (socket.handshake.auth.{key} === {}) next();",
+                value(&Value::String(wanted.clone()))
+            ),
+            format!(
+                "  else next(new Error({}));",
+                value(&Value::String(message.clone()))
+            ),
+            "};".to_owned(),
+            "// every namespace declared so far: nsp.use(check), and each one to come:".to_owned(),
+            "io.on(\"new_namespace\", (nsp) => nsp.use(check));".to_owned(),
         ],
         StatementKind::Use {
             ns,

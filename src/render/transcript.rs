@@ -224,6 +224,10 @@ impl<W: Write> Transcript<W> {
                     self.mark(false, name, w, &why)?;
                 }
             }
+            Outcome::Middleware { ns } if ns == "*" => self.note(
+                "middleware added to every namespace, and to each one declared later: \
+                 it checks every later connection",
+            )?,
             Outcome::Middleware { ns } => {
                 self.note(&format!("middleware added to {ns}: it checks every later connection"))?
             }

@@ -100,6 +100,8 @@ pub enum Hook {
 pub const CONNECTION: &str = "connection";
 /// The event name a disconnect handler is declared under.
 pub const DISCONNECT: &str = "disconnect";
+/// `use *`: a middleware of every namespace, those to come too (v3).
+pub const EVERY_NAMESPACE: &str = "*";
 /// The event name a disconnecting handler is declared under (v3).
 pub const DISCONNECTING: &str = "disconnecting";
 
@@ -120,6 +122,7 @@ impl Statement {
     /// nothing: connecting to a namespace the server lacks is refused.
     pub fn declares(&self) -> Vec<&str> {
         match &self.kind {
+            StatementKind::Use { ns, .. } if ns == EVERY_NAMESPACE => Vec::new(),
             StatementKind::Use { ns, .. } | StatementKind::Declare { ns } => vec![ns],
             StatementKind::On { ns, action, .. } => std::iter::once(ns.as_str())
                 .chain(match action {

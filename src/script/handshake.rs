@@ -258,3 +258,28 @@ mod tests {
         assert!(parse_line(1, r#"on "disconnecting": socket.leave("r")"#).is_ok());
     }
 }
+
+#[cfg(test)]
+mod every_namespace {
+    //! `use *`: a middleware of every namespace, which declares none.
+    use crate::script::{EVERY_NAMESPACE, StatementKind, parse_line};
+
+    #[test]
+    fn use_star_is_every_namespace_and_declares_none() {
+        let statement = parse_line(1, r#"use * require token "s3cret" else "bad token""#)
+            .unwrap()
+            .unwrap();
+        assert!(statement.declares().is_empty());
+        match statement.kind {
+            StatementKind::Use { ns, message, .. } => {
+                assert_eq!(
+                    (ns.as_str(), message.as_str()),
+                    (EVERY_NAMESPACE, "bad token")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = parse_line(1, r#"use ** require token "x""#).unwrap_err();
+        assert_eq!(e.column, 6);
+    }
+}

@@ -31,8 +31,8 @@ mod suggest;
 
 pub use acks::{answer_args, client_emit_code, socket_ask_code};
 pub use ast::{
-    AckForm, Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, Expr, Hook, Room,
-    Scope, SocketAction, Statement, StatementKind, hook,
+    AckForm, Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, EVERY_NAMESPACE,
+    Expr, Hook, Room, Scope, SocketAction, Statement, StatementKind, hook,
 };
 pub use chain::{After, members_after};
 pub use error::SyntaxError;

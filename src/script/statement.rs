@@ -272,7 +272,12 @@ impl Cursor<'_> {
     }
 
     pub(super) fn use_statement(&mut self) -> Parsed<StatementKind> {
-        let ns = self.namespace()?;
+        // v3: `use *`, a middleware of every namespace (those to come too).
+        let ns = if self.eat('*') {
+            super::ast::EVERY_NAMESPACE.to_owned()
+        } else {
+            self.namespace()?
+        };
         self.skip_ws();
         let at = self.pos;
         if self.ident(false) != Some("require") {

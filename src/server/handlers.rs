@@ -34,6 +34,13 @@ pub(super) async fn add_namespace<A: ServerAdapter>(
     ns: String,
 ) -> anyhow::Result<()> {
     lock(&shared.namespaces).insert(ns.clone());
+    // v3: the middlewares of every namespace (`use *`) come first in a new one.
+    {
+        let mut middlewares = lock(&shared.middlewares);
+        if let Some(every) = middlewares.get(crate::script::EVERY_NAMESPACE).cloned() {
+            middlewares.entry(ns.clone()).or_insert(every);
+        }
+    }
     let on_connect = {
         let shared = shared.clone();
         move |io: SocketIo<A>, socket: SocketRef<A>, TryData(auth): TryData<Value>| {
@@ -132,7 +139,7 @@ fn on_connect<A: Adapter>(
         // connection handler sends it (or its disconnection) comes after.
         // A socket that closed meanwhile is reported by its disconnect handler.
         let _ = socket.emit(WELCOME_EVENT, &());
-        let hook = run_hook(&shared, &io, &socket, CONNECTION, &name, false).await;
+        let hook = run_hook(&shared, &io, &socket, CONNECTION, &name, (false, None)).await;
         let _ = shared.notices.send(Notice::Connected { name, hook });
     })
 }
@@ -145,13 +152,14 @@ async fn run_hook<A: Adapter>(
     socket: &SocketRef<A>,
     event: &str,
     name: &str,
-    leaving: bool,
+    (leaving, held): (bool, Option<&[String]>),
 ) -> Option<HookResult> {
     let action = lock(&shared.handlers)
         .get(&(socket.ns().to_owned(), event.to_owned()))
         .cloned()?;
     let msg = Value::String(name.to_owned());
-    let (action, result) = match super::own::resolve(shared, socket, &action, &msg, leaving) {
+    let (action, result) = match super::own::resolve(shared, socket, &action, &msg, (leaving, held))
+    {
         Err(e) => (action, Err(e)),
         Ok(Action::Expr(expr)) => {
             let mut actor = Actor::new(io, shared, Some(socket));
@@ -206,6 +214,10 @@ fn on_disconnect<A: Adapter>(
     // `disconnecting` first, while the socket is still in its rooms (as
     // socketioxide runs this handler: the official server does the same),
     // then `disconnect`, which acts as if it had left them (see `Actor::leaving`).
+    // The rooms it is in now: socketioxide may take it out of them before
+    // the handlers below run (they run in a task of their own), so
+    // `disconnecting` sees these, as the official server's does.
+    let mut held = Vec::new();
     let hooks: Vec<(Hook, &str, bool)> = if registered {
         let handlers = lock(&shared.handlers);
         [
@@ -219,7 +231,8 @@ fn on_disconnect<A: Adapter>(
         Vec::new()
     };
     if registered {
-        let rooms = rooms_of(&socket).into_iter().collect();
+        let rooms: Vec<String> = rooms_of(&socket).into_iter().collect();
+        held = rooms.clone();
         // The engine may have stopped listening during shutdown; nothing to tell then.
         let _ = shared.notices.send(Notice::Disconnected {
             name: name.clone(),
@@ -231,7 +244,8 @@ fn on_disconnect<A: Adapter>(
     }
     async move {
         for (hook, event, leaving) in hooks {
-            if let Some(run) = run_hook(&shared, &io, &socket, event, &name, leaving).await {
+            let moment = (leaving, Some(held.as_slice()));
+            if let Some(run) = run_hook(&shared, &io, &socket, event, &name, moment).await {
                 let _ = shared.notices.send(Notice::DisconnectHook {
                     name: name.clone(),
                     ns: ns.clone(),
@@ -375,7 +389,7 @@ pub(super) async fn on_event<A: Adapter>(
         .flatten();
     let outcome = match handler {
         None => Handled::NoHandler { event },
-        Some(action) => match super::own::resolve(&shared, &socket, &action, &msg, false) {
+        Some(action) => match super::own::resolve(&shared, &socket, &action, &msg, (false, None)) {
             Err(e) => Handled::Ran {
                 action,
                 result: Err(e),

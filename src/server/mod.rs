@@ -360,16 +360,26 @@ impl<A: ServerAdapter> Server<A> {
         self.io.of(ns).is_some()
     }
 
-    /// Adds a `use` middleware to `ns`, after those already there.
+    /// Adds a `use` middleware to `ns`, after those already there; `*`
+    /// (v3) adds it to every namespace the server has, and keeps it for
+    /// every one declared later (the official idiom: `nsp.use(fn)` on each,
+    /// and in `io.on("new_namespace", …)`).
     pub fn add_middleware(&self, ns: &str, key: &str, value: &str, message: &str) {
-        lock(&self.shared.middlewares)
-            .entry(ns.to_owned())
-            .or_default()
-            .push(Requirement {
-                key: key.to_owned(),
-                value: value.to_owned(),
-                message: message.to_owned(),
-            });
+        let rule = Requirement {
+            key: key.to_owned(),
+            value: value.to_owned(),
+            message: message.to_owned(),
+        };
+        let mut middlewares = lock(&self.shared.middlewares);
+        if ns == crate::script::EVERY_NAMESPACE {
+            for ns in lock(&self.shared.namespaces).iter() {
+                middlewares
+                    .entry(ns.clone())
+                    .or_default()
+                    .push(rule.clone());
+            }
+        }
+        middlewares.entry(ns.to_owned()).or_default().push(rule);
     }
 
     /// Sets (or replaces) the handler of `event` in `ns`.

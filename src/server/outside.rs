@@ -49,6 +49,7 @@ pub(super) fn outside_client<A: Adapter>(
     let leaving = name.clone();
     socket.on_disconnect(move |socket: SocketRef<A>, _: DisconnectReason| {
         lock(&shared.outside).remove(&socket.id);
+        lock(&shared.auths).remove(&socket.id);
         crate::runtime::say_aside(format!(
             "sockets-tour: the outside client {leaving} left {}",
             socket.ns()

@@ -14,23 +14,29 @@ use crate::script::{Action, Env, Room};
 /// put in place for `socket`. A `leaving` socket (its `disconnect` handler
 /// runs) is in no room on the official server, which has taken it out of
 /// every room before; socketioxide still has it in them: the tour says
-/// what the official server does.
+/// what the official server does. `held` is the rooms it was in when it
+/// began to disconnect (socketioxide may have taken it out since).
 pub(super) fn resolve<A: Adapter>(
     shared: &Arc<Shared<A>>,
     socket: &SocketRef<A>,
     action: &Action,
     msg: &Value,
-    leaving: bool,
+    (leaving, held): (bool, Option<&[String]>),
 ) -> Result<Action, String> {
     let auth = lock(&shared.auths)
         .get(&socket.id)
         .cloned()
         .unwrap_or(Value::Null);
+    let named: Vec<String> = match held {
+        _ if leaving => Vec::new(),
+        Some(held) => held.to_vec(),
+        None => rooms_of(socket).into_iter().collect(),
+    };
     let rooms: Vec<Room> = if leaving {
         Vec::new()
     } else {
         std::iter::once(Room::OwnId)
-            .chain(rooms_of(socket).into_iter().map(Room::Name))
+            .chain(named.into_iter().map(Room::Name))
             .collect()
     };
     action.resolve_in(&Env {

@@ -316,7 +316,7 @@ fn json_output_is_only_json() {
         .map(|s| s.line)
         .collect();
     let text = stdout(&o);
-    let steps: Vec<usize> = text
+    let mut steps: Vec<usize> = text
         .lines()
         .map(|line| {
             let value: serde_json::Value =
@@ -327,7 +327,10 @@ fn json_output_is_only_json() {
                 .unwrap_or_else(|| panic!("no step: {line}")) as usize
         })
         .collect();
-    assert_eq!(steps, statements, "not one line per statement:\n{text}");
+    // A step whose handlers emit has a line more per emit (the rooms
+    // lesson's `disconnecting` handler): the same step, in a row.
+    steps.dedup();
+    assert_eq!(steps, statements, "not one step per statement:\n{text}");
 }
 
 #[test]

@@ -788,6 +788,9 @@ fn generated_scripts_suit_the_official_server() {
                 }
                 if has("middleware") {
                     count("middleware".to_owned());
+                    if line["middleware"] == "*" {
+                        count("middleware: every namespace".to_owned());
+                    }
                 }
                 // v3: acknowledgements in depth.
                 match line.get("ackError") {
@@ -838,6 +841,7 @@ fn generated_scripts_suit_the_official_server() {
         "handler: connection hook",
         "handler: disconnect hook",
         "handler: disconnecting hook",
+        "middleware: every namespace",
         "error: socket.handshake.auth.user is undefined: the client connected without \"user\" in its auth",
         "connect: Invalid namespace",
         "error: callback is not a function",

@@ -18,7 +18,13 @@
 //! `.to/.in/.except` (alone and in arrays with room names), client emits with
 //! `ack` to handlers that call `callback(…)` and to those that do not,
 //! `on "connection"` / `on "disconnect"` handlers, and `use … else "MESSAGE"`;
-//! and v3's acknowledgement forms (see `generator/acks.rs`).
+//! and version 3's: the acknowledgement forms (see `generator/acks.rs`),
+//! drop, reconnect and volatile emits (`generator/link.rs`), `"user"` in a
+//! connect's auth, `socket.handshake.auth.KEY` in `on` actions (a join or
+//! `socket.to` by user, emit and `callback` arguments, a missing key now and
+//! then), `on "disconnecting"` handlers, `[...socket.rooms]` in
+//! `disconnecting` and `disconnect` handlers, and `use *` (every namespace's
+//! middleware).
 //!
 //! The scripts keep to values that the language gives one meaning on both
 //! sides: event and room names are strings, `msg` stands for an event name
@@ -699,7 +705,13 @@ impl Gen {
         // Handshake auth: satisfy the namespace's middlewares most of the
         // time; else some keys are wrong or missing, and the first
         // middleware that refuses gives its message.
-        let required = self.model.middlewares.get(ns).cloned().unwrap_or_default();
+        // Its own middlewares and, in whatever order, those of `use *` (v3).
+        let mut required = self.model.middlewares.get(ns).cloned().unwrap_or_default();
+        for rule in self.model.middlewares.get("*").cloned().unwrap_or_default() {
+            if !required.iter().any(|(k, _)| *k == rule.0) {
+                required.push(rule);
+            }
+        }
         let mut auth: Vec<(String, String)> = Vec::new();
         let satisfy = self.rng.chance(60);
         for (key, value) in &required {
@@ -810,9 +822,15 @@ impl Gen {
         let ns = *self
             .rng
             .pick(&["/orders", "/orders", "/admin", "/admin", "/", "/users"]);
-        self.model.declared.insert(ns.to_owned());
+        // v3: `use *`, every namespace's (sometimes; never by name).
+        let every = self.rng.chance(12);
+        let ns = if every { "*" } else { ns };
+        if !every {
+            self.model.declared.insert(ns.to_owned());
+        }
         let (key, value) = match self.rng.below(5) {
             0 => ("role".to_owned(), "admin".to_owned()),
+            1 if every => ("role".to_owned(), "admin".to_owned()),
             // Only one client may enter; not on `/`, where most clients go.
             1 if ns != "/" => {
                 let name = self.rng.pick(&NAMES).to_string();
@@ -1918,6 +1936,7 @@ fn scripts_are_deterministic_and_use_every_v2_form() {
         l.starts_with("on") && l.contains(":io.of(")
     });
     any("use on a namespace", &|l| l.starts_with("use/users"));
+    any("use * (every namespace)", &|l| l.starts_with("use*require"));
     any("use … else", &|l| {
         l.starts_with("use") && l.contains("else\"")
     });

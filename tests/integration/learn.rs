@@ -288,7 +288,7 @@ fn practice_saves_progress_that_list_and_progress_read_back() {
         status("chat").starts_with("read · exercises 0/5 · predict "),
         "{list}"
     );
-    assert_eq!(status("rooms"), "exercises 1/4", "{list}");
+    assert_eq!(status("rooms"), "exercises 1/6", "{list}");
     let out = tour_with_input(&["progress"], "", &data);
     let progress = text(&out.stdout);
     assert!(
@@ -296,7 +296,7 @@ fn practice_saves_progress_that_list_and_progress_read_back() {
         "{progress}"
     );
     assert!(
-        progress.contains("  rooms: not read yet\n    exercises: 1 of 4 solved\n"),
+        progress.contains("  rooms: not read yet\n    exercises: 1 of 6 solved\n"),
         "{progress}"
     );
     assert!(

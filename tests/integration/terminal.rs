@@ -219,7 +219,7 @@ fn step_with_predict_stops_at_each_question_and_reveals_after_it() {
 #[test]
 fn a_person_practises_rooms_at_a_terminal() {
     let mut pane = Pane::start("practice", "practice rooms");
-    pane.wait_for("── Exercise 1 of 4 · Rooms");
+    pane.wait_for("── Exercise 1 of 6 · Rooms");
     pane.wait_for("answer> ");
     pane.line("io.to(\"lobby\").emit(\"news\", \"hi\")");
     pane.wait_for("✘ Not yet:");
@@ -230,7 +230,7 @@ fn a_person_practises_rooms_at_a_terminal() {
     // Right, and written otherwise than the reference solution.
     pane.line("io.in([\"games\", \"lobby\"]).except(\"mods\").emit(\"news\", 1)");
     pane.wait_for("✔ Solved: the live server did what the goal asks.");
-    pane.wait_for("── Exercise 2 of 4 · Rooms");
+    pane.wait_for("── Exercise 2 of 6 · Rooms");
     pane.wait_for("answer> ");
     pane.keys(&["C-d"]);
     pane.wait_for("[exit 0]");
@@ -246,7 +246,7 @@ fn a_person_practises_rooms_at_a_terminal() {
         "{screen}"
     );
     assert!(
-        screen.contains("Solved 1 of 4 exercises this time."),
+        screen.contains("Solved 1 of 6 exercises this time."),
         "{screen}"
     );
     // The built-in lesson's progress is saved.

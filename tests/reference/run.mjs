@@ -137,7 +137,7 @@ function tokenize(text, start, end) {
       i += 1 + m[0].length;
       continue;
     }
-    if (".(),:>;".includes(c)) {
+    if (".(),:>;*".includes(c)) {
       toks.push({ t: "punct", v: c, col: i });
       i++;
       continue;
@@ -625,7 +625,9 @@ class Parser {
       case "use": {
         this.next();
         const p = this.peek();
-        if (!p || p.t !== "path") this.fail("expected a namespace, e.g. /admin");
+        // v3: `use *` is a middleware of every namespace, those to come too
+        const every = p && p.t === "punct" && p.v === "*";
+        if (!every && (!p || p.t !== "path")) this.fail("expected a namespace, e.g. /admin");
         this.next();
         this.expectIdent("`require`", "require");
         const key = this.expectIdent("an auth key").v;
@@ -642,7 +644,7 @@ class Parser {
           this.next();
         }
         this.expectEnd();
-        return { kind: "use", ns: p.v, key, value: v.v, message };
+        return { kind: "use", ns: every ? "*" : p.v, key, value: v.v, message };
       }
       case "on": {
         this.next();
@@ -743,7 +745,7 @@ function namespacesNamed(st) {
   const fromExpr = (expr) => {
     for (const m of expr.members) if (m.name === "of") out.push(normalizeNs(m.args[0]));
   };
-  if (st.kind === "declare" || st.kind === "use") out.push(normalizeNs(st.ns));
+  if (st.kind === "declare" || (st.kind === "use" && st.ns !== "*")) out.push(normalizeNs(st.ns));
   if (st.kind === "on") {
     out.push(st.ns);
     fromExpr(st.expr);
@@ -1498,10 +1500,15 @@ export async function run(stmts, emitLine) {
       }
       case "use": {
         const { key, value, message } = st;
+        const fn = (socket, next) => (socket.handshake.auth[key] === value ? next() : next(new Error(message)));
         for (const srv of servers) {
-          srv.io.of(st.ns).use((socket, next) =>
-            socket.handshake.auth[key] === value ? next() : next(new Error(message)),
-          );
+          if (st.ns === "*") {
+            // v3: the official idiom, every namespace there is and every one created later
+            for (const nsp of srv.nsps.values()) nsp.use(fn);
+            srv.io.on("new_namespace", (nsp) => nsp.use(fn));
+          } else {
+            srv.io.of(st.ns).use(fn);
+          }
         }
         emitLine({ ...base, middleware: st.ns });
         break;

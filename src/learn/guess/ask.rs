@@ -175,7 +175,7 @@ impl Asker {
             }
             StatementKind::Connect { ns, .. } => handler(ns, CONNECTION),
             StatementKind::Disconnect { name } | StatementKind::Link(Link::Drop { name }) => {
-                handler(ns_of(name), DISCONNECTING).or_else(|| handler(ns_of(name), DISCONNECT))
+                handler(ns_of(name), DISCONNECT).or_else(|| handler(ns_of(name), DISCONNECTING))
             }
             StatementKind::Link(Link::Reconnect { name }) => handler(ns_of(name), CONNECTION),
             StatementKind::Link(Link::VolatileEmit { name, event, .. })
@@ -210,7 +210,8 @@ impl Asker {
                 what: format!("anything from this {}", quoted(event)),
             }),
             StatementKind::Connect { name, ns, .. } => {
-                if self.guarded.contains(ns) || !self.declared.contains(ns) {
+                let guarded = self.guarded.contains(ns) || self.guarded.contains("*");
+                if guarded || !self.declared.contains(ns) {
                     Some(Question::Admission { name: name.clone() })
                 } else {
                     handler_emits(ns, CONNECTION)
@@ -218,7 +219,8 @@ impl Asker {
             }
             StatementKind::Disconnect { name } | StatementKind::Link(Link::Drop { name }) => {
                 let ns = self.namespace_of.get(name).map_or("/", String::as_str);
-                handler_emits(ns, DISCONNECTING).or_else(|| handler_emits(ns, DISCONNECT))
+                // With both, the one that runs last (v3 `disconnecting` first).
+                handler_emits(ns, DISCONNECT).or_else(|| handler_emits(ns, DISCONNECTING))
             }
             StatementKind::Link(Link::Reconnect { name }) => {
                 let ns = self.namespace_of.get(name).map_or("/", String::as_str);

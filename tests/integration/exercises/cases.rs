@@ -248,4 +248,48 @@ pub const EARLY: &[Case] = &[
             r#"on / "leave": socket.leave(msg)"#,
         ],
     },
+    Case {
+        lesson: "rooms",
+        number: 5,
+        wrong: &[
+            (
+                r#"io.to("red").emit("news", "x")"#,
+                "the goal asks for the handler `on \"connection\": …`",
+            ),
+            (
+                r#"on "connection": socket.join(msg)"#,
+                "ann_phone should have got \"news\", and did not: not in \"red\"",
+            ),
+            (
+                r#"on "connection": socket.join("red")"#,
+                "ben got \"news\", but the goal leaves ben out",
+            ),
+        ],
+        right: &[
+            r#"on "connection": socket.join(socket.handshake.auth.team)"#,
+            r#"on / "connection": io.in(socket.id).socketsJoin(socket.handshake.auth.team)"#,
+        ],
+    },
+    Case {
+        lesson: "rooms",
+        number: 6,
+        wrong: &[
+            (
+                r#"on "disconnect": socket.to([...socket.rooms]).emit("offline", msg)"#,
+                "dave got \"offline\", but the goal leaves dave out",
+            ),
+            (
+                r#"on "disconnecting": socket.broadcast.emit("offline", msg)"#,
+                "your answer does not use .to(…)",
+            ),
+            (
+                r#"on "disconnecting": socket.to(["bob", "games"]).emit("offline", msg)"#,
+                VARIANT,
+            ),
+        ],
+        right: &[
+            r#"on "disconnecting": socket.to([...socket.rooms]).emit("offline", msg)"#,
+            r#"on "disconnecting": socket.except(socket.id).to([...socket.rooms]).emit("offline", msg)"#,
+        ],
+    },
 ];

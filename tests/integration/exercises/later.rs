@@ -140,6 +140,24 @@ pub const LATER: &[Case] = &[
         ],
     },
     Case {
+        lesson: "middleware",
+        number: 5,
+        wrong: &[
+            (
+                r#"use /chat require age "18+" else "adults only""#,
+                "cy should be refused, but was admitted",
+            ),
+            (
+                r#"use / require age "18+" else "adults only""#,
+                "bo should be refused, but was admitted",
+            ),
+        ],
+        right: &[
+            r#"use * require age "18+" else "adults only""#,
+            r#"use *   require age "18+";"#,
+        ],
+    },
+    Case {
         lesson: "delivery",
         number: 1,
         wrong: &[
