@@ -122,6 +122,18 @@ pub enum Outcome {
         event: String,
         buffered: bool,
     },
+    /// `io[.of(…)][.in(…)].fetchSockets()` (v3): the sockets found, by
+    /// client name.
+    Sockets(BTreeMap<String, Fetched>),
+}
+
+/// A socket that `fetchSockets()` found (v3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetched {
+    /// The server that holds it, on a cluster.
+    pub server: Option<String>,
+    /// Its rooms, without its own id room.
+    pub rooms: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -270,6 +270,7 @@ fn expr_js(expr: &Expr) -> String {
                 BroadcastAction::DisconnectSockets { close } => {
                     format!("disconnectSockets({})", if *close { "true" } else { "" })
                 }
+                BroadcastAction::FetchSockets => "fetchSockets()".to_owned(),
             };
             format!("{code}.{action}")
         }

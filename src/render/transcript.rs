@@ -279,6 +279,7 @@ impl<W: Write> Transcript<W> {
                 event,
                 buffered,
             } => self.offline(name, event, *buffered, w)?,
+            Outcome::Sockets(sockets) => self.fetched(sockets, w)?,
         }
         Ok(())
     }
@@ -434,12 +435,12 @@ const NAME_COLUMN_AT_MOST: usize = 32;
 /// `name`, then spaces up to `width` (at most [`NAME_COLUMN_AT_MOST`])
 /// characters. The bound also keeps `format!` from panicking: a width past
 /// 65,535 is "out of range".
-fn pad(name: &str, width: usize) -> String {
+pub(super) fn pad(name: &str, width: usize) -> String {
     let width = width.min(NAME_COLUMN_AT_MOST);
     format!("{name:<width$}")
 }
 
-fn quoted_list(rooms: &[String]) -> String {
+pub(super) fn quoted_list(rooms: &[String]) -> String {
     rooms
         .iter()
         .map(|r| quoted(r))

@@ -24,6 +24,7 @@ mod handshake;
 mod json;
 mod link;
 mod parser;
+mod query;
 mod resolve;
 mod scan;
 mod statement;
@@ -37,6 +38,7 @@ pub use ast::{
 pub use chain::{After, members_after};
 pub use error::SyntaxError;
 pub use link::Link;
+pub use query::is_fetch;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
 pub use resolve::Env;
 pub use scan::{Quotes, Region, scan};

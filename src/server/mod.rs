@@ -28,6 +28,7 @@ pub(crate) mod net;
 mod outside;
 mod own;
 mod perform;
+mod query;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
@@ -52,6 +53,7 @@ use tokio::task::JoinHandle;
 use crate::protocol::{SYNC_EVENT, WAIT_BOUND, wait_bound};
 use crate::script::{Action, Expr, Hook};
 use handlers::add_namespace;
+pub use query::Found;
 use perform::{Actor, bounded, perform};
 
 /// The handshake header with a simulated client's place in the script's
