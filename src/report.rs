@@ -123,8 +123,11 @@ pub enum Outcome {
         buffered: bool,
     },
     /// `io[.of(…)][.in(…)].fetchSockets()` (v3): the sockets found, by
-    /// client name.
-    Sockets(BTreeMap<String, Fetched>),
+    /// client name, and why each other client of the run was not found.
+    Sockets {
+        found: BTreeMap<String, Fetched>,
+        missed: BTreeMap<String, Reason>,
+    },
 }
 
 /// A socket that `fetchSockets()` found (v3).

@@ -229,8 +229,8 @@ impl<'a> OutcomeLine<'a> {
             Outcome::Offline { .. } => OutcomeLine::Dropped {
                 dropped: "volatile",
             },
-            Outcome::Sockets(sockets) => OutcomeLine::Sockets {
-                sockets: sockets
+            Outcome::Sockets { found, .. } => OutcomeLine::Sockets {
+                sockets: found
                     .iter()
                     .map(|(name, found)| {
                         let line = FetchedLine {

@@ -279,7 +279,7 @@ impl<W: Write> Transcript<W> {
                 event,
                 buffered,
             } => self.offline(name, event, *buffered, w)?,
-            Outcome::Sockets(sockets) => self.fetched(sockets, w)?,
+            Outcome::Sockets { found, missed } => self.fetched(found, missed, w)?,
         }
         Ok(())
     }
