@@ -80,7 +80,12 @@ impl Engine {
         };
         let shared = self.cluster.bus().is_some_and(|bus| bus.is_shared());
         let rooms_of = |lists: &[Arg<Vec<Room>>]| -> Vec<Room> {
-            lists.iter().filter_map(Arg::lit).flatten().cloned().collect()
+            lists
+                .iter()
+                .filter_map(Arg::lit)
+                .flatten()
+                .cloned()
+                .collect()
         };
         let (to, except) = (rooms_of(to), rooms_of(except));
         let holds = |name: &str, place: &Place, room: &Room| match room {

@@ -38,7 +38,7 @@ pub use ast::{
 pub use chain::{After, members_after};
 pub use error::SyntaxError;
 pub use link::Link;
-pub use query::is_fetch;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
+pub use query::is_fetch;
 pub use resolve::Env;
 pub use scan::{Quotes, Region, scan};

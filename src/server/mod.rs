@@ -53,8 +53,8 @@ use tokio::task::JoinHandle;
 use crate::protocol::{SYNC_EVENT, WAIT_BOUND, wait_bound};
 use crate::script::{Action, Expr, Hook};
 use handlers::add_namespace;
-pub use query::Found;
 use perform::{Actor, bounded, perform};
+pub use query::Found;
 
 /// The handshake header with a simulated client's place in the script's
 /// order of connections: the order its socket was admitted in, as far as

@@ -807,7 +807,10 @@ fn generated_scripts_suit_the_official_server() {
                 // v3: cluster queries.
                 if let Some(found) = line.get("sockets").and_then(Value::as_object) {
                     count("sockets (fetchSockets)".to_owned());
-                    if found.values().any(|s| s["rooms"].as_array().is_some_and(|r| !r.is_empty())) {
+                    if found
+                        .values()
+                        .any(|s| s["rooms"].as_array().is_some_and(|r| !r.is_empty()))
+                    {
                         count("sockets: a socket in a room".to_owned());
                     }
                 }

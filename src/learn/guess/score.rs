@@ -123,6 +123,7 @@ impl Graded {
 pub fn grade(question: &Question, prediction: &Prediction, report: &StepReport) -> Graded {
     match (question, prediction) {
         (_, Prediction::Skipped) => Graded::Skipped,
+        (Question::Found { .. }, Prediction::Receivers(said)) => grade_found(said, report),
         (
             Question::Ack { name, .. }
             | Question::Promise { name, .. }
@@ -157,6 +158,26 @@ pub fn grade(question: &Question, prediction: &Prediction, report: &StepReport) 
         }
         _ => grade_emit(prediction, report),
     }
+}
+
+/// A guess of whose sockets a `fetchSockets()` finds (v3): right about a
+/// client when it was said exactly if it was found.
+fn grade_found(said: &BTreeSet<String>, report: &StepReport) -> Graded {
+    let Outcome::Sockets { found, missed } = &report.outcome else {
+        return Graded::Ungradable;
+    };
+    let names: BTreeSet<&String> = found.keys().chain(missed.keys()).chain(said).collect();
+    Graded::Receivers(
+        names
+            .into_iter()
+            .map(|name| ClientGrade {
+                name: name.clone(),
+                said: said.contains(name),
+                got: found.contains_key(name),
+                reason: missed.get(name).cloned(),
+            })
+            .collect(),
+    )
 }
 
 /// A receivers or admission guess, graded against the first outcome of
