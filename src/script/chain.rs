@@ -503,8 +503,8 @@ mod tests {
         assert_eq!(
             expected_members(Chain::Io),
             "after `io` come `.of(\"/ns\")`, `.sockets`, `.to(…)`, `.in(…)`, `.except(…)`, \
-             `.timeout(MS)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)` or \
-             `.disconnectSockets()`"
+             `.timeout(MS)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)`, \
+             `.disconnectSockets()` or `.fetchSockets()`"
         );
         assert_eq!(
             expected_members(Chain::Socket),
@@ -516,13 +516,13 @@ mod tests {
             expected_members(Chain::Namespace),
             "after a namespace come `.to(…)`, `.in(…)`, `.except(…)`, `.timeout(MS)`, \
              `.emit(…)`, \
-             `.socketsJoin(…)`, `.socketsLeave(…)` or `.disconnectSockets()`"
+             `.socketsJoin(…)`, `.socketsLeave(…)`, `.disconnectSockets()` or `.fetchSockets()`"
         );
         assert_eq!(
             expected_members(Chain::Operator),
             "after `.to`, `.in`, `.except` or `.broadcast` come `.to(…)`, `.in(…)`, \
-             `.except(…)`, `.timeout(MS)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)` or \
-             `.disconnectSockets()`"
+             `.except(…)`, `.timeout(MS)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)`, \
+             `.disconnectSockets()` or `.fetchSockets()`"
         );
     }
 
