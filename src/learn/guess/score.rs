@@ -20,6 +20,9 @@ pub struct ClientGrade {
     pub got: bool,
     /// Why it did not, from the server's state.
     pub reason: Option<Reason>,
+    /// The guess was whose sockets a `fetchSockets()` finds (v3): `said`
+    /// and `got` are about being found, not receiving.
+    pub fetch: bool,
 }
 
 impl ClientGrade {
@@ -175,6 +178,7 @@ fn grade_found(said: &BTreeSet<String>, report: &StepReport) -> Graded {
                 said: said.contains(name),
                 got: found.contains_key(name),
                 reason: missed.get(name).cloned(),
+                fetch: true,
             })
             .collect(),
     )
@@ -203,6 +207,7 @@ fn grade_outcome(prediction: &Prediction, outcome: &Outcome) -> Graded {
                         Delivery::Missed(reason) => Some(reason.clone()),
                         Delivery::Received(_) => None,
                     },
+                    fetch: false,
                 })
                 .collect(),
         ),
@@ -236,6 +241,7 @@ fn grade_nothing(prediction: &Prediction, own: &Outcome) -> Graded {
                     said: true,
                     got: false,
                     reason: None,
+                    fetch: false,
                 })
                 .collect(),
         ),
@@ -277,6 +283,11 @@ pub fn wrong_because(client: &ClientGrade) -> Option<String> {
     }
     let name = &client.name;
     Some(match (&client.reason, client.said) {
+        (Some(reason), true) if client.fetch => {
+            format!("you said {name}, but it was not found: {}", explain(reason))
+        }
+        (None, true) if client.fetch => format!("you said {name}, but the fetch did not find it"),
+        (_, false) if client.fetch => format!("you left {name} out, but the fetch found it"),
         (Some(reason), true) => format!("you said {name}: {}", explain(reason)),
         (None, true) => format!("you said {name}, but the step emitted nothing"),
         (_, false) => format!("you left {name} out, but {name} got it"),
