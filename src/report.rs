@@ -125,6 +125,21 @@ pub enum Outcome {
         event: String,
         buffered: bool,
     },
+    /// `io[.of(…)][.in(…)].fetchSockets()` (v3): the sockets found, by
+    /// client name, and why each other client of the run was not found.
+    Sockets {
+        found: BTreeMap<String, Fetched>,
+        missed: BTreeMap<String, Reason>,
+    },
+}
+
+/// A socket that `fetchSockets()` found (v3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetched {
+    /// The server that holds it, on a cluster.
+    pub server: Option<String>,
+    /// Its rooms, without its own id room.
+    pub rooms: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -373,6 +373,22 @@ impl Cluster {
         })
     }
 
+    /// Runs `io[.of(…)][.in(…)].fetchSockets()` on server `label` (the
+    /// first without one): the sockets it found (v3).
+    pub async fn fetch(
+        &self,
+        label: Option<&str>,
+        expr: &Expr,
+    ) -> Result<Vec<crate::server::Found>, String> {
+        each!(&self.nodes, |nodes| {
+            let node = nodes
+                .iter()
+                .find(|n| label.is_none() || n.label() == label)
+                .ok_or_else(|| format!("no server is labelled {label:?}"))?;
+            node.fetch(expr).await
+        })
+    }
+
     /// The server half of a step's sync on a cluster that shares a bus:
     /// returns once every server has applied every request that any server
     /// published before (see the module comment). Nothing to wait for on

@@ -10,6 +10,7 @@
 //! - `outcome`: a step's outcome, held against the prediction.
 //! - `outside`: an outside client's event, run as a step of its own.
 //! - `predict`: who an action should reach, and why not.
+//! - `query`: `fetchSockets()`, the sockets a server finds (v3).
 //! - `reconnect`: `drop`, `reconnect`, buffered and volatile emits (v3).
 //! - `trace`: one step in progress.
 
@@ -21,6 +22,7 @@ mod observe;
 mod outcome;
 mod outside;
 pub mod predict;
+mod query;
 mod reconnect;
 mod trace;
 
@@ -229,6 +231,11 @@ impl Engine {
         }
         if let StatementKind::Link(link) = &statement.kind {
             return self.link(statement, link).await;
+        }
+        if let StatementKind::Server { socket: None, expr } = &statement.kind
+            && crate::script::is_fetch(expr)
+        {
+            return self.fetch_sockets(statement, expr).await;
         }
         let mut trace = Trace::new(statement);
         let outcome = match &statement.kind {

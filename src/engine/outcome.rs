@@ -176,6 +176,11 @@ impl Engine {
                 }
                 Outcome::Disconnected(trace.disconnected.clone())
             }
+            // A query: the engine runs it as a step of its own (`query.rs`).
+            Expr::Broadcast {
+                action: BroadcastAction::FetchSockets,
+                ..
+            } => Outcome::Error("fetchSockets() is a query of its own".to_owned()),
         }
     }
 }

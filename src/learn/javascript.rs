@@ -125,6 +125,9 @@ pub fn javascript(statement: &Statement) -> Vec<String> {
                 None => on_server(vec![code]),
             }
         }
+        StatementKind::Server { socket: None, expr } if crate::script::is_fetch(expr) => {
+            on_server(vec![format!("const sockets = await {};", expr_js(expr))])
+        }
         StatementKind::Server { socket: None, expr } => {
             on_server(vec![format!("{};", expr_js(expr))])
         }
@@ -289,6 +292,7 @@ fn expr_js(expr: &Expr) -> String {
                 BroadcastAction::DisconnectSockets { close } => {
                     format!("disconnectSockets({})", if *close { "true" } else { "" })
                 }
+                BroadcastAction::FetchSockets => "fetchSockets()".to_owned(),
             };
             format!("{code}.{action}")
         }
@@ -401,6 +405,10 @@ mod tests {
         assert_eq!(
             js(r#"bob: socket.broadcast.emit("x")"#),
             "// in the connection handler, with bob's socket\nsocket.broadcast.emit(\"x\");"
+        );
+        assert_eq!(
+            js(r#"io.of("/x").to("lobby").fetchSockets()"#),
+            "const sockets = await io.of(\"/x\").to(\"lobby\").fetchSockets();"
         );
     }
 

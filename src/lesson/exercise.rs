@@ -158,6 +158,7 @@ enum Field {
     ExpectAdmitted,
     ExpectRefused,
     ExpectAck,
+    ExpectFound,
     Hint,
     Solution,
     Statements,
@@ -170,7 +171,7 @@ enum Field {
 
 /// Every key of the format: its word, its meaning, how often it may appear.
 /// The parser and its messages both read this table.
-const FIELDS: [(&str, Field, Count); 18] = [
+const FIELDS: [(&str, Field, Count); 19] = [
     ("goal", Field::Goal, Count::Required),
     ("setup", Field::Setup, Count::Any),
     ("then", Field::Then, Count::Any),
@@ -181,6 +182,7 @@ const FIELDS: [(&str, Field, Count); 18] = [
     ("expect admitted", Field::ExpectAdmitted, Count::Optional),
     ("expect refused", Field::ExpectRefused, Count::Optional),
     ("expect ack", Field::ExpectAck, Count::Optional),
+    ("expect found", Field::ExpectFound, Count::Optional),
     ("hint", Field::Hint, Count::Required),
     ("solution", Field::Solution, Count::Required),
     ("statements", Field::Statements, Count::Optional),
@@ -346,6 +348,7 @@ impl Draft {
             Field::ExpectEvent => expect.event = Some(expect::event(value)?),
             Field::ExpectPayload => expect.payload = Some(expect::json_array(entry.word, value)?),
             Field::ExpectAck => expect.ack = Some(expect::json_array(entry.word, value)?),
+            Field::ExpectFound => expect.found = Some(expect::names(value)?),
             Field::ExpectRooms => {
                 let (name, rooms) = expect::rooms(value)?;
                 if expect.rooms.insert(name.clone(), rooms).is_some() {

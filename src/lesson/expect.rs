@@ -20,6 +20,8 @@ pub struct Expect {
     pub refused: Option<BTreeSet<String>>,
     /// The arguments the sender's `ack` callback must receive.
     pub ack: Option<Vec<Value>>,
+    /// Exactly who the last `fetchSockets()` of the answer must find (v3).
+    pub found: Option<BTreeSet<String>>,
 }
 
 impl Expect {
@@ -31,6 +33,7 @@ impl Expect {
             && self.admitted.is_none()
             && self.refused.is_none()
             && self.ack.is_none()
+            && self.found.is_none()
     }
 }
 

@@ -46,12 +46,14 @@ pub enum UsedMember {
     SocketsJoin,
     SocketsLeave,
     DisconnectSockets,
+    /// `fetchSockets()` (v3).
+    FetchSockets,
     /// `callback(…)`: a handler's answer to an acknowledgement.
     Callback,
 }
 
 /// Every member `require: uses` knows, by its word.
-pub const MEMBERS: [(&str, UsedMember); 13] = [
+pub const MEMBERS: [(&str, UsedMember); 14] = [
     ("to", UsedMember::To),
     ("except", UsedMember::Except),
     ("broadcast", UsedMember::Broadcast),
@@ -64,6 +66,7 @@ pub const MEMBERS: [(&str, UsedMember); 13] = [
     ("socketsJoin", UsedMember::SocketsJoin),
     ("socketsLeave", UsedMember::SocketsLeave),
     ("disconnectSockets", UsedMember::DisconnectSockets),
+    ("fetchSockets", UsedMember::FetchSockets),
     ("callback", UsedMember::Callback),
 ];
 
@@ -83,6 +86,7 @@ impl UsedMember {
             UsedMember::SocketsJoin => ".socketsJoin(…)",
             UsedMember::SocketsLeave => ".socketsLeave(…)",
             UsedMember::DisconnectSockets => ".disconnectSockets()",
+            UsedMember::FetchSockets => ".fetchSockets()",
             UsedMember::Callback => "callback(…)",
         }
     }

@@ -13,6 +13,7 @@ mod acks;
 mod learn;
 mod link;
 mod ndjson;
+mod query;
 mod transcript;
 mod wrap;
 

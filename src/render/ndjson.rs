@@ -145,6 +145,18 @@ enum OutcomeLine<'a> {
     Dropped {
         dropped: &'a str,
     },
+    /// v3: `fetchSockets()`, by client name.
+    Sockets {
+        sockets: BTreeMap<&'a str, FetchedLine<'a>>,
+    },
+}
+
+/// A socket `fetchSockets()` found: its rooms, and its server on a cluster.
+#[derive(Serialize)]
+struct FetchedLine<'a> {
+    rooms: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server: Option<&'a str>,
 }
 
 /// The two sides' reasons for a disconnection.
@@ -216,6 +228,18 @@ impl<'a> OutcomeLine<'a> {
             Outcome::Offline { buffered: true, .. } => OutcomeLine::Buffered { buffered: true },
             Outcome::Offline { .. } => OutcomeLine::Dropped {
                 dropped: "volatile",
+            },
+            Outcome::Sockets { found, .. } => OutcomeLine::Sockets {
+                sockets: found
+                    .iter()
+                    .map(|(name, found)| {
+                        let line = FetchedLine {
+                            rooms: &found.rooms,
+                            server: found.server.as_deref(),
+                        };
+                        (name.as_str(), line)
+                    })
+                    .collect(),
             },
         }
     }

@@ -283,6 +283,7 @@ impl<W: Write> Transcript<W> {
                 event,
                 buffered,
             } => self.offline(name, event, *buffered, w)?,
+            Outcome::Sockets { found, missed } => self.fetched(found, missed, w)?,
         }
         Ok(())
     }
@@ -438,12 +439,12 @@ const NAME_COLUMN_AT_MOST: usize = 32;
 /// `name`, then spaces up to `width` (at most [`NAME_COLUMN_AT_MOST`])
 /// characters. The bound also keeps `format!` from panicking: a width past
 /// 65,535 is "out of range".
-fn pad(name: &str, width: usize) -> String {
+pub(super) fn pad(name: &str, width: usize) -> String {
     let width = width.min(NAME_COLUMN_AT_MOST);
     format!("{name:<width$}")
 }
 
-fn quoted_list(rooms: &[String]) -> String {
+pub(super) fn quoted_list(rooms: &[String]) -> String {
     rooms
         .iter()
         .map(|r| quoted(r))

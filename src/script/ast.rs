@@ -237,6 +237,9 @@ pub enum BroadcastAction {
     DisconnectSockets {
         close: bool,
     },
+    /// `io[.of(…)][.in(…)].fetchSockets()` (v3, a statement of its own):
+    /// lists the sockets found, every server's with an adapter.
+    FetchSockets,
 }
 
 impl<T> Arg<T> {

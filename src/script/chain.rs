@@ -48,6 +48,8 @@ enum Verb {
     Join,
     Leave,
     Disconnect,
+    /// `fetchSockets()` (v3): a query, not an action.
+    Fetch,
 }
 
 /// One member a chain accepts.
@@ -89,6 +91,7 @@ const MEMBERS: &[Member] = &[
         SOCKETS,
         Does::Sockets(Verb::Disconnect),
     ),
+    member("fetchSockets", "()", SOCKETS, Does::Sockets(Verb::Fetch)),
 ];
 
 const fn member(
@@ -214,6 +217,9 @@ impl Cursor<'_> {
                     Chain::Operator
                 }
                 Does::Socket(verb) => return Ok(Expr::Socket(self.socket_action(verb)?)),
+                Does::Sockets(Verb::Fetch) => {
+                    return self.fetch_sockets(root, scope, to, except);
+                }
                 Does::Sockets(verb) => {
                     let action = self.broadcast_action(verb, member.name)?;
                     return Ok(Expr::Broadcast {
@@ -386,6 +392,7 @@ impl Cursor<'_> {
             Verb::Disconnect => SocketAction::Disconnect {
                 close: self.optional_bool("disconnect")?,
             },
+            Verb::Fetch => unreachable!("fetchSockets is no member of `socket`"),
         })
     }
 
@@ -401,6 +408,7 @@ impl Cursor<'_> {
             Verb::Disconnect => BroadcastAction::DisconnectSockets {
                 close: self.optional_bool(method)?,
             },
+            Verb::Fetch => BroadcastAction::FetchSockets,
         })
     }
 
@@ -495,8 +503,8 @@ mod tests {
         assert_eq!(
             expected_members(Chain::Io),
             "after `io` come `.of(\"/ns\")`, `.sockets`, `.to(…)`, `.in(…)`, `.except(…)`, \
-             `.timeout(MS)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)` or \
-             `.disconnectSockets()`"
+             `.timeout(MS)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)`, \
+             `.disconnectSockets()` or `.fetchSockets()`"
         );
         assert_eq!(
             expected_members(Chain::Socket),
@@ -508,13 +516,13 @@ mod tests {
             expected_members(Chain::Namespace),
             "after a namespace come `.to(…)`, `.in(…)`, `.except(…)`, `.timeout(MS)`, \
              `.emit(…)`, \
-             `.socketsJoin(…)`, `.socketsLeave(…)` or `.disconnectSockets()`"
+             `.socketsJoin(…)`, `.socketsLeave(…)`, `.disconnectSockets()` or `.fetchSockets()`"
         );
         assert_eq!(
             expected_members(Chain::Operator),
             "after `.to`, `.in`, `.except` or `.broadcast` come `.to(…)`, `.in(…)`, \
-             `.except(…)`, `.timeout(MS)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)` or \
-             `.disconnectSockets()`"
+             `.except(…)`, `.timeout(MS)`, `.emit(…)`, `.socketsJoin(…)`, `.socketsLeave(…)`, \
+             `.disconnectSockets()` or `.fetchSockets()`"
         );
     }
 

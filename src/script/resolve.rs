@@ -111,6 +111,7 @@ impl Expr {
                     BroadcastAction::DisconnectSockets { close } => {
                         BroadcastAction::DisconnectSockets { close: *close }
                     }
+                    BroadcastAction::FetchSockets => BroadcastAction::FetchSockets,
                 },
             },
         })

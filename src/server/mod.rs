@@ -28,6 +28,7 @@ pub(crate) mod net;
 mod outside;
 mod own;
 mod perform;
+mod query;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
@@ -53,6 +54,7 @@ use crate::protocol::{SYNC_EVENT, WAIT_BOUND, wait_bound};
 use crate::script::{Action, Expr, Hook};
 use handlers::add_namespace;
 use perform::{Actor, bounded, perform};
+pub use query::Found;
 
 /// The handshake header with a simulated client's place in the script's
 /// order of connections: the order its socket was admitted in, as far as

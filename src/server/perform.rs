@@ -296,7 +296,7 @@ fn perform_on_socket<A: Adapter>(
 }
 
 /// The sockets a broadcast selects: its scope, narrowed by rooms.
-fn select<A: Adapter>(
+pub(super) fn select<A: Adapter>(
     actor: &Actor<'_, A>,
     scope: &Scope,
     to: &[Arg<Vec<Room>>],
@@ -361,5 +361,7 @@ async fn perform_on_sockets<A: Adapter>(
             Err(e @ BroadcastError::Adapter(_)) => Err(adapter("disconnectSockets", &e)),
             Err(e) => Err(format!("disconnectSockets failed: {e}")),
         },
+        // A query: `Server::fetch` runs it (see `fetch.rs`).
+        BroadcastAction::FetchSockets => Err("fetchSockets() is a query of its own".to_owned()),
     }
 }

@@ -807,6 +807,16 @@ fn generated_scripts_suit_the_official_server() {
                 if has("disconnected") {
                     count("disconnected".to_owned());
                 }
+                // v3: cluster queries.
+                if let Some(found) = line.get("sockets").and_then(Value::as_object) {
+                    count("sockets (fetchSockets)".to_owned());
+                    if found
+                        .values()
+                        .any(|s| s["rooms"].as_array().is_some_and(|r| !r.is_empty()))
+                    {
+                        count("sockets: a socket in a room".to_owned());
+                    }
+                }
                 count_link_line(line, code, &mut count);
                 match (line.get("connected"), line.get("error")) {
                     (Some(Value::Bool(true)), _) => count("connect: admitted".to_owned()),
@@ -851,6 +861,8 @@ fn generated_scripts_suit_the_official_server() {
         "ack of a server's ask",
         "error: client NAME is not connected",
         "disconnected",
+        "sockets (fetchSockets)",
+        "sockets: a socket in a room",
     ]
     .into_iter()
     .chain(LINK_KINDS)

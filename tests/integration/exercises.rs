@@ -11,11 +11,13 @@ use sockets_tour::{Ending, Piped, Placed, Practice, Servers, Transcript};
 mod acks;
 mod cases;
 mod later;
+mod queries;
 mod reconnect;
 
 use acks::ACKS;
 use cases::{Case, EARLY};
 use later::LATER;
+use queries::QUERIES;
 use reconnect::RECONNECT;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -60,7 +62,13 @@ fn every_builtin_exercise_fails_wrong_answers_and_passes_two_right_ones() {
     let runtime = runtime();
     let mut covered = std::collections::BTreeSet::new();
     let mut failures = Vec::new();
-    for case in EARLY.iter().chain(LATER).chain(ACKS).chain(RECONNECT) {
+    for case in EARLY
+        .iter()
+        .chain(LATER)
+        .chain(ACKS)
+        .chain(RECONNECT)
+        .chain(QUERIES)
+    {
         let lesson =
             sockets_tour::parse_markdown(sockets_tour::builtin(case.lesson).unwrap()).unwrap();
         let exercises = Placed::all_of(&lesson).unwrap();

@@ -406,6 +406,7 @@ impl Gen {
             76..=80 => self.id_statement(),
             81..=86 => self.link_statement(),
             87..=91 if self.model.cluster.is_none() => self.ack_statement(),
+            92..=94 => self.fetch_statement(),
             _ => self.join_or_leave(),
         }
     }
@@ -1298,6 +1299,28 @@ impl Gen {
         self.io_line(&chain)
     }
 
+    /// v3: `[@A ]io[.of(…)][.in(…)][.except(…)].fetchSockets()`, a query
+    /// that changes nothing.
+    fn fetch_statement(&mut self) -> String {
+        let g = self.gap;
+        let head = self.io_head();
+        let mut line = match &head {
+            Head::IoOf { written, ns } => {
+                self.model.declared.insert((*ns).to_owned());
+                format!("io{g}.{g}of({g}{}{g})", json_string(written))
+            }
+            Head::Io { sockets: true } => format!("io{g}.{g}sockets"),
+            _ => "io".to_owned(),
+        };
+        for _ in 0..self.rng.below(3) {
+            let kind = self.rng.one_of(&["in", "to", "except"]);
+            let rooms = self.rooms(false, Ids::Named);
+            line.push_str(&format!("{g}.{g}{kind}({g}{}{g})", render_rooms(&rooms)));
+        }
+        let at = self.at();
+        format!("{at}{line}{g}.{g}fetchSockets({g})")
+    }
+
     /// The v2 id-room forms: private messages, the `socket.to(socket.id)`
     /// trap, ids mixed with room names, and actions on one socket by its id.
     fn id_statement(&mut self) -> String {
@@ -2027,6 +2050,9 @@ fn cluster_scripts_are_deterministic_and_use_every_cluster_form() {
         l.starts_with('@') && l.contains("disconnectSockets(")
     });
     any("disconnect handler", &|l| l.contains("\"disconnect\":"));
+    any("fetchSockets on a server", &|l| {
+        l.starts_with('@') && l.contains("fetchSockets(")
+    });
     any("join", &|l| l.contains(".join("));
     // A mid-script `servers` line: at least one script declares servers twice.
     assert!(

@@ -14,6 +14,7 @@ mod messages;
 mod modes;
 mod outside;
 mod parser;
+mod queries;
 mod reconnect;
 mod redis_stops;
 mod reliability;

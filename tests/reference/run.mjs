@@ -23,6 +23,7 @@ import { createClient } from "redis";
 import { Server } from "socket.io";
 import { io as connectClient } from "socket.io-client";
 import * as acks from "./acks.mjs"; // v3: acknowledgements in depth
+import * as queries from "./cluster-queries.mjs"; // v3: fetchSockets
 
 const RESERVED = new Set([
   "connect",
@@ -502,6 +503,11 @@ class Parser {
       } else if (name === "disconnectSockets" && operatorLike) {
         args = this.args(allowMsg);
         checkBool(args, m.col, name);
+        action = true;
+      } else if (name === "fetchSockets" && operatorLike) {
+        // v3: a cluster query (cluster-queries.mjs)
+        queries.checkFetch(this, h.v, members, m.col);
+        args = [];
         action = true;
       } else {
         const what = { io: "`io`", socket: "`socket`", nsp: "a namespace", op: "a broadcast operator" }[type];
@@ -1313,6 +1319,8 @@ export async function run(stmts, emitLine) {
         case "disconnectSockets":
           obj[m.name](...a);
           return { kind: "disconnect" };
+        case "fetchSockets": // v3: awaited by the step (cluster-queries.mjs)
+          return { kind: "fetch", fetching: obj.fetchSockets() };
         default:
           throw new Error(`internal: unknown member ${m.name}`);
       }
@@ -1404,6 +1412,8 @@ export async function run(stmts, emitLine) {
       case "disconnect":
       case "callback":
         return null;
+      case "sockets": // v3: fetchSockets()
+        return { sockets: outcome.sockets };
       default:
         throw new Error(`internal: unknown outcome ${outcome.kind}`);
     }
@@ -1616,6 +1626,7 @@ export async function run(stmts, emitLine) {
         } catch (e) {
           outcome = { error: e.message };
         }
+        if (outcome.kind === "fetch") outcome = await queries.fetched(outcome.fetching, clients, st.step);
         await settle(snapshot);
         let ack = null;
         if (asked && outcome.error === undefined) {

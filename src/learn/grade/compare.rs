@@ -33,6 +33,8 @@ pub struct Observed {
     /// Per client connected by the graded lines: `None` when admitted.
     pub admissions: BTreeMap<String, Option<String>>,
     pub ack: Option<Vec<Value>>,
+    /// Who the last `fetchSockets()` found (v3).
+    pub found: Option<BTreeSet<String>>,
     /// Run-time errors of the graded lines: the code, the message.
     pub errors: Vec<(String, String)>,
 }
@@ -59,6 +61,9 @@ pub fn observe(expect: &Expect, reports: &[(Part, StepReport)], end: &RoomsNow) 
         };
         if let Some(acks) = &report.ack {
             seen.ack = acks.values().next().cloned();
+        }
+        if let Outcome::Sockets { found, .. } = &report.outcome {
+            seen.found = Some(found.keys().cloned().collect());
         }
         for outcome in report.outcomes() {
             match outcome {
@@ -148,6 +153,12 @@ pub fn compare(
                 });
             }
         }
+    }
+    if expect.found.is_some() && answer.found != reference.found {
+        misses.push(Miss::Found {
+            got: answer.found.clone(),
+            want: reference.found.clone().unwrap_or_default(),
+        });
     }
     if expect.ack.is_some() && answer.ack != reference.ack {
         misses.push(Miss::Ack {

@@ -268,6 +268,9 @@ fn expr_members(expr: &Expr, code: &str, used: &mut BTreeSet<UsedMember>) {
                 BroadcastAction::DisconnectSockets { .. } => {
                     used.insert(UsedMember::DisconnectSockets);
                 }
+                BroadcastAction::FetchSockets => {
+                    used.insert(UsedMember::FetchSockets);
+                }
             }
         }
     }

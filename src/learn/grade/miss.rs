@@ -54,6 +54,12 @@ pub enum Miss {
         got: Option<Vec<Value>>,
         want: Vec<Value>,
     },
+    /// The answer's last `fetchSockets()` found other sockets than the
+    /// goal's (`None`: it fetched nothing) (v3).
+    Found {
+        got: Option<BTreeSet<String>>,
+        want: BTreeSet<String>,
+    },
     /// A graded statement ended in a run-time error.
     Failed { code: String, message: String },
     /// Got an event in a step where the reference solution sends it none.
@@ -239,6 +245,20 @@ impl fmt::Display for Miss {
                 args(got),
                 args(want)
             ),
+            Miss::Found { got: None, want } => write!(
+                f,
+                "the goal wants a `fetchSockets()` that finds {}, and the answer fetched nothing",
+                found_names(want)
+            ),
+            Miss::Found {
+                got: Some(got),
+                want,
+            } => write!(
+                f,
+                "`fetchSockets()` found {}, but the goal wants {}",
+                found_names(got),
+                found_names(want)
+            ),
             Miss::Failed { code, message } => write!(f, "`{code}` failed: {message}"),
             Miss::Extra { when, name, event } => write!(
                 f,
@@ -302,5 +322,14 @@ pub fn room_set(rooms: &BTreeSet<String>) -> String {
         "no room".to_owned()
     } else {
         quoted_rooms(rooms)
+    }
+}
+
+/// The sockets a `fetchSockets()` found, by client name, for a miss.
+fn found_names(names: &BTreeSet<String>) -> String {
+    if names.is_empty() {
+        "no socket".to_owned()
+    } else {
+        names.iter().cloned().collect::<Vec<_>>().join(", ")
     }
 }

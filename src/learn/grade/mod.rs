@@ -12,7 +12,7 @@ mod conditions;
 mod hint;
 mod miss;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -164,6 +164,15 @@ pub fn grade(
             }),
         }
     }
+    if let Some(want) = &expect.found {
+        let got = observed_found(reports);
+        if got.as_ref() != Some(want) {
+            misses.push(Miss::Found {
+                got,
+                want: want.clone(),
+            });
+        }
+    }
     if let Some(want) = &expect.ack {
         let got = observed_ack(reports);
         if got.as_ref() != Some(want) {
@@ -250,6 +259,19 @@ fn observed_ack(reports: &[(Part, StepReport)]) -> Option<Vec<Value>> {
         .filter_map(|(_, report)| report.ack.as_ref())
         .next_back()
         .and_then(|acks| acks.values().next().cloned())
+}
+
+/// Who the last `fetchSockets()` of the graded lines found (`None`: the
+/// lines fetched nothing) (v3).
+fn observed_found(reports: &[(Part, StepReport)]) -> Option<BTreeSet<String>> {
+    reports
+        .iter()
+        .filter(|(part, _)| *part != Part::Start)
+        .filter_map(|(_, report)| match &report.outcome {
+            Outcome::Sockets { found, .. } => Some(found.keys().cloned().collect()),
+            _ => None,
+        })
+        .next_back()
 }
 
 /// `name`'s rooms in `rooms` (empty if it is not connected).

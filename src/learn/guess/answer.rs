@@ -42,6 +42,9 @@ pub enum Question {
     /// `events` were sent while `name` was away: will it get them now
     /// that it connects again?
     Missed { name: String, events: Vec<String> },
+    /// Whose sockets will this `fetchSockets()` find (v3)? `server`: the
+    /// server that asks, on a cluster.
+    Found { server: Option<String> },
 }
 
 impl Question {
@@ -66,6 +69,12 @@ impl Question {
                 "What will the server's callback get from {name}'s answer to {event}? (the \
                  arguments as JSON, e.g. `\"yes\"`; `-` if no answer comes back; `?` to skip)"
             ),
+            Question::Found { server } => {
+                let who = server
+                    .as_ref()
+                    .map_or("the server".to_owned(), |label| format!("server {label}"));
+                format!("Whose sockets will {who} find? (client names, `-` for none, `?` to skip)")
+            }
             Question::Missed { name, events } => {
                 let (events, it) = match events.as_slice() {
                     [one] => (quoted(one), "it"),
@@ -88,7 +97,7 @@ impl Question {
     /// Reads an answer; `Err` says why it cannot be read (ask again).
     pub fn parse(&self, answer: &str, clients: &BTreeSet<String>) -> Result<Prediction, String> {
         match self {
-            Question::Receivers { .. } => parse_receivers(answer, clients),
+            Question::Receivers { .. } | Question::Found { .. } => parse_receivers(answer, clients),
             Question::Admission { .. } => parse_admission(answer),
             Question::Ack { .. } | Question::Promise { .. } | Question::Answer { .. } => {
                 parse_ack(answer)

@@ -198,6 +198,11 @@ impl Asker {
                 .map(|what| Question::Receivers { what })
         };
         match &statement.kind {
+            StatementKind::Server { expr, .. } if crate::script::is_fetch(expr) => {
+                Some(Question::Found {
+                    server: statement.server.clone(),
+                })
+            }
             StatementKind::Server { expr, .. } | StatementKind::Ask { expr, .. } => {
                 emitted(expr).map(|what| Question::Receivers { what })
             }

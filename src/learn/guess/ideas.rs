@@ -145,7 +145,7 @@ impl Idea {
                 Expr::Broadcast {
                     to,
                     except,
-                    action: BroadcastAction::Emit { .. },
+                    action: BroadcastAction::Emit { .. } | BroadcastAction::FetchSockets,
                     ..
                 } => {
                     // Whoever got it was reached by the form's rooms, or by

@@ -20,6 +20,9 @@ pub struct ClientGrade {
     pub got: bool,
     /// Why it did not, from the server's state.
     pub reason: Option<Reason>,
+    /// The guess was whose sockets a `fetchSockets()` finds (v3): `said`
+    /// and `got` are about being found, not receiving.
+    pub fetch: bool,
 }
 
 impl ClientGrade {
@@ -123,6 +126,7 @@ impl Graded {
 pub fn grade(question: &Question, prediction: &Prediction, report: &StepReport) -> Graded {
     match (question, prediction) {
         (_, Prediction::Skipped) => Graded::Skipped,
+        (Question::Found { .. }, Prediction::Receivers(said)) => grade_found(said, report),
         (
             Question::Ack { name, .. }
             | Question::Promise { name, .. }
@@ -159,6 +163,27 @@ pub fn grade(question: &Question, prediction: &Prediction, report: &StepReport) 
     }
 }
 
+/// A guess of whose sockets a `fetchSockets()` finds (v3): right about a
+/// client when it was said exactly if it was found.
+fn grade_found(said: &BTreeSet<String>, report: &StepReport) -> Graded {
+    let Outcome::Sockets { found, missed } = &report.outcome else {
+        return Graded::Ungradable;
+    };
+    let names: BTreeSet<&String> = found.keys().chain(missed.keys()).chain(said).collect();
+    Graded::Receivers(
+        names
+            .into_iter()
+            .map(|name| ClientGrade {
+                name: name.clone(),
+                said: said.contains(name),
+                got: found.contains_key(name),
+                reason: missed.get(name).cloned(),
+                fetch: true,
+            })
+            .collect(),
+    )
+}
+
 /// A receivers or admission guess, graded against the first outcome of
 /// the step it was about.
 fn grade_emit(prediction: &Prediction, report: &StepReport) -> Graded {
@@ -182,6 +207,7 @@ fn grade_outcome(prediction: &Prediction, outcome: &Outcome) -> Graded {
                         Delivery::Missed(reason) => Some(reason.clone()),
                         Delivery::Received(_) => None,
                     },
+                    fetch: false,
                 })
                 .collect(),
         ),
@@ -215,6 +241,7 @@ fn grade_nothing(prediction: &Prediction, own: &Outcome) -> Graded {
                     said: true,
                     got: false,
                     reason: None,
+                    fetch: false,
                 })
                 .collect(),
         ),
@@ -256,6 +283,11 @@ pub fn wrong_because(client: &ClientGrade) -> Option<String> {
     }
     let name = &client.name;
     Some(match (&client.reason, client.said) {
+        (Some(reason), true) if client.fetch => {
+            format!("you said {name}, but it was not found: {}", explain(reason))
+        }
+        (None, true) if client.fetch => format!("you said {name}, but the fetch did not find it"),
+        (_, false) if client.fetch => format!("you left {name} out, but the fetch found it"),
         (Some(reason), true) => format!("you said {name}: {}", explain(reason)),
         (None, true) => format!("you said {name}, but the step emitted nothing"),
         (_, false) => format!("you left {name} out, but {name} got it"),
