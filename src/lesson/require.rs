@@ -48,10 +48,12 @@ pub enum UsedMember {
     DisconnectSockets,
     /// `callback(…)`: a handler's answer to an acknowledgement.
     Callback,
+    /// `reason` (v3): why a disconnect handler's socket left.
+    Reason,
 }
 
 /// Every member `require: uses` knows, by its word.
-pub const MEMBERS: [(&str, UsedMember); 13] = [
+pub const MEMBERS: [(&str, UsedMember); 14] = [
     ("to", UsedMember::To),
     ("except", UsedMember::Except),
     ("broadcast", UsedMember::Broadcast),
@@ -65,6 +67,7 @@ pub const MEMBERS: [(&str, UsedMember); 13] = [
     ("socketsLeave", UsedMember::SocketsLeave),
     ("disconnectSockets", UsedMember::DisconnectSockets),
     ("callback", UsedMember::Callback),
+    ("reason", UsedMember::Reason),
 ];
 
 impl UsedMember {
@@ -84,6 +87,7 @@ impl UsedMember {
             UsedMember::SocketsLeave => ".socketsLeave(…)",
             UsedMember::DisconnectSockets => ".disconnectSockets()",
             UsedMember::Callback => "callback(…)",
+            UsedMember::Reason => "`reason` (why the socket left)",
         }
     }
 }

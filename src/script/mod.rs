@@ -11,6 +11,7 @@
 //! - `cursor`: words, names, strings and `msg` at a column of one line.
 //! - `json`: JSON literals as a script writes them.
 //! - `scan`: where the string literals are in a line (JSON's and JavaScript's).
+//! - `reason`: `reason`, why a socket leaves, in a disconnect handler (v3).
 //! - `resolve`: `msg` replaced by the client's first argument.
 //! - `error`: syntax errors, rendered as a compiler would.
 //! - `suggest`: "did you mean", the nearest word by edit distance.
@@ -24,6 +25,7 @@ mod handshake;
 mod json;
 mod link;
 mod parser;
+mod reason;
 mod resolve;
 mod scan;
 mod statement;
@@ -38,5 +40,6 @@ pub use chain::{After, members_after};
 pub use error::SyntaxError;
 pub use link::Link;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
+pub use reason::uses_reason;
 pub use resolve::Env;
 pub use scan::{Quotes, Region, scan};

@@ -132,7 +132,7 @@ fn on_connect<A: Adapter>(
         // connection handler sends it (or its disconnection) comes after.
         // A socket that closed meanwhile is reported by its disconnect handler.
         let _ = socket.emit(WELCOME_EVENT, &());
-        let hook = run_hook(&shared, &io, &socket, CONNECTION, &name, false).await;
+        let hook = run_hook(&shared, &io, &socket, CONNECTION, &name, None).await;
         let _ = shared.notices.send(Notice::Connected { name, hook });
     })
 }
@@ -145,13 +145,16 @@ async fn run_hook<A: Adapter>(
     socket: &SocketRef<A>,
     event: &str,
     name: &str,
-    leaving: bool,
+    reason: Option<&str>,
 ) -> Option<HookResult> {
+    // Only the `disconnect` handler runs for a socket that has left its rooms.
+    let leaving = event == DISCONNECT;
     let action = lock(&shared.handlers)
         .get(&(socket.ns().to_owned(), event.to_owned()))
         .cloned()?;
     let msg = Value::String(name.to_owned());
-    let (action, result) = match super::own::resolve(shared, socket, &action, &msg, leaving) {
+    let (action, result) = match super::own::resolve(shared, socket, &action, &msg, leaving, reason)
+    {
         Err(e) => (action, Err(e)),
         Ok(Action::Expr(expr)) => {
             let mut actor = Actor::new(io, shared, Some(socket));
@@ -206,14 +209,14 @@ fn on_disconnect<A: Adapter>(
     // `disconnecting` first, while the socket is still in its rooms (as
     // socketioxide runs this handler: the official server does the same),
     // then `disconnect`, which acts as if it had left them (see `Actor::leaving`).
-    let hooks: Vec<(Hook, &str, bool)> = if registered {
+    let hooks: Vec<(Hook, &str)> = if registered {
         let handlers = lock(&shared.handlers);
         [
-            (Hook::Disconnecting, DISCONNECTING, false),
-            (Hook::Disconnect, DISCONNECT, true),
+            (Hook::Disconnecting, DISCONNECTING),
+            (Hook::Disconnect, DISCONNECT),
         ]
         .into_iter()
-        .filter(|(_, event, _)| handlers.contains_key(&(ns.clone(), (*event).to_owned())))
+        .filter(|(_, event)| handlers.contains_key(&(ns.clone(), (*event).to_owned())))
         .collect()
     } else {
         Vec::new()
@@ -230,8 +233,9 @@ fn on_disconnect<A: Adapter>(
         });
     }
     async move {
-        for (hook, event, leaving) in hooks {
-            if let Some(run) = run_hook(&shared, &io, &socket, event, &name, leaving).await {
+        for (hook, event) in hooks {
+            let reason = Some(handler_reason(reason));
+            if let Some(run) = run_hook(&shared, &io, &socket, event, &name, reason).await {
                 let _ = shared.notices.send(Notice::DisconnectHook {
                     name: name.clone(),
                     ns: ns.clone(),
@@ -375,7 +379,7 @@ pub(super) async fn on_event<A: Adapter>(
         .flatten();
     let outcome = match handler {
         None => Handled::NoHandler { event },
-        Some(action) => match super::own::resolve(&shared, &socket, &action, &msg, false) {
+        Some(action) => match super::own::resolve(&shared, &socket, &action, &msg, false, None) {
             Err(e) => Handled::Ran {
                 action,
                 result: Err(e),
@@ -411,6 +415,17 @@ fn answer<A: Adapter>(
     let ack = ack.ok_or(NO_CALLBACK)?;
     ack.send(&Args(&lits(args)?))
         .map_err(|e| format!("the acknowledgement could not be sent: {e}"))
+}
+
+/// The `reason` a disconnect handler is given: the official server's words
+/// for socketioxide's reason, with a connection that ended without a
+/// websocket close frame (`drop`) called "transport close", as the engine
+/// reports it for the disconnected line (see `engine/reconnect.rs`).
+fn handler_reason(reason: DisconnectReason) -> &'static str {
+    match reason {
+        DisconnectReason::TransportError => "transport close",
+        other => official_reason(other),
+    }
 }
 
 /// socketioxide's disconnect reasons, in the official server's words.

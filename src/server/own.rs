@@ -10,8 +10,8 @@ use socketioxide::extract::SocketRef;
 use super::{Shared, lock, rooms_of};
 use crate::script::{Action, Env, Room};
 
-/// `action` with `msg`, `socket.handshake.auth.KEY` and `...socket.rooms`
-/// put in place for `socket`. A `leaving` socket (its `disconnect` handler
+/// `action` with `msg`, `socket.handshake.auth.KEY`, `...socket.rooms` and
+/// a disconnect handler's `reason` put in place for `socket`. A `leaving` socket (its `disconnect` handler
 /// runs) is in no room on the official server, which has taken it out of
 /// every room before; socketioxide still has it in them: the tour says
 /// what the official server does.
@@ -21,6 +21,7 @@ pub(super) fn resolve<A: Adapter>(
     action: &Action,
     msg: &Value,
     leaving: bool,
+    reason: Option<&str>,
 ) -> Result<Action, String> {
     let auth = lock(&shared.auths)
         .get(&socket.id)
@@ -37,5 +38,6 @@ pub(super) fn resolve<A: Adapter>(
         msg,
         auth: &auth,
         rooms: &rooms,
+        reason,
     })
 }

@@ -252,6 +252,6 @@ fn emitted(expr: &Expr) -> Option<String> {
     };
     Some(match event {
         Arg::Lit(name) => quoted(name),
-        Arg::Msg | Arg::Auth(_) => "the event".to_owned(),
+        Arg::Msg | Arg::Auth(_) | Arg::Reason => "the event".to_owned(),
     })
 }
