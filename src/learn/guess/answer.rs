@@ -39,6 +39,8 @@ pub enum Question {
     /// What will the server's callback get from `name`'s answer to its
     /// ask with `event` (quoted; v3)?
     Answer { name: String, event: String },
+    /// Who will answer a broadcast's ask with `event` (quoted; v3)?
+    Answerers { event: String },
     /// `events` were sent while `name` was away: will it get them now
     /// that it connects again?
     Missed { name: String, events: Vec<String> },
@@ -66,6 +68,10 @@ impl Question {
                 "What will the server's callback get from {name}'s answer to {event}? (the \
                  arguments as JSON, e.g. `\"yes\"`; `-` if no answer comes back; `?` to skip)"
             ),
+            Question::Answerers { event } => format!(
+                "Who will answer the server's ask with {event}? (names, `-` for nobody, \
+                 `?` to skip)"
+            ),
             Question::Missed { name, events } => {
                 let (events, it) = match events.as_slice() {
                     [one] => (quoted(one), "it"),
@@ -88,7 +94,9 @@ impl Question {
     /// Reads an answer; `Err` says why it cannot be read (ask again).
     pub fn parse(&self, answer: &str, clients: &BTreeSet<String>) -> Result<Prediction, String> {
         match self {
-            Question::Receivers { .. } => parse_receivers(answer, clients),
+            Question::Receivers { .. } | Question::Answerers { .. } => {
+                parse_receivers(answer, clients)
+            }
             Question::Admission { .. } => parse_admission(answer),
             Question::Ack { .. } | Question::Promise { .. } | Question::Answer { .. } => {
                 parse_ack(answer)
