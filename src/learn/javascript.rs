@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::script::{
     Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, EVERY_NAMESPACE, Expr,
-    Room, Scope, SocketAction, Statement, StatementKind,
+    Room, Scope, SocketAction, Statement, StatementKind, uses_reason,
 };
 
 /// `drop`, `reconnect` and volatile emits (v3) as the client's code.
@@ -96,6 +96,7 @@ pub fn javascript(statement: &Statement) -> Vec<String> {
                     crate::script::Arg::Lit(v) => value(v),
                     crate::script::Arg::Msg => "msg".to_owned(),
                     crate::script::Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
+                    crate::script::Arg::Reason => "reason".to_owned(),
                 })
                 .collect();
             vec![format!(
@@ -213,7 +214,10 @@ fn handler(ns: &str, event: &str, action: &Action) -> Vec<String> {
         DISCONNECT | DISCONNECTING => vec![
             open,
             name,
-            format!("  socket.on(\"{event}\", () => {{"),
+            format!(
+                "  socket.on(\"{event}\", ({}) => {{",
+                if uses_reason(action) { "reason" } else { "" }
+            ),
             format!("    {body}"),
             "  });".to_owned(),
             "});".to_owned(),
@@ -311,6 +315,7 @@ fn arg(a: &Arg<Value>) -> String {
         Arg::Lit(v) => value(v),
         Arg::Msg => "msg".to_owned(),
         Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
+        Arg::Reason => "reason".to_owned(),
     }
 }
 
@@ -319,6 +324,7 @@ fn string(a: &Arg<String>) -> String {
         Arg::Lit(s) => value(&Value::String(s.clone())),
         Arg::Msg => "msg".to_owned(),
         Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
+        Arg::Reason => "reason".to_owned(),
     }
 }
 
@@ -328,6 +334,7 @@ fn strings(a: &Arg<Vec<String>>) -> String {
         Arg::Lit(list) => value(&Value::from(list.clone())),
         Arg::Msg => "msg".to_owned(),
         Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
+        Arg::Reason => "reason".to_owned(),
     }
 }
 
@@ -343,6 +350,7 @@ fn rooms_js(a: &Arg<Vec<Room>>) -> String {
         Arg::Lit(list) => format!("[{}]", list.iter().map(room).collect::<Vec<_>>().join(", ")),
         Arg::Msg => "msg".to_owned(),
         Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
+        Arg::Reason => "reason".to_owned(),
     }
 }
 
@@ -393,6 +401,11 @@ mod tests {
         assert_eq!(
             js(r#"on "ping": socket.emit("pong", msg)"#),
             "io.on(\"connection\", (socket) => {\n  socket.on(\"ping\", (msg) => {\n    socket.emit(\"pong\", msg);\n  });\n});"
+        );
+        assert_eq!(
+            js(r#"on "disconnect": io.emit("left", msg, reason)"#),
+            "io.on(\"connection\", (socket) => {\n  const msg = socket.handshake.auth.name;\n  \
+             socket.on(\"disconnect\", (reason) => {\n    io.emit(\"left\", msg, reason);\n  });\n});"
         );
         assert_eq!(
             js(r#"io.to(["a", "b"]).except("m").emit("news", {"ok": true})"#),

@@ -50,10 +50,12 @@ pub enum UsedMember {
     FetchSockets,
     /// `callback(…)`: a handler's answer to an acknowledgement.
     Callback,
+    /// `reason` (v3): why a disconnect handler's socket left.
+    Reason,
 }
 
 /// Every member `require: uses` knows, by its word.
-pub const MEMBERS: [(&str, UsedMember); 14] = [
+pub const MEMBERS: [(&str, UsedMember); 15] = [
     ("to", UsedMember::To),
     ("except", UsedMember::Except),
     ("broadcast", UsedMember::Broadcast),
@@ -68,6 +70,7 @@ pub const MEMBERS: [(&str, UsedMember); 14] = [
     ("disconnectSockets", UsedMember::DisconnectSockets),
     ("fetchSockets", UsedMember::FetchSockets),
     ("callback", UsedMember::Callback),
+    ("reason", UsedMember::Reason),
 ];
 
 impl UsedMember {
@@ -88,6 +91,7 @@ impl UsedMember {
             UsedMember::DisconnectSockets => ".disconnectSockets()",
             UsedMember::FetchSockets => ".fetchSockets()",
             UsedMember::Callback => "callback(…)",
+            UsedMember::Reason => "`reason` (why the socket left)",
         }
     }
 }

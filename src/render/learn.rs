@@ -91,6 +91,21 @@ impl<W: Write> Transcript<W> {
                     writeln!(self.out, "    {mark} {name} was {what}{why}")?;
                 }
             }
+            Graded::Answerers(clients) => {
+                for line in clients.iter().filter_map(guess::AnswerGrade::wrong_because) {
+                    let mark = self.paint(Role::Missed, "✘");
+                    self.hanging(&format!("    {mark} "), 6, &line, None)?;
+                }
+                let right: Vec<&str> = clients
+                    .iter()
+                    .filter(|c| c.right())
+                    .map(|c| c.name.as_str())
+                    .collect();
+                if !right.is_empty() {
+                    let mark = self.paint(Role::Received, "✔");
+                    writeln!(self.out, "    {mark} right about {}", right.join(", "))?;
+                }
+            }
             Graded::Ack { .. } | Graded::Missed { .. } => {
                 if let Some((_, line)) = guess::what_came(graded) {
                     let mark = self.paint(Role::Missed, "✘");
@@ -363,6 +378,10 @@ impl<W: Write> Ndjson<W> {
         ideas: &[Idea],
     ) -> io::Result<()> {
         let predicted = match prediction {
+            // v3: who answers a broadcast's ask, told from who receives it.
+            Prediction::Receivers(names) if matches!(graded, Graded::Answerers(_)) => {
+                serde_json::json!({ "answerers": names })
+            }
             Prediction::Receivers(names) => serde_json::json!(names),
             Prediction::Admitted(true) => serde_json::json!("admitted"),
             Prediction::Admitted(false) => serde_json::json!("refused"),
@@ -376,6 +395,10 @@ impl<W: Write> Ndjson<W> {
                 .filter_map(|c: &ClientGrade| {
                     guess::wrong_because(c).map(|why| (c.name.as_str(), why))
                 })
+                .collect(),
+            Graded::Answerers(clients) => clients
+                .iter()
+                .filter_map(|c| c.wrong_because().map(|why| (c.name.as_str(), why)))
                 .collect(),
             _ => guess::what_came(graded).into_iter().collect(),
         };

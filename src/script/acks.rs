@@ -372,7 +372,7 @@ pub fn answer_args(answer: &[Arg<Value>], msg: &Value) -> Vec<Value> {
         .map(|arg| match arg {
             Arg::Lit(value) => value.clone(),
             // The parser refuses the server's handshake in a client's listener.
-            Arg::Msg | Arg::Auth(_) => msg.clone(),
+            Arg::Msg | Arg::Auth(_) | Arg::Reason => msg.clone(),
         })
         .collect()
 }

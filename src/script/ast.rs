@@ -184,6 +184,8 @@ pub enum Arg<T> {
     Msg,
     /// `socket.handshake.auth.KEY` (v3): the handler's socket's auth value.
     Auth(String),
+    /// `reason` (v3): in a disconnect handler, why its socket leaves.
+    Reason,
 }
 
 /// A server-side expression, reduced to what it does and to whom.
@@ -247,7 +249,7 @@ impl<T> Arg<T> {
     pub fn lit(&self) -> Option<&T> {
         match self {
             Arg::Lit(v) => Some(v),
-            Arg::Msg | Arg::Auth(_) => None,
+            Arg::Msg | Arg::Auth(_) | Arg::Reason => None,
         }
     }
 }

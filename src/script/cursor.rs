@@ -12,6 +12,8 @@ pub(super) struct Cursor<'a> {
     pub(super) line: usize,
     /// `msg` may stand as an argument (inside an `on` action).
     pub(super) msg_allowed: bool,
+    /// `reason` may stand as an argument (a disconnect handler's action, v3).
+    pub(super) reason_allowed: bool,
     /// Where the client name that the statement names was parsed.
     pub(super) name_at: usize,
     /// `socket.id` may stand as a room (a `NAME:` statement or an `on` action).
@@ -221,7 +223,7 @@ impl<'a> Cursor<'a> {
     /// The error for a bare `msg` at the cursor, where it cannot stand.
     pub(super) fn misplaced_msg(&self) -> Option<SyntaxError> {
         if !starts_with_msg(self.rest()) {
-            return None;
+            return self.misplaced_reason();
         }
         Some(self.error(if self.msg_allowed {
             "`msg` cannot stand here: in an `on` handler it may be the event name, \

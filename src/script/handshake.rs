@@ -15,6 +15,9 @@ impl Cursor<'_> {
         if self.eat_msg() {
             return Ok(Some(Arg::Msg));
         }
+        if let Some(reason) = self.eat_reason()? {
+            return Ok(Some(reason));
+        }
         Ok(self.eat_auth()?.map(Arg::Auth))
     }
 
@@ -178,6 +181,7 @@ mod tests {
             msg: &json!("a"),
             auth: &auth,
             rooms: &rooms,
+            reason: None,
         };
         assert_eq!(
             join.resolve_in(&env).unwrap(),

@@ -11,6 +11,7 @@
 //! - `cursor`: words, names, strings and `msg` at a column of one line.
 //! - `json`: JSON literals as a script writes them.
 //! - `scan`: where the string literals are in a line (JSON's and JavaScript's).
+//! - `reason`: `reason`, why a socket leaves, in a disconnect handler (v3).
 //! - `resolve`: `msg` replaced by the client's first argument.
 //! - `error`: syntax errors, rendered as a compiler would.
 //! - `suggest`: "did you mean", the nearest word by edit distance.
@@ -25,6 +26,7 @@ mod json;
 mod link;
 mod parser;
 mod query;
+mod reason;
 mod resolve;
 mod scan;
 mod statement;
@@ -40,5 +42,6 @@ pub use error::SyntaxError;
 pub use link::Link;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
 pub use query::is_fetch;
+pub use reason::uses_reason;
 pub use resolve::Env;
 pub use scan::{Quotes, Region, scan};

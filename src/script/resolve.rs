@@ -14,6 +14,8 @@ pub struct Env<'a> {
     pub auth: &'a Value,
     /// The socket's rooms now, its own id room as [`Room::OwnId`].
     pub rooms: &'a [Room],
+    /// Why the socket leaves, in a disconnect handler (v3's `reason`).
+    pub reason: Option<&'a str>,
 }
 
 impl<'a> Env<'a> {
@@ -23,6 +25,7 @@ impl<'a> Env<'a> {
             msg,
             auth: &Value::Null,
             rooms: &[],
+            reason: None,
         }
     }
 
@@ -30,6 +33,11 @@ impl<'a> Env<'a> {
     fn value(&self, arg: &Arg<impl Sized>) -> Result<Value, String> {
         match arg {
             Arg::Auth(key) => auth_value(self.auth, key),
+            // The parser lets `reason` stand only in a disconnect handler.
+            Arg::Reason => self
+                .reason
+                .map(Value::from)
+                .ok_or_else(|| "`reason` is known only in a disconnect handler".to_owned()),
             _ => Ok(self.msg.clone()),
         }
     }
@@ -38,6 +46,7 @@ impl<'a> Env<'a> {
     fn name(arg: &Arg<impl Sized>) -> String {
         match arg {
             Arg::Auth(key) => format!("socket.handshake.auth.{key}"),
+            Arg::Reason => "reason".to_owned(),
             _ => "msg".to_owned(),
         }
     }
@@ -174,6 +183,8 @@ fn resolve_targets(rooms: &Arg<Vec<Room>>, env: &Env) -> Result<Vec<Room>, Strin
             resolve_rooms(&Arg::Msg, env).map(|names| names.into_iter().map(Room::Name).collect())
         }
         Arg::Auth(key) => resolve_rooms(&Arg::Auth(key.clone()), env)
+            .map(|names| names.into_iter().map(Room::Name).collect()),
+        Arg::Reason => resolve_rooms(&Arg::Reason, env)
             .map(|names| names.into_iter().map(Room::Name).collect()),
     }
 }

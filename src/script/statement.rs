@@ -36,6 +36,7 @@ pub(super) fn parse_numbered(number: usize, text: &str) -> Result<Option<Parsed1
         end,
         line: number,
         msg_allowed: false,
+        reason_allowed: false,
         name_at: start,
         own_id_allowed: false,
         ids: Vec::new(),
@@ -340,6 +341,7 @@ impl Cursor<'_> {
         }
         self.expect(':', "after the event name of `on`")?;
         self.msg_allowed = true;
+        self.reason_allowed = matches!(hook(&event), Hook::Disconnect | Hook::Disconnecting);
         self.own_id_allowed = true;
         self.skip_ws();
         let at = self.pos;

@@ -139,7 +139,7 @@ fn on_connect<A: Adapter>(
         // connection handler sends it (or its disconnection) comes after.
         // A socket that closed meanwhile is reported by its disconnect handler.
         let _ = socket.emit(WELCOME_EVENT, &());
-        let hook = run_hook(&shared, &io, &socket, CONNECTION, &name, (false, None)).await;
+        let hook = run_hook(&shared, &io, &socket, CONNECTION, &name, None, None).await;
         let _ = shared.notices.send(Notice::Connected { name, hook });
     })
 }
@@ -152,36 +152,39 @@ async fn run_hook<A: Adapter>(
     socket: &SocketRef<A>,
     event: &str,
     name: &str,
-    (leaving, held): (bool, Option<&[String]>),
+    held: Option<&[String]>,
+    reason: Option<&str>,
 ) -> Option<HookResult> {
+    // Only the `disconnect` handler runs for a socket that has left its rooms.
+    let leaving = event == DISCONNECT;
     let action = lock(&shared.handlers)
         .get(&(socket.ns().to_owned(), event.to_owned()))
         .cloned()?;
     let msg = Value::String(name.to_owned());
-    let (action, result) = match super::own::resolve(shared, socket, &action, &msg, (leaving, held))
-    {
-        Err(e) => (action, Err(e)),
-        Ok(Action::Expr(expr)) => {
-            let mut actor = Actor::new(io, shared, Some(socket));
-            if leaving {
-                actor = actor.leaving();
+    let (action, result) =
+        match super::own::resolve(shared, socket, &action, &msg, (leaving, held), reason) {
+            Err(e) => (action, Err(e)),
+            Ok(Action::Expr(expr)) => {
+                let mut actor = Actor::new(io, shared, Some(socket));
+                if leaving {
+                    actor = actor.leaving();
+                }
+                if event == DISCONNECTING {
+                    actor = actor.still_named(name);
+                }
+                // A leaving socket's own emit reaches nobody on the official
+                // server (its client has gone, or has its DISCONNECT packet
+                // first) and raises nothing; socketioxide's fails ("Closed").
+                let own_emit = matches!(expr, Expr::Socket(SocketAction::Emit { .. }));
+                let result = if event == DISCONNECTING && own_emit {
+                    Ok(())
+                } else {
+                    bounded(perform(&actor, &expr)).await
+                };
+                (Action::Expr(expr), result)
             }
-            if event == DISCONNECTING {
-                actor = actor.still_named(name);
-            }
-            // A leaving socket's own emit reaches nobody on the official
-            // server (its client has gone, or has its DISCONNECT packet
-            // first) and raises nothing; socketioxide's fails ("Closed").
-            let own_emit = matches!(expr, Expr::Socket(SocketAction::Emit { .. }));
-            let result = if event == DISCONNECTING && own_emit {
-                Ok(())
-            } else {
-                bounded(perform(&actor, &expr)).await
-            };
-            (Action::Expr(expr), result)
-        }
-        Ok(callback @ Action::Callback(_)) => (callback, Err(NO_CALLBACK.to_owned())),
-    };
+            Ok(callback @ Action::Callback(_)) => (callback, Err(NO_CALLBACK.to_owned())),
+        };
     Some(HookResult { action, result })
 }
 
@@ -218,14 +221,14 @@ fn on_disconnect<A: Adapter>(
     // the handlers below run (they run in a task of their own), so
     // `disconnecting` sees these, as the official server's does.
     let mut held = Vec::new();
-    let hooks: Vec<(Hook, &str, bool)> = if registered {
+    let hooks: Vec<(Hook, &str)> = if registered {
         let handlers = lock(&shared.handlers);
         [
-            (Hook::Disconnecting, DISCONNECTING, false),
-            (Hook::Disconnect, DISCONNECT, true),
+            (Hook::Disconnecting, DISCONNECTING),
+            (Hook::Disconnect, DISCONNECT),
         ]
         .into_iter()
-        .filter(|(_, event, _)| handlers.contains_key(&(ns.clone(), (*event).to_owned())))
+        .filter(|(_, event)| handlers.contains_key(&(ns.clone(), (*event).to_owned())))
         .collect()
     } else {
         Vec::new()
@@ -243,9 +246,9 @@ fn on_disconnect<A: Adapter>(
         });
     }
     async move {
-        for (hook, event, leaving) in hooks {
-            let moment = (leaving, Some(held.as_slice()));
-            if let Some(run) = run_hook(&shared, &io, &socket, event, &name, moment).await {
+        for (hook, event) in hooks {
+            let (held, reason) = (Some(held.as_slice()), Some(handler_reason(reason)));
+            if let Some(run) = run_hook(&shared, &io, &socket, event, &name, held, reason).await {
                 let _ = shared.notices.send(Notice::DisconnectHook {
                     name: name.clone(),
                     ns: ns.clone(),
@@ -389,27 +392,29 @@ pub(super) async fn on_event<A: Adapter>(
         .flatten();
     let outcome = match handler {
         None => Handled::NoHandler { event },
-        Some(action) => match super::own::resolve(&shared, &socket, &action, &msg, (false, None)) {
-            Err(e) => Handled::Ran {
-                action,
-                result: Err(e),
-            },
-            Ok(Action::Expr(expr)) => {
-                let actor = Actor::new(&io, &shared, Some(&socket));
-                let result = bounded(perform(&actor, &expr)).await;
-                Handled::Ran {
-                    action: Action::Expr(expr),
-                    result,
+        Some(action) => {
+            match super::own::resolve(&shared, &socket, &action, &msg, (false, None), None) {
+                Err(e) => Handled::Ran {
+                    action,
+                    result: Err(e),
+                },
+                Ok(Action::Expr(expr)) => {
+                    let actor = Actor::new(&io, &shared, Some(&socket));
+                    let result = bounded(perform(&actor, &expr)).await;
+                    Handled::Ran {
+                        action: Action::Expr(expr),
+                        result,
+                    }
+                }
+                Ok(Action::Callback(args)) => {
+                    let result = answer(ack.take(), &args);
+                    Handled::Ran {
+                        action: Action::Callback(args),
+                        result,
+                    }
                 }
             }
-            Ok(Action::Callback(args)) => {
-                let result = answer(ack.take(), &args);
-                Handled::Ran {
-                    action: Action::Callback(args),
-                    result,
-                }
-            }
-        },
+        }
     };
     if release && let Some(ack) = ack {
         super::acks::release(ack);
@@ -425,6 +430,17 @@ fn answer<A: Adapter>(
     let ack = ack.ok_or(NO_CALLBACK)?;
     ack.send(&Args(&lits(args)?))
         .map_err(|e| format!("the acknowledgement could not be sent: {e}"))
+}
+
+/// The `reason` a disconnect handler is given: the official server's words
+/// for socketioxide's reason, with a connection that ended without a
+/// websocket close frame (`drop`) called "transport close", as the engine
+/// reports it for the disconnected line (see `engine/reconnect.rs`).
+fn handler_reason(reason: DisconnectReason) -> &'static str {
+    match reason {
+        DisconnectReason::TransportError => "transport close",
+        other => official_reason(other),
+    }
 }
 
 /// socketioxide's disconnect reasons, in the official server's words.

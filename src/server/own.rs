@@ -10,8 +10,8 @@ use socketioxide::extract::SocketRef;
 use super::{Shared, lock, rooms_of};
 use crate::script::{Action, Env, Room};
 
-/// `action` with `msg`, `socket.handshake.auth.KEY` and `...socket.rooms`
-/// put in place for `socket`. A `leaving` socket (its `disconnect` handler
+/// `action` with `msg`, `socket.handshake.auth.KEY`, `...socket.rooms` and
+/// a disconnect handler's `reason` put in place for `socket`. A `leaving` socket (its `disconnect` handler
 /// runs) is in no room on the official server, which has taken it out of
 /// every room before; socketioxide still has it in them: the tour says
 /// what the official server does. `held` is the rooms it was in when it
@@ -22,6 +22,7 @@ pub(super) fn resolve<A: Adapter>(
     action: &Action,
     msg: &Value,
     (leaving, held): (bool, Option<&[String]>),
+    reason: Option<&str>,
 ) -> Result<Action, String> {
     let auth = lock(&shared.auths)
         .get(&socket.id)
@@ -43,5 +44,6 @@ pub(super) fn resolve<A: Adapter>(
         msg,
         auth: &auth,
         rooms: &rooms,
+        reason,
     })
 }

@@ -27,8 +27,18 @@ const STARTS: [&str; 7] = [
     "use ",
 ];
 
-/// Members after a client's own `socket` (`alice> socket.`): it only emits.
-const CLIENT_MEMBERS: [&str; 2] = ["emit(", "volatile.emit("];
+/// Members after a client's own `socket` (`alice> socket.`): it only emits
+/// (v3: after `.timeout(MS)` too).
+const CLIENT_MEMBERS: [&str; 3] = ["emit(", "timeout(", "volatile.emit("];
+
+/// What may follow `NAME>` (v3): its socket, an ask awaited or bounded, a
+/// listener.
+const AFTER_CLIENT: [&str; 4] = [
+    "await socket.emitWithAck(",
+    "on \"",
+    "socket.",
+    "socket.timeout(",
+];
 
 /// What the text before a `.` is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +46,12 @@ pub enum Receiver {
     Io,
     Socket,
     ClientSocket,
+    /// A client's `await socket` (v3): only an ask that returns a promise.
+    ClientAwait,
+    /// A client's `socket.timeout(MS)` (v3), awaited or not.
+    ClientTimeout {
+        awaited: bool,
+    },
     /// A namespace or an operator: the same members follow both.
     Operator,
     /// A client's name (`bob.id`).
@@ -53,6 +69,9 @@ impl Receiver {
             Receiver::Socket => members_after(After::Socket),
             Receiver::Operator => members_after(After::Operator),
             Receiver::ClientSocket => CLIENT_MEMBERS.map(str::to_owned).to_vec(),
+            Receiver::ClientAwait => vec!["emitWithAck(".to_owned(), "timeout(".to_owned()],
+            Receiver::ClientTimeout { awaited: true } => vec!["emitWithAck(".to_owned()],
+            Receiver::ClientTimeout { awaited: false } => vec!["emit(".to_owned()],
             Receiver::Client => vec!["id".to_owned()],
         }
     }
@@ -116,7 +135,9 @@ pub fn complete(line: &str, pos: usize, words: &Vocabulary) -> (usize, Vec<Strin
         words.namespaces.iter().map(|n| format!("{n} ")).collect()
     } else if trimmed.starts_with("connect ") && trimmed.split_whitespace().count() == 2 {
         words.namespaces.iter().cloned().collect()
-    } else if trimmed.ends_with(':') || trimmed.ends_with('>') {
+    } else if trimmed.ends_with('>') {
+        AFTER_CLIENT.map(str::to_owned).to_vec()
+    } else if trimmed.ends_with(':') {
         vec!["socket.".to_owned(), "io.".to_owned()]
     } else {
         Vec::new()
@@ -179,7 +200,16 @@ fn receiver_before(line: &str, chain: &str) -> Option<Receiver> {
         .unwrap_or("");
     let before_last = chain[..chain.len() - last.len()].trim_end();
     let first_in_chain = !before_last.ends_with('.');
+    // v3: `alice> await socket.…` and `alice> [await] socket.timeout(MS).…`.
+    let awaited = client_side
+        && line
+            .split_once('>')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with("await "));
+    if client_side && chain.trim_end().ends_with(')') && chain.contains("socket.timeout(") {
+        return Some(Receiver::ClientTimeout { awaited });
+    }
     match last {
+        "socket" if first_in_chain && awaited => Some(Receiver::ClientAwait),
         "io" if first_in_chain => Some(Receiver::Io),
         "socket" if first_in_chain && client_side => Some(Receiver::ClientSocket),
         "socket" if first_in_chain => Some(Receiver::Socket),
@@ -235,7 +265,11 @@ mod tests {
         assert_eq!(at_end("alice: socket.b"), ["alice: socket.broadcast"]);
         assert_eq!(
             at_end("alice> socket."),
-            ["alice> socket.emit(", "alice> socket.volatile.emit("]
+            [
+                "alice> socket.emit(",
+                "alice> socket.timeout(",
+                "alice> socket.volatile.emit("
+            ]
         );
         assert_eq!(
             at_end("alice: socket.broadcast.e"),
@@ -257,6 +291,49 @@ mod tests {
             at_end("on \"chat\": socket.le"),
             ["on \"chat\": socket.leave("]
         );
+    }
+
+    #[test]
+    fn a_clients_line_offers_its_asks_and_listener() {
+        assert_eq!(
+            at_end("alice> "),
+            [
+                "alice> await socket.emitWithAck(",
+                "alice> on \"",
+                "alice> socket.",
+                "alice> socket.timeout(",
+            ]
+        );
+        assert_eq!(at_end("alice> a"), ["alice> await socket.emitWithAck("]);
+        assert_eq!(at_end("alice> socket.t"), ["alice> socket.timeout("]);
+        assert_eq!(
+            at_end("alice> await socket."),
+            [
+                "alice> await socket.emitWithAck(",
+                "alice> await socket.timeout("
+            ]
+        );
+        assert_eq!(
+            at_end("alice> socket.timeout(100)."),
+            ["alice> socket.timeout(100).emit("]
+        );
+        assert_eq!(
+            at_end("alice> await socket.timeout(100).e"),
+            ["alice> await socket.timeout(100).emitWithAck("]
+        );
+        // A server line still offers the server's members after `timeout`.
+        assert!(at_end("io.timeout(100).").contains(&"io.timeout(100).emit(".to_owned()));
+        assert_eq!(at_end("alice: "), ["alice: io.", "alice: socket."]);
+        // Each completed line parses, once finished.
+        for line in [
+            r#"alice> await socket.emitWithAck("q")"#,
+            r#"alice> await socket.timeout(100).emitWithAck("q")"#,
+            r#"alice> socket.timeout(100).emit("q", ack)"#,
+            r#"alice> on "q": callback("yes")"#,
+        ] {
+            let script = format!("connect alice\n{line}\n");
+            assert!(crate::script::parse_script(&script).is_ok(), "{line}");
+        }
     }
 
     #[test]

@@ -778,6 +778,13 @@ fn generated_scripts_suit_the_official_server() {
                     if code.contains(".id") {
                         count("event of a line with NAME.id/socket.id".to_owned());
                     }
+                    // v3: `reason` in a disconnect handler's emit.
+                    let payloads = line.get("payloads").map(Value::to_string);
+                    if payloads
+                        .is_some_and(|p| p.contains(" disconnect\"") || p.contains(" close\""))
+                    {
+                        count("event with a disconnect reason".to_owned());
+                    }
                 }
                 if let Some(handler) = line.get("handler").and_then(Value::as_str) {
                     for hook in [" connection", " disconnect", " disconnecting"] {
@@ -931,6 +938,14 @@ const DISCONNECT_HANDLER_CASES: &[(&str, &str)] = &[
          connect a1 {\"user\":\"alice\"}\nconnect a2 {\"user\":\"alice\"}\n\
          connect a3 {\"user\":\"alice\"}\nconnect b {\"user\":\"bob\"}\n\
          io.in(\"alice\").disconnectSockets()\n",
+    ),
+    (
+        "each-handler-says-why-its-socket-left",
+        "on \"disconnecting\": socket.broadcast.emit(\"going\", msg, reason)\n\
+         on \"disconnect\": io.emit(\"left\", reason, msg)\n\
+         connect a\nconnect b\nconnect c\nconnect d\nconnect e\n\
+         disconnect a\nb: socket.disconnect()\ndrop c\nio.in(d.id).disconnectSockets(true)\n\
+         reconnect c\n",
     ),
     (
         "a-handler-disconnects-everyone-else",

@@ -186,6 +186,8 @@ enum Slot {
     Msg,
     /// `socket.handshake.auth.KEY` (v3, in an `on` action).
     Auth(&'static str),
+    /// `reason` (v3, in a disconnect handler's emit): why its socket left.
+    Reason,
 }
 
 #[derive(Clone, Debug)]
@@ -974,11 +976,22 @@ impl Gen {
             50..=74 => "disconnect",
             _ => "disconnecting",
         };
-        let action = match event {
+        let mut action = match event {
             "connection" => self.connection_action(),
             "disconnect" => self.disconnect_action(),
             _ => self.disconnecting_action(),
         };
+        // v3: a disconnect handler's emit often says why its socket left.
+        if let Action::Chain(Chain {
+            act: Act::Emit { args, .. },
+            ..
+        }) = &mut action
+            && event != "connection"
+            && self.rng.chance(50)
+        {
+            let at = self.rng.below(args.len() + 1);
+            args.insert(at, Slot::Reason);
+        }
         self.declare_action(&action);
         let line = self.on_line(ns, event, &action);
         let hooks = match event {
@@ -1751,7 +1764,7 @@ impl Gen {
                 let room = match room {
                     Slot::Lit(r) => r.clone(),
                     Slot::Msg => msg.as_str().unwrap_or_default().to_owned(),
-                    Slot::Auth(_) => return,
+                    Slot::Auth(_) | Slot::Reason => return,
                 };
                 (Vec::new(), vec![room])
             }
@@ -1880,6 +1893,7 @@ fn render_slot(slot: &Slot) -> String {
         Slot::Lit(text) => text.clone(),
         Slot::Msg => "msg".to_owned(),
         Slot::Auth(key) => format!("socket.handshake.auth.{key}"),
+        Slot::Reason => "reason".to_owned(),
     }
 }
 
@@ -2007,6 +2021,12 @@ fn scripts_are_deterministic_and_use_every_v2_form() {
     });
     any("...socket.rooms in disconnecting", &|l| {
         l.contains("\"disconnecting\":") && l.contains("[...socket.rooms]")
+    });
+    any("reason in a disconnect handler", &|l| {
+        l.contains("\"disconnect\":") && (l.contains(",reason") || l.contains("(reason"))
+    });
+    any("reason in a disconnecting handler", &|l| {
+        l.contains("\"disconnecting\":") && (l.contains(",reason") || l.contains("(reason"))
     });
     any("...socket.rooms in disconnect", &|l| {
         l.contains("\"disconnect\":") && l.contains("[...socket.rooms]")

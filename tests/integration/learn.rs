@@ -449,3 +449,45 @@ fn a_lesson_started_at_a_section_is_not_read_and_a_whole_one_is() {
     let progress = text(&tour_with_input(&["progress"], "", &data).stdout);
     assert!(progress.contains("  rooms: read\n"), "{progress}");
 }
+
+#[test]
+fn predict_asks_who_answers_a_broadcasts_ask_graded_from_who_did() {
+    let data = data_dir("predict-answerers");
+    let lesson = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/lessons/predict-broadcast-ask.md"
+    );
+    // dave: refused (right); who receives: alice bob (right); who
+    // answers: alice bob carol (wrong: alice has no listener for it, the
+    // ask never reached carol).
+    let answers = "r\nalice bob\nalice bob carol\n";
+    let out = tour_with_input(&["run", lesson, "--predict"], answers, &data);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "every answer reads");
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("2 of 3 right."), "{stdout}");
+    insta::assert_snapshot!(stdout);
+    let out = tour_with_input(&["run", lesson, "--predict", "--json"], answers, &data);
+    let stdout = text(&out.stdout);
+    let graded: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("\"answerers\""))
+        .collect();
+    assert_eq!(
+        graded,
+        [
+            r#"{"step":20,"code":"io.to(\"lobby\").timeout(100).emit(\"question\", 1, ack)","predicted":{"answerers":["alice","bob","carol"]},"right":false,"wrong":{"alice":"you said alice: no acknowledgement within 100 ms: alice has no listener with a callback for \"question\"","carol":"you said carol: it never got the ask (not in \"lobby\")"},"ideas":["answers"]}"#,
+        ]
+    );
+    // Right: only bob answers.
+    let out = tour_with_input(
+        &["run", lesson, "--predict", "--json"],
+        "r\nalice bob\nbob\n",
+        &data,
+    );
+    assert!(
+        text(&out.stdout).contains(r#""predicted":{"answerers":["bob"]},"right":true}"#),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -37,6 +37,7 @@ const SYNC_EVENT = "__sockets_tour_sync__"; // end of a step, to every connected
 const MARK_EVENT = "__sockets_tour_mark__"; // after each emit of tour code (see emitted())
 const WAIT_LIMIT_MS = 5000;
 const MSG = Symbol("msg"); // the bare word `msg` inside an `on` action
+const REASON = Symbol("reason"); // v3: `reason` inside an `on "disconnect"`/`"disconnecting"` action
 const ACK = Symbol("ack"); // the trailing `ack` of a client emit (v2)
 
 // ---------------------------------------------------------------------------
@@ -297,6 +298,7 @@ class Parser {
     this.i = 0;
     this.endCol = endCol;
     this.selfId = false;
+    this.reasonAllowed = false; // v3: inside an `on "disconnect"`/`"disconnecting"` action
     this.names = [];
     this.serverAt = null; // {label, col} of the line's `@LABEL`, if any
   }
@@ -397,7 +399,11 @@ class Parser {
       } else if (t.t === "ident" && t.v === "true") out.push({ v: true, col: t.col });
       else if (t.t === "ident" && t.v === "false") out.push({ v: false, col: t.col });
       else if (t.t === "ident" && t.v === "null") out.push({ v: null, col: t.col });
-      else if (t.t === "ident" && t.v === "msg") {
+      else if (t.t === "ident" && t.v === "reason") {
+        // v3: the disconnect reason socket.io passes to `socket.on("disconnect", (reason) => …)`
+        if (!allowMsg || !this.reasonAllowed) this.fail("`reason` can only be used inside an `on \"disconnect\"` or `on \"disconnecting\"` action");
+        out.push({ v: REASON, col: t.col });
+      } else if (t.t === "ident" && t.v === "msg") {
         if (!allowMsg) this.fail("`msg` can only be used inside an `on` handler");
         out.push({ v: MSG, col: t.col });
       } else if (t.t === "ident" && t.v === "ack") {
@@ -439,7 +445,7 @@ class Parser {
       if (a.length !== 1) this.fail(`.${memberName}() takes one room name or an array of room names`, col);
       const v = a[0].v;
       const room = (x) => typeof x === "string" || (ids && (x instanceof IdRef || x === OWN_ROOMS));
-      const ok = v === MSG || v instanceof AuthRef || room(v) || (Array.isArray(v) && v.every(room));
+      const ok = v === MSG || v === REASON || v instanceof AuthRef || room(v) || (Array.isArray(v) && v.every(room));
       if (!ok) this.fail("expected a room name or an array of room names", a[0].col);
     };
     const checkBool = (a, col, memberName) => {
@@ -490,7 +496,7 @@ class Parser {
       } else if (name === "leave" && type === "socket") {
         args = this.args(allowMsg);
         if (args.length !== 1) this.fail(".leave() takes one room name", m.col);
-        if (!(args[0].v === MSG || args[0].v instanceof AuthRef || typeof args[0].v === "string")) this.fail("expected a room name", args[0].col);
+        if (!(args[0].v === MSG || args[0].v === REASON || args[0].v instanceof AuthRef || typeof args[0].v === "string")) this.fail("expected a room name", args[0].col);
         action = true;
       } else if (name === "disconnect" && type === "socket") {
         args = this.args(allowMsg);
@@ -662,6 +668,7 @@ class Parser {
         this.next();
         this.expectPunct(":");
         this.selfId = true;
+        this.reasonAllowed = e.v === "disconnect" || e.v === "disconnecting";
         const at = this.peek();
         const expr = this.expr(true, ["socket", "io", "callback"]);
         this.expectEnd();
@@ -1033,11 +1040,11 @@ export async function run(stmts, emitLine) {
         fatal(`unexpected connection to ${nsp.name} (auth ${JSON.stringify(socket.handshake.auth)})`);
       }
       c.ss = socket;
-      socket.on("disconnecting", () => {
+      socket.on("disconnecting", (reason) => {
         // v3: the script's disconnecting handler, while the socket is still in its rooms
         const hook = srv.closing ? undefined : disconnectingHooks.get(nsp.name);
         if (hook) {
-          const error = runHook(hook, srv, socket, c);
+          const error = runHook(hook, srv, socket, c, reason);
           if (error !== null) currentStep().events.push({ error });
         }
       });
@@ -1045,7 +1052,7 @@ export async function run(stmts, emitLine) {
         // the script's disconnect handler: the one in place when the socket leaves
         const hook = srv.closing ? undefined : disconnectHooks.get(nsp.name);
         if (hook) {
-          const error = runHook(hook, srv, socket, c);
+          const error = runHook(hook, srv, socket, c, reason);
           if (error !== null) currentStep().events.push({ error });
         }
         c.serverReason = reason;
@@ -1202,9 +1209,9 @@ export async function run(stmts, emitLine) {
   /** Runs a connection or disconnect handler; returns its run-time error message, or null. */
   const srvOf = (socket) => servers.find((srv) => srv.io === socket.nsp.server);
 
-  function runHook(expr, srv, socket, c) {
+  function runHook(expr, srv, socket, c, reason) {
     try {
-      execute(expr, { c, srv, socket, msg: socket.handshake.auth.name ?? null, callback: undefined });
+      execute(expr, { c, srv, socket, msg: socket.handshake.auth.name ?? null, reason, callback: undefined });
       return null;
     } catch (e) {
       return e.message;
@@ -1257,6 +1264,7 @@ export async function run(stmts, emitLine) {
   function execute(expr, ctx) {
     const val = (v) => {
       if (v === MSG) return ctx.msg;
+      if (v === REASON) return ctx.reason;
       if (v instanceof AuthRef) {
         // v3: a key the auth lacks is `undefined`; the official server would
         // join(undefined) (a room no name reaches): the tour refuses it

@@ -187,6 +187,9 @@ fn args_members<T>(args: &[Arg<T>], used: &mut BTreeSet<UsedMember>) {
     if args.iter().any(|a| matches!(a, Arg::Msg)) {
         used.insert(UsedMember::Msg);
     }
+    if args.iter().any(|a| matches!(a, Arg::Reason)) {
+        used.insert(UsedMember::Reason);
+    }
 }
 
 fn rooms_members(rooms: &[Arg<Vec<Room>>], used: &mut BTreeSet<UsedMember>) {
@@ -194,6 +197,9 @@ fn rooms_members(rooms: &[Arg<Vec<Room>>], used: &mut BTreeSet<UsedMember>) {
         match arg {
             Arg::Msg => {
                 used.insert(UsedMember::Msg);
+            }
+            Arg::Reason => {
+                used.insert(UsedMember::Reason);
             }
             Arg::Auth(_) => {}
             Arg::Lit(list) => {

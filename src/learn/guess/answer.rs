@@ -39,6 +39,8 @@ pub enum Question {
     /// What will the server's callback get from `name`'s answer to its
     /// ask with `event` (quoted; v3)?
     Answer { name: String, event: String },
+    /// Who will answer a broadcast's ask with `event` (quoted; v3)?
+    Answerers { event: String },
     /// `events` were sent while `name` was away: will it get them now
     /// that it connects again?
     Missed { name: String, events: Vec<String> },
@@ -75,6 +77,10 @@ impl Question {
                     .map_or("the server".to_owned(), |label| format!("server {label}"));
                 format!("Whose sockets will {who} find? (client names, `-` for none, `?` to skip)")
             }
+            Question::Answerers { event } => format!(
+                "Who will answer the server's ask with {event}? (names, `-` for nobody, \
+                 `?` to skip)"
+            ),
             Question::Missed { name, events } => {
                 let (events, it) = match events.as_slice() {
                     [one] => (quoted(one), "it"),
@@ -97,7 +103,9 @@ impl Question {
     /// Reads an answer; `Err` says why it cannot be read (ask again).
     pub fn parse(&self, answer: &str, clients: &BTreeSet<String>) -> Result<Prediction, String> {
         match self {
-            Question::Receivers { .. } | Question::Found { .. } => parse_receivers(answer, clients),
+            Question::Receivers { .. } | Question::Found { .. } | Question::Answerers { .. } => {
+                parse_receivers(answer, clients)
+            }
             Question::Admission { .. } => parse_admission(answer),
             Question::Ack { .. } | Question::Promise { .. } | Question::Answer { .. } => {
                 parse_ack(answer)

@@ -88,6 +88,15 @@ impl Asker {
                 event,
             });
         }
+        // v3: a broadcast's ask: who will answer it.
+        if let StatementKind::Ask {
+            expr: expr @ Expr::Broadcast { .. },
+            ..
+        } = &statement.kind
+            && let Some(event) = emitted(expr)
+        {
+            questions.push(Question::Answerers { event });
+        }
         let returning = match &statement.kind {
             StatementKind::Connect { name, .. } | StatementKind::Link(Link::Reconnect { name }) => {
                 Some(name)
@@ -259,6 +268,6 @@ fn emitted(expr: &Expr) -> Option<String> {
     };
     Some(match event {
         Arg::Lit(name) => quoted(name),
-        Arg::Msg | Arg::Auth(_) => "the event".to_owned(),
+        Arg::Msg | Arg::Auth(_) | Arg::Reason => "the event".to_owned(),
     })
 }

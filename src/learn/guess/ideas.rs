@@ -29,10 +29,12 @@ pub enum Idea {
     Ack,
     /// A client that was away gets nothing of what went out meanwhile.
     AtMostOnce,
+    /// Who answers a server's ask (v3).
+    Answers,
 }
 
 /// Each idea and how it is said: one table for the words and the JSON key.
-pub(super) const IDEAS: [(Idea, &str, &str); 14] = [
+pub(super) const IDEAS: [(Idea, &str, &str); 15] = [
     (
         Idea::SenderLeftOut,
         "sender",
@@ -102,6 +104,11 @@ pub(super) const IDEAS: [(Idea, &str, &str); 14] = [
         Idea::AtMostOnce,
         "at-most-once",
         "the server keeps nothing for a client that is away: connecting again, it is a new socket that gets none of what it missed",
+    ),
+    (
+        Idea::Answers,
+        "answers",
+        "a server's ask is answered only by a client it reached whose own listener for the event calls `callback(…)`; a broadcast's callback gets one response per client that answered",
     ),
 ];
 

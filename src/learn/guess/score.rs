@@ -49,6 +49,8 @@ pub enum Graded {
         said: Option<Vec<Value>>,
         got: Option<Vec<Value>>,
     },
+    /// Who answered a broadcast's ask (v3): every client of the run.
+    Answerers(Vec<super::AnswerGrade>),
     /// Whether `name`, connecting again, got any of `events`.
     Missed {
         name: String,
@@ -70,6 +72,7 @@ impl Graded {
             Graded::Admission { said, admitted, .. } => said == admitted,
             Graded::Ack { said, got, .. } => said == got,
             Graded::Missed { said, got, .. } => said == got,
+            Graded::Answerers(clients) => clients.iter().all(super::AnswerGrade::right),
             Graded::Skipped | Graded::Ungradable => false,
         }
     }
@@ -82,6 +85,7 @@ impl Graded {
                 | Graded::Admission { .. }
                 | Graded::Ack { .. }
                 | Graded::Missed { .. }
+                | Graded::Answerers(_)
         )
     }
 
@@ -114,6 +118,9 @@ impl Graded {
             }]),
             Graded::Ack { said, got, .. } if said != got => BTreeSet::from([Idea::Ack]),
             Graded::Missed { said, got, .. } if said != got => BTreeSet::from([Idea::AtMostOnce]),
+            Graded::Answerers(clients) if !clients.iter().all(super::AnswerGrade::right) => {
+                BTreeSet::from([Idea::Answers])
+            }
             _ => BTreeSet::new(),
         }
     }
@@ -142,6 +149,9 @@ pub fn grade(question: &Question, prediction: &Prediction, report: &StepReport) 
                     got: acks.get(name).cloned(),
                 },
             }
+        }
+        (Question::Answerers { .. }, Prediction::Receivers(said)) => {
+            super::answerers::grade(said, report).map_or(Graded::Ungradable, Graded::Answerers)
         }
         (Question::Missed { name, events }, Prediction::GetsMissed(said)) => {
             match &report.outcome {

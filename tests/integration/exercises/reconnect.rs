@@ -50,11 +50,22 @@ pub const RECONNECT: &[Case] = &[
                 r#"on "connection": io.emit("gone", msg)"#,
                 "the goal asks for the handler `on \"disconnect\": …`",
             ),
-            (r#"on "disconnect": io.emit("gone", "alice")"#, VARIANT),
+            (
+                r#"on "disconnect": io.emit("gone", "alice", reason)"#,
+                VARIANT,
+            ),
+            (
+                r#"on "disconnect": io.emit("gone", msg, "transport close")"#,
+                "the goal asks for `reason` (why the socket left)",
+            ),
+            (
+                r#"on "disconnect": io.emit("gone", msg)"#,
+                "got \"gone\" with [\"alice\"], but the goal wants",
+            ),
         ],
         right: &[
-            r#"on "disconnect": io.emit("gone", msg)"#,
-            r#"on "disconnect": socket.broadcast.emit("gone", msg)"#,
+            r#"on "disconnect": io.emit("gone", msg, reason)"#,
+            r#"on "disconnect": socket.broadcast.emit("gone", msg, reason)"#,
         ],
     },
     Case {
