@@ -49,8 +49,12 @@ pub struct SimClient {
     early: VecDeque<Inbound>,
     /// `NAME> on "EVENT": callback(…)` (v3): the answer to each event
     /// with which the server asks this client for an acknowledgement.
-    listeners: std::collections::BTreeMap<String, Vec<crate::script::Arg<Value>>>,
+    listeners: Listeners,
 }
+
+/// A client's listeners that answer the server's acknowledgements: the
+/// answer to each event.
+pub type Listeners = std::collections::BTreeMap<String, Vec<crate::script::Arg<Value>>>;
 
 /// What a client's callbacks received, in order, until the engine reads it.
 /// Not a tokio mpsc channel: that allocates a block of 32 slots (about
@@ -291,6 +295,17 @@ impl SimClient {
     /// the server's acknowledgements for EVENT (a later one replaces it).
     pub fn listen(&mut self, event: &str, answer: Vec<crate::script::Arg<Value>>) {
         self.listeners.insert(event.to_owned(), answer);
+    }
+
+    /// The client's listeners, kept when its connection is lost: the
+    /// JavaScript client object that reconnects still has them.
+    pub fn take_listeners(&mut self) -> Listeners {
+        std::mem::take(&mut self.listeners)
+    }
+
+    /// Listeners kept from the client's lost connection.
+    pub fn restore_listeners(&mut self, listeners: Listeners) {
+        self.listeners = listeners;
     }
 
     /// What this client's listener answers to `event` received with

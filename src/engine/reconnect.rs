@@ -16,6 +16,7 @@ use super::act::{ClientEmit, disconnects};
 use super::outcome::hook_emits;
 use super::trace::Trace;
 use super::{Engine, Participant, not_connected};
+use crate::client::Listeners;
 use crate::protocol;
 use crate::report::{Absence, Delivery, Hook, HookRun, Outcome, StepReport};
 use crate::script::{Link, Statement, StatementKind};
@@ -28,6 +29,9 @@ pub(super) struct Links {
     connects: BTreeMap<String, Statement>,
     /// The emits of each client whose connection is lost, in order.
     buffers: BTreeMap<String, Vec<(String, Vec<Value>)>>,
+    /// The listeners of each client whose connection is lost: the client
+    /// that reconnects still has them (a fresh `connect` has none).
+    listeners: BTreeMap<String, Listeners>,
 }
 
 impl Links {
@@ -37,6 +41,7 @@ impl Links {
         if let StatementKind::Connect { name, .. } = &statement.kind {
             self.connects.insert(name.clone(), statement.clone());
             self.buffers.remove(name);
+            self.listeners.remove(name);
         }
     }
 }
@@ -133,7 +138,9 @@ impl Engine {
             self.absorb(notice, trace);
         }
         // Its connection is gone: no DISCONNECT packet will come to it.
-        if let Some(client) = self.departing.remove(name) {
+        if let Some(mut client) = self.departing.remove(name) {
+            let listeners = client.take_listeners();
+            self.links.listeners.insert(name.to_owned(), listeners);
             client.disconnect().await.ok();
         }
         self.await_hooks(trace).await?;
@@ -187,6 +194,10 @@ impl Engine {
         };
         let buffered = self.links.buffers.remove(name).unwrap_or_default();
         let mut report = self.connect_alone(&again).await?;
+        let listeners = self.links.listeners.remove(name).unwrap_or_default();
+        if let Some(Participant::Connected(client)) = self.members.get_mut(name) {
+            client.restore_listeners(listeners);
+        }
         let ns = match report.outcome.clone() {
             Outcome::Connect { ns, error, .. } => {
                 let flushed = match error {

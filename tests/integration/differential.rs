@@ -948,6 +948,15 @@ const DISCONNECT_HANDLER_CASES: &[(&str, &str)] = &[
          reconnect c\n",
     ),
     (
+        // The client that reconnects is the same JavaScript object: its
+        // listeners answer again (a fresh connect has none).
+        "a-listener-answers-again-after-a-reconnect",
+        "connect a\nconnect b\na> on \"poll\": callback(\"yes\", msg)\n\
+         b> on \"poll\": callback(\"no\")\ndrop a\nreconnect a\n\
+         a: socket.emit(\"poll\", 1, ack)\nio.timeout(100).emit(\"poll\", 2, ack)\n\
+         disconnect b\nconnect b\nb: socket.timeout(100).emit(\"poll\", 3, ack)\n",
+    ),
+    (
         "a-handler-disconnects-everyone-else",
         "connect a\nconnect b\nconnect c\non \"disconnect\": io.disconnectSockets()\n\
          disconnect a\nio.emit(\"x\")\nconnect b\nio.disconnectSockets()\nconnect a\n",
