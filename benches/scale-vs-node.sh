@@ -37,21 +37,23 @@ node_official() { (cd "$root/tests/reference" && node scale.mjs "$1"); }
 # The median of the numbers on standard input.
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-printf '%-8s %-42s %10s %12s %15s\n' clients stack "connect s" "broadcast s" "peak RSS MiB"
+printf '%-8s %-42s %10s %12s %13s %8s\n' clients stack "connect s" "broadcast s" "peak RSS MiB" "(MB)"
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
 for n in "${sizes[@]}"; do
-  : >/tmp/scale-vs-node.ours.$$ && : >/tmp/scale-vs-node.node.$$
+  : >"$results/ours" && : >"$results/node"
   for _ in $(seq "$runs"); do
-    ours "$n" >>/tmp/scale-vs-node.ours.$$
-    node_official "$n" >>/tmp/scale-vs-node.node.$$
+    ours "$n" >>"$results/ours"
+    node_official "$n" >>"$results/node"
   done
   for stack in node ours; do
-    f=/tmp/scale-vs-node.$stack.$$
+    f=$results/$stack
     label="sockets-tour scale (Rust)"
     [ "$stack" = node ] && label="official Socket.IO 4.8.4 (Node $(node --version))"
-    printf '%-8s %-42s %10s %12s %15s\n' "$n" "$label" \
+    peak=$(awk '{ print $6 }' "$f" | median)
+    printf '%-8s %-42s %10s %12s %13s %8s\n' "$n" "$label" \
       "$(awk '{ print $2 }' "$f" | median)" \
       "$(awk '{ print $4 }' "$f" | median)" \
-      "$(awk '{ print $6 }' "$f" | median)"
+      "$peak" "$(awk -v m="$peak" 'BEGIN { printf "%.0f", m * 1.048576 }')"
   done
-  rm -f /tmp/scale-vs-node.ours.$$ /tmp/scale-vs-node.node.$$
 done
