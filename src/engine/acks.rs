@@ -7,70 +7,15 @@
 //! server) no answer can come any more, and a form with a timeout reports
 //! the error the official API raises.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
+use super::answers::Answers;
+use super::answers::TIMED_OUT;
 use super::trace::Trace;
 use super::{Engine, Participant, not_connected};
-use crate::report::{AckDetail, Delivery, Outcome, quoted};
-use crate::script::{AckForm, Arg, Expr, Statement};
+use crate::report::{Delivery, Outcome, quoted};
+use crate::script::{Arg, Expr, Statement};
 use crate::server::Notice;
-
-/// The error the official client and server give a callback (or a
-/// promise) when no acknowledgement came within the timeout.
-pub const TIMED_OUT: &str = "operation has timed out";
-
-/// What a server's ask got back.
-#[derive(Debug, Default)]
-pub(super) struct Answers {
-    /// By client: the arguments that reached the server's callback.
-    ack: BTreeMap<String, Vec<Value>>,
-    /// The callback's error, for a form that takes one.
-    error: Option<Option<String>>,
-    /// Each target that did not answer, and why not.
-    unanswered: BTreeMap<String, String>,
-    /// A broadcast asked: one response per client.
-    broadcast: bool,
-}
-
-/// A step's `ack`, its error and its unanswered targets: a server's ask as
-/// it was observed, or a client's acknowledgement (`ack`) as its `form`
-/// hands it over: a promise keeps the first argument only, and a timeout
-/// turns "none came" into the error.
-pub(super) fn finish(
-    ack: Option<BTreeMap<String, Vec<Value>>>,
-    form: AckForm,
-    asked: Option<Answers>,
-) -> (Option<BTreeMap<String, Vec<Value>>>, AckDetail) {
-    if let Some(asked) = asked {
-        let detail = AckDetail {
-            error: asked.error,
-            unanswered: Some(asked.unanswered),
-            promise: false,
-            responses: asked.broadcast,
-        };
-        return (Some(asked.ack), detail);
-    }
-    let Some(mut ack) = ack else {
-        return (None, AckDetail::default());
-    };
-    if form.promise {
-        for args in ack.values_mut() {
-            args.truncate(1);
-        }
-    }
-    let error = form
-        .timeout
-        .map(|_| ack.is_empty().then(|| TIMED_OUT.to_owned()));
-    let detail = AckDetail {
-        error,
-        unanswered: None,
-        promise: form.promise,
-        responses: false,
-    };
-    (Some(ack), detail)
-}
 
 impl Engine {
     /// `NAME> on "EVENT": callback(…)`: NAME's client answers EVENT from now on.
@@ -190,33 +135,5 @@ fn why_unanswered(name: &str, event: &str, timeout: Option<u64>) -> String {
     match timeout {
         Some(ms) => format!("no acknowledgement within {ms} ms: {why}"),
         None => format!("{why}: the callback never runs"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    //! What each client form makes of the answer it got.
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn a_promise_keeps_the_first_argument_and_a_timeout_reports_silence() {
-        let got = BTreeMap::from([("a".to_owned(), vec![json!(1), json!(2)])]);
-        let promise = AckForm {
-            promise: true,
-            timeout: Some(50),
-        };
-        let (ack, detail) = finish(Some(got), promise, None);
-        assert_eq!(ack.unwrap()["a"], vec![json!(1)]);
-        assert_eq!(detail.error, Some(None));
-        assert!(detail.promise);
-        let (ack, detail) = finish(Some(BTreeMap::new()), promise, None);
-        assert!(ack.unwrap().is_empty());
-        assert_eq!(detail.error, Some(Some(TIMED_OUT.to_owned())));
-        let (_, detail) = finish(Some(BTreeMap::new()), AckForm::default(), None);
-        assert_eq!(
-            detail.error, None,
-            "no timeout: the callback never runs, no error"
-        );
     }
 }

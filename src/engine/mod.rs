@@ -16,6 +16,7 @@
 
 mod acks;
 mod act;
+mod answers;
 mod connect;
 mod listen;
 mod observe;

@@ -34,7 +34,7 @@ pub(super) struct Trace {
     /// How that client waits for it (v3).
     pub(super) ack_form: crate::script::AckForm,
     /// What a server's ask got back (v3), for the report as it is.
-    pub(super) asked: Option<super::acks::Answers>,
+    pub(super) asked: Option<super::answers::Answers>,
     /// What connection and disconnect handlers did, in order.
     pub(super) hooks: Vec<HookRun>,
     /// Disconnect handlers announced but not yet heard from.
@@ -202,7 +202,7 @@ impl Trace {
                 .map(|args| BTreeMap::from([(from, args)]))
                 .unwrap_or_default()
         });
-        let (ack, ack_detail) = super::acks::finish(ack, self.ack_form, self.asked);
+        let (ack, ack_detail) = super::answers::finish(ack, self.ack_form, self.asked);
         for name in acks.into_keys() {
             self.mismatches.push(format!(
                 "{name} got an acknowledgement it did not ask for in this step"

@@ -4,32 +4,10 @@
 
 use serde_json::Value;
 
-use super::ast::{Arg, Expr, StatementKind};
+use super::ast::{AckForm, Arg, Expr, StatementKind};
 use super::cursor::{Cursor, Parsed};
 use super::error::excerpt;
 use crate::protocol::{self, Refusal};
-
-/// How a client's emit waits for its acknowledgement.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AckForm {
-    /// `await socket.emitWithAck(…)`: a promise of the answer's first
-    /// argument; else a callback given every argument.
-    pub promise: bool,
-    /// `.timeout(MS)`: when no answer comes, the callback gets an error
-    /// first (the promise rejects) instead of never running.
-    pub timeout: Option<u64>,
-}
-
-/// What a server-side line said about acknowledgements, while it is parsed.
-#[derive(Debug, Default)]
-pub(super) struct AskSeen {
-    /// The line may ask (a statement of its own, not an `on` action).
-    pub(super) allowed: bool,
-    /// `.timeout(MS)`, and where it stands.
-    pub(super) timeout: Option<(u64, usize)>,
-    /// Where the emit's trailing `ack` stands.
-    pub(super) ack: Option<usize>,
-}
 
 /// The largest timeout a script may write: the reference waits it out for
 /// real when no answer comes, and every wait stays under the wait bound.

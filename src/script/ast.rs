@@ -77,10 +77,19 @@ pub enum StatementKind {
         timeout: Option<u64>,
     },
     /// `drop NAME`, `reconnect NAME`, `NAME> socket.volatile.emit(…)` (v3).
-    Link(super::link::Link),
+    Link(Link),
 }
 
-pub use super::acks::AckForm;
+/// How a client's emit waits for its acknowledgement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AckForm {
+    /// `await socket.emitWithAck(…)`: a promise of the answer's first
+    /// argument; else a callback given every argument.
+    pub promise: bool,
+    /// `.timeout(MS)`: when no answer comes, the callback gets an error
+    /// first (the promise rejects) instead of never running.
+    pub timeout: Option<u64>,
+}
 
 /// What an `on` handler's event starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,6 +259,35 @@ impl<T> Arg<T> {
         match self {
             Arg::Lit(v) => Some(v),
             Arg::Msg | Arg::Auth(_) | Arg::Reason => None,
+        }
+    }
+}
+
+/// A statement about a client's connection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Link {
+    /// `drop NAME`: NAME's connection is cut under it (no DISCONNECT
+    /// packet), as a lost network does.
+    Drop { name: String },
+    /// `reconnect NAME`: a dropped client comes back, as a new socket, and
+    /// sends the emits it buffered meanwhile.
+    Reconnect { name: String },
+    /// `NAME> socket.volatile.emit("EVENT", ARGS…)`: sent if the client is
+    /// connected, dropped (not buffered) if its connection is down.
+    VolatileEmit {
+        name: String,
+        event: String,
+        args: Vec<Value>,
+    },
+}
+
+impl Link {
+    /// The client the statement is about.
+    pub fn name(&self) -> &String {
+        match self {
+            Link::Drop { name } | Link::Reconnect { name } | Link::VolatileEmit { name, .. } => {
+                name
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ pub(super) struct Cursor<'a> {
     /// The line's `@LABEL` (a server), with where its `@` is.
     pub(super) server: Option<(String, usize)>,
     /// What the line said about acknowledgements (v3).
-    pub(super) ask: super::acks::AskSeen,
+    pub(super) ask: AskSeen,
 }
 
 pub(super) type Parsed<T> = Result<T, SyntaxError>;
@@ -255,4 +255,15 @@ impl<'a> Cursor<'a> {
             _ => Err(self.error_at(at, format!("expected {what} as a double-quoted string"))),
         }
     }
+}
+
+/// What a server-side line said about acknowledgements, while it is parsed.
+#[derive(Debug, Default)]
+pub(super) struct AskSeen {
+    /// The line may ask (a statement of its own, not an `on` action).
+    pub(super) allowed: bool,
+    /// `.timeout(MS)`, and where it stands.
+    pub(super) timeout: Option<(u64, usize)>,
+    /// Where the emit's trailing `ack` stands.
+    pub(super) ack: Option<usize>,
 }

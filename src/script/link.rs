@@ -3,39 +3,8 @@
 //! `NAME> socket.volatile.emit(…)` (an emit the client drops rather than
 //! buffers while its connection is down).
 
-use serde_json::Value;
-
-use super::ast::StatementKind;
+use super::ast::{Link, StatementKind};
 use super::cursor::{Cursor, Parsed};
-
-/// A statement about a client's connection.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Link {
-    /// `drop NAME`: NAME's connection is cut under it (no DISCONNECT
-    /// packet), as a lost network does.
-    Drop { name: String },
-    /// `reconnect NAME`: a dropped client comes back, as a new socket, and
-    /// sends the emits it buffered meanwhile.
-    Reconnect { name: String },
-    /// `NAME> socket.volatile.emit("EVENT", ARGS…)`: sent if the client is
-    /// connected, dropped (not buffered) if its connection is down.
-    VolatileEmit {
-        name: String,
-        event: String,
-        args: Vec<Value>,
-    },
-}
-
-impl Link {
-    /// The client the statement is about.
-    pub fn name(&self) -> &String {
-        match self {
-            Link::Drop { name } | Link::Reconnect { name } | Link::VolatileEmit { name, .. } => {
-                name
-            }
-        }
-    }
-}
 
 impl Cursor<'_> {
     /// `drop NAME` or `reconnect NAME`, after the keyword.

@@ -35,11 +35,10 @@ mod suggest;
 pub use acks::{answer_args, client_emit_code, socket_ask_code};
 pub use ast::{
     AckForm, Action, Arg, BroadcastAction, CONNECTION, DISCONNECT, DISCONNECTING, EVERY_NAMESPACE,
-    Expr, Hook, Room, Scope, SocketAction, Statement, StatementKind, hook,
+    Expr, Hook, Link, Room, Scope, SocketAction, Statement, StatementKind, hook,
 };
 pub use chain::{After, members_after};
 pub use error::SyntaxError;
-pub use link::Link;
 pub use parser::{ScriptParser, parse_line, parse_lines, parse_script};
 pub use query::is_fetch;
 pub use reason::uses_reason;

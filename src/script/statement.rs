@@ -49,9 +49,9 @@ pub(super) fn parse_numbered(number: usize, text: &str) -> Result<Option<Parsed1
         StatementKind::Disconnect { name }
         | StatementKind::ClientEmit { name, .. }
         | StatementKind::Link(
-            super::link::Link::Drop { name }
-            | super::link::Link::Reconnect { name }
-            | super::link::Link::VolatileEmit { name, .. },
+            super::ast::Link::Drop { name }
+            | super::ast::Link::Reconnect { name }
+            | super::ast::Link::VolatileEmit { name, .. },
         )
         | StatementKind::Listen { name, .. }
         | StatementKind::Ask {
