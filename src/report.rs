@@ -65,6 +65,8 @@ pub enum Outcome {
         server: Option<String>,
         /// `None` when admitted, else the `connect_error` message.
         error: Option<String>,
+        /// v3: the refusal's `err.data`, if its middleware gave one.
+        error_data: Option<serde_json::Value>,
         /// Refused because the server has no such namespace (`Invalid namespace`).
         no_namespace: bool,
     },

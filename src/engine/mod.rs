@@ -241,8 +241,10 @@ impl Engine {
                 key,
                 value,
                 message,
+                data,
             } => {
-                self.cluster.add_middleware(ns, key, value, message);
+                self.cluster
+                    .add_middleware(ns, (key, value), message, data.as_ref());
                 Outcome::Middleware { ns: ns.clone() }
             }
             StatementKind::Declare { ns } => Outcome::Namespace { ns: ns.clone() },

@@ -91,6 +91,8 @@ enum OutcomeLine<'a> {
     Connect {
         connected: bool,
         error: Option<&'a str>,
+        #[serde(rename = "errorData", skip_serializing_if = "Option::is_none")]
+        error_data: Option<&'a Value>,
         #[serde(skip_serializing_if = "Option::is_none")]
         server: Option<&'a str>,
     },
@@ -157,9 +159,15 @@ struct Sides<'a> {
 impl<'a> OutcomeLine<'a> {
     fn of(outcome: &'a Outcome) -> OutcomeLine<'a> {
         match outcome {
-            Outcome::Connect { error, server, .. } => OutcomeLine::Connect {
+            Outcome::Connect {
+                error,
+                error_data,
+                server,
+                ..
+            } => OutcomeLine::Connect {
                 connected: error.is_none(),
                 error: error.as_deref(),
+                error_data: error_data.as_ref(),
                 server: server.as_deref(),
             },
             Outcome::Emit { event, deliveries } => {
@@ -254,6 +262,7 @@ mod tests {
             name: "a".to_owned(),
             ns: "/".to_owned(),
             error: Some("unauthorized".to_owned()),
+            error_data: None,
             no_namespace: false,
         };
         assert_eq!(

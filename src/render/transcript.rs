@@ -156,6 +156,7 @@ impl<W: Write> Transcript<W> {
                 ns,
                 server,
                 error,
+                error_data,
                 no_namespace,
             } => match error {
                 None => {
@@ -179,8 +180,12 @@ impl<W: Write> Transcript<W> {
                     name,
                     w,
                     &format!(
-                        "refused by the middleware of {ns}: connect_error {}",
-                        quoted(message)
+                        "refused by the middleware of {ns}: connect_error {}{}",
+                        quoted(message),
+                        error_data
+                            .as_ref()
+                            .map(|d| format!(", err.data {d}"))
+                            .unwrap_or_default()
                     ),
                 )?,
             },

@@ -28,7 +28,7 @@ pub enum StatementKind {
     Disconnect { name: String },
     /// `NAME: socket.…` (with `socket` = NAME's server-side socket) or `io.…`.
     Server { socket: Option<String>, expr: Expr },
-    /// `use /ns require KEY "VALUE" [else "MESSAGE"]`
+    /// `use /ns require KEY "VALUE" [else "MESSAGE"] [data JSON]`
     Use {
         ns: String,
         key: String,
@@ -36,6 +36,8 @@ pub enum StatementKind {
         /// The `connect_error` message of a refusal (`unauthorized` unless
         /// `else` says otherwise).
         message: String,
+        /// v3: the refusal's `err.data`, if `data JSON` gives one.
+        data: Option<Value>,
     },
     /// `on [/ns] "EVENT": ACTION`; the events `connection` and `disconnect`
     /// install the namespace's connection and disconnect handlers.

@@ -635,16 +635,26 @@ class Parser {
         if (!v || v.t !== "json" || typeof v.v !== "string") this.fail("expected a string value");
         this.next();
         let message = "unauthorized";
-        if (this.peek()) {
+        const w = this.peek();
+        if (w && !(w.t === "ident" && w.v === "data")) {
           // v2: `else "MESSAGE"`
-          this.expectIdent('`else "MESSAGE"` or the end of the statement', "else");
+          this.expectIdent('`else "MESSAGE"`, `data JSON` or the end of the statement', "else");
           const e = this.peek();
           if (!e || e.t !== "json" || typeof e.v !== "string") this.fail("expected the error message (a string)");
           message = e.v;
           this.next();
         }
+        let data; // v3: `data JSON`, the refusal's err.data
+        if (this.peek()) {
+          this.expectIdent('`data JSON` or the end of the statement', "data");
+          const d = this.peek();
+          const literal = d && d.t === "ident" && ["true", "false", "null"].includes(d.v);
+          if (!d || (d.t !== "json" && !literal)) this.fail("expected a JSON value");
+          data = literal ? JSON.parse(d.v) : d.v;
+          this.next();
+        }
         this.expectEnd();
-        return { kind: "use", ns: every ? "*" : p.v, key, value: v.v, message };
+        return { kind: "use", ns: every ? "*" : p.v, key, value: v.v, message, data };
       }
       case "on": {
         this.next();
@@ -1499,8 +1509,13 @@ export async function run(stmts, emitLine) {
         break;
       }
       case "use": {
-        const { key, value, message } = st;
-        const fn = (socket, next) => (socket.handshake.auth[key] === value ? next() : next(new Error(message)));
+        const { key, value, message, data } = st;
+        const refuse = () => {
+          const err = new Error(message);
+          if (data !== undefined) err.data = data; // v3
+          return err;
+        };
+        const fn = (socket, next) => (socket.handshake.auth[key] === value ? next() : next(refuse()));
         for (const srv of servers) {
           if (st.ns === "*") {
             // v3: the official idiom, every namespace there is and every one created later
@@ -1552,6 +1567,7 @@ export async function run(stmts, emitLine) {
           // v3: a reconnection attempt while the network is down is no refusal
           if (c.down && err && err.type === "TransportError") return;
           c.connectError = err && err.message !== undefined ? err.message : String(err);
+          if (err && err.data !== undefined) c.errorData = err.data; // v3: what the client received
           notify();
         });
         cs.on("disconnect", (reason) => {
@@ -1576,7 +1592,8 @@ export async function run(stmts, emitLine) {
         connecting = null;
         if (c.connectError !== null) {
           cs.disconnect(); // releases the client's connection (its Manager)
-          report(base, { connected: false, error: c.connectError, ...where(st) }, snapshot);
+          const data = c.errorData !== undefined ? { errorData: c.errorData } : {};
+          report(base, { connected: false, error: c.connectError, ...data, ...where(st) }, snapshot);
           break;
         }
         clients.set(st.name, c);
