@@ -104,6 +104,13 @@ pub enum Outcome {
         name: String,
         event: String,
     },
+    /// A client's packet that a per-packet middleware refused (v3): the
+    /// server socket got an `error` with the message; no handler ran.
+    Refused {
+        ns: String,
+        event: String,
+        message: String,
+    },
     /// A client emitted an event that no handler listens to.
     Unhandled {
         /// The sender's namespace, whose handlers were looked up.

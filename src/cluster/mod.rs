@@ -309,6 +309,13 @@ impl Cluster {
             .find_map(|node| node.take_refusal_data(name)))
     }
 
+    /// v3: a per-packet middleware of `ns` on every server.
+    pub fn add_packet_rule(&self, ns: &str, event: &str, message: &str) {
+        each!(&self.nodes, |nodes| for node in nodes {
+            node.add_packet_rule(ns, event, message);
+        })
+    }
+
     /// Sets (or replaces) the handler of `event` in `ns` on every server.
     pub fn set_handler(&self, ns: &str, event: &str, action: Action) {
         each!(&self.nodes, |nodes| for node in nodes {

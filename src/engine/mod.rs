@@ -247,6 +247,10 @@ impl Engine {
                     .add_middleware(ns, (key, value), message, data.as_ref());
                 Outcome::Middleware { ns: ns.clone() }
             }
+            StatementKind::UsePacket { ns, event, message } => {
+                self.cluster.add_packet_rule(ns, event, message);
+                Outcome::Middleware { ns: ns.clone() }
+            }
             StatementKind::Declare { ns } => Outcome::Namespace { ns: ns.clone() },
             StatementKind::On { ns, event, action } => {
                 self.cluster.set_handler(ns, event, action.clone());

@@ -168,6 +168,15 @@ pub fn javascript(statement: &Statement) -> Vec<String> {
             "});".to_owned(),
         ],
         StatementKind::On { ns, event, action } => handler(ns, event, action),
+        StatementKind::UsePacket { ns, event, message } => vec![
+            format!("{}.on(\"connection\", (socket) => {{", namespace(ns)),
+            format!(
+                "  socket.use(([event], next) => event === {} ? next(new Error({})) : next());",
+                value(&Value::String(event.clone())),
+                value(&Value::String(message.clone()))
+            ),
+            "});".to_owned(),
+        ],
         StatementKind::Declare { ns } => vec![format!("{};", namespace(ns))],
         StatementKind::Servers { labels, adapter } => vec![format!(
             "// servers {}{}",

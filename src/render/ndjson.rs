@@ -129,6 +129,9 @@ enum OutcomeLine<'a> {
     Handler {
         handler: String,
     },
+    Refused {
+        refused: &'a str,
+    },
     Unhandled {
         handled: bool,
     },
@@ -215,6 +218,7 @@ impl<'a> OutcomeLine<'a> {
                 handler: format!("{ns} {event}"),
             },
             Outcome::Unhandled { .. } => OutcomeLine::Unhandled { handled: false },
+            Outcome::Refused { message, .. } => OutcomeLine::Refused { refused: message },
             Outcome::Error(message) => OutcomeLine::Error { error: message },
             Outcome::Reconnected { error, flushed, .. } => OutcomeLine::Reconnected {
                 reconnected: error.is_none(),

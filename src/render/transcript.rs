@@ -270,6 +270,12 @@ impl<W: Write> Transcript<W> {
                     self.note(&format!("handler for {} on {ns} installed", quoted(event)))?
                 }
             },
+            Outcome::Refused { ns, event, message } => self.note(&format!(
+                "a packet middleware of {ns} refused {}: error {} on the server, \
+                 and no handler ran",
+                quoted(event),
+                quoted(message)
+            ))?,
             Outcome::Unhandled { ns, event } => self.note(&format!(
                 "{ns} has no handler for {}: the server ignores it",
                 quoted(event)

@@ -39,6 +39,14 @@ pub enum StatementKind {
         /// v3: the refusal's `err.data`, if `data JSON` gives one.
         data: Option<Value>,
     },
+    /// `use /ns packet "EVENT" refuse "MESSAGE"` (v3): every socket that
+    /// connects to `/ns` from here on refuses its client's EVENT packets
+    /// (`socket.use`): their handler never runs.
+    UsePacket {
+        ns: String,
+        event: String,
+        message: String,
+    },
     /// `on [/ns] "EVENT": ACTION`; the events `connection` and `disconnect`
     /// install the namespace's connection and disconnect handlers.
     On {
@@ -125,7 +133,9 @@ impl Statement {
     pub fn declares(&self) -> Vec<&str> {
         match &self.kind {
             StatementKind::Use { ns, .. } if ns == EVERY_NAMESPACE => Vec::new(),
-            StatementKind::Use { ns, .. } | StatementKind::Declare { ns } => vec![ns],
+            StatementKind::Use { ns, .. }
+            | StatementKind::UsePacket { ns, .. }
+            | StatementKind::Declare { ns } => vec![ns],
             StatementKind::On { ns, action, .. } => std::iter::once(ns.as_str())
                 .chain(match action {
                     Action::Expr(expr) => namespace_of(expr),

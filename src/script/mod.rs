@@ -23,6 +23,7 @@ mod error;
 mod handshake;
 mod json;
 mod link;
+mod packet;
 mod parser;
 mod resolve;
 mod scan;

@@ -280,12 +280,17 @@ impl Cursor<'_> {
         };
         self.skip_ws();
         let at = self.pos;
-        if self.ident(false) != Some("require") {
-            return Err(self.error_at(
-                at,
-                "expected `require KEY \"VALUE\"` after the namespace, as in \
-                 `use /admin require token \"s3cret\"`",
-            ));
+        match self.ident(false) {
+            Some("require") => {}
+            // v3: a per-packet middleware
+            Some("packet") if ns != super::ast::EVERY_NAMESPACE => return self.packet_rule(ns),
+            _ => {
+                return Err(self.error_at(
+                    at,
+                    "expected `require KEY \"VALUE\"` after the namespace, as in \
+                     `use /admin require token \"s3cret\"`",
+                ));
+            }
         }
         self.skip_ws();
         let at = self.pos;

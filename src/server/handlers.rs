@@ -65,6 +65,10 @@ pub(super) async fn add_namespace<A: ServerAdapter>(
             // finds its listener, as on the official server, whose
             // connection handler runs in the same tick as its CONNECT.
             // (A tour client emits only after the connection handler's welcome.)
+            if verdict.is_ok() {
+                // v3: its per-packet middlewares, before any packet comes
+                shared.packet_rules.admitted(socket.ns(), socket.id);
+            }
             if verdict.is_ok() && name.is_none() {
                 let name = super::outside::outside_client(shared.clone(), &socket, auth.as_ref());
                 listen(&shared, &socket, &name, Turn::WaitForTheEngine);
@@ -206,6 +210,7 @@ fn on_disconnect<A: Adapter>(
     socket: SocketRef<A>,
     reason: DisconnectReason,
 ) -> impl Future<Output = ()> {
+    shared.packet_rules.forget(socket.id);
     let registered = {
         let mut sockets = lock(&shared.sockets);
         // Only the socket that holds the name leaves the registry.
@@ -397,7 +402,10 @@ pub(super) async fn on_event<A: Adapter>(
                 .cloned()
         })
         .flatten();
+    // v3: a packet that a per-packet middleware refuses reaches no handler
+    let refused = shared.packet_rules.refusal(socket.id, &event);
     let outcome = match handler {
+        _ if let Some(message) = refused => Handled::Refused { event, message },
         None => Handled::NoHandler { event },
         Some(action) => match super::own::resolve(&shared, &socket, &action, &msg, (false, None)) {
             Err(e) => Handled::Ran {

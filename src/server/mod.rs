@@ -27,6 +27,7 @@ mod handlers;
 pub(crate) mod net;
 mod outside;
 mod own;
+mod packet;
 mod perform;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -142,6 +143,9 @@ pub struct HookResult {
 pub enum Handled {
     /// No `on` handler for this event in this namespace: ignored.
     NoHandler { event: String },
+    /// v3: a per-packet middleware refused it, with this message: no
+    /// handler ran.
+    Refused { event: String, message: String },
     /// The handler ran this (already resolved) action, with this result.
     Ran {
         action: Action,
@@ -193,6 +197,8 @@ struct Shared<A: Adapter> {
     /// v3: per client name, the `err.data` of the middleware that last
     /// refused it (socketioxide cannot send it: the engine reads it here).
     refusals: Mutex<HashMap<String, serde_json::Value>>,
+    /// v3: the per-packet middlewares.
+    packet_rules: packet::PacketRules,
     /// `(namespace, event)` → the `on` handler's action (the events
     /// `connection` and `disconnect` name the namespace's hooks).
     handlers: Mutex<HashMap<(String, String), Action>>,
@@ -273,6 +279,7 @@ impl<A: ServerAdapter> Server<A> {
         let shared = Arc::new(Shared {
             middlewares: Mutex::default(),
             refusals: Mutex::default(),
+            packet_rules: packet::PacketRules::default(),
             handlers: Mutex::default(),
             sockets: Mutex::default(),
             namespaces: Mutex::default(),
@@ -399,6 +406,11 @@ impl<A: ServerAdapter> Server<A> {
     /// last connection, taken (it answers once).
     pub fn take_refusal_data(&self, name: &str) -> Option<serde_json::Value> {
         lock(&self.shared.refusals).remove(name)
+    }
+
+    /// v3: a per-packet middleware of `ns` for every later connection.
+    pub fn add_packet_rule(&self, ns: &str, event: &str, message: &str) {
+        self.shared.packet_rules.add(ns, event, message);
     }
 
     /// Sets (or replaces) the handler of `event` in `ns`.

@@ -833,6 +833,17 @@ impl Gen {
         // v3: `use *`, every namespace's (sometimes; never by name).
         let every = self.rng.chance(12);
         let ns = if every { "*" } else { ns };
+        // v3: a per-packet middleware (`use /ns packet "EVENT" refuse "MESSAGE"`)
+        if !every && self.rng.chance(25) {
+            self.model.declared.insert(ns.to_owned());
+            let event = *self.rng.pick(&HANDLED);
+            let message = self.rng.one_of(&["closed", "not now", "bad token"]);
+            return format!(
+                "use {ns} packet {} refuse {}",
+                json_string(event),
+                json_string(message)
+            );
+        }
         if !every {
             self.model.declared.insert(ns.to_owned());
         }

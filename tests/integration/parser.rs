@@ -151,6 +151,23 @@ fn a_refusal_may_carry_data() {
 }
 
 #[test]
+fn a_packet_middleware_names_its_event_and_message() {
+    assert_eq!(
+        kind(r#"use /shop packet "order" refuse "closed""#),
+        StatementKind::UsePacket {
+            ns: "/shop".into(),
+            event: "order".into(),
+            message: "closed".into()
+        }
+    );
+    let e = error("use /shop packet \"order\" deny \"x\"\n");
+    assert_eq!(e.column, 26, "{e:?}");
+    assert!(e.message.contains("refuse"), "{e:?}");
+    let e = error("use * packet \"order\" refuse \"x\"\n");
+    assert_eq!(e.column, 7, "{e:?}");
+}
+
+#[test]
 fn version_2_forms_out_of_place_are_refused_at_the_right_column() {
     let error = |script: &str| {
         let e = parse_script(script).expect_err(script);

@@ -629,6 +629,20 @@ class Parser {
         const every = p && p.t === "punct" && p.v === "*";
         if (!every && (!p || p.t !== "path")) this.fail("expected a namespace, e.g. /admin");
         this.next();
+        const w0 = this.peek();
+        if (!every && w0 && w0.t === "ident" && w0.v === "packet") {
+          // v3: `use /ns packet "EVENT" refuse "MESSAGE"`, a per-packet middleware
+          this.next();
+          const e = this.peek();
+          if (!e || e.t !== "json" || typeof e.v !== "string") this.fail("expected the event name (a string)");
+          this.next();
+          this.expectIdent('`refuse "MESSAGE"`', "refuse");
+          const m = this.peek();
+          if (!m || m.t !== "json" || typeof m.v !== "string") this.fail("expected the error message (a string)");
+          this.next();
+          this.expectEnd();
+          return { kind: "use-packet", ns: p.v, event: e.v, message: m.v };
+        }
         this.expectIdent("`require`", "require");
         const key = this.expectIdent("an auth key").v;
         const v = this.peek();
@@ -755,7 +769,7 @@ function namespacesNamed(st) {
   const fromExpr = (expr) => {
     for (const m of expr.members) if (m.name === "of") out.push(normalizeNs(m.args[0]));
   };
-  if (st.kind === "declare" || (st.kind === "use" && st.ns !== "*")) out.push(normalizeNs(st.ns));
+  if (st.kind === "declare" || (st.kind === "use" && st.ns !== "*") || st.kind === "use-packet") out.push(normalizeNs(st.ns));
   if (st.kind === "on") {
     out.push(st.ns);
     fromExpr(st.expr);
@@ -995,6 +1009,7 @@ export async function run(stmts, emitLine) {
   const namespaces = new Set(); // the namespaces created so far (v2: by the line naming them), on every server
   const dropped = new Map(); // v3: name -> the record of a client whose connection `drop` cut, until `reconnect`
   const leftBy = new Map(); // v3: name -> the code of the step its client last left by (deliberately)
+  const packetRules = new Map(); // v3: namespace -> its `use … packet` rules, in order
   let syncSeq = 0;
   let markSeq = 0;
   /** The step in progress: {events: [{seq, event} | {error}]}, in the order the server ran them. */
@@ -1055,7 +1070,25 @@ export async function run(stmts, emitLine) {
         c.serverReason = reason;
         notify();
       });
-      socket.onAny((event, ...args) => {
+      // v3: the script's per-packet middlewares of the namespace, as its
+      // connection handler would add them (`socket.use`), then the runner's
+      // dispatch to the script's handlers: the last middleware, so that a
+      // packet a middleware refused never reaches it, as it never reaches
+      // an official listener (`onAny` listeners would run before them all).
+      for (const rule of packetRules.get(nsp.name) ?? []) {
+        socket.use(([event], next) => (event === rule.event ? next(new Error(rule.message)) : next()));
+      }
+      socket.on("error", (err) => deliver({ refused: err.message }));
+      const deliver = (result) => {
+        if (pendingEmit && pendingEmit.result === undefined) pendingEmit.result = result;
+        else if (c.flushing) {
+          // v3: an emit the client buffered while its connection was lost, sent on reconnecting
+          c.flushing.results.push(result);
+          if (result.error !== undefined) currentStep().events.push({ error: result.error });
+        }
+        notify();
+      };
+      socket.use(([event, ...args]) => {
         // as a JavaScript handler sees it: an ack function comes last
         const callback = args.length > 0 && typeof args[args.length - 1] === "function" ? args.pop() : undefined;
         const handler = handlers.get(`${nsp.name} ${event}`);
@@ -1069,13 +1102,7 @@ export async function run(stmts, emitLine) {
             result = { error: e.message };
           }
         }
-        if (pendingEmit && pendingEmit.result === undefined) pendingEmit.result = result;
-        else if (c.flushing) {
-          // v3: an emit the client buffered while its connection was lost, sent on reconnecting
-          c.flushing.results.push(result);
-          if (result.error !== undefined) currentStep().events.push({ error: result.error });
-        }
-        notify();
+        deliver(result);
       });
       notify();
     });
@@ -1401,6 +1428,7 @@ export async function run(stmts, emitLine) {
   function ownFields(outcome, stepClients) {
     if (outcome.error !== undefined) return { error: outcome.error };
     if (outcome.handled === false) return { handled: false };
+    if (outcome.refused !== undefined) return { refused: outcome.refused }; // v3: by a packet middleware
     switch (outcome.kind) {
       case "emit":
         return eventFields(outcome, stepClients);
@@ -1525,6 +1553,13 @@ export async function run(stmts, emitLine) {
             srv.io.of(st.ns).use(fn);
           }
         }
+        emitLine({ ...base, middleware: st.ns });
+        break;
+      }
+      case "use-packet": {
+        // v3: each later connection's handler calls socket.use(fn) (see addNamespace)
+        if (!packetRules.has(st.ns)) packetRules.set(st.ns, []);
+        packetRules.get(st.ns).push({ event: st.event, message: st.message });
         emitLine({ ...base, middleware: st.ns });
         break;
       }
