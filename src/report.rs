@@ -81,6 +81,10 @@ pub enum Outcome {
     Middleware {
         ns: String,
     },
+    /// `use /ns packet …` (v3): a per-packet middleware for later sockets.
+    PacketMiddleware {
+        ns: String,
+    },
     /// `servers A B`: fresh servers with these labels; `bus` says what
     /// they share.
     Servers {

@@ -249,7 +249,7 @@ impl Engine {
             }
             StatementKind::UsePacket { ns, event, message } => {
                 self.cluster.add_packet_rule(ns, event, message);
-                Outcome::Middleware { ns: ns.clone() }
+                Outcome::PacketMiddleware { ns: ns.clone() }
             }
             StatementKind::Declare { ns } => Outcome::Namespace { ns: ns.clone() },
             StatementKind::On { ns, event, action } => {

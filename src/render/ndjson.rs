@@ -200,7 +200,9 @@ impl<'a> OutcomeLine<'a> {
                     })
                     .collect(),
             },
-            Outcome::Middleware { ns } => OutcomeLine::Middleware { middleware: ns },
+            Outcome::Middleware { ns } | Outcome::PacketMiddleware { ns } => {
+                OutcomeLine::Middleware { middleware: ns }
+            }
             Outcome::Namespace { ns } => OutcomeLine::Namespace { namespace: ns },
             Outcome::Servers { labels, bus } => OutcomeLine::Servers {
                 servers: labels,

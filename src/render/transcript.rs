@@ -236,6 +236,10 @@ impl<W: Write> Transcript<W> {
             Outcome::Middleware { ns } => {
                 self.note(&format!("middleware added to {ns}: it checks every later connection"))?
             }
+            Outcome::PacketMiddleware { ns } => self.note(&format!(
+                "packet middleware added to {ns}: each socket that connects from now on \
+                 checks every packet its client sends"
+            ))?,
             Outcome::Namespace { ns } => self.note(&format!(
                 "namespace {ns} declared: clients may connect to it from now on"
             ))?,
