@@ -65,6 +65,8 @@ pub enum Outcome {
         server: Option<String>,
         /// `None` when admitted, else the `connect_error` message.
         error: Option<String>,
+        /// v3: the refusal's `err.data`, if its middleware gave one.
+        error_data: Option<serde_json::Value>,
         /// Refused because the server has no such namespace (`Invalid namespace`).
         no_namespace: bool,
     },
@@ -77,6 +79,10 @@ pub enum Outcome {
     Rooms(BTreeMap<String, Vec<String>>),
     Disconnected(BTreeMap<String, Disconnection>),
     Middleware {
+        ns: String,
+    },
+    /// `use /ns packet …` (v3): a per-packet middleware for later sockets.
+    PacketMiddleware {
         ns: String,
     },
     /// `servers A B`: fresh servers with these labels; `bus` says what
@@ -101,6 +107,13 @@ pub enum Outcome {
     Listener {
         name: String,
         event: String,
+    },
+    /// A client's packet that a per-packet middleware refused (v3): the
+    /// server socket got an `error` with the message; no handler ran.
+    Refused {
+        ns: String,
+        event: String,
+        message: String,
     },
     /// A client emitted an event that no handler listens to.
     Unhandled {

@@ -289,9 +289,30 @@ impl Cluster {
     }
 
     /// Adds a `use` middleware to `ns` on every server.
-    pub fn add_middleware(&self, ns: &str, key: &str, value: &str, message: &str) {
+    pub fn add_middleware(
+        &self,
+        ns: &str,
+        rule: (&str, &str),
+        message: &str,
+        data: Option<&serde_json::Value>,
+    ) {
         each!(&self.nodes, |nodes| for node in nodes {
-            node.add_middleware(ns, key, value, message);
+            node.add_middleware(ns, rule, message, data);
+        })
+    }
+
+    /// v3: the `err.data` of the middleware that refused client `name`'s
+    /// last connection, on whichever server refused it.
+    pub fn take_refusal_data(&self, name: &str) -> Option<serde_json::Value> {
+        each!(&self.nodes, |nodes| nodes
+            .iter()
+            .find_map(|node| node.take_refusal_data(name)))
+    }
+
+    /// v3: a per-packet middleware of `ns` on every server.
+    pub fn add_packet_rule(&self, ns: &str, event: &str, message: &str) {
+        each!(&self.nodes, |nodes| for node in nodes {
+            node.add_packet_rule(ns, event, message);
         })
     }
 

@@ -125,6 +125,14 @@ impl Engine {
         trace: &mut Trace,
     ) -> anyhow::Result<Outcome> {
         match handled {
+            Handled::Refused { event, message } => {
+                self.settle(&[], trace).await?;
+                let ns = match before.get(name) {
+                    Some(View::Connected { ns, .. }) => ns.clone(),
+                    _ => outside_ns.unwrap_or("/").to_owned(),
+                };
+                Ok(Outcome::Refused { ns, event, message })
+            }
             Handled::NoHandler { event } => {
                 self.settle(&[], trace).await?;
                 let ns = match before.get(name) {

@@ -13,6 +13,10 @@ use crate::script::AckForm;
 /// promise) when no acknowledgement came within the timeout.
 pub const TIMED_OUT: &str = "operation has timed out";
 
+/// The error the official client gives a callback with a timeout whose
+/// socket disconnected before any acknowledgement came.
+pub const CUT_OFF: &str = "socket has been disconnected";
+
 /// What a server's ask got back.
 #[derive(Debug, Default)]
 pub(super) struct Answers {
@@ -29,10 +33,11 @@ pub(super) struct Answers {
 /// A step's `ack`, its error and its unanswered targets: a server's ask as
 /// it was observed, or a client's acknowledgement (`ack`) as its `form`
 /// hands it over: a promise keeps the first argument only, and a timeout
-/// turns "none came" into the error.
+/// turns "none came" into the error (`cut`: the sender's socket left in
+/// the step, so the client failed it at once).
 pub(super) fn finish(
     ack: Option<BTreeMap<String, Vec<Value>>>,
-    form: AckForm,
+    (form, cut): (AckForm, bool),
     asked: Option<Answers>,
 ) -> (Option<BTreeMap<String, Vec<Value>>>, AckDetail) {
     if let Some(asked) = asked {
@@ -52,9 +57,10 @@ pub(super) fn finish(
             args.truncate(1);
         }
     }
-    let error = form
-        .timeout
-        .map(|_| ack.is_empty().then(|| TIMED_OUT.to_owned()));
+    let error = form.timeout.map(|_| {
+        ack.is_empty()
+            .then(|| (if cut { CUT_OFF } else { TIMED_OUT }).to_owned())
+    });
     let detail = AckDetail {
         error,
         unanswered: None,
@@ -77,14 +83,14 @@ mod tests {
             promise: true,
             timeout: Some(50),
         };
-        let (ack, detail) = finish(Some(got), promise, None);
+        let (ack, detail) = finish(Some(got), (promise, false), None);
         assert_eq!(ack.unwrap()["a"], vec![json!(1)]);
         assert_eq!(detail.error, Some(None));
         assert!(detail.promise);
-        let (ack, detail) = finish(Some(BTreeMap::new()), promise, None);
+        let (ack, detail) = finish(Some(BTreeMap::new()), (promise, false), None);
         assert!(ack.unwrap().is_empty());
         assert_eq!(detail.error, Some(Some(TIMED_OUT.to_owned())));
-        let (_, detail) = finish(Some(BTreeMap::new()), AckForm::default(), None);
+        let (_, detail) = finish(Some(BTreeMap::new()), (AckForm::default(), false), None);
         assert_eq!(
             detail.error, None,
             "no timeout: the callback never runs, no error"

@@ -204,6 +204,7 @@ impl Engine {
             ns: ns.to_owned(),
             server,
             error: None,
+            error_data: None,
             no_namespace: false,
         };
         if let Some(run) = &hook {
@@ -249,6 +250,7 @@ impl Engine {
     ) -> Outcome {
         let on_server = self.cluster.has_socket(name);
         let no_namespace = !self.cluster.has_namespace(ns);
+        let mut error_data = None;
         let error = match admission {
             Admission::Admitted => {
                 if !on_server {
@@ -271,6 +273,8 @@ impl Engine {
                 }
                 // Its connection stays open after a refusal; close it.
                 client.disconnect().await.ok();
+                // v3: socketioxide sends no `err.data`; the server kept it.
+                error_data = self.cluster.take_refusal_data(name);
                 let why = if no_namespace {
                     Absence::NoNamespace { ns: ns.to_owned() }
                 } else {
@@ -286,6 +290,7 @@ impl Engine {
             ns: ns.to_owned(),
             server,
             error,
+            error_data,
             no_namespace,
         }
     }

@@ -249,9 +249,15 @@ impl Engine {
                 key,
                 value,
                 message,
+                data,
             } => {
-                self.cluster.add_middleware(ns, key, value, message);
+                self.cluster
+                    .add_middleware(ns, (key, value), message, data.as_ref());
                 Outcome::Middleware { ns: ns.clone() }
+            }
+            StatementKind::UsePacket { ns, event, message } => {
+                self.cluster.add_packet_rule(ns, event, message);
+                Outcome::PacketMiddleware { ns: ns.clone() }
             }
             StatementKind::Declare { ns } => Outcome::Namespace { ns: ns.clone() },
             StatementKind::On { ns, event, action } => {

@@ -188,6 +188,8 @@ impl Trace {
         }
         self.mismatches.extend(extra);
         let mut acks = std::mem::take(&mut self.acks);
+        // v3: the client's pending acks fail when its socket leaves
+        let cut = (self.ack_from.as_ref()).is_some_and(|n| self.disconnected.contains_key(n));
         let ack = self.ack_from.take().map(|from| {
             let mut answers = acks.remove(&from).unwrap_or_default();
             if answers.len() > 1 {
@@ -202,7 +204,7 @@ impl Trace {
                 .map(|args| BTreeMap::from([(from, args)]))
                 .unwrap_or_default()
         });
-        let (ack, ack_detail) = super::answers::finish(ack, self.ack_form, self.asked);
+        let (ack, ack_detail) = super::answers::finish(ack, (self.ack_form, cut), self.asked);
         for name in acks.into_keys() {
             self.mismatches.push(format!(
                 "{name} got an acknowledgement it did not ask for in this step"

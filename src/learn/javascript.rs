@@ -144,16 +144,14 @@ pub fn javascript(statement: &Statement) -> Vec<String> {
             key,
             value: wanted,
             message,
+            data,
         } if ns == EVERY_NAMESPACE => vec![
             "const check = (socket, next) => {".to_owned(),
             format!(
                 "  if (socket.handshake.auth.{key} === {}) next();",
                 value(&Value::String(wanted.clone()))
             ),
-            format!(
-                "  else next(new Error({}));",
-                value(&Value::String(message.clone()))
-            ),
+            refusal(message, data.as_ref()),
             "};".to_owned(),
             "// every namespace declared so far: nsp.use(check), and each one to come:".to_owned(),
             "io.on(\"new_namespace\", (nsp) => nsp.use(check));".to_owned(),
@@ -163,19 +161,26 @@ pub fn javascript(statement: &Statement) -> Vec<String> {
             key,
             value: wanted,
             message,
+            data,
         } => vec![
             format!("{}.use((socket, next) => {{", namespace(ns)),
             format!(
                 "  if (socket.handshake.auth.{key} === {}) next();",
                 value(&Value::String(wanted.clone()))
             ),
+            refusal(message, data.as_ref()),
+            "});".to_owned(),
+        ],
+        StatementKind::On { ns, event, action } => handler(ns, event, action),
+        StatementKind::UsePacket { ns, event, message } => vec![
+            format!("{}.on(\"connection\", (socket) => {{", namespace(ns)),
             format!(
-                "  else next(new Error({}));",
+                "  socket.use(([event], next) => event === {} ? next(new Error({})) : next());",
+                value(&Value::String(event.clone())),
                 value(&Value::String(message.clone()))
             ),
             "});".to_owned(),
         ],
-        StatementKind::On { ns, event, action } => handler(ns, event, action),
         StatementKind::Declare { ns } => vec![format!("{};", namespace(ns))],
         StatementKind::Servers { labels, adapter } => vec![format!(
             "// servers {}{}",
@@ -382,6 +387,18 @@ fn value(v: &Value) -> String {
             items.iter().map(value).collect::<Vec<_>>().join(", ")
         ),
         other => other.to_string(),
+    }
+}
+
+/// A middleware's `else next(new Error(…))`, with `err.data` (v3) if any.
+fn refusal(message: &str, data: Option<&Value>) -> String {
+    let error = format!("new Error({})", value(&Value::String(message.to_owned())));
+    match data {
+        None => format!("  else next({error});"),
+        Some(data) => format!(
+            "  else next(Object.assign({error}, {{ data: {} }}));",
+            value(data)
+        ),
     }
 }
 

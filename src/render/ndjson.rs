@@ -91,6 +91,8 @@ enum OutcomeLine<'a> {
     Connect {
         connected: bool,
         error: Option<&'a str>,
+        #[serde(rename = "errorData", skip_serializing_if = "Option::is_none")]
+        error_data: Option<&'a Value>,
         #[serde(skip_serializing_if = "Option::is_none")]
         server: Option<&'a str>,
     },
@@ -126,6 +128,9 @@ enum OutcomeLine<'a> {
     },
     Handler {
         handler: String,
+    },
+    Refused {
+        refused: &'a str,
     },
     Unhandled {
         handled: bool,
@@ -169,9 +174,15 @@ struct Sides<'a> {
 impl<'a> OutcomeLine<'a> {
     fn of(outcome: &'a Outcome) -> OutcomeLine<'a> {
         match outcome {
-            Outcome::Connect { error, server, .. } => OutcomeLine::Connect {
+            Outcome::Connect {
+                error,
+                error_data,
+                server,
+                ..
+            } => OutcomeLine::Connect {
                 connected: error.is_none(),
                 error: error.as_deref(),
+                error_data: error_data.as_ref(),
                 server: server.as_deref(),
             },
             Outcome::Emit { event, deliveries } => {
@@ -201,7 +212,9 @@ impl<'a> OutcomeLine<'a> {
                     })
                     .collect(),
             },
-            Outcome::Middleware { ns } => OutcomeLine::Middleware { middleware: ns },
+            Outcome::Middleware { ns } | Outcome::PacketMiddleware { ns } => {
+                OutcomeLine::Middleware { middleware: ns }
+            }
             Outcome::Namespace { ns } => OutcomeLine::Namespace { namespace: ns },
             Outcome::Servers { labels, bus } => OutcomeLine::Servers {
                 servers: labels,
@@ -219,6 +232,7 @@ impl<'a> OutcomeLine<'a> {
                 handler: format!("{ns} {event}"),
             },
             Outcome::Unhandled { .. } => OutcomeLine::Unhandled { handled: false },
+            Outcome::Refused { message, .. } => OutcomeLine::Refused { refused: message },
             Outcome::Error(message) => OutcomeLine::Error { error: message },
             Outcome::Reconnected { error, flushed, .. } => OutcomeLine::Reconnected {
                 reconnected: error.is_none(),
@@ -278,6 +292,7 @@ mod tests {
             name: "a".to_owned(),
             ns: "/".to_owned(),
             error: Some("unauthorized".to_owned()),
+            error_data: None,
             no_namespace: false,
         };
         assert_eq!(

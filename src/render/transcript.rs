@@ -156,6 +156,7 @@ impl<W: Write> Transcript<W> {
                 ns,
                 server,
                 error,
+                error_data,
                 no_namespace,
             } => match error {
                 None => {
@@ -179,8 +180,12 @@ impl<W: Write> Transcript<W> {
                     name,
                     w,
                     &format!(
-                        "refused by the middleware of {ns}: connect_error {}",
-                        quoted(message)
+                        "refused by the middleware of {ns}: connect_error {}{}",
+                        quoted(message),
+                        error_data
+                            .as_ref()
+                            .map(|d| format!(", err.data {d}"))
+                            .unwrap_or_default()
                     ),
                 )?,
             },
@@ -231,6 +236,10 @@ impl<W: Write> Transcript<W> {
             Outcome::Middleware { ns } => {
                 self.note(&format!("middleware added to {ns}: it checks every later connection"))?
             }
+            Outcome::PacketMiddleware { ns } => self.note(&format!(
+                "packet middleware added to {ns}: each socket that connects from now on \
+                 checks every packet its client sends"
+            ))?,
             Outcome::Namespace { ns } => self.note(&format!(
                 "namespace {ns} declared: clients may connect to it from now on"
             ))?,
@@ -265,6 +274,12 @@ impl<W: Write> Transcript<W> {
                     self.note(&format!("handler for {} on {ns} installed", quoted(event)))?
                 }
             },
+            Outcome::Refused { ns, event, message } => self.note(&format!(
+                "a packet middleware of {ns} refused {}: error {} on the server, \
+                 and no handler ran",
+                quoted(event),
+                quoted(message)
+            ))?,
             Outcome::Unhandled { ns, event } => self.note(&format!(
                 "{ns} has no handler for {}: the server ignores it",
                 quoted(event)

@@ -28,13 +28,23 @@ pub enum StatementKind {
     Disconnect { name: String },
     /// `NAME: socket.…` (with `socket` = NAME's server-side socket) or `io.…`.
     Server { socket: Option<String>, expr: Expr },
-    /// `use /ns require KEY "VALUE" [else "MESSAGE"]`
+    /// `use /ns require KEY "VALUE" [else "MESSAGE"] [data JSON]`
     Use {
         ns: String,
         key: String,
         value: String,
         /// The `connect_error` message of a refusal (`unauthorized` unless
         /// `else` says otherwise).
+        message: String,
+        /// v3: the refusal's `err.data`, if `data JSON` gives one.
+        data: Option<Value>,
+    },
+    /// `use /ns packet "EVENT" refuse "MESSAGE"` (v3): every socket that
+    /// connects to `/ns` from here on refuses its client's EVENT packets
+    /// (`socket.use`): their handler never runs.
+    UsePacket {
+        ns: String,
+        event: String,
         message: String,
     },
     /// `on [/ns] "EVENT": ACTION`; the events `connection` and `disconnect`
@@ -132,7 +142,9 @@ impl Statement {
     pub fn declares(&self) -> Vec<&str> {
         match &self.kind {
             StatementKind::Use { ns, .. } if ns == EVERY_NAMESPACE => Vec::new(),
-            StatementKind::Use { ns, .. } | StatementKind::Declare { ns } => vec![ns],
+            StatementKind::Use { ns, .. }
+            | StatementKind::UsePacket { ns, .. }
+            | StatementKind::Declare { ns } => vec![ns],
             StatementKind::On { ns, action, .. } => std::iter::once(ns.as_str())
                 .chain(match action {
                     Action::Expr(expr) => namespace_of(expr),

@@ -24,6 +24,7 @@ mod error;
 mod handshake;
 mod json;
 mod link;
+mod packet;
 mod parser;
 mod query;
 mod reason;

@@ -281,12 +281,17 @@ impl Cursor<'_> {
         };
         self.skip_ws();
         let at = self.pos;
-        if self.ident(false) != Some("require") {
-            return Err(self.error_at(
-                at,
-                "expected `require KEY \"VALUE\"` after the namespace, as in \
-                 `use /admin require token \"s3cret\"`",
-            ));
+        match self.ident(false) {
+            Some("require") => {}
+            // v3: a per-packet middleware
+            Some("packet") if ns != super::ast::EVERY_NAMESPACE => return self.packet_rule(ns),
+            _ => {
+                return Err(self.error_at(
+                    at,
+                    "expected `require KEY \"VALUE\"` after the namespace, as in \
+                     `use /admin require token \"s3cret\"`",
+                ));
+            }
         }
         self.skip_ws();
         let at = self.pos;
@@ -299,17 +304,29 @@ impl Cursor<'_> {
         let key = key.to_owned();
         let value = self.string("the value that `auth.KEY` must have")?;
         self.skip_ws();
-        let at = self.pos;
-        let message = match self.ident(false) {
-            Some("else") => self.string("the refusal's message after `else`")?,
+        let mut at = self.pos;
+        let mut word = self.ident(false);
+        let message = match word {
+            Some("else") => {
+                let message = self.string("the refusal's message after `else`")?;
+                self.skip_ws();
+                at = self.pos;
+                word = self.ident(false);
+                message
+            }
+            _ => "unauthorized".to_owned(),
+        };
+        // v3: `data JSON`, the refusal's `err.data`
+        let data = match word {
+            Some("data") => Some(self.json()?),
             Some(_) => {
                 return Err(self.error_at(
                     at,
-                    "expected `else \"MESSAGE\"` or the end of the statement, as in \
-                     `use /admin require role \"admin\" else \"not admin\"`",
+                    "expected `else \"MESSAGE\"`, `data JSON` or the end of the statement, as in \
+                     `use /admin require role \"admin\" else \"not admin\" data {\"retry\": false}`",
                 ));
             }
-            None => "unauthorized".to_owned(),
+            None => None,
         };
         self.end_of_statement()?;
         Ok(StatementKind::Use {
@@ -317,6 +334,7 @@ impl Cursor<'_> {
             key,
             value,
             message,
+            data,
         })
     }
 

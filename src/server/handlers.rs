@@ -52,15 +52,24 @@ pub(super) async fn add_namespace<A: ServerAdapter>(
         let shared = shared.clone();
         move |socket: SocketRef<A>, TryData(auth): TryData<Value>| {
             let auth = auth.ok();
-            let verdict =
-                check_middlewares(&shared, socket.ns(), auth.as_ref().unwrap_or(&Value::Null));
+            let name = client_name(&socket);
+            let verdict = check_middlewares(
+                &shared,
+                socket.ns(),
+                auth.as_ref().unwrap_or(&Value::Null),
+                name.as_deref(),
+            );
             // An outside client listens from here, before socketioxide sends
             // it CONNECT (and only then runs the connection handler, in a
             // task of its own): an emit sent as soon as it is connected
             // finds its listener, as on the official server, whose
             // connection handler runs in the same tick as its CONNECT.
             // (A tour client emits only after the connection handler's welcome.)
-            if verdict.is_ok() && client_name(&socket).is_none() {
+            if verdict.is_ok() {
+                // v3: its per-packet middlewares, before any packet comes
+                shared.packet_rules.admitted(socket.ns(), socket.id);
+            }
+            if verdict.is_ok() && name.is_none() {
                 let name = super::outside::outside_client(shared.clone(), &socket, auth.as_ref());
                 listen(&shared, &socket, &name, Turn::WaitForTheEngine);
             }
@@ -81,10 +90,15 @@ pub(super) fn check_middlewares<A: Adapter>(
     shared: &Shared<A>,
     ns: &str,
     auth: &Value,
+    name: Option<&str>,
 ) -> Result<(), String> {
     let middlewares = lock(&shared.middlewares);
     for rule in middlewares.get(ns).into_iter().flatten() {
         if auth.get(&rule.key).and_then(Value::as_str) != Some(rule.value.as_str()) {
+            // v3: its `err.data`, kept for the engine (socketioxide sends the message only)
+            if let (Some(name), Some(data)) = (name, &rule.data) {
+                lock(&shared.refusals).insert(name.to_owned(), data.clone());
+            }
             return Err(rule.message.clone());
         }
     }
@@ -199,6 +213,7 @@ fn on_disconnect<A: Adapter>(
     socket: SocketRef<A>,
     reason: DisconnectReason,
 ) -> impl Future<Output = ()> {
+    shared.packet_rules.forget(socket.id);
     let registered = {
         let mut sockets = lock(&shared.sockets);
         // Only the socket that holds the name leaves the registry.
@@ -390,7 +405,10 @@ pub(super) async fn on_event<A: Adapter>(
                 .cloned()
         })
         .flatten();
+    // v3: a packet that a per-packet middleware refuses reaches no handler
+    let refused = shared.packet_rules.refusal(socket.id, &event);
     let outcome = match handler {
+        _ if let Some(message) = refused => Handled::Refused { event, message },
         None => Handled::NoHandler { event },
         Some(action) => {
             match super::own::resolve(&shared, &socket, &action, &msg, (false, None), None) {

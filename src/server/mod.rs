@@ -27,6 +27,7 @@ mod handlers;
 pub(crate) mod net;
 mod outside;
 mod own;
+mod packet;
 mod perform;
 mod query;
 
@@ -144,6 +145,9 @@ pub struct HookResult {
 pub enum Handled {
     /// No `on` handler for this event in this namespace: ignored.
     NoHandler { event: String },
+    /// v3: a per-packet middleware refused it, with this message: no
+    /// handler ran.
+    Refused { event: String, message: String },
     /// The handler ran this (already resolved) action, with this result.
     Ran {
         action: Action,
@@ -157,6 +161,8 @@ pub(super) struct Requirement {
     key: String,
     value: String,
     message: String,
+    /// v3: the refusal's `err.data`.
+    data: Option<serde_json::Value>,
 }
 
 /// A socketioxide adapter the server can run on: its namespaces say when
@@ -190,6 +196,11 @@ impl<D: socketioxide_redis::drivers::Driver> Ready for socketioxide_redis::InitR
 struct Shared<A: Adapter> {
     /// Per namespace, the `use` middlewares in the order they were added.
     middlewares: Mutex<HashMap<String, Vec<Requirement>>>,
+    /// v3: per client name, the `err.data` of the middleware that last
+    /// refused it (socketioxide cannot send it: the engine reads it here).
+    refusals: Mutex<HashMap<String, serde_json::Value>>,
+    /// v3: the per-packet middlewares.
+    packet_rules: packet::PacketRules,
     /// `(namespace, event)` → the `on` handler's action (the events
     /// `connection` and `disconnect` name the namespace's hooks).
     handlers: Mutex<HashMap<(String, String), Action>>,
@@ -269,6 +280,8 @@ impl<A: ServerAdapter> Server<A> {
         let addr = listener.local_addr().context("reading the server's port")?;
         let shared = Arc::new(Shared {
             middlewares: Mutex::default(),
+            refusals: Mutex::default(),
+            packet_rules: packet::PacketRules::default(),
             handlers: Mutex::default(),
             sockets: Mutex::default(),
             namespaces: Mutex::default(),
@@ -366,11 +379,18 @@ impl<A: ServerAdapter> Server<A> {
     /// (v3) adds it to every namespace the server has, and keeps it for
     /// every one declared later (the official idiom: `nsp.use(fn)` on each,
     /// and in `io.on("new_namespace", …)`).
-    pub fn add_middleware(&self, ns: &str, key: &str, value: &str, message: &str) {
+    pub fn add_middleware(
+        &self,
+        ns: &str,
+        (key, value): (&str, &str),
+        message: &str,
+        data: Option<&serde_json::Value>,
+    ) {
         let rule = Requirement {
             key: key.to_owned(),
             value: value.to_owned(),
             message: message.to_owned(),
+            data: data.cloned(),
         };
         let mut middlewares = lock(&self.shared.middlewares);
         if ns == crate::script::EVERY_NAMESPACE {
@@ -382,6 +402,17 @@ impl<A: ServerAdapter> Server<A> {
             }
         }
         middlewares.entry(ns.to_owned()).or_default().push(rule);
+    }
+
+    /// v3: the `err.data` of the middleware that refused client `name`'s
+    /// last connection, taken (it answers once).
+    pub fn take_refusal_data(&self, name: &str) -> Option<serde_json::Value> {
+        lock(&self.shared.refusals).remove(name)
+    }
+
+    /// v3: a per-packet middleware of `ns` for every later connection.
+    pub fn add_packet_rule(&self, ns: &str, event: &str, message: &str) {
+        self.shared.packet_rules.add(ns, event, message);
     }
 
     /// Sets (or replaces) the handler of `event` in `ns`.

@@ -135,6 +135,14 @@ const KEYS: [&str; 6] = ["k", "id", "text", "x y", "nested", "é"];
 /// Middleware refusal messages (`use … else "MESSAGE"`, v2).
 /// `auth.user` values (v3: a room per user), some the names of rooms too.
 const USERS: [&str; 4] = ["alice", "bob", "lobby", "room1"];
+/// A refusal's `err.data` (`use … data JSON`, v3).
+const ERROR_DATA: [&str; 5] = [
+    r#"{"content": "please retry", "n": 1}"#,
+    "null",
+    "[1, \"two\", false]",
+    "\"retry later\"",
+    "0",
+];
 /// Middleware refusal messages (`use … else "MESSAGE"`, v2).
 const MESSAGES: [&str; 6] = [
     "admins only",
@@ -828,6 +836,17 @@ impl Gen {
         // v3: `use *`, every namespace's (sometimes; never by name).
         let every = self.rng.chance(12);
         let ns = if every { "*" } else { ns };
+        // v3: a per-packet middleware (`use /ns packet "EVENT" refuse "MESSAGE"`)
+        if !every && self.rng.chance(25) {
+            self.model.declared.insert(ns.to_owned());
+            let event = *self.rng.pick(&HANDLED);
+            let message = self.rng.one_of(&["closed", "not now", "bad token"]);
+            return format!(
+                "use {ns} packet {} refuse {}",
+                json_string(event),
+                json_string(message)
+            );
+        }
         if !every {
             self.model.declared.insert(ns.to_owned());
         }
@@ -860,6 +879,11 @@ impl Gen {
                 _ => self.rng.one_of(&MESSAGES),
             };
             line.push_str(&format!(" else {}", json_string(message)));
+            // v3: the refusal's `err.data`, taken from the message (no
+            // draw of its own: the scripts of a seed stay as they were)
+            if let Some(i) = MESSAGES[1..].iter().position(|m| *m == message) {
+                line.push_str(&format!(" data {}", ERROR_DATA[i]));
+            }
         }
         line
     }
@@ -1976,6 +2000,9 @@ fn scripts_are_deterministic_and_use_every_v2_form() {
     any("use * (every namespace)", &|l| l.starts_with("use*require"));
     any("use … else", &|l| {
         l.starts_with("use") && l.contains("else\"")
+    });
+    any("use … data", &|l| {
+        l.starts_with("use") && l.contains("data")
     });
     any("on /ns", &|l| l.starts_with("on/"));
     any("connection handler", &|l| {

@@ -53,7 +53,8 @@ fn disconnect_use_and_on() {
             ns: "/admin".into(),
             key: "token".into(),
             value: "s3cret".into(),
-            message: "unauthorized".into()
+            message: "unauthorized".into(),
+            data: None
         }
     );
     assert_eq!(
@@ -80,7 +81,8 @@ fn version_2_forms() {
             ns: "/admin".into(),
             key: "role".into(),
             value: "admin".into(),
-            message: "not admin".into()
+            message: "not admin".into(),
+            data: None
         }
     );
     assert_eq!(
@@ -123,6 +125,46 @@ fn version_2_forms() {
         ])]
     );
     assert_eq!(except, &[Arg::Lit(vec![Room::IdOf("alice".into())])]);
+}
+
+#[test]
+fn a_refusal_may_carry_data() {
+    assert_eq!(
+        kind(r#"use /vip require pass "gold" else "retry" data {"after": 5}"#),
+        StatementKind::Use {
+            ns: "/vip".into(),
+            key: "pass".into(),
+            value: "gold".into(),
+            message: "retry".into(),
+            data: Some(json!({"after": 5}))
+        }
+    );
+    let StatementKind::Use { message, data, .. } = kind(r#"use * require k "v" data null"#) else {
+        panic!("not a use");
+    };
+    assert_eq!(
+        (message.as_str(), data),
+        ("unauthorized", Some(serde_json::Value::Null))
+    );
+    let e = error("use / require k \"v\" data\n");
+    assert_eq!(e.column, 25, "{e:?}");
+}
+
+#[test]
+fn a_packet_middleware_names_its_event_and_message() {
+    assert_eq!(
+        kind(r#"use /shop packet "order" refuse "closed""#),
+        StatementKind::UsePacket {
+            ns: "/shop".into(),
+            event: "order".into(),
+            message: "closed".into()
+        }
+    );
+    let e = error("use /shop packet \"order\" deny \"x\"\n");
+    assert_eq!(e.column, 26, "{e:?}");
+    assert!(e.message.contains("refuse"), "{e:?}");
+    let e = error("use * packet \"order\" refuse \"x\"\n");
+    assert_eq!(e.column, 7, "{e:?}");
 }
 
 #[test]

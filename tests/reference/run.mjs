@@ -641,22 +641,46 @@ class Parser {
         const every = p && p.t === "punct" && p.v === "*";
         if (!every && (!p || p.t !== "path")) this.fail("expected a namespace, e.g. /admin");
         this.next();
+        const w0 = this.peek();
+        if (!every && w0 && w0.t === "ident" && w0.v === "packet") {
+          // v3: `use /ns packet "EVENT" refuse "MESSAGE"`, a per-packet middleware
+          this.next();
+          const e = this.peek();
+          if (!e || e.t !== "json" || typeof e.v !== "string") this.fail("expected the event name (a string)");
+          this.next();
+          this.expectIdent('`refuse "MESSAGE"`', "refuse");
+          const m = this.peek();
+          if (!m || m.t !== "json" || typeof m.v !== "string") this.fail("expected the error message (a string)");
+          this.next();
+          this.expectEnd();
+          return { kind: "use-packet", ns: p.v, event: e.v, message: m.v };
+        }
         this.expectIdent("`require`", "require");
         const key = this.expectIdent("an auth key").v;
         const v = this.peek();
         if (!v || v.t !== "json" || typeof v.v !== "string") this.fail("expected a string value");
         this.next();
         let message = "unauthorized";
-        if (this.peek()) {
+        const w = this.peek();
+        if (w && !(w.t === "ident" && w.v === "data")) {
           // v2: `else "MESSAGE"`
-          this.expectIdent('`else "MESSAGE"` or the end of the statement', "else");
+          this.expectIdent('`else "MESSAGE"`, `data JSON` or the end of the statement', "else");
           const e = this.peek();
           if (!e || e.t !== "json" || typeof e.v !== "string") this.fail("expected the error message (a string)");
           message = e.v;
           this.next();
         }
+        let data; // v3: `data JSON`, the refusal's err.data
+        if (this.peek()) {
+          this.expectIdent('`data JSON` or the end of the statement', "data");
+          const d = this.peek();
+          const literal = d && d.t === "ident" && ["true", "false", "null"].includes(d.v);
+          if (!d || (d.t !== "json" && !literal)) this.fail("expected a JSON value");
+          data = literal ? JSON.parse(d.v) : d.v;
+          this.next();
+        }
         this.expectEnd();
-        return { kind: "use", ns: every ? "*" : p.v, key, value: v.v, message };
+        return { kind: "use", ns: every ? "*" : p.v, key, value: v.v, message, data };
       }
       case "on": {
         this.next();
@@ -758,7 +782,7 @@ function namespacesNamed(st) {
   const fromExpr = (expr) => {
     for (const m of expr.members) if (m.name === "of") out.push(normalizeNs(m.args[0]));
   };
-  if (st.kind === "declare" || (st.kind === "use" && st.ns !== "*")) out.push(normalizeNs(st.ns));
+  if (st.kind === "declare" || (st.kind === "use" && st.ns !== "*") || st.kind === "use-packet") out.push(normalizeNs(st.ns));
   if (st.kind === "on") {
     out.push(st.ns);
     fromExpr(st.expr);
@@ -998,6 +1022,7 @@ export async function run(stmts, emitLine) {
   const namespaces = new Set(); // the namespaces created so far (v2: by the line naming them), on every server
   const dropped = new Map(); // v3: name -> the record of a client whose connection `drop` cut, until `reconnect`
   const leftBy = new Map(); // v3: name -> the code of the step its client last left by (deliberately)
+  const packetRules = new Map(); // v3: namespace -> its `use … packet` rules, in order
   let syncSeq = 0;
   let markSeq = 0;
   /** The step in progress: {events: [{seq, event} | {error}]}, in the order the server ran them. */
@@ -1058,7 +1083,25 @@ export async function run(stmts, emitLine) {
         c.serverReason = reason;
         notify();
       });
-      socket.onAny((event, ...args) => {
+      // v3: the script's per-packet middlewares of the namespace, as its
+      // connection handler would add them (`socket.use`), then the runner's
+      // dispatch to the script's handlers: the last middleware, so that a
+      // packet a middleware refused never reaches it, as it never reaches
+      // an official listener (`onAny` listeners would run before them all).
+      for (const rule of packetRules.get(nsp.name) ?? []) {
+        socket.use(([event], next) => (event === rule.event ? next(new Error(rule.message)) : next()));
+      }
+      socket.on("error", (err) => deliver({ refused: err.message }));
+      const deliver = (result) => {
+        if (pendingEmit && pendingEmit.result === undefined) pendingEmit.result = result;
+        else if (c.flushing) {
+          // v3: an emit the client buffered while its connection was lost, sent on reconnecting
+          c.flushing.results.push(result);
+          if (result.error !== undefined) currentStep().events.push({ error: result.error });
+        }
+        notify();
+      };
+      socket.use(([event, ...args]) => {
         // as a JavaScript handler sees it: an ack function comes last
         const callback = args.length > 0 && typeof args[args.length - 1] === "function" ? args.pop() : undefined;
         const handler = handlers.get(`${nsp.name} ${event}`);
@@ -1072,13 +1115,7 @@ export async function run(stmts, emitLine) {
             result = { error: e.message };
           }
         }
-        if (pendingEmit && pendingEmit.result === undefined) pendingEmit.result = result;
-        else if (c.flushing) {
-          // v3: an emit the client buffered while its connection was lost, sent on reconnecting
-          c.flushing.results.push(result);
-          if (result.error !== undefined) currentStep().events.push({ error: result.error });
-        }
-        notify();
+        deliver(result);
       });
       notify();
     });
@@ -1407,6 +1444,7 @@ export async function run(stmts, emitLine) {
   function ownFields(outcome, stepClients) {
     if (outcome.error !== undefined) return { error: outcome.error };
     if (outcome.handled === false) return { handled: false };
+    if (outcome.refused !== undefined) return { refused: outcome.refused }; // v3: by a packet middleware
     switch (outcome.kind) {
       case "emit":
         return eventFields(outcome, stepClients);
@@ -1517,8 +1555,13 @@ export async function run(stmts, emitLine) {
         break;
       }
       case "use": {
-        const { key, value, message } = st;
-        const fn = (socket, next) => (socket.handshake.auth[key] === value ? next() : next(new Error(message)));
+        const { key, value, message, data } = st;
+        const refuse = () => {
+          const err = new Error(message);
+          if (data !== undefined) err.data = data; // v3
+          return err;
+        };
+        const fn = (socket, next) => (socket.handshake.auth[key] === value ? next() : next(refuse()));
         for (const srv of servers) {
           if (st.ns === "*") {
             // v3: the official idiom, every namespace there is and every one created later
@@ -1528,6 +1571,13 @@ export async function run(stmts, emitLine) {
             srv.io.of(st.ns).use(fn);
           }
         }
+        emitLine({ ...base, middleware: st.ns });
+        break;
+      }
+      case "use-packet": {
+        // v3: each later connection's handler calls socket.use(fn) (see addNamespace)
+        if (!packetRules.has(st.ns)) packetRules.set(st.ns, []);
+        packetRules.get(st.ns).push({ event: st.event, message: st.message });
         emitLine({ ...base, middleware: st.ns });
         break;
       }
@@ -1570,6 +1620,7 @@ export async function run(stmts, emitLine) {
           // v3: a reconnection attempt while the network is down is no refusal
           if (c.down && err && err.type === "TransportError") return;
           c.connectError = err && err.message !== undefined ? err.message : String(err);
+          if (err && err.data !== undefined) c.errorData = err.data; // v3: what the client received
           notify();
         });
         cs.on("disconnect", (reason) => {
@@ -1594,7 +1645,8 @@ export async function run(stmts, emitLine) {
         connecting = null;
         if (c.connectError !== null) {
           cs.disconnect(); // releases the client's connection (its Manager)
-          report(base, { connected: false, error: c.connectError, ...where(st) }, snapshot);
+          const data = c.errorData !== undefined ? { errorData: c.errorData } : {};
+          report(base, { connected: false, error: c.connectError, ...data, ...where(st) }, snapshot);
           break;
         }
         clients.set(st.name, c);

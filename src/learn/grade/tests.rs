@@ -44,6 +44,7 @@ fn connected(name: &str, error: Option<&str>) -> Outcome {
         ns: "/".to_owned(),
         server: None,
         error: error.map(str::to_owned),
+        error_data: None,
         no_namespace: false,
     }
 }

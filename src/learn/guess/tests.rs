@@ -144,6 +144,7 @@ fn admission_guesses_are_graded_and_point_at_middleware() {
             ns: "/admin".into(),
             server: None,
             error: Some("not allowed".into()),
+            error_data: None,
             no_namespace: false,
         },
     );
@@ -231,6 +232,7 @@ fn names_read_in_any_case_with_commas_and_an_undeclared_namespace_is_its_own_ide
             ns: "/nowhere".into(),
             server: None,
             error: Some("Invalid namespace".into()),
+            error_data: None,
             no_namespace: true,
         },
     );
@@ -397,6 +399,7 @@ fn a_returning_clients_guess_is_graded_against_what_it_received() {
             ns: "/".into(),
             server: None,
             error: None,
+            error_data: None,
             no_namespace: false,
         },
     );

@@ -158,6 +158,24 @@ pub const LATER: &[Case] = &[
         ],
     },
     Case {
+        lesson: "middleware",
+        number: 6,
+        wrong: &[
+            (
+                r#"use / packet "shout" refuse "no shouting""#,
+                "ada got \"shout\", but the goal leaves ada out",
+            ),
+            (
+                r#"use /forum packet "talk" refuse "no shouting""#,
+                "ada got \"shout\", but the goal leaves ada out",
+            ),
+        ],
+        right: &[
+            r#"use /forum packet "shout" refuse "no shouting""#,
+            r#"use  /forum packet "shout"  refuse "no shouting";"#,
+        ],
+    },
+    Case {
         lesson: "delivery",
         number: 1,
         wrong: &[
