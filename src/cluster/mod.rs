@@ -63,26 +63,25 @@
 
 pub mod driver;
 mod redact;
+mod redis;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use anyhow::{Context as _, anyhow, bail};
+use anyhow::{Context as _, bail};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Emitter, LocalAdapter};
-use socketioxide_redis::drivers::redis::redis_client;
-use socketioxide_redis::{CustomRedisAdapter, RedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
+use socketioxide_redis::{CustomRedisAdapter, RedisAdapter, RedisAdapterCtr};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
-use tokio::time::timeout;
 
-use crate::protocol::{WAIT_BOUND, wait_bound};
 use crate::script::{Action, Expr, Hook};
 use crate::server::{Directory, Notice, Server, rooms_of};
 
 use driver::{InProcessBus, InProcessDriver};
 pub use redact::redact;
+pub use redis::{RedisUnavailable, check_redis};
+use redis::{adapter_config, redis_adapter};
 
 /// What the servers of a cluster share.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -497,55 +496,4 @@ async fn serve<A: crate::server::ServerAdapter>(
     )
     .await
     .with_context(|| format!("server {label}"))
-}
-
-/// Channels named for this cluster alone, so that two runs sharing one
-/// Redis never hear each other.
-fn adapter_config() -> RedisAdapterConfig {
-    static RUNS: AtomicU64 = AtomicU64::new(0);
-    let run = RUNS.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    RedisAdapterConfig::new()
-        .with_prefix(format!("sockets-tour-{}-{run}-{nanos}", std::process::id()))
-}
-
-/// A Redis adapter constructor on its own connection to `url`.
-/// Redis could not be used for the adapter: a problem with the machine or
-/// the `--redis` URL, not with the script (the command line exits 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct RedisUnavailable(pub String);
-
-/// Tries `url` before a run starts, so that a Redis that cannot be used is
-/// said at once rather than halfway through a lesson.
-pub async fn check_redis(url: &str) -> Result<(), RedisUnavailable> {
-    redis_adapter(url, adapter_config())
-        .await
-        .map(drop)
-        .map_err(|e| RedisUnavailable(format!("connecting to Redis at {}: {e}", redact(url))))
-}
-
-async fn redis_adapter(
-    url: &str,
-    config: RedisAdapterConfig,
-) -> anyhow::Result<RedisAdapterCtr<socketioxide_redis::drivers::redis::RedisDriver>> {
-    if !url.contains("protocol=resp3") {
-        bail!(
-            "the Redis adapter needs RESP3 (Redis 7 or newer): add ?protocol=resp3 to the URL, \
-             as in redis://127.0.0.1:6379/?protocol=resp3"
-        );
-    }
-    let client = redis_client::Client::open(url).context("the Redis URL is not valid")?;
-    let connecting = RedisAdapterCtr::new_with_redis_config(&client, config);
-    match timeout(WAIT_BOUND, connecting).await {
-        Ok(Ok(ctr)) => Ok(ctr),
-        Ok(Err(e)) if e.to_string().contains("RESP3") => Err(anyhow!(
-            "{e}: the adapter needs Redis 7 or newer with RESP3; add ?protocol=resp3 to the URL"
-        )),
-        Ok(Err(e)) => Err(e.into()),
-        Err(_) => bail!("no answer from Redis within {}", wait_bound()),
-    }
 }

@@ -24,6 +24,7 @@ mod error;
 mod handshake;
 mod json;
 mod link;
+mod middleware;
 mod packet;
 mod parser;
 mod query;
@@ -32,6 +33,7 @@ mod resolve;
 mod scan;
 mod statement;
 mod suggest;
+mod targets;
 
 pub use acks::{answer_args, client_emit_code, socket_ask_code};
 pub use ast::{
