@@ -91,7 +91,7 @@ impl Inbox {
     }
 }
 
-fn args_of(payload: Payload) -> Vec<Value> {
+pub(crate) fn args_of(payload: Payload) -> Vec<Value> {
     match payload {
         Payload::Text(values) => values,
         #[allow(deprecated)]
@@ -348,7 +348,7 @@ fn is_disconnect_packet(args: &[Value]) -> bool {
 
 /// The message of a `connect_error`, from rust_socketio's error text
 /// `Received an ConnectError frame: {"message":"unauthorized"}`.
-fn connect_error_message(args: &[Value]) -> String {
+pub(crate) fn connect_error_message(args: &[Value]) -> String {
     let text = args.first().and_then(Value::as_str).unwrap_or_default();
     let json = text.find('{').map(|i| &text[i..]).unwrap_or(text);
     serde_json::from_str::<Value>(json)

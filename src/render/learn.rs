@@ -52,21 +52,13 @@ impl<W: Write> Transcript<W> {
         }
         writeln!(self.out, "  you said: {said}")?;
         match graded {
-            Graded::Receivers(clients) => {
-                for line in clients.iter().filter_map(guess::wrong_because) {
-                    let mark = self.paint(Role::Missed, "✘");
-                    self.hanging(&format!("    {mark} "), 6, &line, None)?;
-                }
-                let right: Vec<&str> = clients
+            Graded::Receivers(clients) => self.per_client(
+                clients.iter().filter_map(guess::wrong_because),
+                clients
                     .iter()
                     .filter(|c| c.right())
-                    .map(|c| c.name.as_str())
-                    .collect();
-                if !right.is_empty() {
-                    let mark = self.paint(Role::Received, "✔");
-                    writeln!(self.out, "    {mark} right about {}", right.join(", "))?;
-                }
-            }
+                    .map(|c| c.name.as_str()),
+            )?,
             Graded::Admission {
                 name,
                 said,
@@ -91,21 +83,13 @@ impl<W: Write> Transcript<W> {
                     writeln!(self.out, "    {mark} {name} was {what}{why}")?;
                 }
             }
-            Graded::Answerers(clients) => {
-                for line in clients.iter().filter_map(guess::AnswerGrade::wrong_because) {
-                    let mark = self.paint(Role::Missed, "✘");
-                    self.hanging(&format!("    {mark} "), 6, &line, None)?;
-                }
-                let right: Vec<&str> = clients
+            Graded::Answerers(clients) => self.per_client(
+                clients.iter().filter_map(guess::AnswerGrade::wrong_because),
+                clients
                     .iter()
                     .filter(|c| c.right())
-                    .map(|c| c.name.as_str())
-                    .collect();
-                if !right.is_empty() {
-                    let mark = self.paint(Role::Received, "✔");
-                    writeln!(self.out, "    {mark} right about {}", right.join(", "))?;
-                }
-            }
+                    .map(|c| c.name.as_str()),
+            )?,
             Graded::Ack { .. } | Graded::Missed { .. } => {
                 if let Some((_, line)) = guess::what_came(graded) {
                     let mark = self.paint(Role::Missed, "✘");
@@ -123,6 +107,25 @@ impl<W: Write> Transcript<W> {
     }
 
     /// A lesson's predict score, and the ideas behind the wrong guesses.
+    /// A graded list of clients: a ✘ line for each wrong guess, with why,
+    /// then one ✔ line naming those it was right about.
+    fn per_client<'a>(
+        &mut self,
+        wrong: impl Iterator<Item = String>,
+        right: impl Iterator<Item = &'a str>,
+    ) -> io::Result<()> {
+        for line in wrong {
+            let mark = self.paint(Role::Missed, "✘");
+            self.hanging(&format!("    {mark} "), 6, &line, None)?;
+        }
+        let right: Vec<&str> = right.collect();
+        if !right.is_empty() {
+            let mark = self.paint(Role::Received, "✔");
+            writeln!(self.out, "    {mark} right about {}", right.join(", "))?;
+        }
+        Ok(())
+    }
+
     pub fn score(&mut self, score: &Score) -> io::Result<()> {
         let heading = self.paint(Role::Heading, "── Your predictions");
         writeln!(self.out, "{heading}\n")?;

@@ -14,7 +14,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use crate::client::Inbound;
+use crate::client::{Inbound, args_of, connect_error_message};
 
 /// Everything every probe received, in the order it came, with its name.
 pub type Arrivals = mpsc::UnboundedReceiver<(String, Inbound)>;
@@ -35,15 +35,6 @@ pub enum Admitted {
     Refused(String),
     /// Neither came within the bound.
     NoAnswer,
-}
-
-fn args_of(payload: Payload) -> Vec<Value> {
-    match payload {
-        Payload::Text(values) => values,
-        #[allow(deprecated)]
-        Payload::String(text) => vec![Value::String(text)],
-        Payload::Binary(bytes) => vec![Value::String(format!("<{} bytes of binary>", bytes.len()))],
-    }
 }
 
 impl Probes {
@@ -111,7 +102,9 @@ impl Probes {
             let left = bound.saturating_sub(started.elapsed());
             match timeout(left, own.recv()).await {
                 Ok(Some(Inbound::Open(_))) => break Admitted::Yes,
-                Ok(Some(Inbound::Error(args))) => break Admitted::Refused(connect_error(&args)),
+                Ok(Some(Inbound::Error(args))) => {
+                    break Admitted::Refused(connect_error_message(&args));
+                }
                 Ok(Some(_)) => continue,
                 Ok(None) | Err(_) => break Admitted::NoAnswer,
             };
@@ -195,15 +188,4 @@ impl Probes {
         )
         .await;
     }
-}
-
-/// The message of a `connect_error`, from rust_socketio's error text
-/// `Received an ConnectError frame: {"message":"…"}`.
-fn connect_error(args: &[Value]) -> String {
-    let text = args.first().and_then(Value::as_str).unwrap_or_default();
-    let json = text.find('{').map(|i| &text[i..]).unwrap_or(text);
-    serde_json::from_str::<Value>(json)
-        .ok()
-        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_else(|| text.to_owned())
 }
