@@ -4,8 +4,9 @@
 # process, websocket transport, 64 connects in flight, one io.emit to all:
 # tests/reference/scale.mjs), for each N. Each cell is the median of RUNS
 # runs (default 3), the two stacks taking turns so that a busy machine
-# slows both alike. Peak is each process's own VmHWM right after the
-# broadcast (the whole process: both ends of every connection).
+# slows both alike. Peak is each process's own VmHWM at the end, once
+# every client and the server have closed (the whole process: both ends
+# of every connection).
 #
 #   benches/scale-vs-node.sh                 # N = 1000 5000 9000
 #   RUNS=5 benches/scale-vs-node.sh 2000     # other sizes, more runs

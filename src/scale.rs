@@ -33,7 +33,9 @@ pub struct ScaleReport {
     /// From the broadcast until the last client had received it.
     pub broadcast_to_last_delivery: Duration,
     /// Peak resident memory of the whole process so far (VmHWM), if known,
-    /// read once every client had the broadcast.
+    /// read at the very end, after the shutdown: the run's own peak, which
+    /// closing 9,000 connections raises by a few MiB above the reading
+    /// right after the broadcast.
     pub peak_rss_bytes: Option<u64>,
     /// Disconnecting every client and stopping the server, after that.
     pub shutdown: Duration,
@@ -174,7 +176,6 @@ async fn run(clients: usize, servers: usize) -> anyhow::Result<ScaleReport> {
         }
     }
     let broadcast_to_last_delivery = sent.elapsed();
-    let peak = peak_rss_bytes();
 
     let stopping = Instant::now();
     // Best effort: the server closes whatever a client did not.
@@ -190,6 +191,7 @@ async fn run(clients: usize, servers: usize) -> anyhow::Result<ScaleReport> {
     .await;
     cluster.shutdown().await?;
     let shutdown = stopping.elapsed();
+    let peak = peak_rss_bytes();
     Ok(ScaleReport {
         clients,
         servers,

@@ -4,8 +4,9 @@
 // them, timed until the last client had it — what `sockets-tour scale
 // --clients N` does. Prints one line:
 //   connect SECONDS broadcast SECONDS peak MIB
-// where peak is this process's peak resident memory (VmHWM) read right
-// after the broadcast, as sockets-tour reads its own.
+// where peak is this process's peak resident memory (VmHWM) read at the
+// end, once every client and the server have closed, as sockets-tour reads
+// its own.
 //
 // Usage: node scale.mjs N   (needs about 2 N file descriptors: ulimit -n)
 
@@ -63,11 +64,13 @@ const sent = performance.now();
 io.emit("hello", "everyone");
 await received;
 const delivered = (performance.now() - sent) / 1000;
+
+for (const socket of sockets) socket.disconnect();
+// Calls back once the HTTP server has no connection left.
+await new Promise((resolve) => io.close(resolve));
 const peak = peakMiB();
 
 console.log(
   `connect ${connected.toFixed(3)} broadcast ${delivered.toFixed(3)} peak ${peak.toFixed(0)}`,
 );
-for (const socket of sockets) socket.disconnect();
-io.close();
 process.exit(0);
