@@ -13,6 +13,8 @@
 //!   and the layer that tells tour clients from outside ones and closes
 //!   outside connections past the cap.
 //! - `cut`: a tour client's connection cut under it (`drop NAME`).
+//! - `head`: the request head each socket keeps: its own copy, and only
+//!   the headers read later.
 //! - `descriptors`: the process's file-descriptor budget: the limit raised,
 //!   how many clients fit, the share kept for outside clients.
 //!
@@ -24,6 +26,7 @@ mod acks;
 mod cut;
 pub(crate) mod descriptors;
 mod handlers;
+mod head;
 pub(crate) mod net;
 mod notice;
 mod outside;
@@ -40,8 +43,6 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context as _;
-use axum::extract::OriginalUri;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::SocketRef;
@@ -52,7 +53,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::protocol::{CLIENT_HEADER, SECRET_HEADER, SYNC_EVENT, WAIT_BOUND, wait_bound};
+use crate::protocol::{SYNC_EVENT, WAIT_BOUND, wait_bound};
 use crate::script::{Action, Expr, Hook};
 use handlers::add_namespace;
 pub use notice::{Handled, HookResult, Notice, OutsideEvent};
@@ -210,7 +211,7 @@ impl<A: ServerAdapter> Server<A> {
         let app = axum::Router::new()
             .layer(layer)
             .layer(axum::middleware::from_fn(net::admit))
-            .layer(axum::middleware::map_request(own_request_head))
+            .layer(axum::middleware::map_request(head::own_request_head))
             .into_make_service_with_connect_info::<net::Conn>();
         let cuts = Arc::new(cut::Cuts::default());
         let listener = net::QuickListener(listener, cuts.clone());
@@ -454,50 +455,6 @@ pub fn io_builder() -> socketioxide::SocketIoBuilder {
 
 /// See [`io_builder`].
 const WS_READ_BUFFER: usize = 512;
-
-/// hyper parses a request's URI and header values as slices of its read
-/// buffer (8 to 16 KB); engine.io keeps the request's parts as long as the
-/// socket lives (`socket.req_parts()`), and axum keeps a copy of the URI in
-/// them (`OriginalUri`), and with them that whole buffer. Copied out, the
-/// buffer goes once the connection is upgraded: about 7 KB resident a
-/// connection. Only the headers read after this point are kept
-/// ([`KEPT_HEADERS`]): a map of every header a client sent (eight for a
-/// tour client) costs 1.2 KB a socket, a map of three 0.6 KB.
-async fn own_request_head(mut req: axum::extract::Request) -> axum::extract::Request {
-    let shared = std::mem::take(req.headers_mut());
-    let kept = |name: &HeaderName| KEPT_HEADERS.contains(&name.as_str());
-    let mut owned = HeaderMap::with_capacity(shared.keys().filter(|n| kept(n)).count());
-    for (name, value) in shared.iter().filter(|(n, _)| kept(n)) {
-        let mut copy = HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
-        copy.set_sensitive(value.is_sensitive());
-        owned.append(name.clone(), copy);
-    }
-    *req.headers_mut() = owned;
-    *req.uri_mut() = owned_uri(req.uri());
-    if let Some(original) = req.extensions_mut().get_mut::<OriginalUri>() {
-        original.0 = owned_uri(&original.0);
-    }
-    req
-}
-
-/// The request headers anything reads once [`own_request_head`] has run:
-/// the tour's own (who a simulated client is, and its place in the order of
-/// connections; `net::admit` and the connection handler), and engine.io's
-/// (the websocket key it answers the upgrade with, a polling request's
-/// content type). Names are lower case, as `HeaderName` keeps them.
-const KEPT_HEADERS: [&str; 5] = [
-    CLIENT_HEADER,
-    SECRET_HEADER,
-    ORDER_HEADER,
-    "sec-websocket-key",
-    "content-type",
-];
-
-/// `uri` in a buffer of its own (parsing its own text cannot fail; if it
-/// did, the shared one is kept).
-fn owned_uri(uri: &Uri) -> Uri {
-    Uri::try_from(uri.to_string()).unwrap_or_else(|_| uri.clone())
-}
 
 /// A socket's rooms, without the room named after its own id.
 pub fn rooms_of<A: Adapter>(socket: &SocketRef<A>) -> BTreeSet<String> {
