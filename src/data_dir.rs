@@ -5,7 +5,6 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::protocol::{WAIT_BOUND, wait_bound};
 
@@ -29,47 +28,31 @@ pub fn is_link(path: &Path) -> bool {
 }
 
 /// Replaces `path` with `bytes`: written whole to a temporary file of its
-/// own, created exclusively (never an existing file or a link) in the same
-/// directory, then renamed over `path`. A link at `path` is replaced, never
-/// followed; an interrupted save leaves the old file; nothing stays behind.
+/// own beside it ([`temporary_beside`]), then renamed over `path`. A link at
+/// `path` is replaced, never followed; an interrupted save leaves the old
+/// file; nothing stays behind.
 pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let (temporary, mut file) = create_temporary(path)?;
-    let written = file
-        .write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::rename(&temporary, path));
-    if written.is_err() {
-        // The temporary file is ours alone; a failure to remove it changes nothing.
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written
+    let mut temporary = temporary_beside(path)?;
+    temporary.write_all(bytes)?;
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
-/// A new file beside `path`, named after it, this process and a counter, so
-/// that no two saves (of this process or another) ever share one.
-pub fn create_temporary(path: &Path) -> io::Result<(PathBuf, File)> {
-    static SAVES: AtomicU64 = AtomicU64::new(0);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut last = None;
-    // A name taken (a leftover of a killed run with the same pid) is
-    // skipped; a few in a row means something else is wrong.
-    for _ in 0..16 {
-        let count = SAVES.fetch_add(1, Ordering::Relaxed);
-        let temporary = path.with_file_name(format!(".{name}.{}.{count}.tmp", std::process::id()));
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temporary)
-        {
-            Ok(file) => return Ok((temporary, file)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last.unwrap_or_else(|| io::Error::other("no temporary file name was free")))
+/// A new empty file in `path`'s directory, named after it with a random
+/// part (tempfile: created exclusively, never an existing file or a link,
+/// so no two saves of this process or another ever share one), removed
+/// when dropped unless persisted over `path`.
+pub fn temporary_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".partial")
+        .tempfile_in(dir)
 }
 
 /// Moves the file at `path` aside, to `path` + `.bad` (`.bad.2`, `.bad.3`,

@@ -151,16 +151,12 @@ impl LineEditor {
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let (temporary, _) = crate::data_dir::create_temporary(file)?;
-        let saved = self
-            .editor
-            .save_history(&temporary)
-            .map_err(|e| std::io::Error::other(e.to_string()))
-            .and_then(|()| std::fs::rename(&temporary, file));
-        if saved.is_err() {
-            let _ = std::fs::remove_file(&temporary);
-        }
-        saved
+        let temporary = crate::data_dir::temporary_beside(file)?;
+        self.editor
+            .save_history(temporary.path())
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        temporary.persist(file).map_err(|e| e.error)?;
+        Ok(())
     }
 }
 
