@@ -155,6 +155,13 @@ impl LineEditor {
         self.editor
             .save_history(temporary.path())
             .map_err(|e| std::io::Error::other(e.to_string()))?;
+        // rustyline writes nothing when no line was added since the last
+        // save (a session that typed nothing, or a second save): the file
+        // it would have written is still the one on disk, and an empty one
+        // renamed over it would wipe the history. The temporary goes.
+        if temporary.as_file().metadata()?.len() == 0 {
+            return Ok(());
+        }
         temporary.persist(file).map_err(|e| e.error)?;
         Ok(())
     }

@@ -7,7 +7,7 @@
 use crate::environment::wait_for_line;
 use std::process::{Output, Stdio};
 
-use crate::tmux::{Tmux, text};
+use crate::tmux::{Launch, Tmux, text};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -74,6 +74,39 @@ fn play_never_writes_its_history_through_a_link() {
         screen.contains("history is not saved") && screen.contains("symbolic link"),
         "{screen}"
     );
+}
+
+/// rustyline writes no history when no line was added: a session that
+/// typed nothing must leave the history as it was, not an empty file.
+#[cfg(unix)]
+#[test]
+fn a_play_session_that_adds_no_line_keeps_the_history() {
+    let data =
+        std::env::temp_dir().join(format!("sockets-tour-history-kept-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let history = data.join("play-history.txt");
+    let kept = "#V2\nconnect alice\nio.emit(\"hi\")\n";
+    std::fs::write(&history, kept).unwrap();
+    let launch = Launch {
+        env: vec![("SOCKETS_TOUR_DATA_DIR", data.display().to_string())],
+        ..Launch::default()
+    };
+    let tmux = Tmux::start_with("history-kept", 80, 24, &launch, &["play"]);
+    tmux.wait_for("the prompt", |s| s.iter().any(|l| l.starts_with("tour>")));
+    tmux.wait_for_raw_mode();
+    // The history was read: Up recalls its last line.
+    tmux.keys(&["Up"]);
+    tmux.wait_for_text("io.emit(\"hi\")");
+    tmux.keys(&["C-u", "C-d"]);
+    assert_eq!(tmux.exit_status(), 0, "{}", text(&tmux.screen()));
+    assert_eq!(std::fs::read_to_string(&history).unwrap(), kept);
+    let left: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["play-history.txt"], "a temporary file stayed behind");
+    std::fs::remove_dir_all(&data).unwrap();
 }
 
 /// `format!` panics on a padding width past 65,535 ("Formatting argument
