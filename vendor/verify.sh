@@ -2,10 +2,13 @@
 # Proves that each crate in vendor/ is its crates.io release plus the one
 # patch in vendor/patches/, and nothing else: downloads the release, checks
 # it against the checksum crates.io published for it (the one Cargo.lock
-# recorded before the patch), applies the patch, and compares the result
-# with the vendored copy file by file. Run by .ci/run; needs curl, tar,
-# patch and sha256sum. Exit status 1 names the crate and the difference.
+# recorded before the patch), checks that the patch changes one line,
+# applies it, and compares the result with the vendored copy file by file,
+# contents and executable bits. Run by .ci/run; needs curl (and CA
+# certificates), tar, patch, sha256sum and GNU find. Exit status 1 names the
+# crate and the difference.
 set -euo pipefail
+shopt -s dotglob nullglob
 cd "$(dirname "$0")"
 
 # name version sha256 of the .crate file
@@ -29,9 +32,15 @@ for line in "${crates[@]}"; do
   echo "$sum  $work/$dir.crate" | sha256sum --check --quiet ||
     { echo "vendor/verify.sh: $url is not the release Cargo.lock recorded ($sum)" >&2; exit 1; }
   tar -xzf "$work/$dir.crate" -C "$work"
+  changed=$(grep -c '^[-+][^-+]' "patches/$dir.diff" || true)
+  [ "$changed" = 2 ] ||
+    { echo "vendor/verify.sh: patches/$dir.diff changes more than one line ($changed lines - and +)" >&2; exit 1; }
   patch --quiet --forward -p1 -d "$work/$dir" <"patches/$dir.diff" ||
     { echo "vendor/verify.sh: patches/$dir.diff does not apply to the $dir release" >&2; exit 1; }
-  if ! diff -r "$work/$dir" "$dir" >"$work/diff"; then
+  # Git keeps a file's executable bit only (the rest follows the umask).
+  modes() { (cd "$1" && find . \( -perm -u+x -printf 'x ' -o -printf '- ' \) -printf '%y %p\n' | sort); }
+  if ! diff -r "$work/$dir" "$dir" >"$work/diff" ||
+    ! diff <(modes "$work/$dir") <(modes "$dir") >>"$work/diff"; then
     echo "vendor/verify.sh: vendor/$dir is not the $dir release plus patches/$dir.diff:" >&2
     cat "$work/diff" >&2
     exit 1
@@ -39,10 +48,16 @@ for line in "${crates[@]}"; do
   echo "vendor/$dir: the crates.io release plus patches/$dir.diff"
 done
 
-# Nothing vendored that is not checked here.
+# Nothing vendored, and no patch, that is not checked here.
 for dir in */; do
   dir=${dir%/}
   [ "$dir" = patches ] && continue
   [[ " ${vendored[*]} " == *" $dir "* ]] ||
     { echo "vendor/verify.sh: vendor/$dir is not listed in this script" >&2; exit 1; }
+done
+for diff in patches/*; do
+  dir=${diff#patches/}
+  dir=${dir%.diff}
+  [[ " ${vendored[*]} " == *" $dir "* ]] ||
+    { echo "vendor/verify.sh: vendor/$diff patches no crate listed in this script" >&2; exit 1; }
 done
