@@ -42,7 +42,8 @@ pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// A new empty file in `path`'s directory, named after it with a random
 /// part (tempfile: created exclusively, never an existing file or a link,
 /// so no two saves of this process or another ever share one), removed
-/// when dropped unless persisted over `path`.
+/// when dropped unless persisted over `path`. Its mode, and so the saved
+/// file's, is 0600 on Unix: what sockets-tour saves is its user's alone.
 pub fn temporary_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,

@@ -115,7 +115,8 @@ fn on_connect<A: Adapter>(
     // Socket.IO puts every socket in a room named after its id; socketioxide does not.
     socket.join(socket.id.to_string());
     // Its place in the script's order of connections (a simulated client's
-    // word only), else in the server's.
+    // word only), else in the server's. (A socket keeps only the headers in
+    // head::KEPT_HEADERS.)
     let counted = shared.next_admission.fetch_add(1, Ordering::Relaxed);
     let admission = socket
         .req_parts()
@@ -284,6 +285,7 @@ fn on_disconnect<A: Adapter>(
 /// The simulated client's name, from its handshake header, if it proved
 /// it is one with the run's secret; `None` for any other client.
 fn client_name<A: Adapter>(socket: &SocketRef<A>) -> Option<String> {
+    // Only the headers in head::KEPT_HEADERS are kept.
     let headers = &socket.req_parts().headers;
     // Anyone can send the name header; only the engine's clients know the secret.
     let proven = headers

@@ -143,6 +143,7 @@ impl Conn {
                 Verdict::Pass
             };
         }
+        // A header read here must be in head::KEPT_HEADERS (which runs first).
         let proven = headers
             .get(SECRET_HEADER)
             .is_some_and(|v| is_client_secret(v.as_bytes()));
