@@ -34,7 +34,35 @@ pub fn redact(url: &str) -> String {
         }
         None => before_query.to_owned(),
     };
-    format!("{scheme}{address}{}", redact_query(query))
+    // A query the split above missed (an `@` in a `redis+unix:` URL's
+    // password made it look like credentials) is redacted wherever it is.
+    hide_query_passwords(&format!("{scheme}{address}{}", redact_query(query)))
+}
+
+/// Every `pass=` or `password=` value after a `?` or `&`, anywhere in
+/// `text`, up to the next `&`, becomes `***`.
+fn hide_query_passwords(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(['?', '&']) {
+        let (before, from) = rest.split_at(at + 1);
+        shown.push_str(before);
+        let key_end = from.find(['=', '&', '?']).unwrap_or(from.len());
+        let key = &from[..key_end];
+        let is_password = from[key_end..].starts_with('=')
+            && (key.eq_ignore_ascii_case("pass") || key.eq_ignore_ascii_case("password"));
+        if is_password {
+            let value_end = from.find('&').unwrap_or(from.len());
+            shown.push_str(key);
+            shown.push('=');
+            shown.push_str(HIDDEN);
+            rest = &from[value_end..];
+        } else {
+            rest = from;
+        }
+    }
+    shown.push_str(rest);
+    shown
 }
 
 /// `?a=1&pass=x` → `?a=1&pass=***`.
@@ -87,6 +115,15 @@ mod tests {
                 "redis://127.0.0.1:6379/?protocol=resp3",
             ),
             ("redis://user@h:1/", "redis://user@h:1/"),
+            // An `@` in a unix socket's password (redis accepts it as is).
+            (
+                "redis+unix:///tmp/r.sock?protocol=resp3&pass=p@ss",
+                "redis+unix:///tmp/r.sock?protocol=resp3&pass=***",
+            ),
+            (
+                "redis+unix:///tmp/r.sock?password=a:b@c&db=2",
+                "redis+unix:///tmp/r.sock?password=***&db=2",
+            ),
             ("", ""),
         ] {
             assert_eq!(redact(url), shown, "{url}");
