@@ -11,7 +11,7 @@ use rustyline::completion::Completer;
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
-use rustyline::history::DefaultHistory;
+use rustyline::history::{DefaultHistory, History as _};
 use rustyline::validate::Validator;
 use rustyline::{Config, Context, Editor, Helper};
 
@@ -62,6 +62,11 @@ impl Helper for TourHelper {}
 pub struct LineEditor {
     editor: Editor<TourHelper, DefaultHistory>,
     history: Option<PathBuf>,
+    /// How the history is kept (length, duplicates), for the copy each
+    /// save merges into.
+    config: Config,
+    /// Lines added to the history this session and not saved yet.
+    unsaved: Vec<String>,
 }
 
 /// Where a prompt's history is kept: `NAME-history.txt` in the user's data
@@ -84,14 +89,19 @@ impl LineEditor {
             // meanwhile; every prompt here follows a newline anyway.
             .check_cursor_position(false)
             .build();
-        let mut editor = Editor::with_config(config)?;
+        let mut editor = Editor::with_config(config.clone())?;
         editor.set_helper(Some(TourHelper { words }));
         let history = history_file(name);
         if let Some(file) = &history {
             // No history yet (a first session) is no error.
             let _ = editor.load_history(file);
         }
-        Ok(LineEditor { editor, history })
+        Ok(LineEditor {
+            editor,
+            history,
+            config,
+            unsaved: Vec::new(),
+        })
     }
 
     /// Reads one line after showing `prompt`; a paste of several lines
@@ -100,8 +110,14 @@ impl LineEditor {
         match self.editor.readline(prompt) {
             Ok(line) => {
                 for one in line.lines() {
-                    self.editor.add_history_entry(one)?;
+                    if self.editor.add_history_entry(one)? {
+                        self.unsaved.push(one.to_owned());
+                    }
                 }
+                // Saved at once, so that a signal, a crash or another
+                // session's save loses none of it. A failure keeps the
+                // lines for the next try; the last one is said at the end.
+                let _ = self.save();
                 Ok(Input::Line(line))
             }
             Err(ReadlineError::Interrupted) => Ok(Input::Cleared),
@@ -132,15 +148,21 @@ impl LineEditor {
         Ok(sender)
     }
 
-    /// Writes the history file (creating its directory); called on drop
-    /// too. It is written to a fresh file of its own beside it, then renamed
-    /// over it, so that nothing is ever written through a link (and
-    /// rustyline's making the file private touches only that fresh file);
-    /// a history file that is a link is left alone and said to be.
+    /// Adds the lines of this session not saved yet to the history file
+    /// (creating its directory), after each line and on drop. Under a lock,
+    /// the file as it is now (another session may have saved since) is read,
+    /// these lines are added, and the result is written to a fresh file of
+    /// its own, renamed over it: nothing is written through a link (a
+    /// history file that is a link is left alone and said to be), a file
+    /// that cannot be read is never replaced, and another session's lines
+    /// stay.
     pub fn save(&mut self) -> std::io::Result<()> {
         let Some(file) = &self.history else {
             return Ok(());
         };
+        if self.unsaved.is_empty() {
+            return Ok(());
+        }
         if crate::data_dir::is_link(file) {
             return Err(std::io::Error::other(format!(
                 "the history is not saved: {} is a symbolic link, which sockets-tour never \
@@ -151,18 +173,33 @@ impl LineEditor {
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let temporary = crate::data_dir::temporary_beside(file)?;
-        self.editor
-            .save_history(temporary.path())
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        // rustyline writes nothing when no line was added since the last
-        // save (a session that typed nothing, or a second save): the file
-        // it would have written is still the one on disk, and an empty one
-        // renamed over it would wipe the history. The temporary goes.
-        if temporary.as_file().metadata()?.len() == 0 {
-            return Ok(());
+        let mut name = file.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let _lock = crate::data_dir::lock(&file.with_file_name(name))?;
+        let mut merged = DefaultHistory::with_config(&self.config);
+        match merged.load(file) {
+            Ok(()) => {}
+            Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(std::io::Error::other(format!(
+                    "the history is not saved: {} could not be read ({e})",
+                    file.display()
+                )));
+            }
         }
-        temporary.persist(file).map_err(|e| e.error)?;
+        for line in &self.unsaved {
+            merged.add(line).map_err(std::io::Error::other)?;
+        }
+        let temporary = crate::data_dir::temporary_beside(file)?;
+        merged
+            .save(temporary.path())
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        // rustyline writes nothing when nothing was added (the lines were
+        // there already): the file stays as it is.
+        if temporary.as_file().metadata()?.len() > 0 {
+            temporary.persist(file).map_err(|e| e.error)?;
+        }
+        self.unsaved.clear();
         Ok(())
     }
 }

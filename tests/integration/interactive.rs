@@ -240,28 +240,6 @@ fn outside_client(port: u16) {
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
 }
 
-/// Sends `signal` (`TERM`, `INT`) to the program (the pane's shell's child).
-fn send_signal(tmux: &Tmux, signal: &str) {
-    let shell = tmux.pane("#{pane_pid}");
-    let program = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .find(|pid| {
-            // `stat` is `pid (name) state ppid …`; the name may hold spaces.
-            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-                stat.rsplit_once(')')
-                    .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-                    == Some(shell.as_str())
-            })
-        })
-        .expect("the program runs under the pane's shell");
-    let sent = Command::new("kill")
-        .args([&format!("-{signal}"), &program])
-        .status();
-    assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} {program}");
-}
-
 /// Starts `args`, waits for `ready` and for raw mode, sends `signal`: the
 /// program ends with 128 + its number and the terminal as it found it.
 fn killed_at_a_prompt(name: &str, args: &[&str], ready: &str) {
@@ -269,7 +247,7 @@ fn killed_at_a_prompt(name: &str, args: &[&str], ready: &str) {
         let tmux = Tmux::start(&format!("{name}-{signal}"), 80, 24, args);
         tmux.wait_for_text(ready);
         tmux.wait_for_raw_mode();
-        send_signal(&tmux, signal);
+        tmux.signal(signal);
         assert_eq!(tmux.exit_status(), status, "{args:?} {signal}");
         let modes = tmux.modes_after();
         assert!(sane(&modes), "{args:?} {signal} left: {modes}");
@@ -292,9 +270,9 @@ fn a_signal_at_the_playgrounds_prompt_restores_the_terminal() {
     tmux.wait_for("the typed text", |s| {
         s.last_non_blank() == "tour> connect al"
     });
-    send_signal(&tmux, "INT");
+    tmux.signal("INT");
     prompt(&tmux);
-    send_signal(&tmux, "TERM");
+    tmux.signal("TERM");
     assert_eq!(tmux.exit_status(), 143, "{}", text(&tmux.screen()));
     let modes = tmux.modes_after();
     assert!(sane(&modes), "TERM left: {modes}");

@@ -109,6 +109,43 @@ fn a_play_session_that_adds_no_line_keeps_the_history() {
     std::fs::remove_dir_all(&data).unwrap();
 }
 
+/// Two playgrounds open at once: each line is saved as it is entered,
+/// merged with what the other session saved, so neither loses the other's
+/// lines whichever ends last; and a session ended by a signal keeps its own.
+#[cfg(unix)]
+#[test]
+fn two_play_sessions_at_once_keep_each_others_history() {
+    let data =
+        std::env::temp_dir().join(format!("sockets-tour-history-two-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let launch = Launch {
+        env: vec![("SOCKETS_TOUR_DATA_DIR", data.display().to_string())],
+        ..Launch::default()
+    };
+    let first = Tmux::start_with("history-first", 80, 24, &launch, &["play"]);
+    let second = Tmux::start_with("history-second", 80, 24, &launch, &["play"]);
+    for (tmux, line) in [(&first, "connect alice"), (&second, "connect bob")] {
+        tmux.wait_for("the prompt", |s| s.iter().any(|l| l.starts_with("tour>")));
+        tmux.wait_for_raw_mode();
+        tmux.type_text(line);
+        tmux.keys(&["Enter"]);
+        tmux.wait_for_text("connected to /");
+    }
+    first.keys(&["C-d"]);
+    assert_eq!(first.exit_status(), 0, "{}", text(&first.screen()));
+    // The second session ends by a signal: no chance to save at the end.
+    second.wait_for("the next prompt", |s| {
+        s.iter().filter(|l| l.starts_with("tour>")).count() >= 2
+    });
+    second.signal("TERM");
+    assert_eq!(second.exit_status(), 128 + 15, "{}", text(&second.screen()));
+    let history = std::fs::read_to_string(data.join("play-history.txt")).unwrap();
+    let lines: Vec<&str> = history.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines, ["connect alice", "connect bob"], "{history}");
+    std::fs::remove_dir_all(&data).unwrap();
+}
+
 /// `format!` panics on a padding width past 65,535 ("Formatting argument
 /// out of range", exit 101): the name column is at most 32 wide.
 #[test]

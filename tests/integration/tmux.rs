@@ -311,6 +311,28 @@ impl Tmux {
         }
     }
 
+    /// Sends `signal` (`TERM`, `INT`) to the program (the pane's shell's child).
+    pub fn signal(&self, signal: &str) {
+        let shell = self.pane("#{pane_pid}");
+        let program = std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .find(|pid| {
+                // `stat` is `pid (name) state ppid …`; the name may hold spaces.
+                std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                    stat.rsplit_once(')')
+                        .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                        == Some(shell.as_str())
+                })
+            })
+            .expect("the program runs under the pane's shell");
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &program])
+            .status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} {program}");
+    }
+
     /// A tmux format (`#{pane_pid}`) for the pane.
     pub fn pane(&self, format: &str) -> String {
         let o = self.run(&["display-message", "-p", "-t", "t", format]);
