@@ -76,22 +76,31 @@ fn play_never_writes_its_history_through_a_link() {
     );
 }
 
+/// A fresh, empty data directory of a test's own, and a launch that puts
+/// the program's saves there.
+fn own_data_dir(name: &str) -> (std::path::PathBuf, Launch) {
+    let data = std::env::temp_dir().join(format!(
+        "sockets-tour-history-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let launch = Launch {
+        env: vec![("SOCKETS_TOUR_DATA_DIR", data.display().to_string())],
+        ..Launch::default()
+    };
+    (data, launch)
+}
+
 /// rustyline writes no history when no line was added: a session that
 /// typed nothing must leave the history as it was, not an empty file.
 #[cfg(unix)]
 #[test]
 fn a_play_session_that_adds_no_line_keeps_the_history() {
-    let data =
-        std::env::temp_dir().join(format!("sockets-tour-history-kept-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    std::fs::create_dir_all(&data).unwrap();
+    let (data, launch) = own_data_dir("kept");
     let history = data.join("play-history.txt");
     let kept = "#V2\nconnect alice\nio.emit(\"hi\")\n";
     std::fs::write(&history, kept).unwrap();
-    let launch = Launch {
-        env: vec![("SOCKETS_TOUR_DATA_DIR", data.display().to_string())],
-        ..Launch::default()
-    };
     let tmux = Tmux::start_with("history-kept", 80, 24, &launch, &["play"]);
     tmux.wait_for("the prompt", |s| s.iter().any(|l| l.starts_with("tour>")));
     tmux.wait_for_raw_mode();
@@ -115,14 +124,7 @@ fn a_play_session_that_adds_no_line_keeps_the_history() {
 #[cfg(unix)]
 #[test]
 fn two_play_sessions_at_once_keep_each_others_history() {
-    let data =
-        std::env::temp_dir().join(format!("sockets-tour-history-two-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    std::fs::create_dir_all(&data).unwrap();
-    let launch = Launch {
-        env: vec![("SOCKETS_TOUR_DATA_DIR", data.display().to_string())],
-        ..Launch::default()
-    };
+    let (data, launch) = own_data_dir("two");
     let first = Tmux::start_with("history-first", 80, 24, &launch, &["play"]);
     let second = Tmux::start_with("history-second", 80, 24, &launch, &["play"]);
     for (tmux, line) in [(&first, "connect alice"), (&second, "connect bob")] {
