@@ -97,6 +97,13 @@ pub struct Lock {
     _file: File,
 }
 
+/// The lock file that guards saves of `path`: `path` + `.lock`, beside it.
+pub fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
 /// Takes the lock at `path` (created if missing, never through a link),
 /// waiting at most [`WAIT_BOUND`] for another run that holds it.
 pub fn lock(path: &Path) -> io::Result<Lock> {

@@ -173,9 +173,7 @@ impl LineEditor {
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let mut name = file.file_name().unwrap_or_default().to_os_string();
-        name.push(".lock");
-        let _lock = crate::data_dir::lock(&file.with_file_name(name))?;
+        let _lock = crate::data_dir::lock(&crate::data_dir::lock_path(file))?;
         let mut merged = DefaultHistory::with_config(&self.config);
         match merged.load(file) {
             Ok(()) => {}

@@ -133,7 +133,7 @@ impl Store {
         {
             return Ok(false);
         }
-        let _lock = crate::data_dir::lock(&lock_path(path))?;
+        let _lock = crate::data_dir::lock(&crate::data_dir::lock_path(path))?;
         match std::fs::remove_file(path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -148,20 +148,13 @@ impl Store {
         }
     }
 }
-/// The lock file beside the progress file.
-pub(super) fn lock_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".lock");
-    path.with_file_name(name)
-}
-
 /// Lock, re-read, merge, replace. A file that is not a progress file of
 /// this version is first kept aside: where it went is returned.
 fn save_merged(path: &Path, progress: &Progress) -> std::io::Result<Option<PathBuf>> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let _lock = crate::data_dir::lock(&lock_path(path))?;
+    let _lock = crate::data_dir::lock(&crate::data_dir::lock_path(path))?;
     let (mut merged, aside) = match saved_now(path)? {
         Some(saved) => (saved, None),
         None => (

@@ -1,8 +1,8 @@
 //! The file round trip, the rules for best scores and statuses, and
 //! corrupt or unwritable files reported once and never fatal.
 
-use super::store::lock_path;
 use super::*;
+use crate::data_dir::lock_path;
 use std::path::PathBuf;
 
 fn temp_dir(name: &str) -> PathBuf {
